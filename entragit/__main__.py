@@ -1,0 +1,3 @@
+from entragit.cli import main
+
+main()

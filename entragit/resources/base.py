@@ -1,0 +1,272 @@
+"""The shape of a resource type declaration.
+
+Every fact entragit knows about a Microsoft Graph resource type lives in that type's declaration
+(one small module per type in this package): its endpoints, keys, ``$select``, how each property is
+written, what normalization drops, which lists are unordered, which properties point at other types,
+its sub-resources (links), delta and delete behaviour. The exporter, the planner, the applier, the
+difference report and the emulator all read these declarations; none of them branches on a type key.
+
+Paths
+-----
+A *path* names a place inside an object, dotted, with ``[]`` standing for "every element of this
+list": ``conditions.users.includeUsers[]``, ``requiredResourceAccess[].resourceAppId``,
+``grantControls.authenticationStrength.id``. :func:`iter_path` walks one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+# The annotation key under which entragit records its own facts about an exported object
+# (mastered on-premises, never written, ...). It is never sent to Graph.
+META_KEY = "_entragit"
+
+
+class Channel(str, Enum):
+    """How a property is written back to Graph."""
+
+    PATCH = "patch"  # sent in the object's PATCH together with other properties
+    PATCH_ALONE = "patch-alone"  # sent in a PATCH of its own (Graph refuses it mixed with others)
+    ACTION = "action"  # written through a POST action on the object (Prop.action)
+    CREATE_ONLY = "create-only"  # settable on POST only, immutable afterwards
+    READ_ONLY = "read-only"  # never written
+
+
+class DeleteKind(str, Enum):
+    """What happens to an object of this kind when it is deleted."""
+
+    SOFT = "soft"  # to directory/deletedItems for 30 days; restore keeps the id
+    SOFT_PORTAL = "soft-portal"  # to a deleted-items container app-only callers cannot restore from
+    HARD = "hard"  # gone; only a recreate (new id) brings it back
+    NONE = "none"  # cannot be deleted (singletons, built-ins)
+
+
+class LinkKind(str, Enum):
+    IDS = "ids"  # a list of directory-object ids (members, owners)
+    ID = "id"  # a single directory-object id, or null (manager)
+    OBJECTS = "objects"  # a list of objects with ids of their own (assignments, grants, credentials)
+
+
+@dataclass(frozen=True)
+class Prop:
+    """One declared property of a resource type.
+
+    Properties a type does not declare are *unknown*: exported as Graph returns them, never written
+    (until they are declared writable).
+    """
+
+    name: str
+    channel: Channel = Channel.PATCH
+    action: str | None = None  # Channel.ACTION: the action path segment, e.g. "updateAllowedCombinations"
+    on_premises: bool = False  # mastered on-premises when the object is synced (onPremisesSyncEnabled)
+    secret: bool = False  # a secret value: never exported, never written
+    required_on_create: bool = False
+    select: bool = True  # part of the type's $select (False: Graph cannot return it in a listing)
+    note: str = ""  # why the property is declared this way, with its source
+
+    @property
+    def writable(self) -> bool:
+        return self.channel not in (Channel.READ_ONLY,) and not self.secret
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A property path whose values point at objects of other types."""
+
+    path: str
+    targets: tuple[str, ...]  # the type keys the value may point at
+    by: str = "id"  # "id": the target's object id; "appId": the target's appId
+    specials: frozenset[str] = frozenset()  # values that are not references ("All", "None", ...)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A sub-resource stored with its object (members, owners, manager, assignments, grants, ...).
+
+    ``read``/``add``/``remove``/``update`` are URL templates relative to the API version root, with
+    ``{id}`` the owning object's id, ``{ref}`` the linked object's id (IDS/ID) or the element's id
+    (OBJECTS), ``{base}`` the absolute version root (for ``@odata.id`` bodies).
+    """
+
+    name: str  # key in the stored object, e.g. "members"
+    kind: LinkKind
+    read: str  # e.g. "groups/{id}/members"
+    read_version: str | None = None  # API version for the read when the type's own one is not enough
+    read_select: str | None = None  # $select for the read
+    add: str = ""  # e.g. "POST groups/{id}/members/$ref"
+    remove: str = ""  # e.g. "DELETE groups/{id}/members/{ref}/$ref"
+    update: str = ""  # OBJECTS that can be updated in place: e.g. "PATCH oauth2PermissionGrants/{ref}"
+    targets: tuple[str, ...] = ()  # IDS/ID: the types the ids may point at
+    key: tuple[str, ...] = ("id",)  # OBJECTS: what identifies an element across tenants/recreates
+    refs: tuple[Ref, ...] = ()  # OBJECTS: references inside each element (paths relative to the element)
+    volatile: frozenset[str] = frozenset()  # OBJECTS: element properties dropped by normalization
+    read_only: frozenset[str] = frozenset()  # OBJECTS: element properties never sent on create
+    unordered: tuple[str, ...] = ()  # OBJECTS: element list properties to sort
+    sort_by: tuple[str, ...] = ("id",)  # OBJECTS: how elements are ordered in the file
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """The declaration of one resource type. Subclass it to override the hooks at the bottom."""
+
+    key: str  # type key: CLI --type value and tenant-state/ folder name
+    title: str  # human name of one object, e.g. "conditional access policy"
+    collection: str  # path below the version root, e.g. "identity/conditionalAccess/policies"
+    odata_type: str  # e.g. "#microsoft.graph.conditionalAccessPolicy"
+    api_version: str = "v1.0"
+    singleton: bool = False  # one object per tenant
+    singleton_in_collection: bool = False  # the singleton is served as a one-item collection (organization)
+    key_prop: str = "id"
+    alt_key: str | None = None  # alternate key accepted by --id and used by references ("appId")
+    display: str = "displayName"
+    props: tuple[Prop, ...] = ()
+    volatile: frozenset[str] = frozenset()  # paths dropped by normalization
+    unordered: tuple[str, ...] = ()  # paths of lists whose order carries no meaning: sorted on export
+    refs: tuple[Ref, ...] = ()
+    links: tuple[Link, ...] = ()
+    delta: bool = False  # GET {collection}/delta supported
+    page_default: int = 100
+    page_max: int = 999
+    delete: DeleteKind = DeleteKind.HARD  # the default; delete_kind() may refine it per object
+    order: int = 50  # creates and updates run in ascending order, deletes in descending order
+    serialized: bool = False  # 1 request/s per tenant, 429s without Retry-After: the client serializes calls
+    requires_odata_type: bool = False  # POST and PATCH bodies must carry @odata.type
+    extension_attributes: bool = False  # directory extension attributes (extension_<appId>_<name>) apply
+    create_defaults: tuple[tuple[str, Any], ...] = ()  # what Graph fills in on POST when the body omits it
+    notes: str = ""  # sources and caveats (Microsoft Learn pages)
+
+    # ------------------------------------------------------------------ derived facts
+    @property
+    def prop_map(self) -> dict[str, Prop]:
+        return {p.name: p for p in self.props}
+
+    def prop(self, name: str) -> Prop | None:
+        return self.prop_map.get(name)
+
+    def channel(self, name: str) -> Channel:
+        """The write channel of a top-level property; unknown properties are read-only."""
+        p = self.prop(name)
+        return p.channel if p else Channel.READ_ONLY
+
+    @property
+    def read_only(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.props if p.channel is Channel.READ_ONLY)
+
+    @property
+    def secrets(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.props if p.secret)
+
+    @property
+    def on_premises_props(self) -> frozenset[str]:
+        return frozenset(p.name for p in self.props if p.on_premises)
+
+    @property
+    def select(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.props if p.select and not p.secret)
+
+    def link(self, name: str) -> Link | None:
+        return next((ln for ln in self.links if ln.name == name), None)
+
+    @property
+    def link_names(self) -> frozenset[str]:
+        return frozenset(ln.name for ln in self.links)
+
+    def item_path(self, obj_id: str) -> str:
+        """Path of one object below the version root."""
+        if self.singleton and not self.singleton_in_collection:
+            return self.collection
+        return f"{self.collection}/{obj_id}"
+
+    # ------------------------------------------------------------------ hooks (override per type)
+    def is_synced(self, obj: dict[str, Any]) -> bool:
+        """Whether the object is mastered on-premises (directory synchronization)."""
+        return obj.get("onPremisesSyncEnabled") is True
+
+    def never_written(self, obj: dict[str, Any]) -> str | None:
+        """A reason why this object's own properties are never written, or None."""
+        return None
+
+    def delete_kind(self, obj: dict[str, Any]) -> DeleteKind:
+        """What deleting this object does (soft, hard, ...)."""
+        return self.delete
+
+    def link_refused(self, obj: dict[str, Any], link: Link) -> str | None:
+        """A reason why changes to this link of this object are refused (group kind), or None."""
+        return None
+
+    def display_name(self, obj: dict[str, Any]) -> str:
+        value = obj.get(self.display)
+        return str(value) if value not in (None, "") else str(obj.get(self.key_prop, "?"))
+
+
+def iter_path(obj: Any, path: str) -> Iterator[tuple[Any, Any]]:
+    """Yield ``(container, key)`` pairs for every place ``path`` names in ``obj``.
+
+    For ``a.b[]`` the pairs are ``(list_b, index)`` per element; for ``a.b`` it is ``(dict_a, "b")``
+    when present. Missing or null intermediate values yield nothing.
+    """
+    parts = path.split(".")
+
+    def walk(node: Any, i: int) -> Iterator[tuple[Any, Any]]:
+        if i == len(parts):
+            return
+        part = parts[i]
+        is_list = part.endswith("[]")
+        name = part[:-2] if is_list else part
+        if not isinstance(node, dict) or name not in node:
+            return
+        if not is_list:
+            if i == len(parts) - 1:
+                yield node, name
+            else:
+                yield from walk(node[name], i + 1)
+            return
+        seq = node[name]
+        if not isinstance(seq, list):
+            return
+        for idx, item in enumerate(seq):
+            if i == len(parts) - 1:
+                yield seq, idx
+            else:
+                yield from walk(item, i + 1)
+
+    yield from walk(obj, 0)
+
+
+def path_values(obj: Any, path: str) -> list[Any]:
+    """The values at every place ``path`` names in ``obj``."""
+    return [container[key] for container, key in iter_path(obj, path)]
+
+
+@dataclass
+class Registry:
+    types: dict[str, ResourceType] = field(default_factory=dict)
+
+    def register(self, rt: ResourceType) -> ResourceType:
+        if rt.key in self.types:
+            raise ValueError(f"resource type {rt.key!r} registered twice")
+        self.types[rt.key] = rt
+        return rt
+
+    def get(self, key: str) -> ResourceType:
+        try:
+            return self.types[key]
+        except KeyError:
+            known = ", ".join(sorted(self.types))
+            from entragit.errors import UsageError
+
+            raise UsageError(f"unknown resource type {key!r} (known: {known})") from None
+
+    def ordered(self) -> list[ResourceType]:
+        """All types in dependency order (creates and updates)."""
+        return sorted(self.types.values(), key=lambda rt: (rt.order, rt.key))
+
+    def __iter__(self) -> Iterator[ResourceType]:
+        return iter(self.ordered())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.types
