@@ -1,11 +1,13 @@
 """Resource type declarations and their registry.
 
-``REGISTRY`` holds one declaration per type; each module of this package registers its own.
+``REGISTRY`` holds one declaration per type. Each type module of this package defines its declaration as
+``TYPE`` (a :class:`ResourceType` or a subclass instance with hooks); this package registers them.
 """
 
 from __future__ import annotations
 
 from entragit.resources.base import (  # noqa: F401  (re-exported)
+    LINK_ORDER,
     META_KEY,
     Channel,
     DeleteKind,
@@ -21,8 +23,7 @@ from entragit.resources.base import (  # noqa: F401  (re-exported)
 
 REGISTRY = Registry()
 
-# Importing a type module registers its declaration.
-from entragit.resources import (  # noqa: E402,F401
+from entragit.resources import (  # noqa: E402
     applications,
     authentication_methods_policy,
     authentication_strength_policies,
@@ -34,6 +35,24 @@ from entragit.resources import (  # noqa: E402,F401
     service_principals,
     users,
 )
+
+TYPE_MODULES = (
+    applications,
+    authentication_methods_policy,
+    authentication_strength_policies,
+    authorization_policy,
+    conditional_access_policies,
+    groups,
+    named_locations,
+    organization,
+    service_principals,
+    users,
+)
+
+for _module in TYPE_MODULES:
+    _rt = getattr(_module, "TYPE", None)
+    if _rt is not None:
+        REGISTRY.register(_rt)
 
 
 def get(key: str) -> ResourceType:

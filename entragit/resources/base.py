@@ -15,10 +15,15 @@ list": ``conditions.users.includeUsers[]``, ``requiredResourceAccess[].resourceA
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
+
+# Creates and updates of links (members, owners, assignments, grants) run at this order: after every
+# object they can point at exists, before the conditional access policies that may reference them.
+LINK_ORDER = 70
 
 # The annotation key under which entragit records its own facts about an exported object
 # (mastered on-premises, never written, ...). It is never sent to Graph.
@@ -107,6 +112,11 @@ class Link:
     unordered: tuple[str, ...] = ()  # OBJECTS: element list properties to sort
     sort_by: tuple[str, ...] = ("id",)  # OBJECTS: how elements are ordered in the file
     note: str = ""
+    # --- additive (engineer D)
+    inline: bool = False  # OBJECTS: returned inside the owner's own GET (no separate read needed)
+    requires_odata_type: bool = False  # OBJECTS: create/update bodies must carry the element's @odata.type
+    create_only: frozenset[str] = frozenset()  # OBJECTS: element properties immutable after create
+    sorted: bool = True  # IDS: the id list is sorted in the file (order carries no meaning)
 
 
 @dataclass(frozen=True)
@@ -138,6 +148,11 @@ class ResourceType:
     extension_attributes: bool = False  # directory extension attributes (extension_<appId>_<name>) apply
     create_defaults: tuple[tuple[str, Any], ...] = ()  # what Graph fills in on POST when the body omits it
     notes: str = ""  # sources and caveats (Microsoft Learn pages)
+    # --- additive (engineer D)
+    secret_paths: frozenset[str] = frozenset()  # paths of secret values inside properties (never exported/written)
+    expanded: tuple[str, ...] = ()  # paths of related objects Graph expands on GET: only their "id" is kept
+    delete_path: str | None = None  # soft-deleted items container, e.g. "directory/deletedItems/microsoft.graph.user"
+    restore_path: str | None = None  # POST template restoring a soft-deleted object, "{id}" the object id
 
     # ------------------------------------------------------------------ derived facts
     @property
@@ -197,6 +212,31 @@ class ResourceType:
     def link_refused(self, obj: dict[str, Any], link: Link) -> str | None:
         """A reason why changes to this link of this object are refused (group kind), or None."""
         return None
+
+    def link_targets(self, obj: dict[str, Any], link: Link) -> tuple[str, ...]:
+        """The types this object's link may point at (a group kind can narrow ``link.targets``)."""
+        return link.targets
+
+    def normalize_hook(self, obj: dict[str, Any]) -> dict[str, Any]:
+        """Type-specific normalization beyond the declared paths; the default reduces ``expanded`` paths.
+
+        Called by normalization on a copy of the Graph object; returns the (possibly same) object.
+        """
+        for path in self.expanded:
+            for container, key in iter_path(obj, path):
+                value = container[key]
+                if isinstance(value, dict):
+                    container[key] = {"id": value.get("id")}
+        return obj
+
+    @property
+    def create_defaults_map(self) -> dict[str, Any]:
+        """A fresh (deep-copied) dict of ``create_defaults``: safe to merge into a new object."""
+        return copy.deepcopy(dict(self.create_defaults))
+
+    def create_defaults_for(self, body: dict[str, Any]) -> dict[str, Any]:
+        """What Graph fills in when a POST body omits it; a type can vary it with the body (group kind)."""
+        return self.create_defaults_map
 
     def display_name(self, obj: dict[str, Any]) -> str:
         value = obj.get(self.display)

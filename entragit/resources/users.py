@@ -1,1 +1,169 @@
-"""Declaration pending."""
+"""users: Entra ID user accounts, stored with their manager.
+
+Sources (Microsoft Learn, v1.0):
+- resource: https://learn.microsoft.com/en-us/graph/api/resources/user?view=graph-rest-1.0 [U1]
+- list (100/999 per page; SharePoint-backed properties 501 in a collection):
+  https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0 [U2]
+- create (required: accountEnabled, displayName, mailNickname, passwordProfile, userPrincipalName):
+  https://learn.microsoft.com/en-us/graph/api/user-post-users?view=graph-rest-1.0 [U3]
+- update (SharePoint-backed properties each in a PATCH of their own; synced users):
+  https://learn.microsoft.com/en-us/graph/api/user-update?view=graph-rest-1.0 [U4]
+- delete (soft, 30 days): https://learn.microsoft.com/en-us/graph/api/user-delete?view=graph-rest-1.0 [U5]
+- delta: https://learn.microsoft.com/en-us/graph/api/user-delta?view=graph-rest-1.0 [U6]
+- manager: https://learn.microsoft.com/en-us/graph/api/user-post-manager?view=graph-rest-1.0 [U7]
+- attributes Entra Connect synchronizes (what is mastered on-premises for a synced user):
+  https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/reference-connect-sync-attributes-synchronized
+"""
+
+from __future__ import annotations
+
+from entragit.resources._common import (
+    DIRECTORY_RESTORE,
+    PATCH_ALONE,
+    RO,
+    deleted_items,
+    props,
+)
+from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, ResourceType
+
+_SYNC = "mastered on-premises when onPremisesSyncEnabled (Entra Connect synchronizes it)"
+_SHAREPOINT = (
+    "stored in SharePoint Online, not the directory: 501 when $select-ed on a collection [U2]; "
+    "each must be sent in a PATCH of its own and app-only callers cannot update it [U4]"
+)
+
+PROPS: tuple[Prop, ...] = (
+    # ---- identity and keys
+    Prop("id", RO),
+    Prop("deletedDateTime", RO),
+    Prop("createdDateTime", RO),
+    Prop("creationType", RO),
+    # ---- written with the object's PATCH; mastered on-premises for synced users
+    Prop("accountEnabled", on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("displayName", on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("mailNickname", on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("userPrincipalName", on_premises=True, required_on_create=True, note=_SYNC),
+    *props(
+        "givenName surname jobTitle department companyName officeLocation streetAddress city state "
+        "postalCode country employeeId employeeType faxNumber preferredLanguage usageLocation",
+        on_premises=True, note=_SYNC,
+    ),
+    Prop("mail", on_premises=True, note="updates proxyAddresses; cannot be set to null [U4]; " + _SYNC),
+    Prop("businessPhones", on_premises=True,
+         note="one number only although a list; read-only for synced users [U1]"),
+    Prop("mobilePhone", on_premises=True, note="read-only for synced users [U1]"),
+    Prop("onPremisesExtensionAttributes", on_premises=True,
+         note="extensionAttribute1-15; the source of authority is on-premises for synced users [U1]"),
+    Prop("onPremisesImmutableId", on_premises=True,
+         note="writable for cloud users (hard match), required at create on a federated domain [U3][U4]"),
+    Prop("employeeOrgData", on_premises=True,
+         note="send division and costCenter together or the omitted one becomes null [U4]; refused for "
+              "synced users (graph-entra.md corrections)"),
+    Prop("employeeHireDate", note="User-LifeCycleInfo.ReadWrite.All [U4]"),
+    Prop("employeeLeaveDateTime", note="read and write need User-LifeCycleInfo.*.All [U1][U4]"),
+    # ---- cloud-only properties written with the object's PATCH
+    *props("ageGroup consentProvidedForMinor passwordPolicies preferredDataLocation userType"),
+    Prop("otherMails", note="full replace, at most 250 values [U4]"),
+    Prop("identities", note="PATCH replaces the whole collection and must keep the userPrincipalName "
+                            "identity; User.ManageIdentities.All [U4]"),
+    Prop("customSecurityAttributes",
+         note="read needs CustomSecAttributeAssignment.Read.All, write ...ReadWrite.All [U1][U4]"),
+    Prop("authorizationInfo", note="certificateUserIds (certificate-based authentication) [U1]"),
+    # ---- write-only secret: never returned by Graph, required on create
+    Prop("passwordProfile", required_on_create=True, secret=True, select=False,
+         note="never returned; a restore that creates a user must generate a password [U3][U4]"),
+    # ---- SharePoint-backed: not in a collection $select, written one per PATCH
+    *props("aboutMe birthday hireDate interests mySite pastProjects responsibilities schools skills",
+           channel=PATCH_ALONE, select=False, note=_SHAREPOINT),
+    Prop("preferredName", RO, select=False, note="not supported; returns an empty string [U1]"),
+    Prop("mailboxSettings", RO, select=False,
+         note="Exchange Online; its own endpoint users/{id}/mailboxSettings, out of scope [U1]"),
+    # ---- read-only, server-computed
+    *props(
+        "assignedLicenses assignedPlans provisionedPlans licenseAssignmentStates imAddresses proxyAddresses "
+        "lastPasswordChangeDateTime legalAgeGroupClassification signInSessionsValidFromDateTime "
+        "securityIdentifier externalUserState externalUserStateChangeDateTime isManagementRestricted "
+        "serviceProvisioningErrors onPremisesDistinguishedName onPremisesDomainName "
+        "onPremisesLastSyncDateTime onPremisesProvisioningErrors onPremisesSamAccountName "
+        "onPremisesSecurityIdentifier onPremisesSyncEnabled onPremisesUserPrincipalName",
+        channel=RO,
+    ),
+    Prop("signInActivity", RO, select=False,
+         note="needs AuditLog.Read.All and Entra ID P1, caps pages at 500 [U2]; activity, not configuration"),
+    Prop("showInAddressList", RO, select=False, note="'Do not use in Microsoft Graph' [U1]"),
+    Prop("isResourceAccount", RO, select=False, note="'Don't use - reserved for future use' [U1]"),
+    Prop("deviceEnrollmentLimit", RO, select=False, note="Intune, not a directory property"),
+)
+
+TYPE = ResourceType(
+    key="users",
+    title="user",
+    collection="users",
+    odata_type="#microsoft.graph.user",
+    display="displayName",
+    props=PROPS,
+    volatile=frozenset({
+        "onPremisesLastSyncDateTime",
+        "lastPasswordChangeDateTime",
+        "signInSessionsValidFromDateTime",
+        "refreshTokensValidFromDateTime",  # beta name of signInSessionsValidFromDateTime
+        "signInActivity",
+        "licenseAssignmentStates[].lastUpdatedDateTime",
+    }),
+    unordered=(
+        "otherMails",
+        "proxyAddresses",
+        "imAddresses",
+        "identities",
+        "assignedLicenses",
+        "assignedPlans",
+        "provisionedPlans",
+        "licenseAssignmentStates",
+    ),
+    links=(
+        Link(
+            name="manager",
+            kind=LinkKind.ID,
+            read="users/{id}/manager",
+            read_select="id",
+            add="PUT users/{id}/manager/$ref",
+            remove="DELETE users/{id}/manager/$ref",
+            targets=("users",),
+            note="GET answers 404 when the user has no manager; PUT body "
+                 '{"@odata.id": "{base}/users/{ref}"} [U7]. A manager can also be an org contact '
+                 "(not a type entragit manages).",
+        ),
+    ),
+    delta=True,
+    page_default=100,
+    page_max=999,
+    delete=DeleteKind.SOFT,
+    delete_path=deleted_items("user"),
+    restore_path=DIRECTORY_RESTORE,
+    order=30,
+    extension_attributes=True,
+    create_defaults=(
+        ("userType", "Member"),
+        ("creationType", None),
+        ("businessPhones", []),
+        ("otherMails", []),
+        ("imAddresses", []),
+        ("proxyAddresses", []),
+        ("assignedLicenses", []),
+        ("assignedPlans", []),
+        ("provisionedPlans", []),
+        ("licenseAssignmentStates", []),
+        ("onPremisesSyncEnabled", None),
+        ("onPremisesImmutableId", None),
+        ("passwordPolicies", None),
+        ("usageLocation", None),
+        ("onPremisesExtensionAttributes", {f"extensionAttribute{i}": None for i in range(1, 16)}),
+    ),
+    notes=(
+        "Restoring from deleted items (30 days) keeps the id, group memberships, licenses and mailbox [U5]; "
+        "a recreate needs a new password. Synced users: on-premises-mastered properties are refused "
+        "(400 'Unable to update the specified properties for on-premises mastered Directory Sync objects'); "
+        "restore them through AD and sync. "
+        "https://learn.microsoft.com/en-us/graph/api/resources/user?view=graph-rest-1.0"
+    ),
+)
