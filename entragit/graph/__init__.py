@@ -1,0 +1,56 @@
+"""The Graph client: HTTP, paging, delta, retries, concurrency, batching and credentials. No resource knowledge.
+
+```python
+from entragit.graph import GraphClient, open_client
+async with GraphClient.for_emulator(emu) as client:      # in-process emulator, same adapter and middleware
+    users = [u async for u in client.list("users", {"$select": "id,displayName"})]
+async with open_client(settings) as client:              # settings.graph_root, cloud, credentials
+    ...
+```
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from typing import Any, TextIO
+
+from entragit.graph.auth import STATIC_TOKEN, auth_provider, build_credential, github_oidc_assertion
+from entragit.graph.batch import batch_error
+from entragit.graph.client import (
+    DEFAULT_VERSION,
+    DeltaResult,
+    GraphClient,
+    GraphResponse,
+    GraphStats,
+    encode_params,
+    run,
+)
+from entragit.graph.clouds import CLOUDS, Cloud, get_cloud, normalize_root
+from entragit.graph.errors import DeltaExpired, GraphTransportError, error_from_response
+from entragit.graph.retry import RetryPolicy
+
+# CA policies and named locations: 1 request/s per tenant for all apps (graph-entra.md §12.2). Against the
+# real cloud serialized requests are paced to that; the emulator is not paced (its quotas answer 429s).
+REAL_SERIALIZED_INTERVAL = 1.0
+
+
+def open_client(settings: Any, *, env: Mapping[str, str] | None = None, stderr: TextIO | None = None,
+                retry: RetryPolicy | None = None, **client_kwargs: Any) -> GraphClient:
+    """A client for ``settings`` (an :class:`entragit.settings.Settings`): its Graph root, cloud, credential,
+    concurrency and read priority. Real credentials only for the cloud's Graph host (see ``auth``)."""
+    root = settings.graph_root
+    auth = auth_provider(root, settings, os.environ if env is None else env, stderr or sys.stderr)
+    client_kwargs.setdefault("concurrency", settings.concurrency)
+    client_kwargs.setdefault("priority", settings.throttle_priority)
+    client_kwargs.setdefault("serialized_interval", REAL_SERIALIZED_INTERVAL if auth.real else 0.0)
+    return GraphClient(root, auth, retry=retry, **client_kwargs)
+
+
+__all__ = [
+    "CLOUDS", "DEFAULT_VERSION", "STATIC_TOKEN", "Cloud", "DeltaExpired", "DeltaResult", "GraphClient",
+    "GraphResponse", "GraphStats", "GraphTransportError", "RetryPolicy", "auth_provider", "batch_error",
+    "build_credential", "encode_params", "error_from_response", "get_cloud", "github_oidc_assertion",
+    "normalize_root", "open_client", "run",
+]

@@ -50,9 +50,7 @@ TYPE_MODULES = (
 )
 
 for _module in TYPE_MODULES:
-    _rt = getattr(_module, "TYPE", None)
-    if _rt is not None:
-        REGISTRY.register(_rt)
+    REGISTRY.register(_module.TYPE)
 
 
 def get(key: str) -> ResourceType:

@@ -1,1 +1,173 @@
-"""Declaration pending."""
+"""applications: app registrations, stored with owners and federated identity credentials.
+
+Sources (Microsoft Learn, v1.0):
+- resource: https://learn.microsoft.com/en-us/graph/api/resources/application?view=graph-rest-1.0 [A1]
+- list (100/999): https://learn.microsoft.com/en-us/graph/api/application-list?view=graph-rest-1.0 [A2]
+- create (displayName required; signInAudience default AzureADMyOrg):
+  https://learn.microsoft.com/en-us/graph/api/application-post-applications?view=graph-rest-1.0 [A3]
+- update (passwordCredentials not by PATCH):
+  https://learn.microsoft.com/en-us/graph/api/application-update?view=graph-rest-1.0 [A4]
+- app roles: https://learn.microsoft.com/en-us/graph/api/resources/approle?view=graph-rest-1.0 [A6]
+- delta: https://learn.microsoft.com/en-us/graph/api/application-delta?view=graph-rest-1.0 [A7]
+- federated identity credentials:
+  https://learn.microsoft.com/en-us/graph/api/resources/federatedidentitycredential?view=graph-rest-1.0
+- directory extensions apply to User, Group, AdministrativeUnit, Application, Device, Organization:
+  https://learn.microsoft.com/en-us/graph/api/application-post-extensionproperty?view=graph-rest-1.0
+"""
+
+from __future__ import annotations
+
+from entragit.resources._common import (
+    CREATE_ONLY,
+    DIRECTORY_RESTORE,
+    RO,
+    deleted_items,
+    props,
+)
+from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
+
+PROPS: tuple[Prop, ...] = (
+    Prop("id", RO),
+    Prop("deletedDateTime", RO),
+    Prop("appId", RO, note="assigned by Entra ID; alternate key; a recreate gets a new one [A1]"),
+    Prop("createdDateTime", RO),
+    Prop("displayName", required_on_create=True),
+    # ---- written with the object's PATCH [A1][A4]
+    *props(
+        "addIns api appRoles authenticationBehaviors defaultRedirectUri description groupMembershipClaims "
+        "identifierUris info isDeviceOnlyAuthSupported isFallbackPublicClient nativeAuthenticationApisEnabled "
+        "notes oauth2RequirePostResponse optionalClaims parentalControlSettings publicClient "
+        "requestSignatureVerification requiredResourceAccess samlMetadataUrl serviceManagementReference "
+        "servicePrincipalLockConfiguration spa tags tokenEncryptionKeyId web"
+    ),
+    Prop("signInAudience", note="default AzureADMyOrg; changing it may need other properties changed first [A1]"),
+    Prop("keyCredentials", note="public keys only; PATCH accepted (addKey needs proof of possession) [A4][A5]"),
+    Prop("uniqueName", CREATE_ONLY, note="alternate key; settable only while null, then immutable [A4]"),
+    # ---- read-only
+    Prop("passwordCredentials", RO,
+         note="PATCH not supported: addPassword/removePassword mint new secrets [A4]; metadata (keyId, "
+              "endDateTime, hint, displayName) is exported, secretText never"),
+    *props("publisherDomain applicationTemplateId createdByAppId disabledByMicrosoftStatus certification "
+           "verifiedPublisher managerApplications", channel=RO),
+    Prop("isDisabled", RO, select=False, note="in the v1.0 metadata (msgraph-sdk models), undocumented on Learn"),
+    Prop("logo", RO, select=False, note="stream: PUT applications/{id}/logo, not in a listing [A4]"),
+)
+
+_BY_APP_ID = ("applications", "servicePrincipals")
+
+TYPE = ResourceType(
+    key="applications",
+    title="application",
+    collection="applications",
+    odata_type="#microsoft.graph.application",
+    alt_key="appId",
+    display="displayName",
+    props=PROPS,
+    secret_paths=frozenset({"passwordCredentials[].secretText"}),
+    unordered=(
+        "identifierUris",
+        "tags",
+        "addIns",
+        "appRoles",
+        "appRoles[].allowedMemberTypes",
+        "keyCredentials",
+        "passwordCredentials",
+        "requiredResourceAccess",
+        "requiredResourceAccess[].resourceAccess",
+        "api.knownClientApplications",
+        "api.oauth2PermissionScopes",
+        "api.preAuthorizedApplications",
+        "api.preAuthorizedApplications[].delegatedPermissionIds",
+        "web.redirectUris",
+        "web.redirectUriSettings",
+        "spa.redirectUris",
+        "publicClient.redirectUris",
+        "optionalClaims.idToken",
+        "optionalClaims.accessToken",
+        "optionalClaims.saml2Token",
+        "parentalControlSettings.countriesBlockedForMinors",
+    ),
+    refs=(
+        # resource APIs (mostly Microsoft first-party service principals such as Microsoft Graph)
+        Ref("requiredResourceAccess[].resourceAppId", _BY_APP_ID, by="appId"),
+        Ref("api.preAuthorizedApplications[].appId", _BY_APP_ID, by="appId"),
+        Ref("api.knownClientApplications[]", _BY_APP_ID, by="appId"),
+    ),
+    links=(
+        Link(
+            name="owners",
+            kind=LinkKind.IDS,
+            read="applications/{id}/owners",
+            read_select="id",
+            add="POST applications/{id}/owners/$ref",
+            remove="DELETE applications/{id}/owners/{ref}/$ref",
+            targets=("users", "servicePrincipals"),
+            note='add body {"@odata.id": "{base}/directoryObjects/{ref}"} [A1]',
+        ),
+        Link(
+            name="federatedIdentityCredentials",
+            kind=LinkKind.OBJECTS,
+            read="applications/{id}/federatedIdentityCredentials",
+            add="POST applications/{id}/federatedIdentityCredentials",
+            update="PATCH applications/{id}/federatedIdentityCredentials/{ref}",
+            remove="DELETE applications/{id}/federatedIdentityCredentials/{ref}",
+            key=("name",),
+            read_only=frozenset({"id"}),
+            create_only=frozenset({"name"}),
+            unordered=("audiences",),
+            sort_by=("name",),
+            note="workload identity federation (e.g. GitHub Actions OIDC); name is unique per app and "
+                 "immutable; at most 20 per app; {ref} is the credential id (or its name) "
+                 "https://learn.microsoft.com/en-us/graph/api/resources/federatedidentitycredential",
+        ),
+    ),
+    delta=True,
+    page_default=100,
+    page_max=999,
+    delete=DeleteKind.SOFT,
+    delete_path=deleted_items("application"),
+    restore_path=DIRECTORY_RESTORE,
+    order=50,
+    extension_attributes=True,
+    create_defaults=(
+        ("signInAudience", "AzureADMyOrg"),
+        ("identifierUris", []),
+        ("tags", []),
+        ("addIns", []),
+        ("appRoles", []),
+        ("keyCredentials", []),
+        ("passwordCredentials", []),
+        ("requiredResourceAccess", []),
+        ("description", None),
+        ("notes", None),
+        ("groupMembershipClaims", None),
+        ("isFallbackPublicClient", None),
+        ("isDeviceOnlyAuthSupported", None),
+        ("optionalClaims", None),
+        ("tokenEncryptionKeyId", None),
+        ("samlMetadataUrl", None),
+        ("serviceManagementReference", None),
+        ("defaultRedirectUri", None),
+        ("disabledByMicrosoftStatus", None),
+        ("api", {"acceptMappedClaims": None, "knownClientApplications": [], "oauth2PermissionScopes": [],
+                 "preAuthorizedApplications": [], "requestedAccessTokenVersion": None}),
+        ("web", {"homePageUrl": None, "logoutUrl": None, "redirectUris": [], "redirectUriSettings": [],
+                 "implicitGrantSettings": {"enableAccessTokenIssuance": False,
+                                           "enableIdTokenIssuance": False}}),
+        ("spa", {"redirectUris": []}),
+        ("publicClient", {"redirectUris": []}),
+        ("info", {"logoUrl": None, "marketingUrl": None, "privacyStatementUrl": None, "supportUrl": None,
+                  "termsOfServiceUrl": None}),
+        ("parentalControlSettings", {"countriesBlockedForMinors": [], "legalAgeGroupRule": "Allow"}),
+        ("verifiedPublisher", {"displayName": None, "verifiedPublisherId": None, "addedDateTime": None}),
+    ),
+    notes=(
+        "Restoring from deleted items keeps id and appId but not the service principal, which is restored "
+        "separately [DI3]. A recreate gets a new appId: every reference by appId (service principal, CA "
+        "applications, other apps' requiredResourceAccess, identifierUris like api://{appId}) is remapped. "
+        "appRoles[].id and api.oauth2PermissionScopes[].id are client-chosen GUIDs and are kept so that "
+        "assignments and grants stay valid; removing a role needs isEnabled false first [A6]. Secrets "
+        "cannot be restored (new ones must be minted). "
+        "https://learn.microsoft.com/en-us/graph/api/resources/application?view=graph-rest-1.0"
+    ),
+)

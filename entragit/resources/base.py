@@ -149,10 +149,21 @@ class ResourceType:
     create_defaults: tuple[tuple[str, Any], ...] = ()  # what Graph fills in on POST when the body omits it
     notes: str = ""  # sources and caveats (Microsoft Learn pages)
     # --- additive (engineer D)
+    select_query: bool = True  # send $select=<select> when listing; False: Graph returns every property
+    #                            without it, or $select is unsupported / unsafe (polymorphic types)
     secret_paths: frozenset[str] = frozenset()  # paths of secret values inside properties (never exported/written)
     expanded: tuple[str, ...] = ()  # paths of related objects Graph expands on GET: only their "id" is kept
     delete_path: str | None = None  # soft-deleted items container, e.g. "directory/deletedItems/microsoft.graph.user"
     restore_path: str | None = None  # POST template restoring a soft-deleted object, "{id}" the object id
+    # --- additive (engineer Y, state)
+    # paths of objects inside which Graph needs "@odata.type" on write, beyond the object itself
+    # (requires_odata_type) and OBJECTS link elements (Link.requires_odata_type); e.g. "ipRanges[]".
+    # Normalization keeps "@odata.type" only there and drops every other annotation.
+    keep_odata_type: frozenset[str] = frozenset()
+    # --- additive (engineer E, emulator)
+    # derived types sharing the collection: (@odata.type, the properties only that type has); a POST must
+    # name one of them, and create_defaults apply only to the posted type's own properties
+    subtypes: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property
@@ -181,6 +192,9 @@ class ResourceType:
 
     @property
     def select(self) -> tuple[str, ...]:
+        """The $select of a listing; empty when the type is read without $select (``select_query``)."""
+        if not self.select_query:
+            return ()
         return tuple(p.name for p in self.props if p.select and not p.secret)
 
     def link(self, name: str) -> Link | None:
@@ -208,6 +222,16 @@ class ResourceType:
     def delete_kind(self, obj: dict[str, Any]) -> DeleteKind:
         """What deleting this object does (soft, hard, ...)."""
         return self.delete
+
+    def update_refused(self, obj: dict[str, Any]) -> str | None:
+        """A reason why Graph refuses a PATCH of this object (built-in, managed elsewhere), or None.
+
+        The default: objects entragit never writes are also refused by Graph."""
+        return self.never_written(obj)
+
+    def delete_refused(self, obj: dict[str, Any]) -> str | None:
+        """A reason why Graph refuses to delete this object in its current state, or None."""
+        return None
 
     def link_refused(self, obj: dict[str, Any], link: Link) -> str | None:
         """A reason why changes to this link of this object are refused (group kind), or None."""

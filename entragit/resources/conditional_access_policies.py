@@ -1,1 +1,129 @@
-"""Declaration pending."""
+"""conditionalAccessPolicies: Conditional Access policies.
+
+Sources (Microsoft Learn, v1.0 unless noted):
+- resource: https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccesspolicy?view=graph-rest-1.0 [C1]
+- list ($skip, $top, $count, $filter, $orderby, $select; page size not documented):
+  https://learn.microsoft.com/en-us/graph/api/conditionalaccessroot-list-policies?view=graph-rest-1.0 [C2]
+- create/update/delete: conditionalaccessroot-post-policies [C3], conditionalaccesspolicy-update [C4],
+  conditionalaccesspolicy-delete [C5]
+- conditions: conditionalaccessconditionset [C6], conditionalaccessusers [C7], conditionalaccessapplications [C8],
+  conditionalaccesslocations [C9], conditionalaccessgrantcontrols [C10], conditionalaccessclientapplications [C11]
+- deleted items (beta; restore not supported app-only):
+  https://learn.microsoft.com/en-us/graph/api/conditionalaccesspolicy-restore?view=graph-rest-beta [C14]
+- throttling, 1 request/s per tenant without Retry-After: https://learn.microsoft.com/en-us/graph/throttling-limits
+"""
+
+from __future__ import annotations
+
+from entragit.resources._common import RO, ZERO_ID
+from entragit.resources.base import DeleteKind, Prop, Ref, ResourceType
+
+_USERS = "conditions.users"
+_APPS = "conditions.applications"
+
+PROPS: tuple[Prop, ...] = (
+    Prop("id", RO),
+    Prop("createdDateTime", RO),
+    Prop("modifiedDateTime", RO),
+    Prop("deletedDateTime", RO, select=False, note="beta only (deleted items)"),
+    Prop("templateId", RO, note="documented without 'read-only' [C1]; not sent (graph-entra.md §6 INFERENCE)"),
+    Prop("displayName", required_on_create=True),
+    Prop("description"),
+    Prop("state", required_on_create=True, note="enabled | disabled | enabledForReportingButNotEnforced [C1]"),
+    Prop("conditions", required_on_create=True,
+         note="needs applications and users (or clientApplications) and clientAppTypes [C1][C6]"),
+    Prop("grantControls", note="GET expands authenticationStrength to the full strength object; written "
+                               "as {\"id\": ...} (graph-entra.md §6, [X4])"),
+    Prop("sessionControls"),
+)
+
+_USER_SPECIALS = frozenset({"All", "None", "GuestsOrExternalUsers"})
+_APP_SPECIALS = frozenset({"All", "None", "Office365", "MicrosoftAdminPortals"})
+_LOCATION_SPECIALS = frozenset({"All", "AllTrusted", ZERO_ID})
+
+REFS: tuple[Ref, ...] = (
+    Ref(f"{_USERS}.includeUsers[]", ("users",), specials=_USER_SPECIALS),
+    Ref(f"{_USERS}.excludeUsers[]", ("users",), specials=_USER_SPECIALS),
+    Ref(f"{_USERS}.includeGroups[]", ("groups",)),
+    Ref(f"{_USERS}.excludeGroups[]", ("groups",)),
+    # include/excludeRoles point at directory role templates (tenant-independent for built-in roles):
+    # not a type entragit manages, so not declared as references.
+    Ref(f"{_APPS}.includeApplications[]", ("applications", "servicePrincipals"), by="appId",
+        specials=_APP_SPECIALS),
+    Ref(f"{_APPS}.excludeApplications[]", ("applications", "servicePrincipals"), by="appId",
+        specials=_APP_SPECIALS),
+    Ref("conditions.clientApplications.includeServicePrincipals[]", ("servicePrincipals",),
+        specials=frozenset({"ServicePrincipalsInMyTenant"})),
+    Ref("conditions.clientApplications.excludeServicePrincipals[]", ("servicePrincipals",),
+        specials=frozenset({"ServicePrincipalsInMyTenant"})),
+    Ref("conditions.locations.includeLocations[]", ("namedLocations",), specials=_LOCATION_SPECIALS),
+    Ref("conditions.locations.excludeLocations[]", ("namedLocations",), specials=_LOCATION_SPECIALS),
+    # built-in strengths (...0002/3/4) are real objects of authenticationStrengthPolicies
+    Ref("grantControls.authenticationStrength.id", ("authenticationStrengthPolicies",)),
+)
+
+TYPE = ResourceType(
+    key="conditionalAccessPolicies",
+    title="conditional access policy",
+    collection="identity/conditionalAccess/policies",
+    odata_type="#microsoft.graph.conditionalAccessPolicy",
+    display="displayName",
+    props=PROPS,
+    select_query=False,
+    volatile=frozenset({"modifiedDateTime"}),
+    expanded=("grantControls.authenticationStrength",),
+    unordered=(
+        f"{_USERS}.includeUsers",
+        f"{_USERS}.excludeUsers",
+        f"{_USERS}.includeGroups",
+        f"{_USERS}.excludeGroups",
+        f"{_USERS}.includeRoles",
+        f"{_USERS}.excludeRoles",
+        f"{_USERS}.includeGuestsOrExternalUsers.externalTenants.members",
+        f"{_USERS}.excludeGuestsOrExternalUsers.externalTenants.members",
+        f"{_APPS}.includeApplications",
+        f"{_APPS}.excludeApplications",
+        f"{_APPS}.includeUserActions",
+        f"{_APPS}.includeAuthenticationContextClassReferences",
+        "conditions.clientApplications.includeServicePrincipals",
+        "conditions.clientApplications.excludeServicePrincipals",
+        "conditions.locations.includeLocations",
+        "conditions.locations.excludeLocations",
+        "conditions.platforms.includePlatforms",
+        "conditions.platforms.excludePlatforms",
+        "conditions.devices.includeDevices",
+        "conditions.devices.excludeDevices",
+        "conditions.clientAppTypes",
+        "conditions.userRiskLevels",
+        "conditions.signInRiskLevels",
+        "conditions.servicePrincipalRiskLevels",
+        "conditions.insiderRiskLevels",
+        "grantControls.builtInControls",
+        "grantControls.customAuthenticationFactors",
+        "grantControls.termsOfUse",
+    ),
+    refs=REFS,
+    delta=False,
+    # UNCONFIRMED: Learn documents $top but no default/maximum page size [C2]; a tenant holds at most
+    # 195 policies. Never ask for more than 100 per page.
+    page_default=100,
+    page_max=100,
+    delete=DeleteKind.SOFT_PORTAL,
+    delete_path="identity/conditionalAccess/deletedItems/policies",
+    restore_path="POST identity/conditionalAccess/deletedItems/policies/{id}/restore",
+    order=80,
+    serialized=True,
+    create_defaults=(
+        ("description", None),
+        ("templateId", None),
+        ("sessionControls", None),
+    ),
+    notes=(
+        "References are validated on write (an unknown group, location or strength id fails the POST/PATCH) "
+        "but not cleaned when the target is deleted, so a backup can hold ids Graph now rejects. Deleted "
+        "policies go to identity/conditionalAccess/deletedItems/policies (beta) for 30 days; restore there is "
+        "not supported for app-only callers, so the applier recreates. A restored policy comes back in the "
+        "state it had. Calls are serialized: 1 request/s per tenant, 429 without Retry-After. "
+        "https://learn.microsoft.com/en-us/graph/api/resources/conditionalaccesspolicy?view=graph-rest-1.0"
+    ),
+)

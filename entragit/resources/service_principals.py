@@ -1,1 +1,206 @@
-"""Declaration pending."""
+"""servicePrincipals: enterprise applications, stored with owners, the app role assignments granted on
+this resource (appRoleAssignedTo) and the delegated permission grants of this client.
+
+Sources (Microsoft Learn, v1.0):
+- resource: https://learn.microsoft.com/en-us/graph/api/resources/serviceprincipal?view=graph-rest-1.0 [SP1]
+- list (100/999): https://learn.microsoft.com/en-us/graph/api/serviceprincipal-list?view=graph-rest-1.0 [SP2]
+- create (appId required): https://learn.microsoft.com/en-us/graph/api/serviceprincipal-post-serviceprincipals [SP3]
+- update: https://learn.microsoft.com/en-us/graph/api/serviceprincipal-update?view=graph-rest-1.0 [SP4]
+- appRoleAssignedTo: serviceprincipal-post-approleassignedto [SP5], serviceprincipal-list-approleassignedto [SP7],
+  https://learn.microsoft.com/en-us/graph/api/resources/approleassignment?view=graph-rest-1.0 [SP8]
+- oauth2PermissionGrant: https://learn.microsoft.com/en-us/graph/api/resources/oauth2permissiongrant [SP9],
+  list ($filter on clientId) oauth2permissiongrant-list [SP10], create oauth2permissiongrant-post [SP11]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from entragit.resources._common import (
+    CREATE_ONLY,
+    DIRECTORY_RESTORE,
+    MICROSOFT_TENANT_IDS,
+    RO,
+    deleted_items,
+    props,
+)
+from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
+
+PROPS: tuple[Prop, ...] = (
+    Prop("id", RO),
+    Prop("deletedDateTime", RO),
+    Prop("appId", CREATE_ONLY, required_on_create=True,
+         note="the application's appId; alternate key; the POST body must carry it [SP3]"),
+    # ---- written with the object's PATCH [SP1][SP4]
+    *props(
+        "accountEnabled addIns alternativeNames appRoleAssignmentRequired appRoles description displayName "
+        "homepage info keyCredentials loginUrl logoutUrl notes notificationEmailAddresses "
+        "oauth2PermissionScopes preferredSingleSignOnMode preferredTokenSigningKeyThumbprint replyUrls "
+        "samlSingleSignOnSettings servicePrincipalNames tags tokenEncryptionKeyId"
+    ),
+    Prop("customSecurityAttributes",
+         note="read needs CustomSecAttributeAssignment.Read.All, write ...ReadWrite.All [SP1][SP4]"),
+    # ---- read-only
+    Prop("passwordCredentials", RO,
+         note="PATCH not supported: addPassword/removePassword [SP4]; secretText is never exported"),
+    *props(
+        "appDescription appDisplayName appOwnerOrganizationId applicationTemplateId createdByAppId "
+        "disabledByMicrosoftStatus resourceSpecificApplicationPermissions servicePrincipalType signInAudience "
+        "verifiedPublisher",
+        channel=RO,
+    ),
+    Prop("isDisabled", RO, select=False, note="in the v1.0 metadata (msgraph-sdk models), undocumented on Learn"),
+)
+
+_PRINCIPALS = ("users", "groups", "servicePrincipals")
+
+APP_ROLE_ASSIGNED_TO = Link(
+    name="appRoleAssignedTo",
+    kind=LinkKind.OBJECTS,
+    read="servicePrincipals/{id}/appRoleAssignedTo",
+    add="POST servicePrincipals/{id}/appRoleAssignedTo",
+    remove="DELETE servicePrincipals/{id}/appRoleAssignedTo/{ref}",
+    key=("principalId", "appRoleId"),
+    refs=(
+        Ref("principalId", _PRINCIPALS),
+        Ref("resourceId", ("servicePrincipals",)),
+    ),
+    volatile=frozenset({"principalDisplayName", "resourceDisplayName"}),
+    read_only=frozenset({"id", "createdDateTime", "principalType", "deletedDateTime"}),
+    sort_by=("principalId", "appRoleId"),
+    note="assignments granted ON this resource service principal (users, groups and client service "
+         "principals holding its app roles, incl. application permissions on Microsoft Graph); create body "
+         "{principalId, resourceId, appRoleId} [SP5][SP8]; no update: a change is remove + add. appRoleId "
+         "points into this service principal's appRoles (00000000-... = default access). id is an opaque "
+         "string, not a GUID.",
+)
+
+OAUTH2_PERMISSION_GRANTS = Link(
+    name="oauth2PermissionGrants",
+    kind=LinkKind.OBJECTS,
+    read="oauth2PermissionGrants?$filter=clientId eq '{id}'",
+    add="POST oauth2PermissionGrants",
+    update="PATCH oauth2PermissionGrants/{ref}",
+    remove="DELETE oauth2PermissionGrants/{ref}",
+    key=("resourceId", "consentType", "principalId"),
+    refs=(
+        Ref("clientId", ("servicePrincipals",)),
+        Ref("resourceId", ("servicePrincipals",)),
+        Ref("principalId", ("users",)),
+    ),
+    read_only=frozenset({"id"}),
+    create_only=frozenset({"clientId", "resourceId", "consentType", "principalId"}),
+    sort_by=("resourceId", "consentType", "principalId"),
+    note="delegated permission grants OF this client (clientId = this service principal's object id) "
+         "[SP9][SP10]; consentType AllPrincipals (principalId null, sorts first) or Principal (a user); "
+         "scope is a space-separated string, the only updatable property. Items carry @odata.id.",
+)
+
+
+@dataclass(frozen=True)
+class ServicePrincipalsType(ResourceType):
+    """Service principals: Microsoft first-party ones and managed identities are exported, never written
+    (their assignments and grants are tenant configuration and are restored like any other)."""
+
+    def never_written(self, obj: dict[str, Any]) -> str | None:
+        if obj.get("servicePrincipalType") == "ManagedIdentity":
+            return "managed identity: managed by its Azure resource, cannot be modified directly [SP1]"
+        if str(obj.get("appOwnerOrganizationId") or "").lower() in MICROSOFT_TENANT_IDS:
+            return "Microsoft first-party service principal"
+        return None
+
+    def update_refused(self, obj: dict[str, Any]) -> str | None:
+        """Graph refuses updates of managed identities [SP1]; first-party ones accept some (never sent)."""
+        if obj.get("servicePrincipalType") == "ManagedIdentity":
+            return "managed identity: managed by its Azure resource, cannot be modified directly [SP1]"
+        return None
+
+    def delete_kind(self, obj: dict[str, Any]) -> DeleteKind:
+        if self.never_written(obj):
+            return DeleteKind.NONE
+        return self.delete
+
+
+TYPE = ServicePrincipalsType(
+    key="servicePrincipals",
+    title="service principal",
+    collection="servicePrincipals",
+    odata_type="#microsoft.graph.servicePrincipal",
+    alt_key="appId",
+    display="displayName",
+    props=PROPS,
+    secret_paths=frozenset({"passwordCredentials[].secretText"}),
+    unordered=(
+        "alternativeNames",
+        "servicePrincipalNames",
+        "tags",
+        "replyUrls",
+        "notificationEmailAddresses",
+        "addIns",
+        "appRoles",
+        "appRoles[].allowedMemberTypes",
+        "oauth2PermissionScopes",
+        "keyCredentials",
+        "passwordCredentials",
+        "resourceSpecificApplicationPermissions",
+    ),
+    refs=(
+        # a service principal of an app registered in this tenant; first-party and other tenants' appIds
+        # resolve to no application (not an error)
+        Ref("appId", ("applications",), by="appId"),
+    ),
+    links=(
+        Link(
+            name="owners",
+            kind=LinkKind.IDS,
+            read="servicePrincipals/{id}/owners",
+            read_select="id",
+            add="POST servicePrincipals/{id}/owners/$ref",
+            remove="DELETE servicePrincipals/{id}/owners/{ref}/$ref",
+            targets=("users", "servicePrincipals"),
+            note='add body {"@odata.id": "{base}/directoryObjects/{ref}"} [SP1]',
+        ),
+        APP_ROLE_ASSIGNED_TO,
+        OAUTH2_PERMISSION_GRANTS,
+    ),
+    delta=True,
+    page_default=100,
+    page_max=999,
+    delete=DeleteKind.SOFT,
+    delete_path=deleted_items("servicePrincipal"),
+    restore_path=DIRECTORY_RESTORE,
+    order=60,
+    create_defaults=(
+        ("accountEnabled", True),
+        ("appRoleAssignmentRequired", False),
+        ("servicePrincipalType", "Application"),
+        ("tags", []),
+        ("alternativeNames", []),
+        ("notificationEmailAddresses", []),
+        ("replyUrls", []),
+        ("keyCredentials", []),
+        ("passwordCredentials", []),
+        ("addIns", []),
+        ("resourceSpecificApplicationPermissions", []),
+        ("description", None),
+        ("notes", None),
+        ("homepage", None),
+        ("loginUrl", None),
+        ("logoutUrl", None),
+        ("preferredSingleSignOnMode", None),
+        ("preferredTokenSigningKeyThumbprint", None),
+        ("samlSingleSignOnSettings", None),
+        ("tokenEncryptionKeyId", None),
+        ("disabledByMicrosoftStatus", None),
+    ),
+    notes=(
+        "appRoles, oauth2PermissionScopes, servicePrincipalNames, appDisplayName and signInAudience are "
+        "copied from the application (sync is not immediate [SP4]); tags are the union of SP and app tags. "
+        "Restoring an application does not restore its service principal [DI3]. Directory extensions do not "
+        "apply to service principals (targetObjects: User, Group, AdministrativeUnit, Application, Device, "
+        "Organization). Microsoft first-party SPs are recognized by appOwnerOrganizationId "
+        f"({', '.join(sorted(MICROSOFT_TENANT_IDS))}). "
+        "https://learn.microsoft.com/en-us/graph/api/resources/serviceprincipal?view=graph-rest-1.0"
+    ),
+)

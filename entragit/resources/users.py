@@ -50,7 +50,8 @@ PROPS: tuple[Prop, ...] = (
     ),
     Prop("mail", on_premises=True, note="updates proxyAddresses; cannot be set to null [U4]; " + _SYNC),
     Prop("businessPhones", on_premises=True,
-         note="one number only although a list; read-only for synced users [U1]"),
+         note="one number only although a list (kept in Graph's order, not sorted); read-only for synced "
+              "users [U1]"),
     Prop("mobilePhone", on_premises=True, note="read-only for synced users [U1]"),
     Prop("onPremisesExtensionAttributes", on_premises=True,
          note="extensionAttribute1-15; the source of authority is on-premises for synced users [U1]"),
@@ -60,7 +61,10 @@ PROPS: tuple[Prop, ...] = (
          note="send division and costCenter together or the omitted one becomes null [U4]; refused for "
               "synced users (graph-entra.md corrections)"),
     Prop("employeeHireDate", note="User-LifeCycleInfo.ReadWrite.All [U4]"),
-    Prop("employeeLeaveDateTime", note="read and write need User-LifeCycleInfo.*.All [U1][U4]"),
+    Prop("employeeLeaveDateTime",
+         note="read and write need User-LifeCycleInfo.*.All [U1][U4]; without the read permission Graph "
+              "answers null rather than 403 (Azure/LogicAppsUX#4925, not Learn): a backup taken without it "
+              "holds nulls that must not be restored"),
     # ---- cloud-only properties written with the object's PATCH
     *props("ageGroup consentProvidedForMinor passwordPolicies preferredDataLocation userType"),
     Prop("otherMails", note="full replace, at most 250 values [U4]"),
@@ -93,6 +97,8 @@ PROPS: tuple[Prop, ...] = (
     Prop("showInAddressList", RO, select=False, note="'Do not use in Microsoft Graph' [U1]"),
     Prop("isResourceAccount", RO, select=False, note="'Don't use - reserved for future use' [U1]"),
     Prop("deviceEnrollmentLimit", RO, select=False, note="Intune, not a directory property"),
+    *props("identityParentId print", channel=RO, select=False,
+           note="in the v1.0 metadata (msgraph-sdk models) but undocumented on Learn"),
 )
 
 TYPE = ResourceType(
@@ -106,7 +112,6 @@ TYPE = ResourceType(
         "onPremisesLastSyncDateTime",
         "lastPasswordChangeDateTime",
         "signInSessionsValidFromDateTime",
-        "refreshTokensValidFromDateTime",  # beta name of signInSessionsValidFromDateTime
         "signInActivity",
         "licenseAssignmentStates[].lastUpdatedDateTime",
     }),

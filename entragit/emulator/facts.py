@@ -1,0 +1,81 @@
+"""What the emulator knows about Graph's *server* behaviour beyond entragit's declarations.
+
+The declarations (``entragit/resources``) say what entragit needs to know to read and write each type:
+collections, keys, read-only and on-premises properties, links, delete kinds, create defaults, references.
+This module holds the few facts only a server needs (what Graph returns by default, page sizes of
+delta rounds, how long tokens and deleted items live), each with its source.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+# Properties Graph returns for a user when no $select is given ("default properties"):
+# https://learn.microsoft.com/en-us/graph/api/user-list?view=graph-rest-1.0#optional-query-parameters
+DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
+    "#microsoft.graph.user": (
+        "businessPhones", "displayName", "givenName", "jobTitle", "mail", "mobilePhone", "officeLocation",
+        "preferredLanguage", "surname", "userPrincipalName", "id",
+    ),
+}
+
+# Delta rounds answer at most 200 objects per page (users/delta fixed at 200; groups about 200):
+# microsoftgraph/microsoft-graph-explorer-v4#1157, Microsoft Q&A 2052165 (performance.md, B1).
+DELTA_PAGE_SIZE = 200
+
+# Directory delta tokens are valid for 7 days:
+# https://learn.microsoft.com/en-us/graph/delta-query-overview#token-duration
+DELTA_TOKEN_LIFETIME = timedelta(days=7)
+
+# Deleted directory objects, CA policies and named locations are kept 30 days, then purged:
+# https://learn.microsoft.com/en-us/graph/api/resources/directory?view=graph-rest-1.0
+DELETED_RETENTION = timedelta(days=30)
+
+# At most 20 relationships (members@odata.bind, owners@odata.bind) per create or update request:
+# https://learn.microsoft.com/en-us/graph/api/group-post-groups?view=graph-rest-1.0
+MAX_BIND = 20
+
+# GET /groups/{id}?$expand=members returns at most 20 members per expand, and $expand caps a list page at
+# 100 objects: https://learn.microsoft.com/en-us/graph/api/group-list-members?view=graph-rest-1.0 and
+# Graph known issue 13635 (performance.md, B1).
+EXPAND_LIMIT = 20
+EXPAND_PAGE_MAX = 100
+
+# v1.0 GET /groups/{id}/members does not list service-principal members (documented known issue; beta
+# does): https://learn.microsoft.com/en-us/graph/api/group-list-members?view=graph-rest-1.0
+# (owner type key, link name) -> target type keys hidden in v1.0.
+V1_HIDDEN_LINK_TARGETS: dict[tuple[str, str], frozenset[str]] = {
+    ("groups", "members"): frozenset({"servicePrincipals"}),
+}
+
+# At most 20 federated identity credentials per application:
+# https://learn.microsoft.com/en-us/graph/api/resources/federatedidentitycredential?view=graph-rest-1.0
+MAX_FEDERATED_CREDENTIALS = 20
+
+# Directory extension target object names by entity type (extensionProperty.targetObjects):
+# https://learn.microsoft.com/en-us/graph/api/resources/extensionproperty?view=graph-rest-1.0
+EXTENSION_TARGETS: dict[str, str] = {
+    "#microsoft.graph.user": "User",
+    "#microsoft.graph.group": "Group",
+    "#microsoft.graph.application": "Application",
+    "#microsoft.graph.organization": "Organization",
+    "#microsoft.graph.device": "Device",
+    "#microsoft.graph.administrativeUnit": "AdministrativeUnit",
+}
+
+# Entity sets of objects that several resources list through their own paths (OBJECTS links):
+# link name -> (seed key, field that names the owner in each element). Elements of nested sets
+# (federatedIdentityCredentials, combinationConfigurations, authenticationMethodConfigurations) live inside
+# their owner and have no entry here.
+SHARED_SETS: dict[str, tuple[str, str]] = {
+    "appRoleAssignedTo": ("appRoleAssignments", "resourceId"),
+    "oauth2PermissionGrants": ("oauth2PermissionGrants", "clientId"),
+}
+
+# Links that delta tracks without being $select-ed ("members@delta" appears by default for groups):
+# https://learn.microsoft.com/en-us/graph/api/group-delta?view=graph-rest-1.0
+DELTA_DEFAULT_LINKS: frozenset[tuple[str, str]] = frozenset({("groups", "members")})
+
+# Entity types whose PATCH answers 200 with the updated object instead of 204:
+# https://learn.microsoft.com/en-us/graph/api/authenticationmethodspolicy-update?view=graph-rest-1.0
+PATCH_RETURNS_OBJECT: frozenset[str] = frozenset({"#microsoft.graph.authenticationMethodsPolicy"})

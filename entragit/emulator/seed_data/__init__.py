@@ -1,0 +1,1 @@
+"""Static data the seeds are built from (Microsoft first-party catalogs)."""

@@ -1,0 +1,452 @@
+"""GraphClient: Microsoft Graph over msgraph-core's request adapter, in raw JSON. It knows HTTP, not resources.
+
+How a request travels (one path for every verb, page, delta round and batch)::
+
+    RequestInformation(method, absolute URL, headers, JSON bytes)
+      → BaseGraphRequestAdapter.send_primitive_async(ri, "bytes", None) with a NativeResponseHandler option
+        → authentication provider (azure-identity token for the cloud's Graph host, static token elsewhere)
+        → GraphClientFactory middleware: redirect, (retry: off), parameter decoding, user agent, headers
+          inspection, telemetry
+        → httpx transport (a pooled HTTP/1.1-or-2 connection, or ASGITransport straight into the emulator)
+      ← httpx.Response: status, headers and the body bytes exactly as served
+
+Why a NativeResponseHandler rather than ``send_primitive_async(ri, "bytes", {"XXX": ODataError})``: the bytes
+path returns the body only, yet the client needs the status and the headers of every answer
+(``x-ms-resource-unit`` for the RU count, ``Retry-After`` for throttling, ``request-id`` for errors), and
+``ODataError`` is a typed model (slow, lossy). With the native handler the adapter still authenticates the
+request (including the CAE claims challenge retry) and runs it through the whole middleware pipeline, then
+hands back the untouched ``httpx.Response``; errors are parsed from Graph's envelope by
+:func:`entragit.graph.errors.error_from_response`. Typed models are never used: nulls, unknown properties,
+7-digit dates and big integers survive byte for byte (graph-sdk-notes §3).
+
+Retrying is done here, once, by :class:`~entragit.graph.retry.RetryPolicy` (with counters); the SDK's
+RetryHandler is disabled client-wide because it also resends POSTs (graph-sdk-notes §4, pitfall 2).
+Concurrency is bounded by a semaphore and the pool size; callers mark requests that must go one at a time
+per client (``serialize=True``, e.g. from a declaration's ``serialized``: conditional access and named
+locations, 1 request/s per tenant) or configure path prefixes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from kiota_abstractions.authentication import AuthenticationProvider
+from kiota_abstractions.method import Method
+from kiota_abstractions.native_response_handler import NativeResponseHandler
+from kiota_abstractions.request_information import RequestInformation
+from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
+from msgraph_core import BaseGraphRequestAdapter, GraphClientFactory
+
+from entragit.errors import ConfigError, GraphError
+from entragit.graph.auth import Auth, static_auth
+from entragit.graph.errors import GraphTransportError, error_from_response
+from entragit.graph.retry import RetryPolicy
+
+DEFAULT_VERSION = "v1.0"
+DEFAULT_CONCURRENCY = 8
+PRIORITY_HEADER = "x-ms-throttle-priority"
+_SAFE_QUERY = "$,'()*:@/!"
+
+
+@dataclass
+class GraphStats:
+    """Counters of one client (for export summaries and benches). ``requests`` counts HTTP requests sent,
+    retries included; ``resource_units`` sums the ``x-ms-resource-unit`` answer headers."""
+
+    requests: int = 0
+    by_method: Counter[str] = field(default_factory=Counter)
+    by_status: Counter[int] = field(default_factory=Counter)
+    resource_units: float = 0.0
+    retries: int = 0
+    throttled: int = 0            # 429 answers (batch sub-responses included)
+    transport_errors: int = 0
+    bytes_sent: int = 0
+    bytes_received: int = 0
+    waited: float = 0.0           # seconds slept before retries
+    batched: int = 0              # sub-requests sent inside $batch
+    in_flight: int = 0
+    max_in_flight: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "in_flight"}
+        out["by_method"], out["by_status"] = dict(self.by_method), {str(k): v for k, v in self.by_status.items()}
+        return out
+
+    def snapshot(self) -> GraphStats:
+        copy = GraphStats(**{f.name: getattr(self, f.name) for f in fields(self)})
+        copy.by_method, copy.by_status = Counter(self.by_method), Counter(self.by_status)
+        return copy
+
+    def _count_answer(self, response: httpx.Response) -> None:
+        self.by_status[response.status_code] += 1
+        self.bytes_received += len(response.content)
+        self.resource_units += _resource_units(response.headers)
+        if response.status_code == 429:
+            self.throttled += 1
+
+
+def _resource_units(headers: Mapping[str, str]) -> float:
+    value = headers.get("x-ms-resource-unit")
+    try:
+        return float(value) if value else 0.0
+    except ValueError:
+        return 0.0
+
+
+@dataclass
+class GraphResponse:
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    method: str
+    url: str
+
+    def json(self) -> Any:
+        return json.loads(self.content) if self.content else None
+
+
+@dataclass
+class DeltaResult:
+    items: list[dict[str, Any]]
+    delta_link: str | None
+    pages: int = 0
+
+
+def encode_params(params: Mapping[str, Any] | None) -> str:
+    """OData query string: ``$`` names kept literal, lists joined with commas, booleans lower-case."""
+    parts = []
+    for key, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, (list, tuple)):
+            value = ",".join(str(v) for v in value)
+        parts.append(f"{quote(str(key), safe='$')}={quote(str(value), safe=_SAFE_QUERY)}")
+    return "&".join(parts)
+
+
+class GraphClient:
+    """Raw-JSON Graph client. Use as ``async with GraphClient.for_emulator(emu) as client:`` or
+    ``async with open_client(settings) as client:``.
+
+    ``root`` is the Graph root without version (``https://graph.microsoft.com``, ``http://127.0.0.1:8080``);
+    ``auth`` defaults to the static test token. ``transport`` replaces the pooled HTTP transport (the
+    emulator's ``ASGITransport``). ``priority`` is sent as ``x-ms-throttle-priority`` on reads (``Low`` for
+    backups). ``serialize_prefixes``: paths (relative to the version root) whose requests go one at a time;
+    ``serialized_interval``: the least time between the starts of two serialized requests.
+    """
+
+    def __init__(self, root: str, auth: AuthenticationProvider | Auth | None = None, *,
+                 transport: httpx.AsyncBaseTransport | None = None, concurrency: int = DEFAULT_CONCURRENCY,
+                 retry: RetryPolicy | None = None, version: str = DEFAULT_VERSION, priority: str | None = None,
+                 serialize_prefixes: Iterable[str] = (), serialized_interval: float = 0.0,
+                 timeout: float = 100.0) -> None:
+        if concurrency < 1:
+            raise ConfigError(f"concurrency must be at least 1, not {concurrency}")
+        self.root = root.rstrip("/")
+        parts = urlsplit(self.root)
+        self._origin = f"{parts.scheme}://{parts.netloc}".lower()
+        self._auth = auth if isinstance(auth, Auth) else None
+        provider = auth.provider if isinstance(auth, Auth) else (auth or static_auth())
+        self.version = version
+        self.concurrency = concurrency
+        self.retry = retry or RetryPolicy()
+        self.priority = priority
+        self.serialize_prefixes = tuple(p.strip("/") for p in serialize_prefixes)
+        self.serialized_interval = serialized_interval
+        self.stats = GraphStats()
+        self._transport = transport or httpx.AsyncHTTPTransport(
+            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+            http2=parts.scheme == "https", retries=0)
+        http = httpx.AsyncClient(transport=self._transport, base_url=self.root,
+                                 timeout=httpx.Timeout(timeout, connect=30.0, pool=None))
+        # One retry policy, ours: the SDK RetryHandler stays in the chain but never retries.
+        no_retry = {RetryHandlerOption.get_key(): RetryHandlerOption(delay=0, max_retries=0, should_retry=False)}
+        self._http = GraphClientFactory.create_with_default_middleware(client=http, options=no_retry)
+        self._adapter = BaseGraphRequestAdapter(provider, http_client=self._http)
+        self._adapter.base_url = f"{self.root}/{version}"  # without trailing slash (pitfall 3: '//users')
+        self._native = ResponseHandlerOption(NativeResponseHandler())
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots = asyncio.Semaphore(concurrency)
+        self._serial = asyncio.Lock()
+        self._serial_last = 0.0
+        self._closed = False
+
+    # -- construction -------------------------------------------------------------------------------------
+    @classmethod
+    def for_emulator(cls, emu: Any, **kwargs: Any) -> GraphClient:
+        """A client on an in-process :class:`entragit.emulator.Emulator` (no sockets), through the same
+        adapter and middleware as a real tenant. Static test token, no notice (the caller chose the emulator)."""
+        return cls("http://testserver", transport=httpx.ASGITransport(app=emu.app), **kwargs)
+
+    @property
+    def real_credentials(self) -> bool:
+        return bool(self._auth and self._auth.real)
+
+    # -- lifecycle -----------------------------------------------------------------------------------------
+    async def __aenter__(self) -> GraphClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        """Close the pool. ``AsyncGraphTransport`` has no ``aclose`` (pitfall 6): close the inner transport."""
+        if self._closed:
+            return
+        self._closed = True
+        await self._http.aclose()
+        await self._transport.aclose()
+        if self._auth:
+            self._auth.close()
+
+    # -- URLs ----------------------------------------------------------------------------------------------
+    def url(self, path_or_url: str, params: Mapping[str, Any] | None = None, version: str | None = None) -> str:
+        """Absolute URL of ``path_or_url`` (relative to the version root, or absolute on this client's host)."""
+        if path_or_url.startswith(("http://", "https://")):
+            url = path_or_url
+            self._check_host(url)
+        else:
+            url = f"{self.root}/{version or self.version}/{path_or_url.lstrip('/')}"
+        query = encode_params(params)
+        if query:
+            url += ("&" if "?" in url else "?") + query
+        return url
+
+    def _check_host(self, url: str) -> None:
+        parts = urlsplit(url)
+        if f"{parts.scheme}://{parts.netloc}".lower() != self._origin:
+            raise ConfigError(f"refusing to send a request to {parts.scheme}://{parts.netloc}: "
+                              f"this client only talks to {self._origin}")
+
+    def _relative(self, url: str) -> str:
+        path = urlsplit(url).path
+        root_path = urlsplit(self.root).path
+        rest = path[len(root_path):].lstrip("/")
+        return rest.split("/", 1)[1] if "/" in rest else ""
+
+    def _bind_loop(self) -> None:
+        """Semaphore and lock belong to one event loop: new ones when the client is used from another loop
+        (sync code calling ``run()`` several times on an in-process client)."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            self._loop = loop
+            self._slots = asyncio.Semaphore(self.concurrency)
+            self._serial = asyncio.Lock()
+
+    def _serialized(self, url: str, serialize: bool | None) -> bool:
+        if serialize is not None:
+            return serialize
+        rel = self._relative(url)
+        return any(rel == p or rel.startswith(p + "/") for p in self.serialize_prefixes)
+
+    # -- the one request path ----------------------------------------------------------------------------
+    async def request(self, method: str, path_or_url: str, *, params: Mapping[str, Any] | None = None,
+                      body: Any = None, headers: Mapping[str, str] | None = None, version: str | None = None,
+                      serialize: bool | None = None, idempotent: bool | None = None,
+                      priority: str | None = None, raise_errors: bool = True) -> GraphResponse:
+        """Send one request (with retries) and return the answer. Raises GraphError for 4xx/5xx answers
+        unless ``raise_errors`` is False, GraphTransportError when no answer came."""
+        self._bind_loop()
+        method = method.upper()
+        url = self.url(path_or_url, params, version)
+        content = None if body is None else json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        sent_headers = {"Accept": "application/json"}
+        if method == "GET" and (priority or self.priority):
+            sent_headers[PRIORITY_HEADER] = priority or self.priority  # type: ignore[assignment]
+        sent_headers.update(headers or {})
+        idem = bool(idempotent)
+        if self._serialized(url, serialize):
+            async with self._serial:
+                wait = self._serial_last + self.serialized_interval - time.monotonic()
+                if wait > 0:
+                    await asyncio.sleep(wait)
+                try:
+                    response = await self._with_retries(method, url, content, sent_headers, idem)
+                finally:
+                    self._serial_last = time.monotonic()
+        else:
+            response = await self._with_retries(method, url, content, sent_headers, idem)
+        result = GraphResponse(response.status_code, response.headers, response.content, method, url)
+        if raise_errors and response.status_code >= 400:
+            raise error_from_response(response.status_code, response.headers, response.content,
+                                      method=method, url=url)
+        return result
+
+    async def _with_retries(self, method: str, url: str, content: bytes | None, headers: dict[str, str],
+                            idempotent: bool) -> httpx.Response:
+        policy, stats = self.retry, self.stats
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                response = await self._send_once(method, url, content, headers)
+            except httpx.TransportError as exc:
+                stats.transport_errors += 1
+                if attempt < policy.max_attempts and policy.may_retry_transport(exc, method, idempotent):
+                    await self._sleep(policy.backoff(attempt))
+                    continue
+                raise GraphTransportError(0, type(exc).__name__, str(exc) or "no answer", method=method,
+                                          url=url) from exc
+            if (attempt < policy.max_attempts
+                    and policy.may_retry_status(response.status_code, method, idempotent)):
+                delay = policy.delay(attempt, response.headers)
+                if delay <= policy.max_retry_after:
+                    await self._sleep(delay)
+                    continue
+            return response
+
+    async def _sleep(self, seconds: float) -> None:
+        self.stats.retries += 1
+        self.stats.waited += seconds
+        await asyncio.sleep(seconds)
+
+    async def _send_once(self, method: str, url: str, content: bytes | None,
+                         headers: Mapping[str, str]) -> httpx.Response:
+        if self._closed:
+            raise RuntimeError("GraphClient is closed")
+        ri = RequestInformation()
+        ri.http_method = Method[method]
+        ri.url = url
+        for key, value in headers.items():
+            ri.headers.try_add(key, value)
+        if content is not None:
+            ri.set_stream_content(content, "application/json")
+        ri.add_request_options([self._native])
+        stats = self.stats
+        async with self._slots:
+            stats.requests += 1
+            stats.by_method[method] += 1
+            stats.bytes_sent += len(content or b"")
+            stats.in_flight += 1
+            stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+            try:
+                response: httpx.Response = await self._adapter.send_primitive_async(ri, "bytes", None)
+            except httpx.TransportError:
+                raise
+            except Exception as exc:
+                raise self._credential_error(exc) from exc
+            finally:
+                stats.in_flight -= 1
+        stats._count_answer(response)
+        return response
+
+    def _credential_error(self, exc: Exception) -> Exception:
+        """A failing credential becomes one ConfigError line naming what to set; other errors pass."""
+        from azure.core.exceptions import AzureError
+
+        if isinstance(exc, ConfigError) or not isinstance(exc, AzureError) or not self._auth:
+            return exc
+        from entragit.graph.auth import WHAT_TO_SET
+
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return ConfigError(f"could not get a token for {self._auth.cloud.scope} from {self._auth.description}: "
+                           f"{first}; {WHAT_TO_SET}")
+
+    # -- verbs ---------------------------------------------------------------------------------------------
+    async def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, version: str | None = None,
+                  *, headers: Mapping[str, str] | None = None, serialize: bool | None = None,
+                  priority: str | None = None) -> dict[str, Any]:
+        response = await self.request("GET", path_or_url, params=params, version=version, headers=headers,
+                                      serialize=serialize, priority=priority)
+        return response.json() or {}
+
+    async def post(self, path: str, body: Any = None, *, idempotent: bool = False, **kw: Any) -> Any:
+        """POST; retried only on 429 (refused, never executed) or, with ``idempotent=True``, like a GET."""
+        return (await self.request("POST", path, body=body, idempotent=idempotent, **kw)).json()
+
+    async def patch(self, path: str, body: Any, **kw: Any) -> Any:
+        return (await self.request("PATCH", path, body=body, **kw)).json()
+
+    async def put(self, path: str, body: Any, **kw: Any) -> Any:
+        return (await self.request("PUT", path, body=body, **kw)).json()
+
+    async def delete(self, path: str, **kw: Any) -> None:
+        await self.request("DELETE", path, **kw)
+
+    # -- paging and delta ------------------------------------------------------------------------------------
+    async def pages(self, path_or_url: str, params: Mapping[str, Any] | None = None, *,
+                    headers: Mapping[str, str] | None = None, version: str | None = None,
+                    serialize: bool | None = None, priority: str | None = None,
+                    max_pages: int | None = None) -> AsyncIterator[dict[str, Any]]:
+        """Yield each page, following ``@odata.nextLink`` verbatim (same host only) to the end.
+
+        Custom headers (``ConsistencyLevel``) are sent again with every page (Graph does not carry them).
+        When a page fails, the GraphError raised carries ``resume_url``: the last good nextLink, from which
+        ``pages(resume_url)`` continues (a skiptoken from a retried request is never used).
+        """
+        url: str | None = self.url(path_or_url, params, version)
+        count = 0
+        while url:
+            try:
+                page = await self.get(url, headers=headers, serialize=serialize, priority=priority)
+            except GraphError as exc:
+                exc.resume_url = url  # type: ignore[attr-defined]
+                raise
+            count += 1
+            yield page
+            url = page.get("@odata.nextLink")
+            if url:
+                self._check_host(url)
+            if max_pages is not None and count >= max_pages:
+                return
+
+    async def list(self, path_or_url: str, params: Mapping[str, Any] | None = None,
+                   **kw: Any) -> AsyncIterator[dict[str, Any]]:
+        """Yield the items (``value``) of every page."""
+        async for page in self.pages(path_or_url, params, **kw):
+            for item in page.get("value") or ():
+                yield item
+
+    async def list_all(self, path_or_url: str, params: Mapping[str, Any] | None = None,
+                       **kw: Any) -> list[dict[str, Any]]:
+        return [item async for item in self.list(path_or_url, params, **kw)]
+
+    async def delta_pages(self, path: str, delta_link: str | None = None, params: Mapping[str, Any] | None = None,
+                          **kw: Any) -> AsyncIterator[dict[str, Any]]:
+        """Pages of a delta round: from ``delta_link`` if given (``params`` are then ignored: they live in
+        the token), else from ``path`` (e.g. ``users/delta``) with ``params``. The last page holds
+        ``@odata.deltaLink``. An expired link raises :class:`~entragit.graph.errors.DeltaExpired`."""
+        start = delta_link or self.url(path, params, kw.pop("version", None))
+        async for page in self.pages(start, **kw):
+            yield page
+
+    async def delta(self, path: str, delta_link: str | None = None, params: Mapping[str, Any] | None = None,
+                    **kw: Any) -> DeltaResult:
+        """A whole delta round: every item (``@removed`` ones included) and the new ``@odata.deltaLink``."""
+        items: list[dict[str, Any]] = []
+        link, pages = None, 0
+        async for page in self.delta_pages(path, delta_link, params, **kw):
+            pages += 1
+            items.extend(page.get("value") or ())
+            link = page.get("@odata.deltaLink") or link
+        return DeltaResult(items, link, pages)
+
+    # -- $batch ------------------------------------------------------------------------------------------------
+    async def batch(self, requests: Sequence[Mapping[str, Any]], *, version: str | None = None,
+                    serialize: bool | None = None) -> list[dict[str, Any]]:
+        """Run requests through JSON ``$batch`` (≤ 20 per call); answers in input order.
+
+        Each request: ``method``, ``url`` (relative to the version root), optional ``id``, ``headers``,
+        ``body``, ``dependsOn``. Each answer: ``{"id", "status", "headers", "body"}``; sub-errors are not
+        raised (see :func:`batch_error`). Sub-responses 429 (and 503/504 of idempotent sub-requests) are
+        resent in a new batch after their longest ``Retry-After``, dependents of a resent request (424) with
+        them; the SDK never does this (graph-sdk-notes §7).
+        """
+        from entragit.graph.batch import run_batch
+
+        return await run_batch(self, requests, version=version, serialize=serialize)
+
+
+def run(coro: Any) -> Any:
+    """Run one coroutine to completion from synchronous code (CLI commands)."""
+    return asyncio.run(coro)

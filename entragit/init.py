@@ -1,0 +1,170 @@
+"""``entragit init``: scaffold a tenant repository.
+
+Writes the GitHub Actions workflows (``entragit/templates/workflows``), a commented ``entragit.yaml``,
+``.github/CODEOWNERS``, ``.gitattributes``, a README, an empty ``tenant-state/`` and the JSON Schemas the
+YAML files point at (``schemas/<type>.schema.json``, generated from the declarations). Existing files are
+never overwritten unless ``force``; nothing is written when one would be. A directory that is not the top of
+a git work tree gets ``git init``.
+
+The same templates make the copies in entragit's own ``.github/workflows/`` (a test asserts they are
+identical): regenerate them with ``python -m entragit.init --project``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from entragit import __version__
+from entragit.errors import UsageError
+
+WORKFLOWS = ("backup.yml", "difference-report.yml", "plan.yml", "recover.yml")
+VERSION_TOKEN = "@ENTRAGIT_VERSION@"
+OWNERS_TOKEN = "@OWNERS@"
+DEFAULT_OWNERS = "@your-org/entra-admins"
+DEFAULT_BRANCH = "main"
+TENANT_ID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+                       r"|(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\.)+[A-Za-z]{2,}")
+
+# template under entragit/templates/repo -> path in the tenant repository
+REPO_FILES = {
+    "entragit.yaml": "entragit.yaml",
+    "CODEOWNERS": ".github/CODEOWNERS",
+    "gitattributes": ".gitattributes",
+    "README.md": "README.md",
+}
+
+
+@dataclass
+class InitResult:
+    root: Path
+    written: list[Path] = field(default_factory=list)
+    git_initialized: bool = False
+
+
+def _template(*parts: str) -> str:
+    return resources.files("entragit").joinpath("templates", *parts).read_text(encoding="utf-8")
+
+
+def render_workflow(name: str, version: str = __version__) -> str:
+    """The text of workflow ``name`` (one of :data:`WORKFLOWS`) as ``entragit init`` writes it."""
+    if name not in WORKFLOWS:
+        raise UsageError(f"unknown workflow {name!r} (workflows: {', '.join(WORKFLOWS)})")
+    return _template("workflows", name).replace(VERSION_TOKEN, version)
+
+
+def _planned_files(owners: str) -> dict[str, str]:
+    """Relative path -> text of every file init writes (the schemas come separately, generated)."""
+    files = {f".github/workflows/{name}": render_workflow(name) for name in WORKFLOWS}
+    for template, dest in REPO_FILES.items():
+        text = _template("repo", template)
+        files[dest] = text.replace(VERSION_TOKEN, __version__).replace(OWNERS_TOKEN, owners)
+    files["tenant-state/.gitkeep"] = ""
+    return files
+
+
+def _schema_files() -> dict[str, str]:
+    from entragit.resources import all_types
+    from entragit.state.schema import schema_file_name, schema_text
+
+    return {f"schemas/{schema_file_name(rt)}": schema_text(rt) for rt in all_types()}
+
+
+def _is_repo_root(root: Path) -> bool:
+    from git import InvalidGitRepositoryError, NoSuchPathError, Repo
+
+    try:
+        repo = Repo(root)
+    except (InvalidGitRepositoryError, NoSuchPathError):
+        return False
+    return repo.working_tree_dir is not None and Path(repo.working_tree_dir).resolve() == root.resolve()
+
+
+def scaffold(root: Path | str, *, tenant_id: str | None = None, cloud: str | None = None,
+             owners: str | None = None, force: bool = False) -> InitResult:
+    """Write a tenant repository's files into ``root`` (created if missing); see the module docstring.
+
+    Raises :class:`UsageError` naming the existing files when ``force`` is not set and any would be
+    overwritten; then nothing is written.
+    """
+    root = Path(root)
+    if root.exists() and not root.is_dir():
+        raise UsageError("not a directory", file=str(root))
+    if tenant_id is not None and not TENANT_ID.fullmatch(tenant_id):
+        raise UsageError(f"tenant id {tenant_id!r} is neither a GUID nor a domain name such as "
+                         "contoso.onmicrosoft.com")
+    if cloud is not None:
+        from entragit.settings import CLOUD_NAMES
+
+        if cloud not in CLOUD_NAMES:
+            raise UsageError(f"unknown cloud {cloud!r} (clouds: {', '.join(CLOUD_NAMES)})")
+    files = _planned_files(owners or DEFAULT_OWNERS)
+    files.update(_schema_files())
+
+    existing = sorted(rel for rel in files if (root / rel).exists() or (root / rel).is_symlink())
+    if existing and not force:
+        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        raise UsageError(f"would overwrite {shown}: use --force to overwrite", file=str(root / existing[0]))
+
+    result = InitResult(root=root)
+    root.mkdir(parents=True, exist_ok=True)
+    if not _is_repo_root(root):
+        from git import Repo
+
+        Repo.init(root, initial_branch=DEFAULT_BRANCH)
+        result.git_initialized = True
+    for rel, text in sorted(files.items()):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            path.unlink()  # never write through a link placed in the repository
+        path.write_text(text, encoding="utf-8", newline="\n")
+        result.written.append(path)
+    if tenant_id or cloud:
+        # The same round-trip edit every later change of entragit.yaml goes through: comments stay.
+        from entragit.settings import load_config, save_config
+
+        config = load_config(root)
+        if tenant_id:
+            config["tenantId"] = tenant_id
+        if cloud:
+            config["cloud"] = cloud
+        save_config(root, config)
+    return result
+
+
+def project_root() -> Path:
+    """entragit's own source tree (where ``.github/workflows/`` holds the generated copies)."""
+    return Path(__file__).resolve().parents[1]
+
+
+def sync_project_workflows(root: Path | None = None) -> list[Path]:
+    """Rewrite the copies of the templates in entragit's own ``.github/workflows/``; returns those changed."""
+    folder = (root or project_root()) / ".github" / "workflows"
+    folder.mkdir(parents=True, exist_ok=True)
+    changed = []
+    for name in WORKFLOWS:
+        path, text = folder / name, render_workflow(name)
+        if not path.exists() or path.read_text(encoding="utf-8") != text:
+            path.write_text(text, encoding="utf-8", newline="\n")
+            changed.append(path)
+    return changed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m entragit.init",
+                                     description="Regenerate entragit's own copies of the workflow templates.")
+    parser.add_argument("--project", action="store_true", required=True,
+                        help="rewrite .github/workflows/{%s} of this source tree" % ",".join(WORKFLOWS))
+    parser.parse_args(argv)
+    for path in sync_project_workflows():
+        print(f"wrote {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

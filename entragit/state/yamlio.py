@@ -1,0 +1,160 @@
+"""Canonical YAML text: one dumper and one loader, both on libyaml when it is there.
+
+The canonical text of an object is fixed by :func:`dump_yaml` alone: the schema line, then block-style
+YAML with sorted keys, no anchors or aliases, unlimited line width (no folding), unicode as is, strings
+that would read back as another type (``"true"``, ``"123"``, ``"null"``, ``"2024-01-01T00:00:00Z"``)
+quoted, multi-line strings as literal blocks where YAML can carry them exactly, and a trailing newline.
+
+The loader (:func:`load_yaml`, :func:`parse_yaml`) keeps timestamps as strings (YAML 1.1's implicit
+timestamp type is removed: Graph's ``createdDateTime`` must never become a ``datetime``) and refuses a
+mapping with a duplicate key, which PyYAML would otherwise resolve silently to the last value.
+
+Canonical form is a contract both ways (octodns): :func:`check_canonical` rejects a file whose text is
+not exactly what the dumper writes for the object it holds.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from entragit.errors import ValidationError
+from entragit.resources.base import ResourceType
+from entragit.state.normalize import first_data_difference, normalize
+
+# libyaml's C emitter/parser is 5-8x faster than pure PyYAML (../shared/reference/performance.md B5).
+HAVE_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
+_BaseDumper: type = yaml.CSafeDumper if HAVE_LIBYAML else yaml.SafeDumper
+_BaseLoader: type = yaml.CSafeLoader if HAVE_LIBYAML else yaml.SafeLoader
+
+_STR = "tag:yaml.org,2002:str"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+# A line width nobody reaches: long strings (certificates, rules, URLs) stay on one line. Both emitters
+# take an int (libyaml's is a C int).
+_WIDE = 2**31 - 1
+# Characters YAML treats as line breaks. A literal block normalizes every one of them to "\n" on load,
+# so a string holding any but "\n" cannot use one.
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
+def schema_line(rt: ResourceType) -> str:
+    """The first line of every file of ``rt``: editors (yaml-language-server) validate hand edits with it."""
+    return f"# yaml-language-server: $schema=../../schemas/{rt.key}.schema.json\n"
+
+
+class CanonicalDumper(_BaseDumper):  # type: ignore[misc,valid-type]
+    """Safe dumper for canonical files: no aliases; multi-line strings as literal blocks."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: yaml.BaseDumper, data: str) -> yaml.ScalarNode:
+    style = None
+    if "\n" in data and not any(ch in data for ch in _OTHER_BREAKS):
+        # the emitter falls back to a quoted style when a block cannot hold the string exactly
+        # (trailing spaces before a break, special characters)
+        style = "|"
+    return dumper.represent_scalar(_STR, data, style=style)
+
+
+CanonicalDumper.add_representer(str, _represent_str)
+
+
+class CanonicalLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that keeps timestamps as strings and refuses duplicate keys."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        "while constructing a mapping", node.start_mark,
+                        f"found duplicate key {key!r}", key_node.start_mark)
+                seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+CanonicalLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
+
+
+def dump_yaml(rt: ResourceType, obj: dict[str, Any]) -> str:
+    """The canonical text of one (normalized) object of type ``rt``, schema line included."""
+    body = yaml.dump(
+        obj,
+        Dumper=CanonicalDumper,
+        sort_keys=True,
+        default_flow_style=False,
+        allow_unicode=True,
+        width=_WIDE,
+        indent=2,
+        explicit_start=False,
+    )
+    return schema_line(rt) + body
+
+
+def parse_yaml(text: str, file: str | Path = "<text>") -> dict[str, Any]:
+    """Parse one tenant-state file's text; the result must be a mapping."""
+    try:
+        data = yaml.load(text, Loader=CanonicalLoader)  # noqa: S506 (a safe loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ValidationError(f"invalid YAML{where}: {problem}", file=str(file)) from None
+    if not isinstance(data, dict):
+        raise ValidationError(f"expected a mapping (one object), found {type(data).__name__}", file=str(file))
+    return data
+
+
+def load_yaml(path: str | Path) -> dict[str, Any]:
+    """Load one tenant-state file (timestamps stay strings)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None
+    return parse_yaml(text, path)
+
+
+def canonical_text(rt: ResourceType, obj: dict[str, Any]) -> str:
+    """The text a file holding ``obj`` must have: the object normalized, then dumped."""
+    return dump_yaml(rt, normalize(rt, obj))
+
+
+def first_text_difference(expected: str, found: str) -> tuple[int, str, str]:
+    """``(line number, expected line, found line)`` of the first differing line (1-based)."""
+    exp, got = expected.splitlines(keepends=True), found.splitlines(keepends=True)
+    for i in range(max(len(exp), len(got))):
+        a = exp[i] if i < len(exp) else "<end of file>"
+        b = got[i] if i < len(got) else "<end of file>"
+        if a != b:
+            return i + 1, a.rstrip("\n"), b.rstrip("\n")
+    return 0, "", ""
+
+
+def check_canonical(rt: ResourceType, path: str | Path, text: str) -> dict[str, Any]:
+    """Parse ``text`` (the content of ``path``) and insist it is canonical; return the object.
+
+    Canonical means: exactly ``dump_yaml(rt, normalize(rt, obj))`` for the object it holds, so a file
+    with unsorted keys or lists, a missing schema line, a volatile or secret property, an annotation
+    or a different quoting style is rejected with the first differing line.
+    """
+    obj = parse_yaml(text, path)
+    expected = canonical_text(rt, obj)
+    if text != expected:
+        line, want, got = first_text_difference(expected, text)
+        prop = first_data_difference(obj, normalize(rt, obj))
+        obj_id = obj.get("id") if isinstance(obj.get("id"), str) else None
+        raise ValidationError(
+            f"not in canonical form at line {line}: expected {want!r}, found {got!r} "
+            f"(rewrite it with the canonical dumper)",
+            file=str(path), obj=obj_id, prop=prop)
+    return obj
