@@ -107,7 +107,11 @@ def scaffold(root: Path | str, *, tenant_id: str | None = None, cloud: str | Non
 
     existing = sorted(rel for rel in files if (root / rel).exists() or (root / rel).is_symlink())
     if existing and not force:
-        shown = ", ".join(existing[:5]) + (f" and {len(existing) - 5} more" if len(existing) > 5 else "")
+        schemas = [rel for rel in existing if rel.startswith("schemas/")]
+        named = [rel for rel in existing if rel not in schemas]
+        if schemas:
+            named.append(schemas[0] if len(schemas) == 1 else f"schemas/ ({len(schemas)} schema files)")
+        shown = ", ".join(named)
         raise UsageError(f"would overwrite {shown}: use --force to overwrite", file=str(root / existing[0]))
 
     result = InitResult(root=root)
@@ -159,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m entragit.init",
                                      description="Regenerate entragit's own copies of the workflow templates.")
     parser.add_argument("--project", action="store_true", required=True,
-                        help="rewrite .github/workflows/{%s} of this source tree" % ",".join(WORKFLOWS))
+                        help=f"rewrite .github/workflows/{{{','.join(WORKFLOWS)}}} of this source tree")
     parser.parse_args(argv)
     for path in sync_project_workflows():
         print(f"wrote {path}")

@@ -23,13 +23,13 @@ returns fresh dicts: callers (the emulator backend) may mutate them freely.
 from __future__ import annotations
 
 import base64
+import gc
 import json
 import random
-import struct
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +53,27 @@ from entragit.emulator.seed_data.microsoft import (
     ROLE_USER_ADMINISTRATOR,
     SHAREPOINT_APP_ID,
     SHAREPOINT_APP_ROLES,
-    SKU_M365_E3,
+)
+from entragit.emulator.seed_data.objects import (
+    EXT_ATTR_KEYS,
+    NAMESPACE,
+    SEED_NOW,
+    app_role,
+    app_role_assignment,
+    ca_policy,
+    country_named_location,
+    extension_name,
+    ip_named_location,
+    make_application,
+    make_group,
+    make_service_principal,
+    make_user,
+    oauth2_grant,
+    password_credential,
+    permission_scope,
+    service_principal_for,
+    ts,
+    uid,
 )
 from entragit.errors import UsageError
 
@@ -68,9 +88,6 @@ SEED_KEYS: tuple[str, ...] = (
 _LIST_KEYS = SEED_KEYS[4:]
 _DICT_KEYS = ("organization", "authorizationPolicy", "authenticationMethodsPolicy")
 
-# uuid5 namespace of every deterministic id in these seeds.
-NAMESPACE = uuid.UUID("6f1c2a4e-3b5d-5e7f-8a9b-0c1d2e3f4a5b")
-
 ZERO_GUID = "00000000-0000-0000-0000-000000000000"
 BUILTIN_STRENGTH_MFA = "00000000-0000-0000-0000-000000000002"
 BUILTIN_STRENGTH_PASSWORDLESS = "00000000-0000-0000-0000-000000000003"
@@ -83,353 +100,6 @@ CA_SPECIAL_APPLICATIONS = frozenset({"All", "None", "Office365", "MicrosoftAdmin
 CA_SPECIAL_LOCATIONS = frozenset({"All", "AllTrusted", ZERO_GUID})
 CA_SPECIAL_SERVICE_PRINCIPALS = frozenset({"ServicePrincipalsInMyTenant"})
 METHOD_TARGET_SPECIAL = frozenset({"all_users", ZERO_GUID})
-
-_BASE = datetime(2021, 3, 1, 8, 0, 0, tzinfo=UTC)
-# "Now" of the seeds: the last directory sync, the newest modification.
-SEED_NOW = datetime(2025, 6, 2, 6, 30, 0, tzinfo=UTC)
-
-
-def uid(*parts: str) -> str:
-    """The deterministic id of a named seed object: uuid5(NAMESPACE, "part/part/...")."""
-    return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
-
-
-def ts(days: float = 0.0, *, base: datetime = _BASE, fraction: bool = False) -> str:
-    """A Graph timestamp `days` after the seed epoch; `fraction` gives the 7-digit form CA uses."""
-    moment = base + timedelta(days=days)
-    if fraction:
-        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond * 10:07d}Z"
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def security_identifier(object_id: str) -> str:
-    """The `S-1-12-1-...` securityIdentifier Entra derives from an object id (four little-endian
-    uint32 of the GUID's bytes), e.g. group b320ee12-... -> S-1-12-1-3005149714-..."""
-    a, b, c, d = struct.unpack("<4I", uuid.UUID(object_id).bytes_le)
-    return f"S-1-12-1-{a}-{b}-{c}-{d}"
-
-
-def _b64url(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def app_role_assignment_id(principal_id: str, resource_id: str, app_role_id: str) -> str:
-    """An appRoleAssignment id as Graph forms it: base64url of the principal's GUID bytes followed by
-    16 assignment-specific bytes (here derived, so the id is deterministic)."""
-    tail = uuid.uuid5(NAMESPACE, f"assignment/{principal_id}/{resource_id}/{app_role_id}").bytes
-    return _b64url(uuid.UUID(principal_id).bytes_le + tail)
-
-
-def oauth2_grant_id(client_id: str, resource_id: str, principal_id: str | None = None) -> str:
-    """An oAuth2PermissionGrant id as Graph forms it: base64url of client, resource (and principal)
-    GUID bytes."""
-    raw = uuid.UUID(client_id).bytes_le + uuid.UUID(resource_id).bytes_le
-    if principal_id:
-        raw += uuid.UUID(principal_id).bytes_le
-    return _b64url(raw)
-
-
-def extension_name(app_id: str, attribute: str) -> str:
-    """`extension_<appId without dashes>_<attribute>`, the name Graph gives a directory extension."""
-    return f"extension_{app_id.replace('-', '')}_{attribute}"
-
-
-# --------------------------------------------------------------------------------------------------
-# Object factories: one per type, producing the full Graph JSON.
-# --------------------------------------------------------------------------------------------------
-
-_EXT_ATTR_KEYS = tuple(f"extensionAttribute{i}" for i in range(1, 16))
-
-
-def make_user(
-    *, id: str, upn: str, display_name: str, given_name: str | None = None, surname: str | None = None,
-    mail_nickname: str, mail: str | None = None, created: str, account_enabled: bool = True,
-    job_title: str | None = None, department: str | None = None, office_location: str | None = None,
-    company_name: str | None = "Contoso", business_phones: list[str] | None = None,
-    mobile_phone: str | None = None, usage_location: str | None = "US", city: str | None = None,
-    state: str | None = None, country: str | None = None, street_address: str | None = None,
-    postal_code: str | None = None, preferred_language: str | None = "en-US", employee_id: str | None = None,
-    employee_type: str | None = "Employee", employee_hire_date: str | None = None,
-    employee_org_data: dict[str, Any] | None = None, user_type: str = "Member",
-    issuer: str = "contoso.onmicrosoft.com", licensed: bool = True, manager: str | None = None,
-    password_policies: str | None = "None",
-) -> dict[str, Any]:
-    """A cloud user as `GET /users/{id}?$select=<every property>` returns it."""
-    return {
-        "id": id, "deletedDateTime": None, "accountEnabled": account_enabled, "ageGroup": None,
-        "assignedLicenses": [{"disabledPlans": [], "skuId": SKU_M365_E3}] if licensed else [],
-        "businessPhones": business_phones or [], "city": city, "companyName": company_name,
-        "consentProvidedForMinor": None, "country": country, "createdDateTime": created,
-        "creationType": None, "department": department, "displayName": display_name,
-        "employeeHireDate": employee_hire_date, "employeeId": employee_id, "employeeLeaveDateTime": None,
-        "employeeOrgData": employee_org_data, "employeeType": employee_type, "externalUserState": None,
-        "externalUserStateChangeDateTime": None, "faxNumber": None, "givenName": given_name,
-        "identities": [{"signInType": "userPrincipalName", "issuer": issuer, "issuerAssignedId": upn}],
-        "imAddresses": [f"sip:{mail}"] if mail and licensed else [], "isResourceAccount": None,
-        "jobTitle": job_title, "lastPasswordChangeDateTime": created, "legalAgeGroupClassification": None,
-        "mail": mail, "mailNickname": mail_nickname, "mobilePhone": mobile_phone,
-        "officeLocation": office_location, "onPremisesDistinguishedName": None, "onPremisesDomainName": None,
-        "onPremisesExtensionAttributes": dict.fromkeys(_EXT_ATTR_KEYS), "onPremisesImmutableId": None,
-        "onPremisesLastSyncDateTime": None, "onPremisesProvisioningErrors": [],
-        "onPremisesSamAccountName": None, "onPremisesSecurityIdentifier": None, "onPremisesSyncEnabled": None,
-        "onPremisesUserPrincipalName": None, "otherMails": [], "passwordPolicies": password_policies,
-        "postalCode": postal_code, "preferredDataLocation": None, "preferredLanguage": preferred_language,
-        "proxyAddresses": [f"SMTP:{mail}"] if mail else [], "securityIdentifier": security_identifier(id),
-        "showInAddressList": None, "signInSessionsValidFromDateTime": created, "state": state,
-        "streetAddress": street_address, "surname": surname, "usageLocation": usage_location,
-        "userPrincipalName": upn, "userType": user_type, "manager": manager,
-    }
-
-
-def make_group(
-    *, id: str, display_name: str, mail_nickname: str, created: str, kind: str, description: str | None = None,
-    domain: str = "contoso.com", visibility: str | None = None, membership_rule: str | None = None,
-    members: list[str] | None = None, owners: list[str] | None = None, is_assignable_to_role: bool | None = None,
-) -> dict[str, Any]:
-    """A group of one kind: ``m365`` (Unified), ``security``, ``dynamic`` (dynamic security),
-    ``role-assignable``, ``mail-security`` (mail-enabled security), ``distribution``, ``synced``
-    (security group synced from on-premises AD; on-premises attributes filled by :func:`mark_synced_group`)."""
-    mail_enabled = kind in ("m365", "mail-security", "distribution")
-    security_enabled = kind != "distribution" and kind != "m365"
-    mail = f"{mail_nickname}@{domain}" if mail_enabled else None
-    group_types = {"m365": ["Unified"], "dynamic": ["DynamicMembership"]}.get(kind, [])
-    if kind == "m365":
-        visibility = visibility or "Private"
-    return {
-        "id": id, "deletedDateTime": None, "classification": None, "createdDateTime": created,
-        "creationOptions": ["ExchangeProvisioningFlags:481"] if kind == "m365" else [],
-        "description": description, "displayName": display_name,
-        "expirationDateTime": None, "groupTypes": group_types,
-        "isAssignableToRole": True if kind == "role-assignable" else is_assignable_to_role,
-        "isManagementRestricted": None, "mail": mail, "mailEnabled": mail_enabled,
-        "mailNickname": mail_nickname, "membershipRule": membership_rule,
-        "membershipRuleProcessingState": "On" if membership_rule else None,
-        "onPremisesDomainName": None, "onPremisesLastSyncDateTime": None, "onPremisesNetBiosName": None,
-        "onPremisesProvisioningErrors": [], "onPremisesSamAccountName": None,
-        "onPremisesSecurityIdentifier": None, "onPremisesSyncEnabled": None, "preferredDataLocation": None,
-        "preferredLanguage": None,
-        "proxyAddresses": [f"SMTP:{mail}"] if mail else [],
-        "renewedDateTime": created if kind == "m365" else None,
-        "resourceBehaviorOptions": [], "resourceProvisioningOptions": [],
-        "securityEnabled": security_enabled, "securityIdentifier": security_identifier(id),
-        "serviceProvisioningErrors": [], "theme": None, "uniqueName": None, "visibility": visibility,
-        "members": list(members or []), "owners": list(owners or []),
-    }
-
-
-def make_application(
-    *, id: str, app_id: str, display_name: str, created: str, tenant_domain: str = "contoso.onmicrosoft.com",
-    description: str | None = None, sign_in_audience: str = "AzureADMyOrg",
-    identifier_uris: list[str] | None = None, app_roles: list[dict[str, Any]] | None = None,
-    scopes: list[dict[str, Any]] | None = None, pre_authorized: list[dict[str, Any]] | None = None,
-    required_resource_access: list[dict[str, Any]] | None = None, web_redirect_uris: list[str] | None = None,
-    home_page: str | None = None, logout_url: str | None = None, public_client_redirect_uris: list[str] | None = None,
-    spa_redirect_uris: list[str] | None = None, password_credentials: list[dict[str, Any]] | None = None,
-    key_credentials: list[dict[str, Any]] | None = None, group_membership_claims: str | None = None,
-    is_fallback_public_client: bool | None = None, tags: list[str] | None = None, notes: str | None = None,
-    owners: list[str] | None = None, federated_identity_credentials: list[dict[str, Any]] | None = None,
-    id_token_issuance: bool = False,
-) -> dict[str, Any]:
-    """An app registration as `GET /applications/{id}` returns it (plus owners and FICs)."""
-    return {
-        "id": id, "deletedDateTime": None, "appId": app_id, "applicationTemplateId": None,
-        "disabledByMicrosoftStatus": None, "createdDateTime": created, "displayName": display_name,
-        "description": description, "groupMembershipClaims": group_membership_claims,
-        "identifierUris": list(identifier_uris or []), "isDeviceOnlyAuthSupported": None,
-        "isFallbackPublicClient": is_fallback_public_client, "nativeAuthenticationApisEnabled": None,
-        "notes": notes, "publisherDomain": tenant_domain, "serviceManagementReference": None,
-        "signInAudience": sign_in_audience, "tags": list(tags or []), "tokenEncryptionKeyId": None,
-        "uniqueName": None, "samlMetadataUrl": None, "defaultRedirectUri": None, "certification": None,
-        "optionalClaims": None, "servicePrincipalLockConfiguration": {
-            "isEnabled": True, "allProperties": True, "credentialsWithUsageVerify": True,
-            "credentialsWithUsageSign": True, "identifierUris": False, "tokenEncryptionKeyId": True,
-        },
-        "requestSignatureVerification": None, "addIns": [],
-        "api": {
-            "acceptMappedClaims": None, "knownClientApplications": [],
-            "requestedAccessTokenVersion": 2 if scopes else None,
-            "oauth2PermissionScopes": list(scopes or []),
-            "preAuthorizedApplications": list(pre_authorized or []),
-        },
-        "appRoles": list(app_roles or []),
-        "info": {"logoUrl": None, "marketingUrl": None, "privacyStatementUrl": None, "supportUrl": None,
-                 "termsOfServiceUrl": None},
-        "keyCredentials": list(key_credentials or []),
-        "parentalControlSettings": {"countriesBlockedForMinors": [], "legalAgeGroupRule": "Allow"},
-        "passwordCredentials": list(password_credentials or []),
-        "publicClient": {"redirectUris": list(public_client_redirect_uris or [])},
-        "requiredResourceAccess": list(required_resource_access or []),
-        "verifiedPublisher": {"displayName": None, "verifiedPublisherId": None, "addedDateTime": None},
-        "web": {
-            "homePageUrl": home_page, "logoutUrl": logout_url, "redirectUris": list(web_redirect_uris or []),
-            "implicitGrantSettings": {"enableAccessTokenIssuance": False,
-                                      "enableIdTokenIssuance": id_token_issuance},
-            "redirectUriSettings": [{"uri": u, "index": None} for u in web_redirect_uris or []],
-        },
-        "spa": {"redirectUris": list(spa_redirect_uris or [])},
-        "owners": list(owners or []),
-        "federatedIdentityCredentials": list(federated_identity_credentials or []),
-    }
-
-
-def make_service_principal(
-    *, id: str, app_id: str, display_name: str, owner_tenant: str, sp_type: str = "Application",
-    sign_in_audience: str | None = "AzureADMyOrg", app_roles: list[dict[str, Any]] | None = None,
-    scopes: list[dict[str, Any]] | None = None, service_principal_names: list[str] | None = None,
-    reply_urls: list[str] | None = None, homepage: str | None = None, logout_url: str | None = None,
-    tags: list[str] | None = None, app_role_assignment_required: bool = False,
-    alternative_names: list[str] | None = None, key_credentials: list[dict[str, Any]] | None = None,
-    app_description: str | None = None, publisher_name: str | None = None, owners: list[str] | None = None,
-    app_display_name: str | None = None,
-) -> dict[str, Any]:
-    """A service principal as `GET /servicePrincipals/{id}` returns it (plus owners)."""
-    return {
-        "id": id, "deletedDateTime": None, "accountEnabled": True, "addIns": [],
-        "alternativeNames": list(alternative_names or []), "appDescription": app_description,
-        "appDisplayName": app_display_name if app_display_name is not None else display_name,
-        "appId": app_id, "applicationTemplateId": None, "appOwnerOrganizationId": owner_tenant,
-        "appRoleAssignmentRequired": app_role_assignment_required, "appRoles": list(app_roles or []),
-        "description": None, "disabledByMicrosoftStatus": None, "displayName": display_name,
-        "homepage": homepage, "info": {"logoUrl": None, "marketingUrl": None, "privacyStatementUrl": None,
-                                       "supportUrl": None, "termsOfServiceUrl": None},
-        "keyCredentials": list(key_credentials or []), "loginUrl": None, "logoutUrl": logout_url,
-        "notes": None, "notificationEmailAddresses": [], "oauth2PermissionScopes": list(scopes or []),
-        "passwordCredentials": [], "preferredSingleSignOnMode": None,
-        "preferredTokenSigningKeyThumbprint": None, "publisherName": publisher_name,
-        "replyUrls": list(reply_urls or []), "resourceSpecificApplicationPermissions": [],
-        "samlSingleSignOnSettings": None,
-        "servicePrincipalNames": list(service_principal_names or [app_id]),
-        "servicePrincipalType": sp_type, "signInAudience": sign_in_audience, "tags": list(tags or []),
-        "tokenEncryptionKeyId": None,
-        "verifiedPublisher": {"displayName": None, "verifiedPublisherId": None, "addedDateTime": None},
-        "owners": list(owners or []),
-    }
-
-
-def service_principal_for(app: Mapping[str, Any], *, id: str, owner_tenant: str, owners: list[str] | None = None,
-                          app_role_assignment_required: bool = False) -> dict[str, Any]:
-    """The service principal Entra creates for a tenant's own application (copies roles, scopes, URIs)."""
-    web = app.get("web") or {}
-    return make_service_principal(
-        id=id, app_id=app["appId"], display_name=app["displayName"], owner_tenant=owner_tenant,
-        sign_in_audience=app.get("signInAudience"), app_roles=_sp_roles(app.get("appRoles") or []),
-        scopes=[dict(s) for s in (app.get("api") or {}).get("oauth2PermissionScopes") or []],
-        service_principal_names=[*app.get("identifierUris", []), app["appId"]],
-        reply_urls=[*web.get("redirectUris", []), *(app.get("publicClient") or {}).get("redirectUris", [])],
-        homepage=web.get("homePageUrl"), logout_url=web.get("logoutUrl"),
-        tags=["WindowsAzureActiveDirectoryIntegratedApp", *app.get("tags", [])],
-        app_role_assignment_required=app_role_assignment_required, app_description=app.get("description"),
-        owners=owners,
-    )
-
-
-def _sp_roles(roles: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    return [{**r, "origin": "Application"} for r in roles]
-
-
-def app_role(role_id: str, value: str, display_name: str, description: str,
-             member_types: tuple[str, ...] = ("User",)) -> dict[str, Any]:
-    return {"allowedMemberTypes": list(member_types), "description": description, "displayName": display_name,
-            "id": role_id, "isEnabled": True, "origin": "Application", "value": value}
-
-
-def permission_scope(scope_id: str, value: str, admin_name: str, admin_description: str,
-                     user_name: str | None = None, user_description: str | None = None,
-                     consent_type: str = "User") -> dict[str, Any]:
-    return {"adminConsentDescription": admin_description, "adminConsentDisplayName": admin_name,
-            "id": scope_id, "isEnabled": True, "type": consent_type,
-            "userConsentDescription": user_description, "userConsentDisplayName": user_name, "value": value}
-
-
-def password_credential(key_id: str, display_name: str, hint: str, start: str, end: str) -> dict[str, Any]:
-    """Secret metadata as Graph returns it: the secret itself (`secretText`) is never readable."""
-    return {"customKeyIdentifier": None, "displayName": display_name, "endDateTime": end, "hint": hint,
-            "keyId": key_id, "secretText": None, "startDateTime": start}
-
-
-def app_role_assignment(*, principal: Mapping[str, Any], principal_type: str, resource: Mapping[str, Any],
-                        app_role_id: str, created: str) -> dict[str, Any]:
-    return {
-        "id": app_role_assignment_id(principal["id"], resource["id"], app_role_id), "deletedDateTime": None,
-        "appRoleId": app_role_id, "createdDateTime": created,
-        "principalDisplayName": principal["displayName"], "principalId": principal["id"],
-        "principalType": principal_type, "resourceDisplayName": resource["displayName"],
-        "resourceId": resource["id"],
-    }
-
-
-def oauth2_grant(*, client_id: str, resource_id: str, scope: str, principal_id: str | None = None) -> dict[str, Any]:
-    return {"id": oauth2_grant_id(client_id, resource_id, principal_id), "clientId": client_id,
-            "consentType": "Principal" if principal_id else "AllPrincipals", "principalId": principal_id,
-            "resourceId": resource_id, "scope": scope}
-
-
-def ip_named_location(*, id: str, name: str, cidrs: Iterable[str], trusted: bool, created: str,
-                      modified: str | None = None) -> dict[str, Any]:
-    ranges = [{"@odata.type": "#microsoft.graph.iPv6CidrRange" if ":" in c else "#microsoft.graph.iPv4CidrRange",
-               "cidrAddress": c} for c in cidrs]
-    return {"@odata.type": "#microsoft.graph.ipNamedLocation", "id": id, "displayName": name,
-            "createdDateTime": created, "modifiedDateTime": modified or created, "isTrusted": trusted,
-            "ipRanges": ranges}
-
-
-def country_named_location(*, id: str, name: str, countries: Iterable[str], created: str,
-                           include_unknown: bool = False, lookup: str = "clientIpAddress") -> dict[str, Any]:
-    return {"@odata.type": "#microsoft.graph.countryNamedLocation", "id": id, "displayName": name,
-            "createdDateTime": created, "modifiedDateTime": created, "countriesAndRegions": list(countries),
-            "includeUnknownCountriesAndRegions": include_unknown, "countryLookupMethod": lookup}
-
-
-def strength_reference(strength: Mapping[str, Any]) -> dict[str, Any]:
-    """`grantControls.authenticationStrength` as a CA GET expands it (graph-entra.md §6)."""
-    return {k: strength[k] for k in ("id", "createdDateTime", "modifiedDateTime", "displayName", "description",
-                                     "policyType", "requirementsSatisfied", "allowedCombinations")}
-
-
-def ca_policy(
-    *, id: str, name: str, state: str, created: str, modified: str | None = None,
-    include_users: list[str] | None = None, exclude_users: list[str] | None = None,
-    include_groups: list[str] | None = None, exclude_groups: list[str] | None = None,
-    include_roles: list[str] | None = None, exclude_roles: list[str] | None = None,
-    include_apps: list[str] | None = None, exclude_apps: list[str] | None = None,
-    include_locations: list[str] | None = None, exclude_locations: list[str] | None = None,
-    client_app_types: list[str] | None = None, platforms: dict[str, Any] | None = None,
-    sign_in_risk: list[str] | None = None, built_in_controls: list[str] | None = None, operator: str = "OR",
-    strength: Mapping[str, Any] | None = None, session_controls: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """A Conditional Access policy as `GET /identity/conditionalAccess/policies/{id}` returns it."""
-    locations = None
-    if include_locations or exclude_locations:
-        locations = {"includeLocations": list(include_locations or []),
-                     "excludeLocations": list(exclude_locations or [])}
-    return {
-        "id": id, "templateId": None, "displayName": name, "createdDateTime": created,
-        "modifiedDateTime": modified, "state": state,
-        "conditions": {
-            "userRiskLevels": [], "signInRiskLevels": list(sign_in_risk or []),
-            "clientAppTypes": list(client_app_types or ["all"]), "servicePrincipalRiskLevels": [],
-            "insiderRiskLevels": None, "platforms": platforms, "locations": locations, "devices": None,
-            "clientApplications": None, "authenticationFlows": None,
-            "applications": {
-                "includeApplications": list(include_apps or ["All"]),
-                "excludeApplications": list(exclude_apps or []), "includeUserActions": [],
-                "includeAuthenticationContextClassReferences": [], "applicationFilter": None,
-            },
-            "users": {
-                "includeUsers": list(include_users or []), "excludeUsers": list(exclude_users or []),
-                "includeGroups": list(include_groups or []), "excludeGroups": list(exclude_groups or []),
-                "includeRoles": list(include_roles or []), "excludeRoles": list(exclude_roles or []),
-                "includeGuestsOrExternalUsers": None, "excludeGuestsOrExternalUsers": None,
-            },
-        },
-        "grantControls": {
-            "operator": operator, "builtInControls": list(built_in_controls or []),
-            "customAuthenticationFactors": [], "termsOfUse": [],
-            "authenticationStrength": strength_reference(strength) if strength else None,
-        },
-        "sessionControls": session_controls,
-    }
-
 
 # --------------------------------------------------------------------------------------------------
 # empty_seed: what every real tenant has.
@@ -745,8 +415,6 @@ def _upn(alias: str) -> str:
     return f"{alias}@{DOMAIN}"
 
 
-# Group definitions: name, kind, nickname, description, owners (aliases), members (aliases, "group:" names,
-# "sp:" application names, "mi:" the managed identity), visibility.
 _EXTENSION_APP = "Contoso Directory Extensions"
 _HR_APP, _EXP_API, _EXP_MOBILE, _BACKUP_APP = (
     "Contoso HR Portal", "Contoso Expenses API", "Contoso Expenses Mobile", "Contoso Backup Automation")
@@ -828,7 +496,9 @@ class DemoFacts:
 
 
 _SECURITY = "security"
-# name, kind, mailNickname, description, owners, members
+# Groups: name, kind (see make_group), mailNickname, description, owners (aliases), members: aliases,
+# "group:<name>", "sp:<application name>", "mi:<managed identity>", "*employees" (licensed members),
+# "*dept:<department>", "*synced" (users synced from AD).
 _GROUPS: tuple[tuple[str, str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("All Company", "m365", "allcompany", "Everyone at Contoso.", ("MeganB", "PattiF"), ("*employees",)),
     ("Sales Team", "m365", "salesteam", "Sales team collaboration.", ("DiegoS",), ("*dept:Sales",)),
@@ -950,7 +620,7 @@ def _mark_synced_user(user: dict[str, Any], alias: str, index: int) -> None:
         "onPremisesDistinguishedName": f"CN={user['displayName']},OU=Plant,OU=Users,OU=Contoso,DC=corp,"
                                        "DC=contoso,DC=com",
         "onPremisesLastSyncDateTime": ts(-index / 1440, base=SEED_NOW),
-        "onPremisesExtensionAttributes": dict.fromkeys(_EXT_ATTR_KEYS) | {
+        "onPremisesExtensionAttributes": dict.fromkeys(EXT_ATTR_KEYS) | {
             "extensionAttribute1": "Plant-MUC", "extensionAttribute2": f"Shift {'ABC'[index % 3]}",
             "extensionAttribute10": f"EMP{700100 + index}"},
         "passwordPolicies": "DisablePasswordExpiration", "lastPasswordChangeDateTime": ts(-40 - index,
@@ -980,7 +650,8 @@ def _demo_groups(users: list[dict[str, Any]], sp_ids: Mapping[str, str]) -> list
                 members.append(by_alias[item]["id"])
         group = make_group(
             id=uid("group", name), display_name=name, mail_nickname=nick, created=ts(20 + i * 11.3), kind=kind,
-            description=desc, visibility="Public" if name in ("All Company", "Marketing Team") else None,
+            description=desc, visibility={"All Company": "Public", "Marketing Team": "Public",
+                                          "Privileged Admins": "Private"}.get(name),
             membership_rule=DEMO_FACTS.dynamic_group_rule if kind == "dynamic" else None,
             members=list(dict.fromkeys(members)), owners=[by_alias[a]["id"] for a in owners])
         if kind == "m365":
@@ -1267,3 +938,547 @@ def _demo_grants(user_ids: Mapping[str, str], sps: Mapping[str, Mapping[str, Any
         oauth2_grant(client_id=sps[_EXTENSION_APP]["id"], resource_id=graph, scope="User.Read",
                      principal_id=user_ids["PattiF"]),
     ]
+
+
+# --------------------------------------------------------------------------------------------------
+# scale_seed: a deterministic, fast generator for benchmarks.
+# --------------------------------------------------------------------------------------------------
+
+_GIVEN = ("Ada", "Ben", "Cara", "Dev", "Eli", "Fay", "Gus", "Hana", "Ivan", "Jade", "Kai", "Lena", "Milo", "Nora",
+          "Omar", "Pia", "Quinn", "Rosa", "Sam", "Tara", "Uma", "Vik", "Wren", "Xena", "Yuri", "Zoe", "Aron",
+          "Bea", "Cole", "Dina", "Emil", "Flor")
+_SURNAMES = ("Abbott", "Baker", "Chen", "Diaz", "Evans", "Fox", "Gray", "Hill", "Ito", "Jones", "Khan", "Lee",
+             "Moss", "Nash", "Ortiz", "Park", "Quist", "Reed", "Shah", "Tran", "Ueda", "Voss", "Wolf", "Xu",
+             "Young", "Zhou", "Adler", "Berg", "Cruz", "Dahl", "Engel", "Frey")
+_SCALE_DEPARTMENTS = (("Engineering", "Software Engineer"), ("Sales", "Account Executive"),
+                      ("Finance", "Financial Analyst"), ("Marketing", "Marketing Specialist"),
+                      ("Customer Support", "Support Engineer"), ("Operations", "Operations Analyst"),
+                      ("Human Resources", "HR Generalist"), ("IT", "Systems Administrator"))
+_KIND_USER, _KIND_GROUP, _KIND_APP, _KIND_APPID, _KIND_SP, _KIND_ROLE = (
+    0x5CA1E001, 0x5CA1E002, 0x5CA1E003, 0x5CA1E004, 0x5CA1E005, 0x5CA1E006)
+
+
+def _scale_prefix(kind: int, random_seed: int) -> str:
+    """GUID-shaped ids from counters: `<kind>-<seed>-4<seed>-8000-<counter>` (cheap and unique)."""
+    return f"{kind:08x}-{random_seed & 0xFFFF:04x}-4{(random_seed >> 16) & 0xFFF:03x}-8000-"
+
+
+def scale_seed(users: int = 100_000, groups: int | None = None, members_per_group: int = 20,
+               applications: int = 20, random_seed: int = 0, big_group_members: int = 0,
+               sp_members_in_big_group: int = 0) -> Seed:
+    """A large tenant for benchmarks and completeness tests, built on :func:`empty_seed`.
+
+    ``groups`` defaults to one per 50 users; each group gets ``members_per_group`` users (every tenth
+    group is a Microsoft 365 group, the rest are cloud security groups), one owner, and most users get a
+    manager. Each application has a service principal, an app role assigned to a group, and an
+    AllPrincipals grant on Microsoft Graph. With ``big_group_members`` the first group, "Scale Big Group",
+    is a security group with that many user members plus the service principals of the first
+    ``sp_members_in_big_group`` applications. Deterministic for a given ``random_seed``.
+    """
+    if groups is None:
+        groups = max(1, users // 50)
+    if users < 1 or groups < 0 or members_per_group < 0 or applications < 0:
+        raise ValueError("scale_seed: users must be >= 1 and groups, members_per_group, applications >= 0")
+    if big_group_members > users:
+        raise ValueError(f"scale_seed: big_group_members={big_group_members} exceeds users={users}")
+    if sp_members_in_big_group > applications:
+        raise ValueError(f"scale_seed: sp_members_in_big_group={sp_members_in_big_group} exceeds "
+                         f"applications={applications}")
+    if (big_group_members or sp_members_in_big_group) and groups < 1:
+        raise ValueError("scale_seed: a big group needs groups >= 1")
+    with _gc_paused():
+        return _scale_seed(users, groups, members_per_group, applications, random_seed, big_group_members,
+                           sp_members_in_big_group)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many dicts: they hold no cycles, and its
+    repeated full passes over a growing heap would cost more than the building itself."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _scale_seed(users: int, groups: int, members_per_group: int, applications: int, random_seed: int,
+                big_group_members: int, sp_members_in_big_group: int) -> Seed:
+    rng = random.Random(random_seed)
+    seed = empty_seed()
+    org = seed["organization"]
+    org["verifiedDomains"][0]["isDefault"] = False
+    org["verifiedDomains"].append({"capabilities": "Email, OfficeCommunicationsOnline", "isDefault": True,
+                                   "isInitial": False, "name": DOMAIN, "type": "Managed"})
+
+    prefix = _scale_prefix(_KIND_USER, random_seed)
+    user_ids = [f"{prefix}{i:012x}" for i in range(users)]
+    dates = [ts(i * 0.9) for i in range(1000)]
+    given_lower = [g.lower() for g in _GIVEN]
+    surname_lower = [s.lower() for s in _SURNAMES]
+    ng, ns, nd = len(_GIVEN), len(_SURNAMES), len(_SCALE_DEPARTMENTS)
+    user_list = []
+    append = user_list.append
+    for i, user_id in enumerate(user_ids):
+        gi, si = i % ng, (i // ng) % ns
+        upn = f"{given_lower[gi]}.{surname_lower[si]}{i}@{DOMAIN}"
+        dept, title = _SCALE_DEPARTMENTS[(i * 7 + random_seed) % nd]
+        append(make_user(
+            id=user_id, upn=upn, display_name=f"{_GIVEN[gi]} {_SURNAMES[si]} {i}", given_name=_GIVEN[gi],
+            surname=_SURNAMES[si], mail_nickname=upn.partition("@")[0], mail=upn, created=dates[i % 1000],
+            job_title=title, department=dept, employee_id=str(1_000_000 + i),
+            manager=user_ids[(i - 1) // 8] if i else None))
+
+    group_prefix = _scale_prefix(_KIND_GROUP, random_seed)
+    group_list = []
+    for g in range(groups):
+        gid = f"{group_prefix}{g:012x}"
+        if g == 0 and (big_group_members or sp_members_in_big_group):
+            name, kind = "Scale Big Group", "security"
+            members = rng.sample(user_ids, big_group_members)
+        else:
+            name, kind = f"Scale Group {g:05d}", "m365" if g % 10 == 9 else "security"
+            start = rng.randrange(users)
+            k = min(members_per_group, users)
+            members = user_ids[start:start + k]
+            if len(members) < k:
+                members += user_ids[:k - len(members)]
+        group_list.append(make_group(
+            id=gid, display_name=name, mail_nickname=f"scalegroup{g}", created=dates[g % 1000], kind=kind,
+            members=members, owners=[user_ids[(g * 13) % users]]))
+
+    graph = seed["servicePrincipals"][0]
+    app_prefix, appid_prefix, sp_prefix, role_prefix = (
+        _scale_prefix(k, random_seed) for k in (_KIND_APP, _KIND_APPID, _KIND_SP, _KIND_ROLE))
+    apps, sps, assignments, grants = [], [], [], []
+    for j in range(applications):
+        name = f"Scale App {j:04d}"
+        role_id = f"{role_prefix}{j:012x}"
+        app = make_application(
+            id=f"{app_prefix}{j:012x}", app_id=f"{appid_prefix}{j:012x}", display_name=name, created=dates[j],
+            app_roles=[app_role(role_id, "Scale.Reader", "Scale reader", "Read access")],
+            web_redirect_uris=[f"https://app{j}.{DOMAIN}/signin-oidc"],
+            required_resource_access=[_graph_access(scopes=("User.Read",))],
+            owners=[user_ids[(j * 31) % users]])
+        sp = service_principal_for(app, id=f"{sp_prefix}{j:012x}", owner_tenant=TENANT_ID)
+        apps.append(app)
+        sps.append(sp)
+        if group_list:
+            assignments.append(app_role_assignment(principal=group_list[j % len(group_list)],
+                                                   principal_type="Group", resource=sp, app_role_id=role_id,
+                                                   created=dates[j]))
+        grants.append(oauth2_grant(client_id=sp["id"], resource_id=graph["id"], scope="User.Read"))
+    if group_list and (big_group_members or sp_members_in_big_group):
+        group_list[0]["members"] += [sp["id"] for sp in sps[:sp_members_in_big_group]]
+
+    hq = ip_named_location(id=uid("scale-location", "hq"), name="Scale HQ", cidrs=["203.0.113.0/24"], trusted=True,
+                           created=ts(10, fraction=True))
+    blocked = country_named_location(id=uid("scale-location", "blocked"), name="Scale blocked countries",
+                                     countries=["KP", "IR"], created=ts(11, fraction=True))
+    excluded = [user_ids[0]]
+    policies = [
+        ca_policy(id=uid("scale-ca", "mfa"), name="Scale: require MFA", state="enabled", created=ts(12, fraction=True),
+                  include_users=["All"], exclude_users=excluded, include_locations=["All"],
+                  exclude_locations=["AllTrusted", hq["id"]], built_in_controls=["mfa"]),
+        ca_policy(id=uid("scale-ca", "countries"), name="Scale: block countries", state="enabled",
+                  created=ts(13, fraction=True), include_users=["All"], exclude_users=excluded,
+                  include_locations=[blocked["id"]], built_in_controls=["block"]),
+    ]
+    if group_list:
+        policies.append(ca_policy(
+            id=uid("scale-ca", "group"), name="Scale: phishing-resistant MFA for a group", state="disabled",
+            created=ts(14, fraction=True), include_groups=[group_list[-1]["id"]], exclude_users=excluded,
+            strength=seed["authenticationStrengthPolicies"][2]))
+
+    seed.update(users=user_list, groups=group_list, applications=apps, namedLocations=[hq, blocked],
+                conditionalAccessPolicies=policies, appRoleAssignments=assignments, oauth2PermissionGrants=grants)
+    seed["servicePrincipals"] += sps
+    _update_quota(seed)
+    return seed
+
+
+# --------------------------------------------------------------------------------------------------
+# Seeds by name and from files.
+# --------------------------------------------------------------------------------------------------
+
+SEED_NAMES = ("demo", "empty", "scale")
+_SCALE_ARGS = ("users", "groups", "members_per_group", "applications", "random_seed", "big_group_members",
+               "sp_members_in_big_group")
+
+
+def load_seed_file(path: str | Path) -> Seed:
+    """A seed from a JSON (``.json``) or YAML (``.yaml``/``.yml``) file in the seed format.
+
+    Top-level keys the file leaves out are taken from :func:`empty_seed` (so a file may hold just some
+    users and groups); the result must pass :func:`check_seed`. Bad input raises
+    :class:`~entragit.errors.UsageError` naming the file (and the key or problem).
+    """
+    path = Path(path)
+    name = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot read seed file: {exc.strerror or exc}", file=name) from exc
+    suffix = path.suffix.lower()
+    try:
+        if suffix == ".json":
+            data = json.loads(text)
+        elif suffix in (".yaml", ".yml"):
+            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        else:
+            raise UsageError("unknown seed file type (use .json, .yaml or .yml)", file=name)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=name) from exc
+    except yaml.YAMLError as exc:
+        raise UsageError(f"not valid YAML: {str(exc).splitlines()[0]}", file=name) from exc
+    return seed_from_mapping(data, source=name)
+
+
+def seed_from_mapping(data: Any, *, source: str = "<seed>") -> Seed:
+    """Validate a seed given as a mapping (from a file, or posted to the control plane), filling the
+    top-level keys it leaves out from :func:`empty_seed`."""
+    if not isinstance(data, dict):
+        raise UsageError(f"a seed must be a mapping of {', '.join(SEED_KEYS)}; got {type(data).__name__}",
+                         file=source)
+    for key in data:
+        if key not in SEED_KEYS:
+            raise UsageError(f"unknown seed key (expected one of {', '.join(SEED_KEYS)})", file=source, prop=key)
+    for key in _DICT_KEYS:
+        if key in data and not isinstance(data[key], dict):
+            raise UsageError(f"must be an object, got {type(data[key]).__name__}", file=source, prop=key)
+    for key in _LIST_KEYS:
+        if key in data:
+            value = data[key]
+            if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
+                raise UsageError("must be a list of objects", file=source, prop=key)
+    base = empty_seed()
+    seed: Seed = {**base, **data}
+    if "tenantId" not in data and "organization" in data and data["organization"].get("id"):
+        seed["tenantId"] = data["organization"]["id"]
+    if "organization" not in data:
+        seed["organization"]["id"] = seed["tenantId"]
+    problems = check_seed(seed)
+    if problems:
+        more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
+        raise UsageError(f"inconsistent seed: {'; '.join(problems[:5])}{more}", file=source)
+    return seed
+
+
+def get_seed(name_or_path: str | Path | Mapping[str, Any]) -> Seed:
+    """Resolve ``"demo"``, ``"empty"``, ``"scale"`` or ``"scale:users=1000,groups=100,..."`` (keyword
+    arguments of :func:`scale_seed`), a path to a JSON/YAML seed file, or a seed mapping (validated)."""
+    if isinstance(name_or_path, Mapping):
+        return seed_from_mapping(json.loads(json.dumps(name_or_path)))
+    text = str(name_or_path)
+    if not isinstance(name_or_path, Path):
+        if text == "demo":
+            return demo_seed()
+        if text == "empty":
+            return empty_seed()
+        if text == "scale" or text.startswith("scale:"):
+            return scale_seed(**_scale_args(text))
+    path = Path(text)
+    if path.exists():
+        return load_seed_file(path)
+    raise UsageError(f"unknown seed {text!r}: use demo, empty, scale[:users=N,groups=N,...] or the path of a "
+                     "JSON/YAML seed file")
+
+
+def _scale_args(text: str) -> dict[str, int]:
+    args: dict[str, int] = {}
+    spec = text.partition(":")[2]
+    for part in filter(None, (p.strip() for p in spec.split(","))):
+        key, _, value = part.partition("=")
+        key = key.strip()
+        if key not in _SCALE_ARGS:
+            raise UsageError(f"unknown scale seed argument {key!r} (use {', '.join(_SCALE_ARGS)})")
+        try:
+            args[key] = int(value.replace("_", ""))
+        except ValueError:
+            raise UsageError(f"scale seed argument {key} needs an integer, got {value!r}") from None
+    return args
+
+
+# --------------------------------------------------------------------------------------------------
+# check_seed: every reference resolves, ids are unique.
+# --------------------------------------------------------------------------------------------------
+
+def check_seed(seed: Mapping[str, Any]) -> list[str]:
+    """Consistency problems of a seed, as readable lines (empty when the seed is consistent).
+
+    Checks: known keys and shapes; unique ids per collection and across directory objects; unique appIds;
+    each service principal's appId belongs to an application of the tenant unless it is a Microsoft
+    first-party or other foreign application or a managed identity; members, owners, managers, app role
+    assignments (principal, type, resource, app role), OAuth2 grants (client, resource, principal,
+    scopes), requiredResourceAccess and preAuthorizedApplications, Conditional Access references (users,
+    groups, applications by appId, named locations, authentication strengths, service principals),
+    authentication method targets, built-in strengths, directory extensions and their use on objects.
+    Special values (``All``, ``AllTrusted``, ``all_users``, the all-zeros id, ...) are not references.
+    """
+    problems: list[str] = []
+    p = problems.append
+    for key in seed:
+        if key not in SEED_KEYS:
+            p(f"unknown key {key!r}")
+    for key in SEED_KEYS:
+        if key == "directoryExtensions":
+            continue
+        if key not in seed:
+            p(f"missing key {key!r}")
+        elif key in _DICT_KEYS and not isinstance(seed[key], dict):
+            p(f"{key} must be an object")
+        elif key in _LIST_KEYS and not (isinstance(seed[key], list) and all(isinstance(o, dict) for o in seed[key])):
+            p(f"{key} must be a list of objects")
+    if problems:
+        return problems
+
+    tenant = seed["tenantId"]
+    if seed["organization"].get("id") != tenant:
+        p(f"organization.id {seed['organization'].get('id')!r} differs from tenantId {tenant!r}")
+
+    def index(key: str) -> dict[str, dict[str, Any]]:
+        out: dict[str, dict[str, Any]] = {}
+        for i, obj in enumerate(seed.get(key) or []):
+            oid = obj.get("id")
+            if not isinstance(oid, str) or not oid:
+                p(f"{key}[{i}] has no id")
+            elif oid in out:
+                p(f"{key}: duplicate id {oid}")
+            else:
+                out[oid] = obj
+        return out
+
+    users, groups, apps, sps = index("users"), index("groups"), index("applications"), index("servicePrincipals")
+    locations, strengths = index("namedLocations"), index("authenticationStrengthPolicies")
+    policies = index("conditionalAccessPolicies")
+    index("appRoleAssignments")
+    index("oauth2PermissionGrants")
+    index("directoryExtensions")
+    seen: dict[str, str] = {}
+    for key, objs in (("users", users), ("groups", groups), ("applications", apps), ("servicePrincipals", sps)):
+        for oid in objs:
+            if oid in seen:
+                p(f"{key}: id {oid} is also a {seen[oid]} id")
+            seen.setdefault(oid, key)
+
+    def label(key: str, obj: Mapping[str, Any]) -> str:
+        name = obj.get("displayName") or obj.get("userPrincipalName") or ""
+        return f"{key} {obj.get('id')}" + (f" ({name})" if name else "")
+
+    app_by_appid: dict[str, dict[str, Any]] = {}
+    for app in apps.values():
+        app_id = app.get("appId")
+        if not app_id:
+            p(f"{label('application', app)} has no appId")
+        elif app_id in app_by_appid:
+            p(f"applications: duplicate appId {app_id}")
+        else:
+            app_by_appid[app_id] = app
+    sp_by_appid: dict[str, dict[str, Any]] = {}
+    for sp in sps.values():
+        app_id = sp.get("appId")
+        if not app_id:
+            p(f"{label('servicePrincipal', sp)} has no appId")
+            continue
+        if app_id in sp_by_appid:
+            p(f"servicePrincipals: duplicate appId {app_id}")
+        sp_by_appid[app_id] = sp
+        foreign = sp.get("appOwnerOrganizationId") not in (tenant, None)
+        if app_id not in app_by_appid and not foreign and sp.get("servicePrincipalType") != "ManagedIdentity":
+            p(f"{label('servicePrincipal', sp)}: appId {app_id} matches no application of the tenant")
+    known_appids = app_by_appid.keys() | sp_by_appid.keys()
+
+    def roles_and_scopes(app_id: str) -> tuple[set[str], set[str], set[str]]:
+        """(app role ids, scope ids, scope values) a resource appId exposes."""
+        obj = app_by_appid.get(app_id)
+        if obj is not None:
+            roles, scopes = obj.get("appRoles") or [], (obj.get("api") or {}).get("oauth2PermissionScopes") or []
+        else:
+            sp = sp_by_appid.get(app_id) or {}
+            roles, scopes = sp.get("appRoles") or [], sp.get("oauth2PermissionScopes") or []
+        return ({r.get("id") for r in roles}, {s.get("id") for s in scopes}, {s.get("value") for s in scopes})
+
+    principals = {**{k: "User" for k in users}, **{k: "Group" for k in groups},
+                  **{k: "ServicePrincipal" for k in sps}}
+    owner_pool = users.keys() | sps.keys()
+
+    def refs(where: str, values: Any, targets: Mapping[str, Any] | set[str], what: str,
+             special: frozenset[str] = frozenset()) -> None:
+        if values is None:
+            return
+        if not isinstance(values, list):
+            p(f"{where} must be a list")
+            return
+        for value in values:
+            if value not in special and value not in targets:
+                p(f"{where}: {what} {value!r} does not exist")
+
+    for user in users.values():
+        manager = user.get("manager")
+        if manager is not None and (manager not in users or manager == user["id"]):
+            p(f"{label('user', user)}: manager {manager!r} is not another user")
+    for group in groups.values():
+        where = label("group", group)
+        refs(f"{where} members", group.get("members", []), principals, "member")
+        refs(f"{where} owners", group.get("owners", []), owner_pool, "owner")
+        if group["id"] in (group.get("members") or []):
+            p(f"{where} is a member of itself")
+        if "Unified" in (group.get("groupTypes") or []):
+            for member in group.get("members") or []:
+                if member in principals and member not in users:
+                    p(f"{where}: Microsoft 365 groups accept users only, not {principals[member]} {member}")
+    for app in apps.values():
+        where = label("application", app)
+        refs(f"{where} owners", app.get("owners", []), owner_pool, "owner")
+        for rra in app.get("requiredResourceAccess") or []:
+            resource = rra.get("resourceAppId")
+            if resource not in known_appids:
+                p(f"{where} requiredResourceAccess: resourceAppId {resource!r} does not exist")
+                continue
+            role_ids, scope_ids, _ = roles_and_scopes(resource)
+            for access in rra.get("resourceAccess") or []:
+                pool = role_ids if access.get("type") == "Role" else scope_ids
+                if access.get("id") not in pool:
+                    p(f"{where} requiredResourceAccess: {access.get('type')} {access.get('id')!r} is not "
+                      f"exposed by {resource}")
+        for pre in (app.get("api") or {}).get("preAuthorizedApplications") or []:
+            if pre.get("appId") not in known_appids:
+                p(f"{where} api.preAuthorizedApplications: appId {pre.get('appId')!r} does not exist")
+        refs(f"{where} api.knownClientApplications", (app.get("api") or {}).get("knownClientApplications", []),
+             known_appids, "appId")
+    for sp in sps.values():
+        refs(f"{label('servicePrincipal', sp)} owners", sp.get("owners", []), owner_pool, "owner")
+
+    for i, assignment in enumerate(seed["appRoleAssignments"]):
+        where = f"appRoleAssignments[{i}] ({assignment.get('id')})"
+        principal, resource = assignment.get("principalId"), assignment.get("resourceId")
+        if principal not in principals:
+            p(f"{where}: principalId {principal!r} does not exist")
+        elif assignment.get("principalType") != principals[principal]:
+            p(f"{where}: principalType {assignment.get('principalType')!r} but {principal} is a "
+              f"{principals[principal]}")
+        if resource not in sps:
+            p(f"{where}: resourceId {resource!r} is not a service principal")
+        else:
+            role_ids = {r.get("id") for r in sps[resource].get("appRoles") or []}
+            if assignment.get("appRoleId") not in role_ids | {ZERO_GUID}:
+                p(f"{where}: appRoleId {assignment.get('appRoleId')!r} is not an app role of {resource}")
+    for i, grant in enumerate(seed["oauth2PermissionGrants"]):
+        where = f"oauth2PermissionGrants[{i}] ({grant.get('id')})"
+        if grant.get("clientId") not in sps:
+            p(f"{where}: clientId {grant.get('clientId')!r} is not a service principal")
+        resource = sps.get(grant.get("resourceId"))
+        if resource is None:
+            p(f"{where}: resourceId {grant.get('resourceId')!r} is not a service principal")
+        else:
+            values = {s.get("value") for s in resource.get("oauth2PermissionScopes") or []}
+            for scope in (grant.get("scope") or "").split():
+                if scope not in values:
+                    p(f"{where}: scope {scope!r} is not exposed by {resource.get('displayName')}")
+        consent = grant.get("consentType")
+        if consent == "Principal":
+            if grant.get("principalId") not in users:
+                p(f"{where}: principalId {grant.get('principalId')!r} is not a user")
+        elif consent == "AllPrincipals":
+            if grant.get("principalId") is not None:
+                p(f"{where}: AllPrincipals grant with a principalId")
+        else:
+            p(f"{where}: consentType {consent!r} is not Principal or AllPrincipals")
+
+    for policy in policies.values():
+        where = label("conditionalAccessPolicy", policy)
+        conditions = policy.get("conditions") or {}
+        u = conditions.get("users") or {}
+        for key in ("includeUsers", "excludeUsers"):
+            refs(f"{where} users.{key}", u.get(key, []), users, "user", CA_SPECIAL_USERS)
+        for key in ("includeGroups", "excludeGroups"):
+            refs(f"{where} users.{key}", u.get(key, []), groups, "group")
+        a = conditions.get("applications") or {}
+        for key in ("includeApplications", "excludeApplications"):
+            refs(f"{where} applications.{key}", a.get(key, []), known_appids, "appId", CA_SPECIAL_APPLICATIONS)
+        loc = conditions.get("locations") or {}
+        for key in ("includeLocations", "excludeLocations"):
+            refs(f"{where} locations.{key}", loc.get(key, []), locations, "named location", CA_SPECIAL_LOCATIONS)
+        ca = conditions.get("clientApplications") or {}
+        for key in ("includeServicePrincipals", "excludeServicePrincipals"):
+            refs(f"{where} clientApplications.{key}", ca.get(key, []), sps, "service principal",
+                 CA_SPECIAL_SERVICE_PRINCIPALS)
+        strength = (policy.get("grantControls") or {}).get("authenticationStrength")
+        if strength and strength.get("id") not in strengths:
+            p(f"{where}: authenticationStrength {strength.get('id')!r} does not exist")
+        if policy.get("state") not in ("enabled", "disabled", "enabledForReportingButNotEnforced"):
+            p(f"{where}: state {policy.get('state')!r} is not a Conditional Access state")
+
+    for builtin in (BUILTIN_STRENGTH_MFA, BUILTIN_STRENGTH_PASSWORDLESS, BUILTIN_STRENGTH_PHISHING_RESISTANT):
+        if strengths.get(builtin, {}).get("policyType") != "builtIn":
+            p(f"authenticationStrengthPolicies: built-in strength {builtin} is missing")
+    for named in locations.values():
+        if named.get("@odata.type") not in ("#microsoft.graph.ipNamedLocation",
+                                            "#microsoft.graph.countryNamedLocation"):
+            p(f"{label('namedLocation', named)}: @odata.type {named.get('@odata.type')!r} is not a named location")
+
+    targets = users.keys() | groups.keys()
+    methods = seed["authenticationMethodsPolicy"]
+    for path, target in _method_targets(methods):
+        if target not in METHOD_TARGET_SPECIAL and target not in targets:
+            p(f"authenticationMethodsPolicy {path}: target {target!r} does not exist")
+
+    declared: dict[str, list[str]] = {}
+    for ext in seed.get("directoryExtensions") or []:
+        name = ext.get("name") or ""
+        parts = name.split("_")
+        app_id_hex = parts[1] if len(parts) >= 3 and parts[0] == "extension" else ""
+        if not any(a.replace("-", "") == app_id_hex for a in app_by_appid):
+            p(f"directoryExtensions: {name!r} does not name an application of the tenant")
+        declared[name] = ext.get("targetObjects") or []
+    for key, objs, target in (("user", users, "User"), ("group", groups, "Group")):
+        for obj in objs.values():
+            for prop in obj:
+                if prop.startswith("extension_") and target not in declared.get(prop, ()):
+                    p(f"{label(key, obj)}: extension property {prop!r} is not declared for {target}")
+    return problems
+
+
+def _method_targets(policy: Mapping[str, Any]) -> Iterable[tuple[str, Any]]:
+    """Every (path, id) an authentication methods policy points at (groups, users or special values)."""
+    for config in policy.get("authenticationMethodConfigurations") or []:
+        where = f"{config.get('id')}"
+        for key in ("includeTargets", "excludeTargets"):
+            for target in config.get(key) or []:
+                yield f"{where}.{key}", target.get("id")
+        for name, feature in ((config.get("featureSettings") or {}).items()):
+            for key in ("includeTarget", "excludeTarget"):
+                if isinstance(feature, dict) and isinstance(feature.get(key), dict):
+                    yield f"{where}.featureSettings.{name}.{key}", feature[key].get("id")
+    campaign = (policy.get("registrationEnforcement") or {}).get("authenticationMethodsRegistrationCampaign") or {}
+    for key in ("includeTargets", "excludeTargets"):
+        for target in campaign.get(key) or []:
+            yield f"registrationEnforcement.{key}", target.get("id")
+    for key in ("includeTargets", "excludeTargets"):
+        for target in (policy.get("systemCredentialPreferences") or {}).get(key) or []:
+            yield f"systemCredentialPreferences.{key}", target.get("id")
+    include = (policy.get("reportSuspiciousActivitySettings") or {}).get("includeTarget")
+    if isinstance(include, dict):
+        yield "reportSuspiciousActivitySettings.includeTarget", include.get("id")
+
+
+def _quick_check(users: int = 100_000) -> str:
+    """Seed generation and check times for `users` users (a quick check, not a benchmark)."""
+    import time
+
+    start = time.perf_counter()
+    seed = scale_seed(users=users)
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    problems = check_seed(seed)
+    checked = time.perf_counter() - start
+    return (f"scale_seed(users={users:,}): {built:.2f} s ({len(seed['groups']):,} groups); "
+            f"check_seed: {checked:.2f} s, {len(problems)} problems")
+
+
+if __name__ == "__main__":  # python -m entragit.emulator.seeds [USERS]
+    import sys
+
+    print(_quick_check(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000))

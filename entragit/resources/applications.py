@@ -24,7 +24,7 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
+from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
 
 PROPS: tuple[Prop, ...] = (
     Prop("id", RO),
@@ -99,6 +99,8 @@ TYPE = ResourceType(
             kind=LinkKind.IDS,
             read="applications/{id}/owners",
             read_select="id",
+            expand="owners($select=id)",  # export: with the applications listing; >= 20 owners re-read
+            expand_cap=EXPAND_MAX,
             add="POST applications/{id}/owners/$ref",
             remove="DELETE applications/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),
@@ -108,6 +110,8 @@ TYPE = ResourceType(
             name="federatedIdentityCredentials",
             kind=LinkKind.OBJECTS,
             read="applications/{id}/federatedIdentityCredentials",
+            expand="federatedIdentityCredentials",  # export: a listing with $expand; 20 re-read
+            expand_cap=EXPAND_MAX,
             add="POST applications/{id}/federatedIdentityCredentials",
             update="PATCH applications/{id}/federatedIdentityCredentials/{ref}",
             remove="DELETE applications/{id}/federatedIdentityCredentials/{ref}",

@@ -25,6 +25,11 @@ from typing import Any
 # object they can point at exists, before the conditional access policies that may reference them.
 LINK_ORDER = 70
 
+# $expand on relationships of directory objects returns at most 20 objects and no @odata.nextLink, and
+# caps the page of the listing at 100 objects: Graph known issue 13635
+# https://developer.microsoft.com/en-us/graph/known-issues/?search=13635
+EXPAND_MAX = 20
+
 # The annotation key under which entragit records its own facts about an exported object
 # (mastered on-premises, never written, ...). It is never sent to Graph.
 META_KEY = "_entragit"
@@ -117,6 +122,18 @@ class Link:
     requires_odata_type: bool = False  # OBJECTS: create/update bodies must carry the element's @odata.type
     create_only: frozenset[str] = frozenset()  # OBJECTS: element properties immutable after create
     sorted: bool = True  # IDS: the id list is sorted in the file (order carries no meaning)
+    # --- additive (engineer X, export): cheaper read shapes than one ``read`` per object
+    # $expand item that returns this link inside the owner's listing, e.g. "manager($select=id)". Graph
+    # answers such listings in pages of at most 100 objects (known issue 13635).
+    expand: str = ""
+    # collection $expand returns at most this many elements and no nextLink (EXPAND_MAX): an owner holding
+    # that many is re-read through ``read``; None: the expand is complete (single-valued links)
+    expand_cap: int | None = None
+    # one tenant-wide listing holding the elements of every owner, e.g. "oauth2PermissionGrants" (read once
+    # instead of once per owner); ``owner_field`` names the element property holding the owner's id
+    read_all: str = ""
+    owner_field: str = ""
+    page_max: int | None = None  # $top of ``read`` (None: Graph's default page size)
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, ResourceType
+from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, ResourceType
 
 _SYNC = "mastered on-premises when onPremisesSyncEnabled"
 _EXCHANGE = (
@@ -178,6 +178,7 @@ TYPE = GroupsType(
             read="groups/{id}/members",
             read_version="beta",
             read_select="id",
+            page_max=999,  # default 100, max 999 [G7]
             add="POST groups/{id}/members/$ref",
             remove="DELETE groups/{id}/members/{ref}/$ref",
             targets=("users", "groups", "servicePrincipals"),
@@ -191,6 +192,8 @@ TYPE = GroupsType(
             kind=LinkKind.IDS,
             read="groups/{id}/owners",
             read_select="id",
+            expand="owners($select=id)",  # export: with the groups listing; >= 20 owners re-read
+            expand_cap=EXPAND_MAX,
             add="POST groups/{id}/owners/$ref",
             remove="DELETE groups/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),

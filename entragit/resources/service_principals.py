@@ -25,7 +25,7 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
+from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
 
 PROPS: tuple[Prop, ...] = (
     Prop("id", RO),
@@ -59,6 +59,8 @@ APP_ROLE_ASSIGNED_TO = Link(
     name="appRoleAssignedTo",
     kind=LinkKind.OBJECTS,
     read="servicePrincipals/{id}/appRoleAssignedTo",
+    expand="appRoleAssignedTo",  # export: a listing with $expand; owners holding 20 are re-read
+    expand_cap=EXPAND_MAX,
     add="POST servicePrincipals/{id}/appRoleAssignedTo",
     remove="DELETE servicePrincipals/{id}/appRoleAssignedTo/{ref}",
     key=("principalId", "appRoleId"),
@@ -80,6 +82,9 @@ OAUTH2_PERMISSION_GRANTS = Link(
     name="oauth2PermissionGrants",
     kind=LinkKind.OBJECTS,
     read="oauth2PermissionGrants?$filter=clientId eq '{id}'",
+    # export: one tenant-wide listing grouped by clientId instead of one filtered read per service principal
+    read_all="oauth2PermissionGrants",
+    owner_field="clientId",
     add="POST oauth2PermissionGrants",
     update="PATCH oauth2PermissionGrants/{ref}",
     remove="DELETE oauth2PermissionGrants/{ref}",
@@ -156,6 +161,8 @@ TYPE = ServicePrincipalsType(
             kind=LinkKind.IDS,
             read="servicePrincipals/{id}/owners",
             read_select="id",
+            expand="owners($select=id)",  # export: with the service principals listing; >= 20 re-read
+            expand_cap=EXPAND_MAX,
             add="POST servicePrincipals/{id}/owners/$ref",
             remove="DELETE servicePrincipals/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),

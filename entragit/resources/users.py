@@ -11,6 +11,8 @@ Sources (Microsoft Learn, v1.0):
 - delete (soft, 30 days): https://learn.microsoft.com/en-us/graph/api/user-delete?view=graph-rest-1.0 [U5]
 - delta: https://learn.microsoft.com/en-us/graph/api/user-delta?view=graph-rest-1.0 [U6]
 - manager: https://learn.microsoft.com/en-us/graph/api/user-post-manager?view=graph-rest-1.0 [U7]
+- list managers ($expand=manager on the users listing, $select inside the expand):
+  https://learn.microsoft.com/en-us/graph/api/user-list-manager?view=graph-rest-1.0 [U8]
 - attributes Entra Connect synchronizes (what is mastered on-premises for a synced user):
   https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/reference-connect-sync-attributes-synchronized
 """
@@ -131,6 +133,9 @@ TYPE = ResourceType(
             kind=LinkKind.ID,
             read="users/{id}/manager",
             read_select="id",
+            # export: read with the users listing (GET users?$expand=manager($select=id), pages of 100)
+            # instead of one GET per user [U8]
+            expand="manager($select=id)",
             add="PUT users/{id}/manager/$ref",
             remove="DELETE users/{id}/manager/$ref",
             targets=("users",),

@@ -31,7 +31,7 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from entragit.resources.base import META_KEY, Link, LinkKind, ResourceType, iter_path
+from entragit.resources.base import META_KEY, Link, LinkKind, ResourceType
 
 ODATA_TYPE = "@odata.type"
 # In an exclusion set: the whole type is excluded from the export.
@@ -58,54 +58,132 @@ def type_excluded(exclude: Exclusions | None, type_key: str) -> bool:
 
 def normalize(rt: ResourceType, obj: Mapping[str, Any], exclude: Exclusions | None = None) -> dict[str, Any]:
     """The canonical stored form of one Graph object of type ``rt`` (a new dict; ``obj`` is untouched)."""
-    out = _copy(obj, _odata_type_holders(rt, obj))
+    plan = _plan(rt)
+    out = _copy(obj, _odata_type_holders(plan, obj))
     out = rt.normalize_hook(out)
     _record_facts(rt, out)
-    for path in rt.volatile:
-        drop_path(out, path)
-    for name in rt.secrets:
-        out.pop(name, None)
-    for path in rt.secret_paths:
-        drop_path(out, path)
+    for parts in plan.drop:
+        _drop(out, parts)
     if exclude:
         for path in exclude.get(rt.key, ()):
             if path != WHOLE_TYPE:
-                drop_path(out, path)
-    for link in rt.links:
+                _drop(out, _split(path))
+    for link in plan.links:
         if link.name in out:
             out[link.name] = normalize_link(link, out[link.name])
-    sort_unordered(out, rt.unordered)
+    for parts in plan.unordered:
+        _sort_at(out, parts)
     return out
 
 
+# ---------------------------------------------------------------------------------------------- paths
+# A declaration path split once: ((name, is_list), ...). "a.b[].c" -> (("a", False), ("b", True), ("c", False))
+Parts = tuple[tuple[str, bool], ...]
+
+
+def _split(path: str) -> Parts:
+    return tuple((part.removesuffix("[]"), part.endswith("[]")) for part in path.split("."))
+
+
+def _places(node: Any, parts: Parts, i: int = 0) -> list[tuple[Any, Any]]:
+    """``(container, key)`` of every place ``parts`` names (as ``iter_path``, without generators)."""
+    name, is_list = parts[i]
+    if type(node) is not dict or name not in node:
+        return []
+    last = i == len(parts) - 1
+    if not is_list:
+        return [(node, name)] if last else _places(node[name], parts, i + 1)
+    seq = node[name]
+    if type(seq) is not list:
+        return []
+    if last:
+        return [(seq, j) for j in range(len(seq))]
+    found: list[tuple[Any, Any]] = []
+    for item in seq:
+        found += _places(item, parts, i + 1)
+    return found
+
+
+def _drop(obj: Any, parts: Parts) -> None:
+    if len(parts) == 1 and not parts[0][1]:
+        if type(obj) is dict:
+            obj.pop(parts[0][0], None)
+        return
+    for container, key in _places(obj, parts):
+        if type(container) is dict:
+            container.pop(key, None)
+
+
+def _sort_at(obj: Any, parts: Parts) -> None:
+    if len(parts) == 1:
+        seq = obj.get(parts[0][0]) if type(obj) is dict else None
+        if type(seq) is list and len(seq) > 1:
+            sort_list(seq)
+        return
+    for container, key in _places(obj, parts):
+        seq = container[key]
+        if type(seq) is list and len(seq) > 1:
+            sort_list(seq)
+
+
+class _Plan:
+    """A declaration's normalization facts, computed once per declaration."""
+
+    def __init__(self, rt: ResourceType) -> None:
+        self.rt = rt
+        self.top_odata_type = rt.requires_odata_type
+        self.holders = [_split(p) for p in sorted(rt.keep_odata_type)] + [
+            _split(f"{ln.name}[]") for ln in rt.links
+            if ln.requires_odata_type and ln.kind is LinkKind.OBJECTS]
+        drops = sorted(rt.volatile) + sorted(rt.secrets) + sorted(rt.secret_paths)
+        self.drop = [_split(p) for p in drops]
+        self.links = rt.links
+        self.unordered = [_split(p.removesuffix("[]")) for p in _deepest_first(rt.unordered)]
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(rt: ResourceType) -> _Plan:
+    plan = _PLANS.get(id(rt))
+    if plan is None or plan.rt is not rt:
+        plan = _PLANS[id(rt)] = _Plan(rt)
+    return plan
+
+
+def _deepest_first(paths: Collection[str]) -> list[str]:
+    """Inner lists are sorted before the lists holding them, so that outer orders are stable."""
+    return sorted(paths, key=lambda p: (-(p.count(".") + p.count("[]")), p))
+
+
 # ---------------------------------------------------------------------------------------------- steps
-def _odata_type_holders(rt: ResourceType, obj: Mapping[str, Any]) -> set[int]:
+def _odata_type_holders(plan: _Plan, obj: Mapping[str, Any]) -> set[int]:
     """``id()`` of every dict of ``obj`` inside which ``@odata.type`` is kept."""
     holders: set[int] = set()
-    if rt.requires_odata_type:
+    if plan.top_odata_type:
         holders.add(id(obj))
-    paths = list(rt.keep_odata_type)
-    paths += [f"{ln.name}[]" for ln in rt.links if ln.requires_odata_type and ln.kind is LinkKind.OBJECTS]
-    for path in paths:
-        for container, key in iter_path(obj, path):
+    for parts in plan.holders:
+        for container, key in _places(obj, parts):
             value = container[key]
-            if isinstance(value, dict):
+            if type(value) is dict:
                 holders.add(id(value))
     return holders
 
 
 def _copy(node: Any, keep: set[int]) -> Any:
     """Deep copy of JSON data without annotations (``@odata.type`` survives in ``keep`` dicts)."""
-    if isinstance(node, Mapping):
-        keep_type = id(node) in keep
+    kind = type(node)
+    if kind is list:
+        return [_copy(v, keep) if type(v) is dict or type(v) is list else v for v in node]
+    if kind is dict or isinstance(node, Mapping):
+        keep_type = bool(keep) and id(node) in keep
         out = {}
         for key, value in node.items():
             if "@" in key and not (keep_type and key == ODATA_TYPE):
                 continue
-            out[key] = _copy(value, keep) if isinstance(value, (Mapping, list)) else value
+            kind = type(value)
+            out[key] = _copy(value, keep) if kind is dict or kind is list else value
         return out
-    if isinstance(node, list):
-        return [_copy(v, keep) if isinstance(v, (Mapping, list)) else v for v in node]
     return node
 
 
@@ -127,9 +205,7 @@ def _record_facts(rt: ResourceType, obj: dict[str, Any]) -> None:
 
 def drop_path(obj: Any, path: str) -> None:
     """Remove every property ``path`` names (list elements named by a trailing ``[]`` are kept)."""
-    for container, key in list(iter_path(obj, path)):
-        if isinstance(container, dict):
-            container.pop(key, None)
+    _drop(obj, _split(path))
 
 
 def normalize_link(link: Link, value: Any) -> Any:
@@ -166,13 +242,9 @@ def _link_element_key(link: Link, element: Any) -> tuple[Any, ...]:
 
 
 def sort_unordered(obj: Any, paths: Collection[str]) -> None:
-    """Sort the lists named by ``paths`` in place (deepest first, so that outer orders are stable)."""
-    for path in sorted(paths, key=lambda p: (-(p.count(".") + p.count("[]")), p)):
-        target = path[:-2] if path.endswith("[]") else path
-        for container, key in list(iter_path(obj, target)):
-            seq = container[key]
-            if isinstance(seq, list) and len(seq) > 1:
-                sort_list(seq)
+    """Sort the lists named by ``paths`` in place (deepest first)."""
+    for path in _deepest_first(paths):
+        _sort_at(obj, _split(path.removesuffix("[]")))
 
 
 def sort_list(seq: list[Any]) -> None:

@@ -127,10 +127,10 @@ def _link_schema(link: Link) -> dict[str, Any]:
     element: dict[str, Any] = {
         "type": "object",
         "required": list(dict.fromkeys(link.key + ((ODATA_TYPE,) if link.requires_odata_type else ()))),
-        "properties": {k: {"type": ["string", "null"]} for k in link.key},
+        "properties": {k: {"description": "part of the element's key"} for k in link.key},
         "additionalProperties": True,
     }
-    if link.requires_odata_type:
+    if link.requires_odata_type or ODATA_TYPE in link.key:
         element["properties"][ODATA_TYPE] = dict(_ODATA_TYPE_SCHEMA)
     wrapper = {"properties": {"e": {"items": element}}}
     for ref in link.refs:

@@ -15,6 +15,7 @@ not exactly what the dumper writes for the object it holds.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +88,15 @@ CanonicalLoader.yaml_implicit_resolvers = {
 
 def dump_yaml(rt: ResourceType, obj: dict[str, Any]) -> str:
     """The canonical text of one (normalized) object of type ``rt``, schema line included."""
-    body = yaml.dump(
+    body = _fast_body(obj)
+    if body is None:
+        body = dump_body(obj)
+    return schema_line(rt) + body
+
+
+def dump_body(obj: Any) -> str:
+    """The YAML of ``obj`` from :class:`CanonicalDumper`: the definition of the canonical text."""
+    return yaml.dump(
         obj,
         Dumper=CanonicalDumper,
         sort_keys=True,
@@ -97,7 +106,128 @@ def dump_yaml(rt: ResourceType, obj: dict[str, Any]) -> str:
         indent=2,
         explicit_start=False,
     )
-    return schema_line(rt) + body
+
+
+# ---------------------------------------------------------------------------------------------- fast path
+# The representer/serializer half of PyYAML is Python and costs more than the 250 µs per object the
+# export may spend (../shared/reference/performance.md B5). Objects made only of mappings with string
+# keys, lists, and "simple" scalars (str without line breaks, tabs or exotic characters; int; bool;
+# null) are written here directly, byte for byte as libyaml's emitter writes them through
+# CanonicalDumper: a string is plain when libyaml's scalar analysis allows a plain block scalar and
+# no implicit resolver would read it as another type, otherwise single-quoted. Anything else (floats,
+# multi-line or exotic strings, long keys) falls back to CanonicalDumper for the whole object. Tests
+# compare both paths on Graph examples and on a generated corpus of awkward strings and shapes.
+class _Fallback(Exception):
+    pass
+
+
+# Characters libyaml prints as they are in a plain or single-quoted scalar (printable, no line break
+# including U+2028/U+2029, no BOM, no tab, no surrogate, nothing outside the BMP).
+_CHARS = "\\x20-\\x7e\\u00a0-\\u2027\\u202a-\\ud7ff\\ue000-\\ufefe\\uff00-\\ufffd"
+_SIMPLE = re.compile(f"[{_CHARS}]*")
+# A string libyaml writes as a plain block scalar (yaml_emitter_analyze_scalar): no indicator or space
+# first, no "- ", "? ", ": " start, no document marker, no ": " or " #" inside, no ":" or space last.
+_PLAIN = re.compile(
+    "(?![#,\\[\\]{}&*!|>'\"%@` ])"
+    "(?![?:-](?: |\\Z))"
+    "(?!---|\\.\\.\\.)"
+    "(?!.*(?:: | #))"
+    "(?!.*[: ]\\Z)"
+    f"[{_CHARS}]+\\Z"
+)
+_RESOLVERS = CanonicalDumper.yaml_implicit_resolvers
+_KEYS: dict[str, str] = {}
+
+
+def _str(s: str) -> str:
+    if _PLAIN.match(s) is not None:
+        for _tag, regexp in _RESOLVERS.get(s[0], ()):
+            if regexp.match(s):  # would read back as another type: quote it
+                return "'" + s.replace("'", "''") + "'"
+        return s
+    if s and _SIMPLE.fullmatch(s) is None:
+        raise _Fallback
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _key(key: Any) -> str:
+    text = _KEYS.get(key) if type(key) is str else None
+    if text is None:
+        if type(key) is not str or len(key.encode("utf-8")) > 128:  # libyaml: a "? " complex key
+            raise _Fallback
+        text = _str(key)
+        if len(_KEYS) > 4096:
+            _KEYS.clear()
+        _KEYS[key] = text
+    return text
+
+
+def _scalar(value: Any) -> str:
+    kind = type(value)
+    if kind is str:
+        return _str(value)
+    if kind is bool:
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if kind is int:
+        return str(value)
+    raise _Fallback
+
+
+def _map(data: dict[str, Any], indent: int, prefix: str, out: list[str]) -> None:
+    pad = " " * indent
+    for key in sorted(data):
+        value = data[key]
+        kind = type(value)
+        if kind is dict:
+            if value:
+                out.append(f"{prefix}{_key(key)}:\n")
+                _map(value, indent + 2, pad + "  ", out)
+            else:
+                out.append(f"{prefix}{_key(key)}: {{}}\n")
+        elif kind is list:
+            if value:
+                out.append(f"{prefix}{_key(key)}:\n")
+                _seq(value, indent, pad, out)  # block sequences in a mapping are not indented
+            else:
+                out.append(f"{prefix}{_key(key)}: []\n")
+        else:
+            out.append(f"{prefix}{_key(key)}: {_scalar(value)}\n")
+        prefix = pad
+
+
+def _seq(data: list[Any], indent: int, prefix: str, out: list[str]) -> None:
+    pad = " " * indent
+    for item in data:
+        kind = type(item)
+        if kind is dict:
+            if item:
+                _map(item, indent + 2, prefix + "- ", out)
+            else:
+                out.append(f"{prefix}- {{}}\n")
+        elif kind is list:
+            if item:
+                _seq(item, indent + 2, prefix + "- ", out)
+            else:
+                out.append(f"{prefix}- []\n")
+        else:
+            out.append(f"{prefix}- {_scalar(item)}\n")
+        prefix = pad
+
+
+def _fast_body(obj: Any) -> str | None:
+    """The canonical YAML of ``obj`` when the fast path can write it, else None."""
+    if type(obj) is not dict:
+        return None
+    if not obj:
+        return "{}\n"
+    out: list[str] = []
+    try:
+        _map(obj, 0, "", out)
+    except _Fallback:
+        return None
+    return "".join(out)
 
 
 def parse_yaml(text: str, file: str | Path = "<text>") -> dict[str, Any]:

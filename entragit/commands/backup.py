@@ -1,0 +1,159 @@
+"""``entragit backup``, ``entragit backups``, ``entragit verify``: thin wrappers over entragit.backups."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from entragit import backups as core
+from entragit.cli import Ctx, cli
+from entragit.errors import UsageError
+from entragit.jobs import remote_lock, run_job
+
+
+def _ctx(ctx: click.Context) -> Ctx:
+    obj = ctx.find_root().obj
+    return obj if isinstance(obj, Ctx) else Ctx()
+
+
+def _graph_export_step(ctx: click.Context, types: tuple[str, ...]) -> core.ExportStep:
+    """The real exporter: Graph (or the emulator at --graph-url) -> tenant-state/."""
+    import asyncio
+    import inspect
+
+    from entragit.settings import load_settings
+
+    try:
+        from entragit import export
+    except ImportError:
+        raise UsageError("the exporter (entragit.export) is not available in this build") from None
+    settings = load_settings(ctx, repo=_ctx(ctx).repo)
+
+    def step(out_dir: Path) -> Any:
+        from entragit.graph import open_client
+
+        async def run() -> Any:
+            client = open_client(settings)
+            try:
+                result = export.export_tree(settings, client, out_dir, list(types) or None)
+                return await result if inspect.isawaitable(result) else result
+            finally:
+                close = getattr(client, "aclose", None) or getattr(client, "close", None)
+                if close is not None:
+                    closing = close()
+                    if inspect.isawaitable(closing):
+                        await closing
+
+        summary = core.ExportSummary.coerce(asyncio.run(run()))
+        summary.tenant_id = summary.tenant_id or settings.tenant_id
+        summary.graph_url = summary.graph_url or settings.graph_root
+        return summary
+
+    return step
+
+
+# The one line that chooses the export step of `entragit backup`.
+EXPORT_STEP = _graph_export_step
+
+
+def _keep_default(ctx: click.Context) -> int:
+    try:
+        from entragit.settings import load_settings
+
+        return load_settings(ctx, repo=_ctx(ctx).repo).backup_keep
+    except ImportError:
+        return core.DEFAULT_KEEP
+
+
+@cli.command("backup")
+@click.option("--keep", type=click.IntRange(min=1), default=None,
+              help="Backup tags kept, oldest pruned (default: entragit.yaml backup.keep, else 5).")
+@click.option("--push", is_flag=True, help="Push the commit and tag to the remote, delete pruned tags there.")
+@click.option("--remote", default="origin", show_default=True, help="Remote for --push.")
+@click.option("-m", "--message", default=None, help="A note recorded in the commit and the manifest.")
+@click.option("--sign", is_flag=True, help="Sign the tag with git's signing configuration (git tag -s).")
+@click.option("--type", "types", multiple=True, metavar="T", help="Export only this type (repeatable).")
+@click.option("--json", "json_output", is_flag=True, help="Print the job as one JSON object at the end.")
+@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, path_type=Path),
+              envvar="GITHUB_STEP_SUMMARY", default=None,
+              help="Append a Markdown summary to this file [env GITHUB_STEP_SUMMARY].")
+@click.option("--remote-lock/--no-remote-lock", default=True, show_default=True,
+              help="With --push, hold refs/entragit/lock in the remote while backing up.")
+@click.option("--lock-wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for a remote lock held by another job.")
+@click.pass_context
+def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str, message: str | None,
+                   sign: bool, types: tuple[str, ...], json_output: bool, summary_file: Path | None,
+                   remote_lock: bool, lock_wait: float) -> None:
+    """Export the tenant into tenant-state/, commit what changed and tag the backup."""
+    repo = core.open_repo(_ctx(ctx).repo)
+    keep = keep or _keep_default(ctx)
+    export_step = EXPORT_STEP(ctx, types)
+
+    def warn(text: str) -> None:
+        click.echo(text, err=True)
+
+    with run_job(repo, "backup", json_output=json_output) as job:
+        if push and remote_lock:
+            with _remote_lock(repo, remote, lock_wait):
+                result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
+                                     sign=sign, remote=remote, progress=job.update, warn=warn)
+        else:
+            result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
+                                 sign=sign, remote=remote, progress=job.update, warn=warn)
+        job.detail = result.to_dict()
+        job.update(message=f"{result.tag} on {result.commit[:12]}")
+    if summary_file is not None:
+        with summary_file.open("a", encoding="utf-8") as fh:
+            fh.write(core.render_backup(result, "markdown"))
+    if not json_output:
+        click.echo(core.render_backup(result), nl=False)
+    elif result.unapplied:
+        click.echo(core.render_unapplied_warning(result.unapplied), err=True)
+
+
+def _remote_lock(repo: Any, remote: str, wait: float) -> Any:
+    return remote_lock(repo, "backup", remote=remote, wait=wait,
+                       notice=lambda line: click.echo(line, err=True))
+
+
+@cli.command("backups")
+@click.option("--json", "json_output", is_flag=True, help="A JSON list instead of text.")
+@click.pass_context
+def backups_command(ctx: click.Context, json_output: bool) -> None:
+    """The tagged backups, newest first: time, commit, object counts, changes since the previous one."""
+    infos = core.list_backups(_ctx(ctx).repo)
+    if json_output:
+        click.echo(json.dumps([i.to_dict() for i in infos], indent=2, sort_keys=True))
+    else:
+        click.echo(core.render_backups(infos), nl=False)
+
+
+@cli.command("verify")
+@click.argument("tag", required=False)
+@click.option("--all", "all_tags", is_flag=True, help="Verify every backup tag.")
+@click.option("--deep", is_flag=True, help="Also re-hash every object of the backup (slower).")
+@click.option("--require-signature", is_flag=True, help="Fail backups whose tag is not signed.")
+@click.option("--json", "json_output", is_flag=True, help="A JSON list of results instead of text.")
+@click.pass_context
+def verify_command(ctx: click.Context, tag: str | None, all_tags: bool, deep: bool, require_signature: bool,
+                   json_output: bool) -> None:
+    """Prove a backup intact (default: the newest): tag -> commit -> tree, digest, signature."""
+    if tag and all_tags:
+        raise UsageError("give a TAG or --all, not both")
+    repo = _ctx(ctx).repo
+    if all_tags:
+        results = core.verify_all(repo, deep=deep, require_signature=require_signature)
+    else:
+        results = [core.verify(repo, tag, deep=deep, require_signature=require_signature)]
+    if json_output:
+        click.echo(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True))
+    else:
+        click.echo(core.render_verify(results), nl=False)
+    failed = [r.tag for r in results if not r.ok]
+    if failed:
+        raise core.IntegrityError(f"{len(failed)} of {len(results)} backup(s) failed verification: "
+                                  f"{', '.join(failed)}")

