@@ -106,12 +106,15 @@ async def single_gets(get: GetJson, paths: list[str], concurrency: int) -> float
 async def measure(label: str, get: GetJson, ids: list[str], args: argparse.Namespace,
                   expected: int) -> dict[str, Any]:
     await get("/v1.0/users?$top=1")  # warm-up
-    objects, pages, seconds = await page_all(get, "/v1.0/users?$top=999")
-    if objects != expected:
-        raise RuntimeError(f"{label}: paged {objects} users, the tenant has {expected}")
+    passes = []
+    for _ in range(2):  # the emulator caches each object's JSON: pass 1 of the first client reads cold
+        objects, pages, seconds = await page_all(get, "/v1.0/users?$top=999")
+        if objects != expected:
+            raise RuntimeError(f"{label}: paged {objects} users, the tenant has {expected}")
+        passes.append(objects / seconds)
     paths = [f"/v1.0/users/{ids[i % len(ids)]}" for i in range(args.gets)]
-    return {"label": label, "objects": objects, "pages": pages, "page_s": seconds,
-            "objects_per_s": objects / seconds,
+    return {"label": label, "objects": objects, "pages": pages, "pass1": passes[0], "pass2": passes[1],
+            "objects_per_s": max(passes),
             "gets_1": await single_gets(get, paths, 1),
             f"gets_{args.concurrency}": await single_gets(get, paths, args.concurrency)}
 
@@ -159,12 +162,14 @@ async def served(root: str, ids: list[str], args: argparse.Namespace, expected: 
 
 
 def table(rows: list[dict[str, Any]], concurrency: int) -> str:
-    head = (f"{'transport / client':<30} {'pages':>6} {'page time s':>11} {'objects/s':>10} "
+    head = (f"{'transport / client':<30} {'pages':>6} {'objects/s pass 1':>17} {'pass 2':>9} "
             f"{'GET/s c=1':>10} {f'GET/s c={concurrency}':>11}")
     lines = [head, "-" * len(head)]
     for r in rows:
-        lines.append(f"{r['label']:<30} {r['pages']:>6} {r['page_s']:>11.2f} {r['objects_per_s']:>10,.0f} "
+        lines.append(f"{r['label']:<30} {r['pages']:>6} {r['pass1']:>17,.0f} {r['pass2']:>9,.0f} "
                      f"{r['gets_1']:>10,.0f} {r[f'gets_{concurrency}']:>11,.0f}")
+    lines.append("(999-object pages of GET /v1.0/users?$top=999; pass 1 of each first client row reads the "
+                 "emulator's JSON cache cold)")
     return "\n".join(lines)
 
 
@@ -215,11 +220,13 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(table(rows, args.concurrency))
     print()
+    cold_pages = rows[0]["pass1"]
     best_pages = max(r["objects_per_s"] for r in rows if r["label"].startswith("in-process"))
     best_gets = max(max(r["gets_1"], r[f"gets_{args.concurrency}"]) for r in rows
                     if r["label"].startswith("in-process"))
     print(f"targets (in-process): pages >= {TARGET_PAGE_OBJECTS_PER_S:,} objects/s: "
-          f"{'met' if best_pages >= TARGET_PAGE_OBJECTS_PER_S else 'MISSED'} ({best_pages:,.0f}); "
+          f"{'met' if best_pages >= TARGET_PAGE_OBJECTS_PER_S else 'MISSED'} ({best_pages:,.0f} warm, "
+          f"{cold_pages:,.0f} cold); "
           f"single GETs >= {TARGET_GETS_PER_S:,}/s: {'met' if best_gets >= TARGET_GETS_PER_S else 'MISSED'} "
           f"({best_gets:,.0f})")
 

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import argparse
 import random
+import shutil
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from entragit import resources
 from entragit.state import (
@@ -99,6 +102,13 @@ def main() -> None:
         check_canonical(rt, "bench.yaml", text)
     t4 = time.process_time()
     assert loaded == normalized
+    # libyaml through PyYAML on the same objects, for scale (the machine's speed varies with its load)
+    r0 = time.process_time()
+    plain = [yaml.dump(obj, Dumper=yaml.CSafeDumper, sort_keys=True, allow_unicode=True) for obj in normalized]
+    r1 = time.process_time()
+    for text in plain:
+        yaml.load(text, Loader=yaml.CSafeLoader)  # noqa: S506
+    r2 = time.process_time()
     size = sum(len(t.encode()) for t in texts) / n
     print(f"  average file size                      {size:8.0f} bytes")
     per_object("normalize", t1 - t0, n)
@@ -106,13 +116,13 @@ def main() -> None:
     per_object("normalize + dump (target <= 250)", t2 - t0, n)
     per_object("load (parse_yaml)", t3 - t2, n)
     per_object("check_canonical (load+normalize+dump)", t4 - t3, n)
+    per_object("reference: yaml.dump CSafeDumper", r1 - r0, n)
+    per_object("reference: yaml.load CSafeLoader", r2 - r1, n)
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "tenant-state"
         for durable in (False, True):
             if root.exists():
-                import shutil
-
                 shutil.rmtree(root)
             w0, c0 = time.perf_counter(), time.process_time()
             result = write_tree(root, {"users": normalized}, durable=durable)

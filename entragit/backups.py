@@ -807,7 +807,10 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         assert commit is not None
         snap = snapshot(r, state_tree)
         previous_tree = _state_tree(r, previous.target) if previous else None
-        changes = diff_states(r, previous_tree, state_tree) if previous else diff_states(r, None, state_tree)
+        if previous_tree == head_state and previous is not None:
+            changes = committed_changes
+        else:
+            changes = diff_states(r, previous_tree, state_tree)
         manifest = _manifest(tag=tag, when=when, commit=commit, branch=branch, snap=snap,
                              previous=previous.name if previous else None, changes=changes, export=export,
                              unapplied=unapplied, message=message)

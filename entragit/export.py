@@ -52,7 +52,13 @@ from typing import Any, TextIO
 from entragit import resources
 from entragit.errors import EntragitError, GraphError, UsageError
 from entragit.resources.base import Link, LinkKind, ResourceType
-from entragit.state import Exclusions, WriteResult, normalize, type_excluded, write_tree
+from entragit.state.normalize import (  # submodules: the package's lazy names can be shadowed
+    WHOLE_TYPE,
+    Exclusions,
+    normalize,
+    type_excluded,
+)
+from entragit.state.tree import WriteResult, write_tree
 
 # Directory extension definitions registered in the tenant, including those of multi-tenant apps
 # (synced and cloud ones: the body names neither). Learn: "only processes results for tenants with up to
@@ -100,6 +106,7 @@ class ExportResult:
     cpu_seconds: float
     tenant_id: str | None = None
     extension_attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type key -> names
+    notes: list[str] = field(default_factory=list)  # cheaper read shapes Graph refused (fell back per object)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -294,6 +301,7 @@ class _Exporter:
         self.extensions: dict[str, tuple[str, ...]] = {}
         self.tenant_id: str | None = None
         self.progress: Progress | None = None
+        self.notes: list[str] = []
 
     def _tick(self) -> None:
         if self.progress is not None:
@@ -329,13 +337,22 @@ class _Exporter:
         apps = resources.get("applications")
         found: list[dict[str, Any]] = []
         params = {"$select": "id", "$expand": EXTENSIONS_LINK.expand, "$top": apps.page_max}
-        async for page in self.client.pages(apps.collection, params, version=apps.api_version):
-            for app in page.get("value") or ():
-                defs = app.get(EXTENSIONS_LINK.name) or []
-                if len(defs) >= (EXTENSIONS_LINK.expand_cap or len(defs) + 1):
-                    path = EXTENSIONS_LINK.read.format(id=app["id"])
-                    defs = await self.client.list_all(path, version=apps.api_version)
-                found.extend(defs)
+        first = True
+        try:
+            async for page in self.client.pages(apps.collection, params, version=apps.api_version):
+                first = False
+                for app in page.get("value") or ():
+                    defs = app.get(EXTENSIONS_LINK.name) or []
+                    if len(defs) >= (EXTENSIONS_LINK.expand_cap or len(defs) + 1):
+                        path = EXTENSIONS_LINK.read.format(id=app["id"])
+                        defs = await self.client.list_all(path, version=apps.api_version)
+                    found.extend(defs)
+        except GraphError as exc:
+            if not (first and exc.status == 400):
+                raise
+            # the endpoint cannot expand them: nothing more to learn (the action's answer stands)
+            self.notes.append(f"extensions: Graph refused $expand={EXTENSIONS_LINK.expand} on applications "
+                              f"({exc.graph_message}); only the getAvailableExtensionProperties answer is used")
         return found
 
     # -- one type ----------------------------------------------------------------------------------------
@@ -350,8 +367,8 @@ class _Exporter:
         params: dict[str, Any] = {}
         if select:
             params["$select"] = ",".join(select)
-        if rt.page_max > rt.page_default:
-            params["$top"] = rt.page_max
+        if not rt.singleton and rt.page_max > rt.page_default:
+            params["$top"] = rt.page_max  # only where it changes the page size (some lists take no $top)
         if expand is not None:
             params["$expand"] = expand.expand
         return params
@@ -421,15 +438,24 @@ class _Exporter:
         self._tick()
 
     async def _side_listing(self, rt: ResourceType, link: Link) -> dict[str, Any]:
-        """``{owner id: expanded value}`` from a listing of ids with one more ``$expand``."""
+        """``{owner id: expanded value}`` from a listing of ids with one more ``$expand``.
+
+        When Graph refuses the expand (400 on the first page: the navigation cannot be expanded there),
+        the link is read once per object instead, and the result says so (``ExportResult.notes``)."""
         params = self._list_params(rt, [rt.key_prop], link)
         values: dict[str, Any] = {}
+        first = True
         try:
             async for page in self.client.pages(rt.collection, params, version=rt.api_version,
                                                 serialize=rt.serialized):
+                first = False
                 for item in page.get("value") or ():
                     values[item[rt.key_prop]] = item.get(link.name, _ABSENT)
         except GraphError as exc:
+            if first and exc.status == 400:
+                self.notes.append(f"{rt.key}: Graph refused $expand={link.expand} ({exc.graph_message}); "
+                                  f"{link.name} read once per object")
+                return {}
             raise _graph_failure(rt, f"listing {rt.collection} with $expand={link.expand}", exc) from exc
         return values
 
@@ -578,7 +604,7 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
         requests=client.stats.requests - before_requests,
         resource_units=client.stats.resource_units - before_ru,
         seconds=time.monotonic() - start, cpu_seconds=time.process_time() - cpu_start,
-        tenant_id=exporter.tenant_id, extension_attributes=exporter.extensions)
+        tenant_id=exporter.tenant_id, extension_attributes=exporter.extensions, notes=exporter.notes)
 
 
 def export_tree(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
@@ -592,8 +618,6 @@ def export_tree(client: Any, out_dir: str | Path, *, types: Iterable[ResourceTyp
 def exclusions(settings: Any) -> dict[str, tuple[str, ...]]:
     """The export exclusions of :class:`entragit.settings.Settings`: ``excludeProperties`` per type, and
     ``"*"`` for every type left out by ``types.include`` / ``types.exclude``."""
-    from entragit.state import WHOLE_TYPE
-
     out = {key: tuple(paths) for key, paths in settings.exclude_properties.items()}
     keys = [rt.key for rt in resources.all_types()]
     kept = set(settings.selected_types(keys))
@@ -630,3 +654,27 @@ def run_export(settings: Any, out_dir: str | Path | None = None, *, types: Itera
     """Synchronous :func:`run_export_async`."""
     return asyncio.run(run_export_async(settings, out_dir, types=types, progress=progress))
 
+
+
+def _main(argv: Sequence[str] | None = None) -> None:
+    """``python -m entragit.export --demo DIR``: export the demo tenant (in-process emulator) into DIR,
+    e.g. to refresh the project's own ``tenant-state/``."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m entragit.export", description=_main.__doc__)
+    parser.add_argument("--demo", action="store_true", required=True, help="export the demo tenant")
+    parser.add_argument("out", type=Path, help="the tree to write")
+    args = parser.parse_args(argv)
+
+    from entragit.emulator import Emulator
+    from entragit.graph import GraphClient
+
+    async def go() -> ExportResult:
+        async with GraphClient.for_emulator(Emulator(seed="demo")) as client:
+            return await export_tree_async(client, args.out, progress=Progress.for_terminal())
+
+    print(asyncio.run(go()).summary())
+
+
+if __name__ == "__main__":
+    _main()

@@ -316,6 +316,7 @@ class _Display:
         self.stream = stream
         self.tty = bool(stream is not None and getattr(stream, "isatty", lambda: False)())
         self.last = ""
+        self.open = False        # a terminal line is shown and not ended yet
 
     def show(self, line: str, final: bool = False) -> None:
         if self.stream is None or (line == self.last and not final):
@@ -323,9 +324,18 @@ class _Display:
         self.last = line
         if self.tty:
             self.stream.write("\r\x1b[K" + line + ("\n" if final else ""))
+            self.open = not final
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
+
+    def break_line(self) -> None:
+        """End the line being updated, so that other output starts on a line of its own."""
+        if self.stream is not None and self.open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open = False
+            self.last = ""
 
 
 @dataclass
@@ -347,6 +357,10 @@ class Job:
         if message is not None:
             self.message = message
         self._show()
+
+    def break_line(self) -> None:
+        """End the live line on a terminal before printing something else (warnings, other progress)."""
+        self._display.break_line()
 
     def _show(self) -> None:
         elapsed = int(((self.finished or _utcnow()) - self.started).total_seconds())

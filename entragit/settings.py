@@ -24,7 +24,8 @@
                              # (ENTRAGIT_MAX_CHANGE_SHARE)
     emergencyAccess: []      # user ids / UPNs of break-glass accounts (never excluded from CA by a restore)
 
-Unknown keys and wrong values are a :class:`~entragit.errors.ConfigError` naming the file and the key.
+A key set to ``null`` counts as not set. Unknown keys and wrong values are a
+:class:`~entragit.errors.ConfigError` naming the file and the key.
 The file is read and written with ruamel.yaml round-trip (:func:`load_config` / :func:`save_config`), so
 ``entragit init`` and later edits keep the user's comments.
 """
@@ -301,6 +302,7 @@ def load_settings(ctx: Any = None, *, repo: Path | str | None = None, env: Mappi
                     break
             else:
                 present, raw = _file_value(data, key)
+                present = present and raw is not None  # `tenantId: null` (the init template) = not set
                 if present:
                     source, where[name] = "file", f"{path}: {key}"
         if not present:

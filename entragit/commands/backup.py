@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import click
 
 from entragit import backups as core
 from entragit.cli import Ctx, cli
-from entragit.errors import UsageError
+from entragit.errors import ConfigError, UsageError
 from entragit.jobs import remote_lock, run_job
 
 
@@ -20,36 +21,28 @@ def _ctx(ctx: click.Context) -> Ctx:
 
 
 def _graph_export_step(ctx: click.Context, types: tuple[str, ...]) -> core.ExportStep:
-    """The real exporter: Graph (or the emulator at --graph-url) -> tenant-state/."""
-    import asyncio
-    import inspect
-
+    """The real exporter (:func:`entragit.export.run_export`): Graph, or the emulator at --graph-url."""
+    from entragit.commands.export import graph_configured
+    from entragit.export import Progress, run_export
+    from entragit.resources import get
     from entragit.settings import load_settings
 
-    try:
-        from entragit import export
-    except ImportError:
-        raise UsageError("the exporter (entragit.export) is not available in this build") from None
-    settings = load_settings(ctx, repo=_ctx(ctx).repo)
+    settings = load_settings(ctx, repo=_root(ctx))
+    if not graph_configured(settings):
+        raise ConfigError("no Graph endpoint configured: pass --graph-url URL (or set ENTRAGIT_GRAPH_URL, e.g. "
+                          "http://127.0.0.1:8080 for `entragit emulator serve`), or set tenantId/cloud in "
+                          "entragit.yaml for Microsoft Graph")
+    for key in types:
+        get(key)    # an unknown type fails before the job starts, naming the known ones
 
-    def step(out_dir: Path) -> Any:
-        from entragit.graph import open_client
-
-        async def run() -> Any:
-            client = open_client(settings)
-            try:
-                result = export.export_tree(settings, client, out_dir, list(types) or None)
-                return await result if inspect.isawaitable(result) else result
-            finally:
-                close = getattr(client, "aclose", None) or getattr(client, "close", None)
-                if close is not None:
-                    closing = close()
-                    if inspect.isawaitable(closing):
-                        await closing
-
-        summary = core.ExportSummary.coerce(asyncio.run(run()))
+    def step(out_dir: Path) -> core.ExportSummary:
+        result = run_export(settings, out_dir, types=list(types) or None,
+                            progress=Progress.for_terminal(sys.stderr))
+        for note in result.notes:
+            click.echo(f"note: {note}", err=True)
+        summary = core.ExportSummary.coerce(result)
         summary.tenant_id = summary.tenant_id or settings.tenant_id
-        summary.graph_url = summary.graph_url or settings.graph_root
+        summary.graph_url = settings.graph_root
         return summary
 
     return step
@@ -59,13 +52,15 @@ def _graph_export_step(ctx: click.Context, types: tuple[str, ...]) -> core.Expor
 EXPORT_STEP = _graph_export_step
 
 
-def _keep_default(ctx: click.Context) -> int:
-    try:
-        from entragit.settings import load_settings
+def _root(ctx: click.Context) -> Path:
+    """The working tree of the tenant repository (``--repo`` may name a folder inside it)."""
+    return Path(core.open_repo(_ctx(ctx).repo).working_tree_dir or ".")
 
-        return load_settings(ctx, repo=_ctx(ctx).repo).backup_keep
-    except ImportError:
-        return core.DEFAULT_KEEP
+
+def _keep_default(ctx: click.Context) -> int:
+    from entragit.settings import load_settings
+
+    return load_settings(ctx, repo=_root(ctx)).backup_keep
 
 
 @cli.command("backup")
@@ -91,10 +86,15 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
     """Export the tenant into tenant-state/, commit what changed and tag the backup."""
     repo = core.open_repo(_ctx(ctx).repo)
     keep = keep or _keep_default(ctx)
-    export_step = EXPORT_STEP(ctx, types)
+    step = EXPORT_STEP(ctx, types)
 
     def warn(text: str) -> None:
+        job.break_line()
         click.echo(text, err=True)
+
+    def export_step(out_dir: Path) -> object:
+        job.break_line()         # the exporter draws its own progress below the job's line
+        return step(out_dir)
 
     with run_job(repo, "backup", json_output=json_output) as job:
         if push and remote_lock:

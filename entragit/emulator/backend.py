@@ -117,6 +117,20 @@ def ref_id(value: Any) -> str:
     return m.group(1) if m else text
 
 
+class TypeInfo:
+    """Derived facts of one declaration, computed once (the declaration's properties rebuild them per call)."""
+
+    def __init__(self, rt: ResourceType) -> None:
+        self.props = rt.prop_map
+        self.secrets = rt.secrets
+        self.link_names = rt.link_names
+        self.on_premises = rt.on_premises_props
+        self.hidden = frozenset(p.name for p in rt.props if not p.select) | self.secrets
+        self.default = facts.DEFAULT_PROPERTIES.get(rt.odata_type)
+        self.id_links = tuple(ln for ln in rt.links if ln.kind in (LinkKind.IDS, LinkKind.ID))
+        self.projections: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+
 class Tenant:
     """One emulated tenant. Every public method is a Graph operation (or a control-plane helper)."""
 
@@ -128,6 +142,7 @@ class Tenant:
         self.types: dict[str, ResourceType] = {rt.key: rt for rt in registry}
         self.by_odata: dict[str, ResourceType] = {rt.odata_type.lower(): rt for rt in registry}
         self.collections = {key: Collection(rt) for key, rt in self.types.items()}
+        self.info = {key: TypeInfo(rt) for key, rt in self.types.items()}
         self.links = LinkStore()
         self.shared: dict[str, dict[str, dict[str, Any]]] = {seed: {} for seed, _ in facts.SHARED_SETS.values()}
         self.nested: dict[tuple[str, str], dict[str, dict[str, dict[str, Any]]]] = {}
@@ -166,8 +181,10 @@ class Tenant:
         self._known.clear()
 
     def load_seed(self, seed: dict[str, Any]) -> None:
-        """Ingest a seed dict (format: the brief's "Seeds" section) into an empty tenant."""
-        seed = copy.deepcopy(seed)
+        """Ingest a seed dict (format: the brief's "Seeds" section) into an empty tenant.
+
+        The tenant takes ownership of the dicts (seed functions return fresh ones); pass a copy to keep yours.
+        """
         self.tenant_id = str(seed.get("tenantId") or seed.get("organization", {}).get("id") or new_guid(self.rng))
         self.extensions = list(seed.get("directoryExtensions") or [])
         pending_links: list[tuple[ResourceType, str, Link, Any]] = []
@@ -177,21 +194,23 @@ class Tenant:
                 continue
             items = [value] if isinstance(value, dict) else list(value)
             coll = self.collections[rt.key]
+            info = self.info[rt.key]
+            seen = coll.seen_props
+            keep_type = rt.requires_odata_type or bool(rt.subtypes)
+            link_names = [ln for ln in rt.links if ln.name not in facts.SHARED_SETS
+                          and not (ln.kind is LinkKind.OBJECTS and ln.inline)]
             for obj in items:
                 if rt.singleton and not obj.get("id"):
                     obj["id"] = self.tenant_id if rt.singleton_in_collection else rt.key
                 obj_id = obj["id"]
-                for link in rt.links:
-                    if link.name not in obj or link.name in facts.SHARED_SETS:
-                        continue
-                    if link.kind is LinkKind.OBJECTS and link.inline:
-                        continue
-                    pending_links.append((rt, obj_id, link, obj.pop(link.name)))
-                for secret in rt.secrets:
+                for link in link_names:
+                    if link.name in obj:
+                        pending_links.append((rt, obj_id, link, obj.pop(link.name)))
+                for secret in info.secrets:
                     obj.pop(secret, None)
-                if not rt.requires_odata_type and not rt.subtypes:
+                if not keep_type:
                     obj.pop("@odata.type", None)
-                coll.seen_props.update(k for k in obj if "@" not in k)
+                seen.update(obj)
                 coll.put(obj)
                 if rt.delta:
                     self.type_of[obj_id] = rt.key
@@ -221,6 +240,8 @@ class Tenant:
             for obj_id in self.collections[key].sorted_ids():
                 self.seq += 1
                 log.touch(obj_id, self.seq)
+        for coll in self.collections.values():
+            coll.seen_props = {k for k in coll.seen_props if "@" not in k}
         self._known.clear()
 
     @staticmethod
@@ -344,14 +365,15 @@ class Tenant:
     def check_select(self, rt: ResourceType, select: Iterable[str], *, collection: bool,
                      allow_links: bool = False) -> None:
         known = self._known_props(rt)
+        props = self.info[rt.key].props
         for name in select:
             if name in known or name == "id" or name == "*":
-                prop = rt.prop(name)
+                prop = props.get(name)
                 if collection and prop is not None and not prop.select and prop.channel is Channel.PATCH_ALONE:
                     raise GraphError("This operation target is not yet supported.", code="NotImplemented",
                                      status=501)
                 continue
-            if allow_links and name in rt.link_names:
+            if allow_links and name in self.info[rt.key].link_names:
                 continue
             if _EXTENSION.match(name) and rt.extension_attributes:
                 continue
@@ -361,18 +383,22 @@ class Tenant:
     def view(self, rt: ResourceType, obj: dict[str, Any], select: tuple[str, ...] | None = None,
              root: str = DEFAULT_ROOT) -> dict[str, Any]:
         """The object as Graph returns it: the default property set, or the ``$select`` projection."""
+        info = self.info[rt.key]
         if select is not None and "*" not in select:
-            out: dict[str, Any] = {}
-            if "@odata.type" in obj:
-                out["@odata.type"] = obj["@odata.type"]
-            out["id"] = obj.get("id")
-            secrets = rt.secrets
-            for name in select:
-                if name != "id" and name not in rt.link_names:
-                    out[name] = None if name in secrets else obj.get(name)
+            keys = info.projections.get(select)
+            if keys is None:
+                keys = info.projections[select] = tuple(
+                    n for n in select if n != "id" and n not in info.link_names and n not in info.secrets)
+            get = obj.get
+            out: dict[str, Any] = {"@odata.type": obj["@odata.type"]} if "@odata.type" in obj else {}
+            out["id"] = get("id")
+            out.update({n: get(n) for n in keys})
+            for n in select:
+                if n in info.secrets:
+                    out[n] = None
         else:
-            default = facts.DEFAULT_PROPERTIES.get(rt.odata_type)
-            hidden = self._hidden(rt)
+            default = info.default
+            hidden = info.hidden
             if default is not None and select is None:
                 out = {name: obj.get(name) for name in default}
             else:
@@ -380,9 +406,6 @@ class Tenant:
         if rt.expanded:
             out = self._expand_refs(rt, out, root)
         return out
-
-    def _hidden(self, rt: ResourceType) -> frozenset[str]:
-        return frozenset(p.name for p in rt.props if not p.select) | rt.secrets
 
     def _expand_refs(self, rt: ResourceType, out: dict[str, Any], root: str) -> dict[str, Any]:
         """Expand related objects Graph expands on GET (CA grantControls.authenticationStrength)."""
@@ -399,7 +422,7 @@ class Tenant:
                 target = self.collections[target_rt.key].get(str(value.get("id")))
                 expanded = None
                 if target is not None:
-                    expanded = {k: v for k, v in target.items() if k not in target_rt.link_names}
+                    expanded = {k: v for k, v in target.items() if k not in self.info[target_rt.key].link_names}
                 segments = path.replace(".", "/")
                 container[f"{key}@odata.context"] = (
                     f"{root}/$metadata#{rt.collection}('{out.get('id')}')/{segments}/$entity")
@@ -490,6 +513,13 @@ class Tenant:
             objs = everything[offset:offset + top]
             if offset + top < len(everything):
                 next_token = encode_token({"o": offset + top})
+        elif q.filter is None:
+            cursor = str(decode_token(q.skiptoken).get("c")) if q.skiptoken else None
+            ids, more = coll.page_ids(cursor, top)
+            items_by_id = coll.items
+            objs = [items_by_id[i] for i in ids]
+            if more and ids:
+                next_token = encode_token({"c": ids[-1]})
         else:
             cursor = str(decode_token(q.skiptoken).get("c")) if q.skiptoken else None
             objs = []
@@ -502,10 +532,20 @@ class Tenant:
                 next_token = encode_token({"c": objs[-1]["id"]})
         count = None
         if self._count_visible(rt, q) and not q.skiptoken:
-            count = sum(1 for _ in self._candidates(coll, q, None))
+            count = len(coll) if q.filter is None else sum(1 for _ in self._candidates(coll, q, None))
         expand = q.expand
-        if raw and select is None and not expand and not rt.expanded:
-            items: list[Any] = [self._cached_json(coll, rt, obj) for obj in objs]
+        if raw and not expand and not rt.expanded:
+            if select is None:
+                cache = coll._json
+                items: list[Any] = [cache.get(o["id"]) or self._cached_json(coll, rt, o) for o in objs]
+            else:
+                cache = coll.select_cache(select)
+                items = []
+                for o in objs:
+                    data = cache.get(o["id"])
+                    if data is None:
+                        data = cache[o["id"]] = dumps(self.view(rt, o, select, root))
+                    items.append(data)
             return Page(items, next_token, count, raw=True)
         views = [self.view(rt, obj, select, root) for obj in objs]
         if expand:
@@ -627,6 +667,8 @@ class Tenant:
         return link
 
     def _check_link_write(self, rt: ResourceType, obj: dict[str, Any], link: Link) -> None:
+        if getattr(link, "on_premises", False) and rt.is_synced(obj):
+            raise OnPremisesMastered([link.name])
         reason = rt.link_refused(obj, link)
         if reason:
             if rt.update_refused(obj):
@@ -740,7 +782,7 @@ class Tenant:
                     continue
                 raise BadRequest(f"Navigation property '{key}' cannot be written inline; use the "
                                  f"'{key}' relationship.")
-            prop = rt.prop(key)
+            prop = self.info[rt.key].props.get(key)
             if key in foreign:
                 raise InvalidProperty(key)
             if prop is None:
@@ -760,7 +802,7 @@ class Tenant:
                     raise BadRequest(f"Property '{key}' cannot be updated with PATCH; use the "
                                      f"'{prop.action}' action.")
         props = [k for k in body if "@" not in k]
-        alone = [k for k in props if (p := rt.prop(k)) is not None and p.channel is Channel.PATCH_ALONE]
+        alone = [k for k in props if (p := self.info[rt.key].props.get(k)) is not None and p.channel is Channel.PATCH_ALONE]
         if alone and len(props) > 1:
             raise BadRequest(f"Property '{alone[0]}' must be updated in a request of its own.")
         if current is None:
@@ -819,7 +861,7 @@ class Tenant:
                 obj[name] = None
         obj.update(defaults)
         for key, value in body.items():
-            if "@" in key or key in rt.secrets:
+            if "@" in key or key in self.info[rt.key].secrets:
                 continue
             link = rt.link(key)
             if link is not None and link.kind is LinkKind.OBJECTS and link.inline:
@@ -828,7 +870,7 @@ class Tenant:
             obj[key] = copy.deepcopy(value)
         now = self._now()
         for name in ("createdDateTime", "modifiedDateTime", "lastModifiedDateTime"):
-            if name in known and rt.prop(name) is not None:
+            if name in known and self.info[rt.key].props.get(name) is not None:
                 obj[name] = now
         if rt.alt_key and not body.get(rt.alt_key) and rt.channel(rt.alt_key) is Channel.READ_ONLY:
             obj[rt.alt_key] = self._guid()
@@ -856,7 +898,7 @@ class Tenant:
                                  f"within an external service ({reason}).")
             raise BadRequest(f"The {rt.title} '{obj_id}' cannot be updated: {reason}.")
         if rt.is_synced(obj):
-            mastered = [k for k in changes if k in rt.on_premises_props]
+            mastered = [k for k in changes if k in self.info[rt.key].on_premises]
             if mastered:
                 raise OnPremisesMastered(mastered)
         self._check_binds(rt, obj, binds)
@@ -865,12 +907,12 @@ class Tenant:
             hook(rt, obj, body)
         new = dict(obj)
         for key, value in body.items():
-            if "@" in key or key in rt.secrets:
+            if "@" in key or key in self.info[rt.key].secrets:
                 continue
             new[key] = copy.deepcopy(value)
         known = self._known_props(rt)
         for name in ("modifiedDateTime", "lastModifiedDateTime"):
-            if name in known and rt.prop(name) is not None and changes:
+            if name in known and self.info[rt.key].props.get(name) is not None and changes:
                 new[name] = self._now()
         self.collections[type_key].put(new)
         if changes:
@@ -974,7 +1016,7 @@ class Tenant:
         chunk = objs[offset:offset + top]
         next_token = encode_token({"o": offset + top}) if offset + top < len(objs) else None
         count = len(objs) if self._count_visible(rt, q) and not q.skiptoken else None
-        views = [self.typed(rt, self.view(rt, o, q.select)) for o in chunk]
+        views = [self._deleted_view(rt, o, q.select) for o in chunk]
         if raw:
             return Page([dumps(v) for v in views], next_token, count, raw=True)
         return Page(views, next_token, count)
@@ -985,7 +1027,12 @@ class Tenant:
         if item is None:
             raise NotFound.resource(obj_id)
         rt = self.types[item.type_key]
-        return self.typed(rt, self.view(rt, item.obj))
+        return self._deleted_view(rt, item.obj, None)
+
+    def _deleted_view(self, rt: ResourceType, obj: dict[str, Any], select: tuple[str, ...] | None) -> dict[str, Any]:
+        out = self.typed(rt, self.view(rt, obj, select))
+        out["deletedDateTime"] = obj.get("deletedDateTime")
+        return out
 
     def purge_deleted(self, obj_id: str) -> None:
         """``DELETE /directory/deletedItems/{id}``: permanent delete, 204."""
@@ -1666,7 +1713,7 @@ class Tenant:
                 reason = "changed" if obj_id in self.deleted else "deleted"
                 items.append({"id": obj_id, "@removed": {"reason": reason}})
                 continue
-            item = self.view(rt, obj, select if select is None else tuple(n for n in select if n not in rt.link_names))
+            item = self.view(rt, obj, select if select is None else tuple(n for n in select if n not in self.info[rt.key].link_names))
             for ln in tracked:
                 item[f"{ln.name}@delta"] = self._link_delta(type_key, ln, obj_id, base, upto, initial)
             items.append(item)

@@ -49,6 +49,7 @@ class Collection:
         self._sorted: list[str] | None = None
         self._json: dict[str, bytes] = {}
         self._alt: dict[str, str] = {}  # lower-cased alternate key (appId) -> id
+        self._sel_json: dict[tuple[str, ...], dict[str, bytes]] = {}  # $select -> id -> projection JSON
         self.seen_props: set[str] = set()  # property names seen on seeded objects (Graph's schema)
 
     def __len__(self) -> int:
@@ -68,19 +69,30 @@ class Collection:
         elif self.rt.alt_key and old.get(self.rt.alt_key):
             self._alt.pop(str(old[self.rt.alt_key]).lower(), None)
         self.items[obj_id] = obj
-        self._json.pop(obj_id, None)
+        self.changed(obj_id)
         if self.rt.alt_key and obj.get(self.rt.alt_key):
             self._alt[str(obj[self.rt.alt_key]).lower()] = obj_id
 
     def changed(self, obj_id: str) -> None:
         """Drop the cached JSON of an object changed in place."""
         self._json.pop(obj_id, None)
+        for cache in self._sel_json.values():
+            cache.pop(obj_id, None)
+
+    def select_cache(self, select: tuple[str, ...]) -> dict[str, bytes]:
+        """The JSON cache of one ``$select`` projection (a few distinct ones are kept)."""
+        cache = self._sel_json.get(select)
+        if cache is None:
+            if len(self._sel_json) >= 8:
+                self._sel_json.clear()
+            cache = self._sel_json[select] = {}
+        return cache
 
     def remove(self, obj_id: str) -> dict[str, Any] | None:
         obj = self.items.pop(obj_id, None)
         if obj is not None:
             self._sorted = None
-            self._json.pop(obj_id, None)
+            self.changed(obj_id)
             if self.rt.alt_key and obj.get(self.rt.alt_key):
                 self._alt.pop(str(obj[self.rt.alt_key]).lower(), None)
         return obj
@@ -93,6 +105,12 @@ class Collection:
         if self._sorted is None:
             self._sorted = sorted(self.items)
         return self._sorted
+
+    def page_ids(self, cursor: str | None, top: int) -> tuple[list[str], bool]:
+        """Up to ``top`` ids after ``cursor`` in id order, and whether more follow."""
+        ids = self.sorted_ids()
+        start = bisect.bisect_right(ids, cursor) if cursor else 0
+        return ids[start:start + top], start + top < len(ids)
 
     def ids_after(self, cursor: str | None) -> Iterator[str]:
         ids = self.sorted_ids()
@@ -109,6 +127,7 @@ class Collection:
     def clear(self) -> None:
         self.items.clear()
         self._json.clear()
+        self._sel_json.clear()
         self._alt.clear()
         self._sorted = None
 

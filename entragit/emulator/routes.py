@@ -120,6 +120,7 @@ class Router:
     def __init__(self) -> None:
         self.routes: list[Route] = []
         self._by_template: dict[str, Route] = {}
+        self._by_head: dict[str, list[Route]] = {}  # first path segment (lower) -> routes, in order
 
     def add(self, method: str, template: str, handler: Handler) -> None:
         template = template.strip("/")
@@ -128,11 +129,12 @@ class Router:
             route = Route({}, _compile(template), template)
             self._by_template[template.lower()] = route
             self.routes.append(route)
+            self._by_head.setdefault(template.split("/", 1)[0].lower(), []).append(route)
         route.methods.setdefault(method.upper(), handler)
 
     def match(self, method: str, path: str) -> tuple[Handler, dict[str, str], str]:
         allowed = False
-        for route in self.routes:
+        for route in self._by_head.get(path.split("/", 1)[0].lower(), ()):
             m = route.pattern.match(path)
             if m is None:
                 continue
@@ -427,7 +429,7 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
     # ---- app role assignments: servicePrincipal-post-approleassignedto, -approleassignments
     def assigned_to_list(call: Call) -> Reply:
         items = t.list_assignments(resource=_sp(t, call))
-        return _value(call, "servicePrincipals('%s')/appRoleAssignedTo" % call.params["id"], items, filter_items=True)
+        return _value(call, f"servicePrincipals('{call.params['id']}')/appRoleAssignedTo", items, filter_items=True)
 
     def assigned_to_post(call: Call) -> Reply:
         obj = t.create_assignment(call.json(), resource=_sp(t, call))

@@ -92,6 +92,8 @@ TYPE = ResourceType(
         Ref("requiredResourceAccess[].resourceAppId", _BY_APP_ID, by="appId"),
         Ref("api.preAuthorizedApplications[].appId", _BY_APP_ID, by="appId"),
         Ref("api.knownClientApplications[]", _BY_APP_ID, by="appId"),
+        # application id URIs embedding an appId, e.g. "api://{appId}" (the app's own one, mostly) [A1]
+        Ref("identifierUris[]", ("applications",), by="appId", embedded=True),
     ),
     links=(
         Link(
@@ -133,6 +135,8 @@ TYPE = ResourceType(
     restore_path=DIRECTORY_RESTORE,
     order=50,
     extension_attributes=True,
+    new_identity="a recreated application is a new identity (new object id and appId; no client secrets or "
+                 "certificates; clients and consents must follow the new appId)",
     create_defaults=(
         ("signInAudience", "AzureADMyOrg"),
         ("identifierUris", []),

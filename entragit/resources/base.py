@@ -90,6 +90,9 @@ class Ref:
     targets: tuple[str, ...]  # the type keys the value may point at
     by: str = "id"  # "id": the target's object id; "appId": the target's appId
     specials: frozenset[str] = frozenset()  # values that are not references ("All", "None", ...)
+    # --- additive (engineer P, plan): the value is a string that embeds the target's key (by) somewhere,
+    # e.g. identifierUris "api://{appId}": remapped by replacing the embedded key, never checked as an id
+    embedded: bool = False
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ class Link:
     read_all: str = ""
     owner_field: str = ""
     page_max: int | None = None  # $top of ``read`` (None: Graph's default page size)
+    # --- additive (engineer P, plan)
+    on_premises: bool = False  # mastered on-premises when the owner is synced (the plan skips its changes)
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,14 @@ class ResourceType:
     # derived types sharing the collection: (@odata.type, the properties only that type has); a POST must
     # name one of them, and create_defaults apply only to the posted type's own properties
     subtypes: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    # --- additive (engineer P, plan)
+    # Why a recreated object of this type is a *new identity* (new object id / appId, no credentials,
+    # methods or licences): when set, the plan recreates an object only when asked per object
+    # (``--recreate ID``) and otherwise skips it with this reason.
+    new_identity: str = ""
+    # Properties a create (recreate) first sets to these values; the plan switches them to the desired
+    # values by a later update, once everything the object references exists (CA: report-only first).
+    create_staged: tuple[tuple[str, Any], ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property
@@ -278,6 +291,22 @@ class ResourceType:
     def create_defaults_for(self, body: dict[str, Any]) -> dict[str, Any]:
         """What Graph fills in when a POST body omits it; a type can vary it with the body (group kind)."""
         return self.create_defaults_map
+
+    def staged_create(self, body: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+        """``(initial body, final patch)`` of a create: the body with ``create_staged`` values, and the
+        desired values of the staged properties (empty when the body already holds the staged values)."""
+        initial, final = dict(body), {}
+        for name, value in self.create_staged:
+            if name in body and body[name] != value:
+                initial[name] = copy.deepcopy(value)
+                final[name] = body[name]
+        return initial, final
+
+    def blocks_all_users(self, obj: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """For a policy that, as stored, blocks every user from everything: ``(excluded user ids, excluded
+        group ids)`` (only an exclusion keeps the emergency-access accounts in); None otherwise.
+        The plan's emergency-access safety rail asks every type (additive, engineer P)."""
+        return None
 
     def display_name(self, obj: dict[str, Any]) -> str:
         value = obj.get(self.display)

@@ -15,6 +15,9 @@ Sources (Microsoft Learn, v1.0 unless noted):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from entragit.resources._common import RO, ZERO_ID
 from entragit.resources.base import DeleteKind, Prop, Ref, ResourceType
 
@@ -62,7 +65,41 @@ REFS: tuple[Ref, ...] = (
     Ref("grantControls.authenticationStrength.id", ("authenticationStrengthPolicies",)),
 )
 
-TYPE = ResourceType(
+
+
+@dataclass(frozen=True)
+class ConditionalAccessPoliciesType(ResourceType):
+    def blocks_all_users(self, obj: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """An enabled policy blocking all users from all applications with no narrowing condition
+        (locations, platforms, client app types, risk levels, device filter) [C6][C10]: only its
+        excludeUsers / excludeGroups can keep the emergency-access accounts in."""
+        if obj.get("state") != "enabled":
+            return None
+        grant = obj.get("grantControls") or {}
+        if "block" not in (grant.get("builtInControls") or []):
+            return None
+        cond = obj.get("conditions") or {}
+        users = cond.get("users") or {}
+        apps = cond.get("applications") or {}
+        if "All" not in (users.get("includeUsers") or []) or "All" not in (apps.get("includeApplications") or []):
+            return None
+        locations = cond.get("locations") or {}
+        if locations.get("includeLocations") and "All" not in locations["includeLocations"]:
+            return None
+        if locations.get("excludeLocations"):
+            return None
+        platforms = cond.get("platforms") or {}
+        if platforms.get("includePlatforms") and "all" not in platforms["includePlatforms"]:
+            return None
+        if cond.get("clientAppTypes") and "all" not in cond["clientAppTypes"]:
+            return None
+        if any(cond.get(k) for k in ("userRiskLevels", "signInRiskLevels", "servicePrincipalRiskLevels",
+                                     "insiderRiskLevels", "devices")):
+            return None
+        return (tuple(users.get("excludeUsers") or ()), tuple(users.get("excludeGroups") or ()))
+
+
+TYPE = ConditionalAccessPoliciesType(
     key="conditionalAccessPolicies",
     title="conditional access policy",
     collection="identity/conditionalAccess/policies",
@@ -113,6 +150,9 @@ TYPE = ResourceType(
     restore_path="POST identity/conditionalAccess/deletedItems/policies/{id}/restore",
     order=80,
     serialized=True,
+    # a recreated policy starts in report-only; the plan enables it once everything it references exists
+    # (graph-entra.md §6 restore order: "create disabled or report-only first, verify, then set state")
+    create_staged=(("state", "enabledForReportingButNotEnforced"),),
     create_defaults=(
         ("description", None),
         ("templateId", None),

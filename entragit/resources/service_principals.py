@@ -154,6 +154,7 @@ TYPE = ServicePrincipalsType(
         # a service principal of an app registered in this tenant; first-party and other tenants' appIds
         # resolve to no application (not an error)
         Ref("appId", ("applications",), by="appId"),
+        Ref("servicePrincipalNames[]", ("applications",), by="appId", embedded=True),
     ),
     links=(
         Link(
@@ -178,6 +179,8 @@ TYPE = ServicePrincipalsType(
     delete_path=deleted_items("servicePrincipal"),
     restore_path=DIRECTORY_RESTORE,
     order=60,
+    new_identity="a recreated service principal is a new identity (new object id; no credentials; sign-ins "
+                 "and consents start over)",
     create_defaults=(
         ("accountEnabled", True),
         ("appRoleAssignmentRequired", False),

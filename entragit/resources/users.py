@@ -139,6 +139,7 @@ TYPE = ResourceType(
             add="PUT users/{id}/manager/$ref",
             remove="DELETE users/{id}/manager/$ref",
             targets=("users",),
+            on_premises=True,  # Entra Connect synchronizes manager (attributes synchronized, above)
             note="GET answers 404 when the user has no manager; PUT body "
                  '{"@odata.id": "{base}/users/{ref}"} [U7]. A manager can also be an org contact '
                  "(not a type entragit manages).",
@@ -152,6 +153,8 @@ TYPE = ResourceType(
     restore_path=DIRECTORY_RESTORE,
     order=30,
     extension_attributes=True,
+    new_identity="a recreated user is a new identity (new object id; no MFA methods, licences, mailbox or "
+                 "sign-in history; a generated password)",
     create_defaults=(
         ("userType", "Member"),
         ("creationType", None),

@@ -6,6 +6,10 @@ a type key.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Eager: the function normalize must shadow the submodule of the same name.
 from entragit.state.normalize import (
     WHOLE_TYPE,
     Exclusions,
@@ -14,7 +18,6 @@ from entragit.state.normalize import (
     normalize_link,
     type_excluded,
 )
-from entragit.state.schema import build_schema, write_schemas
 from entragit.state.tree import (
     WriteResult,
     file_name,
@@ -23,7 +26,6 @@ from entragit.state.tree import (
     recover_tree,
     write_tree,
 )
-from entragit.state.validate import Problem, TreeReport, check_tree, validate_tree
 from entragit.state.yamlio import (
     HAVE_LIBYAML,
     canonical_text,
@@ -34,12 +36,23 @@ from entragit.state.yamlio import (
     schema_line,
 )
 
+# Lazy: schema and validate (which imports schema), so that ``python -m entragit.state.schema`` finds
+# its module not yet imported.
+_LAZY = {
+    "build_schema": "schema", "write_schemas": "schema",
+    "Problem": "validate", "TreeReport": "validate", "check_tree": "validate", "validate_tree": "validate",
+}
+
+if TYPE_CHECKING:
+    from entragit.state.schema import build_schema, write_schemas
+    from entragit.state.validate import Problem, TreeReport, check_tree, validate_tree
+
 __all__ = [
-    "HAVE_LIBYAML",
-    "WHOLE_TYPE",
     "Exclusions",
+    "HAVE_LIBYAML",
     "Problem",
     "TreeReport",
+    "WHOLE_TYPE",
     "WriteResult",
     "build_schema",
     "canonical_text",
@@ -61,3 +74,41 @@ __all__ = [
     "write_schemas",
     "write_tree",
 ]
+
+if TYPE_CHECKING:
+    from entragit.state.normalize import (
+        WHOLE_TYPE,
+        Exclusions,
+        is_annotation,
+        normalize,
+        normalize_link,
+        type_excluded,
+    )
+    from entragit.state.schema import build_schema, write_schemas
+    from entragit.state.tree import (
+        WriteResult,
+        file_name,
+        object_path,
+        read_tree,
+        recover_tree,
+        write_tree,
+    )
+    from entragit.state.validate import Problem, TreeReport, check_tree, validate_tree
+    from entragit.state.yamlio import (
+        HAVE_LIBYAML,
+        canonical_text,
+        check_canonical,
+        dump_yaml,
+        load_yaml,
+        parse_yaml,
+        schema_line,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -287,9 +287,10 @@ def test_a_stale_remote_lock_is_taken_over_and_not_deleted_by_its_old_holder(
 
 def test_backup_push_takes_the_remote_lock(git_repo: Path, bare_origin: Path, tmp_path: Path) -> None:
     """What backup.yml runs: `entragit backup --push` refuses while a recovery holds the remote lock."""
-    from entragit.cli import cli
     from click.testing import CliRunner
+
     import entragit.commands.backup as command
+    from entragit.cli import cli
     from tests.backups.helpers import demo_tenant
 
     tenant = demo_tenant()

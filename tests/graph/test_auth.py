@@ -17,15 +17,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import httpx
 import pytest
 import requests
 from azure.core.pipeline.transport import HttpTransport, RequestsTransportResponse
 from azure.identity import ClientAssertionCredential, ClientSecretCredential
 
+from entragit.emulator import Emulator
 from entragit.errors import ConfigError
 from entragit.graph import GraphClient, RetryPolicy, auth_provider, build_credential, open_client, run
 from entragit.graph.auth import GITHUB_AUDIENCE
 from entragit.settings import Settings, load_settings
+from tests.plugins.graph import AsgiRecorder
 
 GITHUB_JWT = "eyJhbGciOiJSUzI1NiJ9.github-oidc-subject-repo-main.signature"
 NO_CREDENTIALS = {"PATH": "/nonexistent"}  # not even `az` on PATH
@@ -194,6 +197,28 @@ def test_github_oidc_assertion_reaches_the_credential(tmp_path: Path, github_end
     assert form["scope"] == "https://graph.microsoft.com/.default"
     assert len(GitHubTokenEndpoint.seen) == 2
     credential.close()
+
+
+def test_real_chain_signs_every_request_to_the_cloud_host(tmp_path: Path, github_endpoint: str,
+                                                          emulator: Emulator) -> None:
+    """GitHub OIDC → ClientAssertionCredential → kiota's Azure provider → the requests to graph.microsoft.com
+    (played by the emulator app over an ASGI transport, no network) carry the Entra access token."""
+    env = {"ACTIONS_ID_TOKEN_REQUEST_URL": github_endpoint, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "gh-request-token"}
+    login = LoginStandIn()
+    auth = auth_provider("https://graph.microsoft.com", settings(tmp_path, tenant_id="t1", client_id="c1"), env,
+                         transport=login)
+    recorder = AsgiRecorder(emulator.app)
+    client = GraphClient("https://graph.microsoft.com", auth, transport=httpx.ASGITransport(app=recorder))
+
+    async def go() -> list[dict[str, Any]]:
+        async with client:
+            return [p async for p in client.pages("users", {"$top": 30})]
+
+    pages = run(go())
+    assert client.real_credentials and [len(p["value"]) for p in pages] == [30, 20]
+    assert pages[0]["@odata.nextLink"].startswith("https://graph.microsoft.com/v1.0/users?")
+    assert [s["headers"]["authorization"] for s in recorder.seen] == ["Bearer entra-access-token"] * 2
+    assert len(login.requests) == 1 and len(GitHubTokenEndpoint.seen) == 1  # token cached for page 2
 
 
 def test_github_oidc_is_chosen_before_managed_identity_and_cli(tmp_path: Path, github_endpoint: str) -> None:

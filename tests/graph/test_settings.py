@@ -46,6 +46,13 @@ def test_defaults_without_file_or_environment(tmp_path: Path) -> None:
     assert set(s.sources.values()) == {"default"}
 
 
+def test_null_in_the_file_means_not_set(tmp_path: Path) -> None:
+    write(tmp_path, "tenantId: null\ncloud: null\nexcludeProperties: {}\ntypes:\n  include: []\n")
+    s = load_settings(tmp_path, env={"AZURE_TENANT_ID": "env-tenant"})
+    assert s.tenant_id == "env-tenant" and s.cloud == "global" and s.sources["cloud"] == "default"
+    assert load_settings(tmp_path, env={}).tenant_id is None
+
+
 def test_file_values_are_read(tmp_path: Path) -> None:
     write(tmp_path, CONFIG)
     s = load_settings(tmp_path, env={})
@@ -71,6 +78,12 @@ def test_precedence_cli_over_environment_over_file_over_default(tmp_path: Path) 
     assert s.max_change_share == 0.5 and s.sources["credential"] == "default"
     # ENTRAGIT_TENANT_ID wins over AZURE_TENANT_ID
     assert load_settings(tmp_path, env={**env, "ENTRAGIT_TENANT_ID": "ours"}).tenant_id == "ours"
+
+
+def test_environment_lists_are_comma_separated(tmp_path: Path) -> None:
+    s = load_settings(tmp_path, env={"ENTRAGIT_TYPES": "users, groups,", "ENTRAGIT_THROTTLE_PRIORITY": "none"})
+    assert s.types_include == ("users", "groups") and s.throttle_priority is None
+    assert s.selected_types(["organization", "groups", "users"]) == ["groups", "users"]
 
 
 def test_cli_context_supplies_repo_graph_url_and_cloud(tmp_path: Path) -> None:

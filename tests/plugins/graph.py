@@ -17,6 +17,22 @@ from entragit.graph import GraphClient, RetryPolicy, run
 FAST_RETRY = RetryPolicy(max_attempts=6, backoff_base=0.01, backoff_max=0.2)
 
 
+class AsgiRecorder:
+    """Wraps an ASGI app (``emu.app``) and records each HTTP request reaching it (method, path, query,
+    lower-cased headers) before handing it on: for tests asserting what went over the wire."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.seen: list[dict[str, Any]] = []
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            self.seen.append({"method": scope["method"], "path": scope["path"],
+                              "query": scope["query_string"].decode(),
+                              "headers": {k.decode().lower(): v.decode() for k, v in scope["headers"]}})
+        await self.app(scope, receive, send)
+
+
 @pytest.fixture
 def graph(emulator: Any) -> Iterator[GraphClient]:
     client = GraphClient.for_emulator(emulator, retry=FAST_RETRY)

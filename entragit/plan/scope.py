@@ -1,0 +1,143 @@
+"""What a plan covers: all objects, whole types (``--type``), object ids (``--id``, object id or appId),
+or the objects whose files changed in a git range (``--scope-from A..B``).
+
+:func:`scope_from_range` reads the range with GitPython (``git diff --name-status A B -- tenant-state/``):
+files added in the range ask for a *create*, removed files for a *delete*, every other changed file for
+the object it holds. Renames (a file moved between folders: never written by entragit) count as a removal
+plus an addition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from entragit.errors import UsageError
+from entragit.resources.base import ResourceType
+
+STATE_DIR = "tenant-state"
+SINGLETON = "*"  # the id of a singleton's file in Scope.objects (its file is named after its type)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters combined with AND; ``None`` means "no filter"."""
+
+    types: frozenset[str] | None = None
+    ids: frozenset[str] | None = None  # object ids or alternate keys (appId)
+    objects: frozenset[tuple[str, str]] | None = None  # (type key, id) from a git range
+    added: frozenset[tuple[str, str]] = frozenset()  # files added in the range: created, not recreated
+    removed: frozenset[tuple[str, str]] = frozenset()  # files removed in the range: delete asked for
+    range: str | None = None
+
+    @classmethod
+    def of(cls, types: Iterable[str] | None = None, ids: Iterable[str] | None = None) -> Scope:
+        types = list(types or ())
+        ids = list(ids or ())
+        return cls(types=frozenset(types) if types else None, ids=frozenset(ids) if ids else None)
+
+    def covers(self, rt: ResourceType, obj_id: str, *objs: Mapping[str, Any]) -> bool:
+        """Whether the object ``obj_id`` of ``rt`` (``objs``: its desired/live forms, for the appId) is in."""
+        if self.types is not None and rt.key not in self.types:
+            return False
+        if self.ids is not None and obj_id not in self.ids:
+            alts = {o.get(rt.alt_key) for o in objs} if rt.alt_key else set()
+            if not alts & self.ids:
+                return False
+        if self.objects is not None:
+            if (rt.key, obj_id) not in self.objects and not (rt.singleton and (rt.key, SINGLETON) in self.objects):
+                return False
+        return True
+
+    def type_keys(self) -> set[str] | None:
+        """The types the scope can touch (None: any)."""
+        found: set[str] | None = set(self.types) if self.types is not None else None
+        if self.objects is not None:
+            in_range = {t for t, _ in self.objects}
+            found = in_range if found is None else found & in_range
+        return found
+
+    def describe(self) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        if self.types is not None:
+            out["types"] = sorted(self.types)
+        if self.ids is not None:
+            out["ids"] = sorted(self.ids)
+        if self.range is not None:
+            out["range"] = self.range
+        if self.objects is not None:
+            out["objects"] = len(self.objects)
+        return out or {"all": True}
+
+
+def parse_range(text: str) -> tuple[str, str]:
+    """``A..B`` → ``(A, B)``; ``A`` alone → ``(A, HEAD)``. ``A...B`` is refused (not a diff of two trees)."""
+    if "..." in text:
+        raise UsageError(f"--scope-from {text!r}: use A..B (two dots)")
+    if ".." in text:
+        a, b = text.split("..", 1)
+        if not a or not b:
+            raise UsageError(f"--scope-from {text!r}: expected A..B")
+        return a, b
+    return text, "HEAD"
+
+
+def changed_objects(repo: str | Path, rev_range: str, state_dir: str = STATE_DIR
+                    ) -> tuple[set[tuple[str, str]], set[tuple[str, str]], set[tuple[str, str]]]:
+    """``(changed, added, removed)`` objects ``(type key, id)`` whose files changed in ``rev_range``.
+
+    Files outside ``<type>/<id>.yaml`` (schemas, README) are ignored; a singleton's file gives
+    ``(type, "*")``.
+    """
+    import git
+
+    a, b = parse_range(rev_range)
+    try:
+        repository = git.Repo(repo, search_parent_directories=False)
+        out = repository.git.diff("--name-status", "--no-renames", a, b, "--", state_dir)
+    except git.exc.GitCommandError as exc:
+        raise UsageError(f"--scope-from {rev_range!r}: {exc.stderr.strip() or exc}") from None
+    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
+        raise UsageError(f"{repo} is not a git repository (needed by --scope-from)") from None
+    changed: set[tuple[str, str]] = set()
+    added: set[tuple[str, str]] = set()
+    removed: set[tuple[str, str]] = set()
+    for line in out.splitlines():
+        if not line.strip():
+            continue
+        status, _, name = line.partition("\t")
+        ident = object_of(name, state_dir)
+        if ident is None:
+            continue
+        changed.add(ident)
+        if status.startswith("A"):
+            added.add(ident)
+        elif status.startswith("D"):
+            removed.add(ident)
+    return changed, added, removed
+
+
+def object_of(path: str, state_dir: str = STATE_DIR) -> tuple[str, str] | None:
+    """``tenant-state/<type>/<id>.yaml`` → ``(type, id)`` (``(type, "*")`` for a singleton); else None."""
+    from entragit import resources
+
+    parts = PurePosixPath(path).parts
+    if len(parts) != 3 or parts[0] != state_dir or not parts[2].endswith(".yaml"):
+        return None
+    type_key, stem = parts[1], parts[2][: -len(".yaml")]
+    if type_key not in resources.REGISTRY:
+        return None
+    if resources.get(type_key).singleton:
+        return type_key, SINGLETON
+    return type_key, stem
+
+
+def scope_from_range(repo: str | Path, rev_range: str, *, types: Iterable[str] | None = None,
+                     ids: Iterable[str] | None = None, state_dir: str = STATE_DIR) -> Scope:
+    """The scope of ``--scope-from A..B`` (optionally narrowed by types and ids)."""
+    changed, added, removed = changed_objects(repo, rev_range, state_dir)
+    base = Scope.of(types, ids)
+    return Scope(types=base.types, ids=base.ids, objects=frozenset(changed), added=frozenset(added),
+                 removed=frozenset(removed), range=rev_range)

@@ -1,0 +1,72 @@
+"""Real backups of the demo tenant: the exporter (entragit.export) against the emulator, into a git repository."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from entragit.backups import backup, list_backups, verify
+from entragit.emulator import Emulator
+from entragit.emulator.seeds import DEMO_FACTS
+from entragit.export import export_tree
+from entragit.graph import GraphClient, run
+from tests.backups.helpers import git, tags
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_backup_of_the_demo_tenant_records_a_disabled_policy(emulator: Emulator, graph: GraphClient,
+                                                              git_repo: Path) -> None:
+    def step(out_dir: Path) -> object:
+        return export_tree(graph, out_dir, durable=False)
+
+    first = backup(git_repo, export_step=step, now="2026-07-01T23:00:00Z")
+    assert first.committed and first.snapshot.total > 20
+    assert first.export.tenant_id == DEMO_FACTS.tenant_id == first.manifest["tenantId"]
+    assert first.export.requests and first.export.requests > 0
+    # what the tree holds is what the exporter read, type by type
+    assert first.counts == {key: n for key, n in first.export.counts.items() if n}
+    assert first.snapshot.total == len(git(git_repo, "ls-files", "tenant-state/*/*.yaml").split())
+    assert git(git_repo, "status", "--porcelain", "--ignored") == ""      # no staging left beside the tree
+
+    policy = DEMO_FACTS.ca_policy_ids[DEMO_FACTS.gsa_policy]
+    run(graph.patch(f"identity/conditionalAccess/policies/{policy}", {"state": "disabled"}))
+    second = backup(git_repo, export_step=step, now="2026-07-02T23:00:00Z")
+
+    assert second.committed
+    assert {k: v.to_dict() for k, v in second.changes.items()} == {
+        "conditionalAccessPolicies": {"added": 0, "modified": 1, "deleted": 0}}
+    diff = git(git_repo, "diff", "-U0", first.tag, second.tag, "--", "tenant-state")
+    assert f"tenant-state/conditionalAccessPolicies/{policy}.yaml" in diff
+    assert "-state: enabled" in diff and "+state: disabled" in diff
+
+    third = backup(git_repo, export_step=step, now="2026-07-03T23:00:00Z")
+    assert not third.committed and third.commit == second.commit          # unchanged tenant: tag only
+    assert [b.tag for b in list_backups(git_repo)] == [third.tag, second.tag, first.tag]
+    assert all(verify(git_repo, t, deep=True).ok for t in tags(git_repo))
+
+
+def test_entragit_backup_against_the_served_emulator(served_emulator: str, git_repo: Path, bare_origin: Path,
+                                                     tmp_path: Path) -> None:
+    """The command as backup.yml runs it: `entragit backup --push`, real exporter, Graph over HTTP."""
+    env = {"ENTRAGIT_NOW": "2026-07-01T23:00:00Z", "ENTRAGIT_GRAPH_URL": served_emulator, "CI": "true"}
+    done = subprocess.run([sys.executable, "-m", "entragit", "--repo", str(git_repo), "backup", "--push",
+                           "--json", "--summary", str(tmp_path / "summary.md")],
+                          cwd=ROOT, env={**os.environ, **env}, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    job = json.loads(done.stdout)
+    assert job["state"] == "Completed"
+    detail = job["detail"]
+    assert detail["tag"] == "backup/20260701T230000Z" and detail["pushed"]
+    assert detail["export"]["tenantId"] == DEMO_FACTS.tenant_id
+    assert detail["export"]["graphEndpoint"].startswith(served_emulator.rstrip("/"))
+    assert detail["objects"]["users"] == DEMO_FACTS.user_count
+    assert git(bare_origin, "rev-parse", "backup/20260701T230000Z^{commit}").strip() == detail["commit"]
+    assert git(bare_origin, "rev-parse", "--verify", "-q", "refs/entragit/lock", check=False) == ""
+    assert "## Backup `backup/20260701T230000Z`" in (tmp_path / "summary.md").read_text()
+    verified = subprocess.run([sys.executable, "-m", "entragit", "--repo", str(git_repo), "verify"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert verified.returncode == 0 and "OK" in verified.stdout

@@ -1,0 +1,207 @@
+"""export_tree against the in-process demo emulator through the real Graph client: every type, every link,
+canonical and valid files, extension attributes, exclusions, the cheaper read shapes and their limits."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from entragit import resources
+from entragit.emulator import Emulator
+from entragit.emulator.seeds import DEMO_FACTS
+from entragit.export import ExportResult, Progress, export_tree
+from entragit.graph import GraphClient, run
+from entragit.resources.base import META_KEY, ResourceType
+from entragit.state.normalize import normalize
+from entragit.state.tree import file_name, read_tree
+from entragit.state.validate import validate_tree
+from entragit.state.yamlio import load_yaml
+from tests.export.helpers import folder_files, truth
+
+ALL = resources.all_types()
+
+
+def _export(graph: GraphClient, out: Path, **kw: Any) -> ExportResult:
+    return export_tree(graph, out, durable=False, **kw)
+
+
+@pytest.fixture
+def exported(emulator: Emulator, graph: GraphClient, tmp_path: Path) -> tuple[Path, ExportResult]:
+    out = tmp_path / "tenant-state"
+    return out, _export(graph, out)
+
+
+def _expected(rt: ResourceType, obj: dict[str, Any], selected: set[str]) -> dict[str, Any]:
+    """What the stored object must hold for the emulator's object: its normalized form, restricted to what
+    a listing can return (declared $select-able properties, unknown ones, extension attributes, links)."""
+    stored = normalize(rt, obj)
+    hidden = {p.name for p in rt.props if not p.select}
+    return {k: v for k, v in stored.items() if k not in hidden and (not selected or k in selected
+                                                                   or k in rt.link_names or k == META_KEY)}
+
+
+def test_every_type_is_exported_and_every_file_validates(exported: tuple[Path, ExportResult],
+                                                         emulator: Emulator) -> None:
+    out, result = exported
+    tenant = truth(emulator)
+    assert [p.name for p in sorted(out.iterdir())] == sorted(rt.key for rt in ALL)
+    for rt in ALL:
+        assert result.counts[rt.key] == len(tenant[rt.key]) > 0, rt.key
+        assert folder_files(out, rt) == sorted(file_name(rt, i) for i in tenant[rt.key]), rt.key
+    assert validate_tree(out) == []
+    assert result.tenant_id == DEMO_FACTS.tenant_id
+    assert result.files_changed == len(result.write.added) == sum(result.counts.values())
+
+
+@pytest.mark.parametrize("rt", [rt for rt in ALL if rt.singleton], ids=lambda rt: rt.key)
+def test_singletons_are_named_after_their_type(exported: tuple[Path, ExportResult], rt: ResourceType) -> None:
+    out, _ = exported
+    assert folder_files(out, rt) == [f"{rt.key}.yaml"]
+    assert load_yaml(out / rt.key / f"{rt.key}.yaml")["id"]
+
+
+@pytest.mark.parametrize("rt", ALL, ids=lambda rt: rt.key)
+def test_stored_objects_equal_the_tenant_with_links(exported: tuple[Path, ExportResult], emulator: Emulator,
+                                                    rt: ResourceType) -> None:
+    """Each file holds exactly the emulator's object (normalized) with every link attached."""
+    out, result = exported
+    tenant = truth(emulator)[rt.key]
+    stored = read_tree(out, [rt])[rt.key]
+    selected = set(rt.select) | set(result.extension_attributes.get(rt.key, ()))
+    for obj_id, obj in tenant.items():
+        expected = _expected(rt, obj, selected)
+        got = stored[obj_id]
+        for link in rt.links:
+            assert link.name in got, f"{rt.key}/{obj_id}: link {link.name} missing"
+        extra = set(got) - set(expected)
+        # properties $select-ed that this object lacks come back as null
+        assert all(got[k] is None for k in extra), (rt.key, obj_id, extra)
+        assert {k: v for k, v in got.items() if k not in extra} == expected, (rt.key, obj_id)
+
+
+def test_service_principal_members_and_nested_groups_are_exported(exported: tuple[Path, ExportResult]) -> None:
+    out, _ = exported
+    groups = read_tree(out, ["groups"])["groups"]
+    sp_ids = DEMO_FACTS.service_principal_ids
+    members = groups[DEMO_FACTS.group_ids[DEMO_FACTS.sp_member_group]]["members"]
+    assert sp_ids[DEMO_FACTS.sp_member_apps[0]] in members  # v1.0 omits these: read from beta
+    assert sp_ids[DEMO_FACTS.managed_identity] in members
+    parent, child = DEMO_FACTS.nested_group
+    assert DEMO_FACTS.group_ids[child] in groups[DEMO_FACTS.group_ids[parent]]["members"]
+
+
+def test_manager_is_an_id_or_null(exported: tuple[Path, ExportResult], emulator: Emulator) -> None:
+    out, _ = exported
+    users = read_tree(out, ["users"])["users"]
+    managers = {u["manager"] for u in users.values()}
+    assert None in managers and len(managers) > 2
+    assert all(m is None or m in users for m in managers)
+
+
+def test_directory_extension_attributes_are_discovered_and_exported(exported: tuple[Path, ExportResult]) -> None:
+    out, result = exported
+    name = DEMO_FACTS.extension_attribute
+    assert result.extension_attributes == {"users": (name,)}
+    users = read_tree(out, ["users"])["users"]
+    values = {u.get(name) for u in users.values()}
+    assert all(name in u for u in users.values())
+    assert values - {None}, "no user carries the extension attribute"
+
+
+def test_synced_objects_are_marked_and_no_secret_is_written(exported: tuple[Path, ExportResult]) -> None:
+    out, _ = exported
+    users = read_tree(out, ["users"])["users"]
+    synced = {DEMO_FACTS.user_ids[upn] for upn in DEMO_FACTS.synced_user_upns}
+    marked = {i for i, u in users.items() if u.get(META_KEY, {}).get("onPremisesMastered")}
+    assert marked == synced
+    for path in out.rglob("*.yaml"):
+        text = path.read_text()
+        assert "secretText" not in text and "passwordProfile" not in text, path
+
+
+def test_listings_carry_select_top_and_one_expand(emulator: Emulator, graph: GraphClient, tmp_path: Path) -> None:
+    """Links with a cheaper shape are not read per object: manager and owners ride on the listings, OAuth2
+    grants come from one tenant-wide listing; members are read once per group (the model's F1)."""
+    _export(graph, tmp_path / "t")
+    log = emulator.counters.requests()
+    patterns = [(r["method"], r["pattern"]) for r in log]
+    assert ("GET", "users/{id}/manager") not in patterns
+    assert ("GET", "groups/{id}/owners") not in patterns
+    assert ("GET", "servicePrincipals/{id}/owners") not in patterns
+    assert patterns.count(("GET", "oauth2PermissionGrants")) == 1
+    assert patterns.count(("GET", "groups/{id}/members")) == DEMO_FACTS.group_count
+    users = next(r for r in log if r["pattern"] == "users")
+    assert "$top=999" in users["query"] and "$expand=manager" in users["query"]
+    assert DEMO_FACTS.extension_attribute in users["query"]
+    assert all(r["path"].startswith("groups/") for r in log if r["pattern"] == "groups/{id}/members")
+
+
+def test_an_expand_cut_at_its_cap_is_read_in_full(emulator: Emulator, graph: GraphClient, tmp_path: Path) -> None:
+    """Graph returns at most 20 elements of an expanded collection: a group with 25 owners is re-read."""
+    group = DEMO_FACTS.group_ids["Engineering"]
+    owners = sorted(DEMO_FACTS.user_ids.values())[:25]
+    for uid in owners:
+        run(graph.post(f"groups/{group}/owners/$ref",
+                       {"@odata.id": f"{graph.root}/v1.0/directoryObjects/{uid}"}))
+    out = tmp_path / "t"
+    _export(graph, out)
+    stored = load_yaml(out / "groups" / f"{group}.yaml")["owners"]
+    assert set(owners) <= set(stored) and len(stored) >= 25
+    reads = [r for r in emulator.counters.requests() if r["pattern"] == "groups/{id}/owners"]
+    assert [r["path"] for r in reads] == [f"groups/{group}/owners"]
+
+
+def test_type_selection_and_exclusions(emulator: Emulator, graph: GraphClient, tmp_path: Path) -> None:
+    out = tmp_path / "t"
+    result = _export(graph, out, types=["users", "namedLocations"],
+                     exclude={"users": ("mobilePhone", "employeeOrgData.costCenter"), "namedLocations": ("*",)})
+    assert sorted(p.name for p in out.iterdir()) == ["users"]
+    assert list(result.counts) == ["users"]
+    users = read_tree(out, ["users"])["users"]
+    assert all("mobilePhone" not in u for u in users.values())
+    assert all("costCenter" not in (u.get("employeeOrgData") or {}) for u in users.values())
+    assert any((u.get("employeeOrgData") or {}).get("division") for u in users.values())
+    query = next(r for r in emulator.counters.requests() if r["pattern"] == "users")["query"]
+    assert "mobilePhone" not in query  # an excluded property is not even read
+    assert validate_tree(out) == []
+
+
+def test_a_type_excluded_as_a_whole_keeps_its_folder(emulator: Emulator, graph: GraphClient,
+                                                    tmp_path: Path) -> None:
+    out = tmp_path / "t"
+    _export(graph, out)
+    before = sorted((out / "users").iterdir())
+    result = _export(graph, out, exclude={"users": ("*",)})
+    assert "users" not in result.counts
+    assert sorted((out / "users").iterdir()) == before
+
+
+def test_progress_is_drawn_on_a_terminal_only(graph: GraphClient, tmp_path: Path) -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    shown = Tty()
+    progress = Progress.for_terminal(shown, env={})
+    _export(graph, tmp_path / "a", progress=progress)
+    text = shown.getvalue()
+    assert "\x1b[F" in text  # redrawn in place
+    for rt in ALL:
+        assert rt.key in text
+    assert "requests" in text and "RU" in text
+    quiet = Tty()
+    assert not Progress.for_terminal(quiet, env={"CI": "true"}).enabled
+    assert not Progress.for_terminal(io.StringIO(), env={}).enabled
+
+
+def test_summary_names_types_files_requests_and_resource_units(exported: tuple[Path, ExportResult]) -> None:
+    _, result = exported
+    text = result.summary()
+    for rt in ALL:
+        assert rt.key in text
+    assert f"{result.requests:,} Graph requests" in text
+    assert "resource units" in text and result.resource_units > 0
+    assert result.to_dict()["objects"] == result.counts
