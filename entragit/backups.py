@@ -532,23 +532,25 @@ def unapplied_changes(repo: RepoLike, rev: str = "HEAD", *, since: str | None = 
         return []
     trees = _tree_ids(r, [c[0] for c in commits] + [c[1] for c in commits if c[1]])
     notes = _all_notes(r)
-    window = {c[0] for c in commits}
-    covered: dict[str, dict[str, Any]] = {}
-    for noted in window & notes.keys():
+    # every outcome that speaks for a commit: its own note's, and those of notes whose range covers it
+    outcomes: dict[str, list[dict[str, Any]]] = {}
+    for noted in {c[0] for c in commits} & notes.keys():
         outcome = _latest(_note_lines(git_run(r, "cat-file", "blob", notes[noted])))
-        span = outcome.get("range") if outcome else None
+        if outcome is None:
+            continue
+        outcomes.setdefault(noted, []).append(outcome)
+        span = outcome.get("range")
         if isinstance(span, str) and ".." in span:
             status, listed, _ = git_result(r, "rev-list", "--first-parent", span, "--")
             for sha in listed.split() if status == 0 else ():
-                if sha not in covered or str(outcome.get("at", "")) >= str(covered[sha].get("at", "")):
-                    covered[sha] = outcome  # type: ignore[assignment]
+                if sha != noted:
+                    outcomes.setdefault(sha, []).append(outcome)
     found = []
     for sha, parent, date, author, subject in commits:
         before, after = (trees.get(parent) if parent else None), trees.get(sha)
         if before == after:
             continue
-        outcome = _latest(_note_lines(git_run(r, "cat-file", "blob", notes[sha]))) if sha in notes else None
-        outcome = outcome or covered.get(sha)
+        outcome = _latest(outcomes.get(sha, []))
         if outcome is not None and outcome.get("status") in DONE_STATUSES:
             continue
         found.append(UnappliedChange(sha, subject, date, author, diff_states(r, before, after), outcome))
@@ -594,18 +596,20 @@ def _read_tags(repo: Repo) -> list[_TagRecord]:
     return records
 
 
-def _remote_backup_tags(repo: Repo, remote: str) -> dict[str, str]:
-    """``tag name -> tag object id`` of the backup tags in ``remote``."""
-    status, out, err = git_result(repo, "ls-remote", "--tags", "--refs", remote, f"refs/tags/{TAG_PREFIX}*")
+def _remote_state(repo: Repo, remote: str, branch: str) -> tuple[str | None, dict[str, str]]:
+    """(``branch`` in ``remote``, ``{backup tag name: tag object id}`` in ``remote``)."""
+    status, out, err = git_result(repo, "ls-remote", "--refs", remote, f"refs/heads/{branch}",
+                                  f"refs/tags/{TAG_PREFIX}*")
     if status != 0:
         raise BackupError(f"git ls-remote {remote}: {(err or out).strip()}")
-    tags = {}
+    head, tags = None, {}
     for line in out.splitlines():
         sha, _, ref = line.partition("\t")
-        name = ref.removeprefix("refs/tags/")
-        if parse_backup_tag(name) is not None:
-            tags[name] = sha
-    return tags
+        if ref == f"refs/heads/{branch}":
+            head = sha
+        elif parse_backup_tag(ref.removeprefix("refs/tags/")) is not None:
+            tags[ref.removeprefix("refs/tags/")] = sha
+    return head, tags
 
 
 # -- backup --------------------------------------------------------------------------------------------------
@@ -676,7 +680,7 @@ def _manifest(*, tag: str, when: datetime, commit: str, branch: str | None, snap
 
 def _tag_message(manifest: dict[str, Any]) -> str:
     subject = f"entragit backup {manifest['created']}: {manifest['total']} objects"
-    body = yaml.safe_dump(manifest, sort_keys=False, default_flow_style=False, allow_unicode=True)
+    body = yaml.safe_dump(manifest, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100)
     return f"{subject}\n\n{body}"
 
 
@@ -699,8 +703,12 @@ class _StagedState:
         except FileExistsError:
             raise LockedError(f"{self.lock} exists: another git process is running in this repository "
                               "(if it crashed, remove the file)") from None
-        if self.index.exists():
-            shutil.copy2(self.index, self.tmp)
+        try:
+            if self.index.exists():
+                shutil.copy2(self.index, self.tmp)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     @property
@@ -777,8 +785,13 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         raise UsageError("cannot --push from a detached HEAD: check out the default branch")
     remote_tags: dict[str, str] = {}
     if push:
+        assert branch is not None
         report(JobState.LOADING, f"reading {remote}")
-        remote_tags = _remote_backup_tags(r, remote)
+        remote_head, remote_tags = _remote_state(r, remote, branch)
+        if remote_head is not None and (_rev(r, f"{remote_head}^{{commit}}") is None or git_result(
+                r, "merge-base", "--is-ancestor", remote_head, "HEAD")[0] != 0):
+            raise BackupError(f"{remote}/{branch} has commits this clone lacks: pull before backing up "
+                              "(nothing was exported)")
         fetch_notes(r, remote)
     local_tags = _read_tags(r)
     previous = local_tags[0] if local_tags else None
@@ -904,7 +917,7 @@ class VerifyResult:
     commit: str | None                 # what the tag points at
     checks: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
-    signature: str = "none"            # good | bad | none
+    signature: str = "none"            # good | bad | unverifiable | none
     signature_detail: str = ""
 
     @property
@@ -1018,6 +1031,9 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
         if status == 0:
             result.signature = "good"
             ok("signature good")
+        elif "allowedSignersFile" in result.signature_detail:
+            result.signature = "unverifiable"
+            bad("the tag is signed with SSH but gpg.ssh.allowedSignersFile is not configured: cannot check it")
         else:
             result.signature = "bad"
             bad(f"signature does not verify: {result.signature_detail or 'git verify-tag failed'}")

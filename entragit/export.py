@@ -383,7 +383,8 @@ class _Exporter:
                                             rt.api_version, serialize=rt.serialized)
             except GraphError as exc:
                 raise _graph_failure(rt, f"reading {rt.collection}", exc) from exc
-            await self._emit(rt, channel, [await self._complete(rt, obj, {}, {})])
+            await self._read_links(rt, obj, self._attach(rt, obj, {}, {}))
+            await self._emit(rt, channel, [obj])
         else:
             await self._produce_collection(rt, channel)
         stats.state = "done"
@@ -422,8 +423,10 @@ class _Exporter:
         try:
             side_values = {name: await fut for name, fut in side.items()}
             grouped_values = {name: await fut for name, fut in grouped.items()}
-            done = await asyncio.gather(*(self._complete(rt, obj, side_values, grouped_values) for obj in items))
-            await self._emit(rt, channel, done)
+            pending = [(obj, reads) for obj in items if (reads := self._attach(rt, obj, side_values, grouped_values))]
+            if pending:  # only objects with links left to read cost a task
+                await asyncio.gather(*(self._read_links(rt, obj, reads) for obj, reads in pending))
+            await self._emit(rt, channel, items)
         finally:
             slot.release()
 
@@ -470,11 +473,11 @@ class _Exporter:
             raise _graph_failure(rt, f"listing {link.read_all} ({link.name})", exc) from exc
         return grouped
 
-    async def _complete(self, rt: ResourceType, obj: dict[str, Any], side: Mapping[str, Mapping[str, Any]],
-                        grouped: Mapping[str, Mapping[str, list[Any]]]) -> dict[str, Any]:
-        """The object with every link attached under its name."""
+    def _attach(self, rt: ResourceType, obj: dict[str, Any], side: Mapping[str, Mapping[str, Any]],
+                grouped: Mapping[str, Mapping[str, list[Any]]]) -> list[Link]:
+        """Attach every link the listings already hold under its name; return the links left to read."""
         obj_id = obj.get(rt.key_prop)
-        reads = []
+        reads: list[Link] = []
         for link in rt.links:
             if link.inline:
                 if link.name not in obj:
@@ -501,11 +504,15 @@ class _Exporter:
                         reads.append(link)  # the expand was cut at its cap: read the whole list
             else:
                 reads.append(link)
-        if reads:
-            values = await asyncio.gather(*(self._read_link(rt, obj, link) for link in reads))
-            for link, value in zip(reads, values, strict=True):
-                obj[link.name] = value
-        return obj
+        return reads
+
+    async def _read_links(self, rt: ResourceType, obj: dict[str, Any], reads: list[Link]) -> None:
+        if len(reads) == 1:
+            obj[reads[0].name] = await self._read_link(rt, obj, reads[0])
+            return
+        values = await asyncio.gather(*(self._read_link(rt, obj, link) for link in reads))
+        for link, value in zip(reads, values, strict=True):
+            obj[link.name] = value
 
     async def _read_link(self, rt: ResourceType, obj: Mapping[str, Any], link: Link) -> Any:
         obj_id = obj.get(rt.key_prop)

@@ -180,8 +180,11 @@ class RepoLock:
         except FileNotFoundError:
             return None
         info = LockInfo.from_json(text)
-        if info is None:
-            mtime = self.path.stat().st_mtime if self.path.exists() else time.time()
+        if info is None:             # judged by its age only
+            try:
+                mtime = self.path.stat().st_mtime
+            except FileNotFoundError:
+                return None
             info = LockInfo(job="(unreadable lock)", pid=-1, host="?", started=_iso(
                 datetime.fromtimestamp(mtime, UTC)))
         return info
@@ -275,11 +278,16 @@ def _raise_interrupt(signum: int, frame: object) -> None:
 
 @contextmanager
 def cancel_on_signals() -> Iterator[None]:
-    """SIGINT and SIGTERM raise KeyboardInterrupt while inside (main thread only; elsewhere a no-op)."""
+    """SIGINT and SIGTERM raise KeyboardInterrupt while inside (main thread only; elsewhere a no-op).
+
+    SIGINT keeps Python's own handler, which ``asyncio.run`` recognises and turns into cancelling its
+    main task (so an export in an event loop unwinds through its cleanup); SIGTERM gets the same effect.
+    """
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+                signal.SIGTERM: signal.signal(signal.SIGTERM, _raise_interrupt)}
     try:
         yield
     finally:

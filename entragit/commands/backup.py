@@ -72,8 +72,8 @@ def _keep_default(ctx: click.Context) -> int:
 @click.option("--sign", is_flag=True, help="Sign the tag with git's signing configuration (git tag -s).")
 @click.option("--type", "types", multiple=True, metavar="T", help="Export only this type (repeatable).")
 @click.option("--json", "json_output", is_flag=True, help="Print the job as one JSON object at the end.")
-@click.option("--summary", "summary_file", type=click.Path(dir_okay=False, path_type=Path),
-              envvar="GITHUB_STEP_SUMMARY", default=None,
+@click.option("--summary", "summary_file", type=click.Path(dir_okay=False), envvar="GITHUB_STEP_SUMMARY",
+              default=None,
               help="Append a Markdown summary to this file [env GITHUB_STEP_SUMMARY].")
 @click.option("--remote-lock/--no-remote-lock", default=True, show_default=True,
               help="With --push, hold refs/entragit/lock in the remote while backing up.")
@@ -81,7 +81,7 @@ def _keep_default(ctx: click.Context) -> int:
               help="How long to wait for a remote lock held by another job.")
 @click.pass_context
 def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str, message: str | None,
-                   sign: bool, types: tuple[str, ...], json_output: bool, summary_file: Path | None,
+                   sign: bool, types: tuple[str, ...], json_output: bool, summary_file: str | None,
                    remote_lock: bool, lock_wait: float) -> None:
     """Export the tenant into tenant-state/, commit what changed and tag the backup."""
     repo = core.open_repo(_ctx(ctx).repo)
@@ -105,9 +105,9 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
             result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
                                  sign=sign, remote=remote, progress=job.update, warn=warn)
         job.detail = result.to_dict()
-        job.update(message=f"{result.tag} on {result.commit[:12]}")
-    if summary_file is not None:
-        with summary_file.open("a", encoding="utf-8") as fh:
+        job.message = f"{result.tag} on {result.commit[:12]}"
+    if summary_file:            # "" (an unset $GITHUB_STEP_SUMMARY expanded) means none
+        with Path(summary_file).open("a", encoding="utf-8") as fh:
             fh.write(core.render_backup(result, "markdown"))
     if not json_output:
         click.echo(core.render_backup(result), nl=False)

@@ -909,7 +909,7 @@ class Tenant:
         for key, value in body.items():
             if "@" in key or key in self.info[rt.key].secrets:
                 continue
-            new[key] = copy.deepcopy(value)
+            new[key] = merge_patch(obj.get(key), value)
         known = self._known_props(rt)
         for name in ("modifiedDateTime", "lastModifiedDateTime"):
             if name in known and self.info[rt.key].props.get(name) is not None and changes:
@@ -944,8 +944,7 @@ class Tenant:
         elif kind is DeleteKind.SOFT_PORTAL:
             self.collections[type_key].remove(obj_id)
             gone = dict(obj)
-            if "deletedDateTime" in self._known_props(rt):
-                gone["deletedDateTime"] = self._now()
+            gone["deletedDateTime"] = self._now()
             self.policy_deleted[obj_id] = DeletedItem(type_key, gone, self.now())
         else:
             self._hard_delete(rt, obj)
@@ -1094,8 +1093,8 @@ class Tenant:
     def list_policy_deleted(self, container: str) -> list[dict[str, Any]]:
         self.purge_expired()
         rt = self._policy_container(container)
-        return [self.view(rt, item.obj) for item in sorted(self.policy_deleted.values(), key=lambda i: i.obj["id"])
-                if item.type_key == rt.key]
+        return [{**self.view(rt, item.obj), "deletedDateTime": item.obj.get("deletedDateTime")}
+                for item in sorted(self.policy_deleted.values(), key=lambda i: i.obj["id"]) if item.type_key == rt.key]
 
     def get_policy_deleted(self, container: str, obj_id: str) -> dict[str, Any]:
         self.purge_expired()
@@ -1103,7 +1102,7 @@ class Tenant:
         item = self.policy_deleted.get(obj_id)
         if item is None or item.type_key != rt.key:
             raise self._not_found(rt, obj_id)
-        return self.view(rt, item.obj)
+        return {**self.view(rt, item.obj), "deletedDateTime": item.obj.get("deletedDateTime")}
 
     def purge_policy_deleted(self, container: str, obj_id: str) -> None:
         self.get_policy_deleted(container, obj_id)
@@ -1260,7 +1259,7 @@ class Tenant:
         self._reduce_expanded(rt, obj)
 
     def _on_update_conditionalAccessPolicy(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
-        merged = {**obj, **{k: v for k, v in body.items() if "@" not in k}}
+        merged = {**obj, **{k: merge_patch(obj.get(k), v) for k, v in body.items() if "@" not in k}}
         self._check_policy_refs(rt, merged)
         grant = body.get("grantControls")
         if isinstance(grant, dict):
@@ -1367,6 +1366,14 @@ class Tenant:
         store[element["id"]] = element
         return copy.deepcopy(element)
 
+    def get_assignment(self, assignment_id: str, *, principal: str | None = None,
+                       resource: str | None = None) -> dict[str, Any]:
+        a = self.shared["appRoleAssignments"].get(assignment_id)
+        if a is None or (principal and a.get("principalId") != principal) or (
+                resource and a.get("resourceId") != resource):
+            raise NotFound.resource(assignment_id)
+        return copy.deepcopy(a)
+
     def delete_assignment(self, assignment_id: str, *, principal: str | None = None,
                           resource: str | None = None) -> None:
         store = self.shared["appRoleAssignments"]
@@ -1462,8 +1469,9 @@ class Tenant:
         return list(store.values()) if isinstance(store, dict) else list(store)
 
     def _find_element(self, store: list | dict, link: Link, ident: str) -> dict[str, Any]:
+        low = ident.lower()
         for element in self._elements(store):
-            if element.get("id") == ident or (link.key != ("id",) and any(
+            if str(element.get("id", "")).lower() == low or (link.key != ("id",) and any(
                     element.get(k) == ident for k in link.key if isinstance(element.get(k), str))):
                 return element
         raise NotFound.resource(ident)
@@ -1661,7 +1669,8 @@ class Tenant:
         Initial round: every live object (with ``members@delta`` for groups); later rounds (``$deltatoken``):
         the objects changed since the token, soft-deleted ones as ``@removed: changed``, gone ones as
         ``@removed: deleted``. ``$deltatoken=latest`` answers only a deltaLink. Tokens older than 7 days
-        (emulator clock) answer ``syncStateNotFound``; a control-plane forced resync answers 410 + Location.
+        (emulator clock) answer ``syncStateNotFound``; a control-plane forced resync answers 410 + Location
+        (``restart_url``, the collection's delta URL, plus the token's ``$select``).
         """
         rt = self.rt(type_key)
         if not rt.delta:
@@ -1683,7 +1692,8 @@ class Tenant:
             dt = self._delta_token(deltatoken, type_key, "$deltatoken")
             if type_key in self.force_resync:
                 self.force_resync.discard(type_key)
-                raise ResyncRequired(restart_url)
+                restart = restart_url + (f"?$select={','.join(dt['s'])}" if dt.get("s") else "")
+                raise ResyncRequired(restart)
             after = base = int(dt["c"])
             upto, initial = self.seq, False
             select = tuple(dt["s"]) if dt.get("s") else None
@@ -1774,6 +1784,23 @@ class Tenant:
 
     def counts(self) -> dict[str, int]:
         return {key: len(coll) for key, coll in self.collections.items()}
+
+
+def merge_patch(current: Any, value: Any) -> Any:
+    """PATCH semantics: complex values merge property by property, everything else is replaced.
+
+    "Existing properties that are not included in the request body will maintain their previous values"
+    (conditionalaccesspolicy-update; the authorizationpolicy-update examples patch one property of
+    defaultUserRolePermissions). Collections are replaced as a whole (ipnamedlocation-update).
+    """
+    if isinstance(current, dict) and isinstance(value, dict):
+        out = dict(current)
+        for key, sub in value.items():
+            if "@odata." in key and key != "@odata.type":
+                continue
+            out[key] = merge_patch(current.get(key), sub)
+        return out
+    return copy.deepcopy(value)
 
 
 def _path_values(obj: Any, path: str) -> list[Any]:

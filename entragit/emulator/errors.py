@@ -118,8 +118,8 @@ class Forbidden(GraphError):
     status = 403
     code = "Authorization_RequestDenied"
 
-    def __init__(self, message: str = "Insufficient privileges to complete the operation.") -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "Insufficient privileges to complete the operation.", **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
 
 
 class Conflict(GraphError):

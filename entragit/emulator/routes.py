@@ -252,9 +252,8 @@ def _type_routes(r: Router, t: Tenant, rt: ResourceType) -> None:
             def delta(call: Call) -> Reply:
                 q = call.query
                 select = parse_select(q.get("$select"))
-                restart = f"{call.base}/{coll}/delta" + (f"?$select={','.join(select)}" if select else "")
                 page = t.delta(key, select=select, deltatoken=q.get("$deltatoken"), skiptoken=q.get("$skiptoken"),
-                               restart_url=restart)
+                               restart_url=f"{call.base}/{coll}/delta")
                 return delta_reply(call, page, context(call, coll, select))
 
             r.add("GET", f"{coll}/delta", delta)
@@ -443,6 +442,12 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
     r.add("POST", "servicePrincipals/{id}/appRoleAssignedTo", assigned_to_post)
     r.add("DELETE", "servicePrincipals/{id}/appRoleAssignedTo/{ref}", assigned_to_delete)
 
+    def assigned_to_get(call: Call) -> Reply:
+        obj = t.get_assignment(call.params["ref"], resource=_sp(t, call))
+        return Reply.json({"@odata.context": context(call, "appRoleAssignments", entity=True), **obj})
+
+    r.add("GET", "servicePrincipals/{id}/appRoleAssignedTo/{ref}", assigned_to_get)
+
     for principal_key in ("users", "groups", "servicePrincipals"):
         if principal_key not in t.types:
             continue
@@ -462,6 +467,10 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
             t.delete_assignment(call.params["ref"], principal=t.resolve_id(pk, call.params["id"]))
             return Reply.empty()
 
+        def assignment_get(call: Call, pk: str = principal_key) -> Reply:
+            obj = t.get_assignment(call.params["ref"], principal=t.resolve_id(pk, call.params["id"]))
+            return Reply.json({"@odata.context": context(call, "appRoleAssignments", entity=True), **obj})
+
         def member_of(call: Call, pk: str = principal_key) -> Reply:
             obj_id = t.resolve_id(pk, call.params["id"])
             t.require(pk, obj_id)
@@ -471,6 +480,7 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
         r.add("GET", f"{coll}/{{id}}/appRoleAssignments", assignments_list)
         r.add("POST", f"{coll}/{{id}}/appRoleAssignments", assignments_post)
         r.add("DELETE", f"{coll}/{{id}}/appRoleAssignments/{{ref}}", assignments_delete)
+        r.add("GET", f"{coll}/{{id}}/appRoleAssignments/{{ref}}", assignment_get)
         r.add("GET", f"{coll}/{{id}}/memberOf", member_of)
 
     # ---- delegated permission grants: https://learn.microsoft.com/en-us/graph/api/resources/oauth2permissiongrant

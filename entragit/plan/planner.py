@@ -414,12 +414,10 @@ class _Planner:
                 for element in value:
                     if not isinstance(element, dict):
                         continue
+                    # a stale reference inside an element leaves the whole element out (its warning
+                    # names the reference)
                     if self._resolve_refs(link.refs, element, (rt.key, obj_id, f"{link.name}[]."), None):
                         kept.append(element)
-                    else:
-                        self.warnings.append(Warning(rt.key, obj_id, link.name, _element_key(link, element),
-                                                     f"{link.name} element left out: it references an "
-                                                     "object that exists nowhere"))
                 out[link.name] = kept
         return out, ctx
 
@@ -476,7 +474,7 @@ class _Planner:
                 self._plan_create(rt, obj_id, resolved, ctx)
             else:
                 reason = self._absent_refusal(rt, obj_id, desired_obj) or "not restorable"
-                self._add((0, rt.order, rt.key, 0, obj_id, 3),
+                self._add((0, rt.order, 0, rt.key, obj_id, 3),
                           Change(Kind.SKIP, rt.key, obj_id, rt.display_name(dict(desired_obj)), reason=reason))
         self._plan_deletes(rt, [i for i in sorted(live_t) if i not in matched])
 
@@ -492,7 +490,7 @@ class _Planner:
                       deleted_obj: dict[str, Any]) -> None:
         name = rt.display_name(resolved)
         key = self.restored[obj_id]
-        self._add((0, rt.order, rt.key, 0, obj_id, 0),
+        self._add((0, rt.order, 0, rt.key, obj_id, 0),
                   Change(Kind.RESTORE, rt.key, obj_id, name, reason="restored from deleted items with its id"))
         base = {k: v for k, v in deleted_obj.items() if k not in rt.link_names}
         self._plan_props(rt, obj_id, name, resolved, ctx, base, None, after=(key,))
@@ -532,7 +530,7 @@ class _Planner:
             pc = PropertyChange(prop_name, old_value, new, (channel or Channel.READ_ONLY).value,
                                 prop.action if prop is not None else None)
             if reason is not None:
-                self._add((0, rt.order, rt.key, 0, obj_id, 3, prop_name),
+                self._add((0, rt.order, 0, rt.key, obj_id, 3, prop_name),
                           Change(Kind.SKIP, rt.key, obj_id, name, properties=(pc,), reason=reason,
                                  address=address))
             elif channel is Channel.PATCH:
@@ -544,7 +542,7 @@ class _Planner:
     def _emit_updates(self, rt: ResourceType, obj_id: str, name: str, resolved: dict[str, Any],
                       patch: list[PropertyChange], singles: list[PropertyChange], address: Any,
                       after: tuple[str, ...], phase: int, seq: int = 0) -> None:
-        base_sort = (phase, rt.order, rt.key, 0, obj_id, 2)
+        base_sort = (phase, rt.order, 0, rt.key, obj_id, 2)
         if patch:
             body = self._patch_body(rt, resolved, {p.path: p.new for p in patch})
             deps = tuple(sorted(set(after) | set(self._deps(body))))
@@ -614,7 +612,7 @@ class _Planner:
         if final:
             reason = "created with " + ", ".join(f"{k} {initial[k]!r}" for k in sorted(final)) + \
                      "; switched to the backed-up value once everything it references exists"
-        self._add((0, rt.order, rt.key, 0, obj_id, 1),
+        self._add((0, rt.order, 0, rt.key, obj_id, 1),
                   Change(kind, rt.key, obj_id, name, properties=props, body=initial, reason=reason,
                          after=tuple(self._deps(initial)), provides=token, remap=remap, generate=generate))
         ph = placeholder(rt.key, obj_id)
@@ -750,7 +748,8 @@ class _Planner:
 
 # ---------------------------------------------------------------------------------------------- ordering
 def _sort_key(sort: tuple[Any, ...]) -> tuple[Any, ...]:
-    return tuple(_canon(s) if not isinstance(s, (int, float)) else f"{s:+012.3f}" for s in sort)
+    return tuple((0, s, "") if isinstance(s, (int, float)) else (1, 0, s if isinstance(s, str) else _canon(s))
+                 for s in sort)
 
 
 def _ordered(items: list[tuple[tuple[Any, ...], Change]]) -> list[Change]:

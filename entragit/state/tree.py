@@ -143,14 +143,14 @@ def write_tree(root: str | Path, objects_by_type: Mapping[str, Iterable[dict[str
     commit record, so that even a power loss leaves old or new files, never empty ones.
     """
     root = Path(root).absolute()
-    rts = resolve_types(list(objects_by_type) if types is None else types)
+    rts = list({rt.key: rt for rt in resolve_types(list(objects_by_type) if types is None else types)}.values())
     missing = [rt.key for rt in rts if rt.key not in objects_by_type]
     if missing:
         raise ValueError(f"write_tree: no objects given for type(s) {', '.join(missing)} "
                          "(pass an empty list for a type without objects)")
     recover_tree(root)
     staging = staging_dir(root)
-    staging.mkdir()
+    staging.mkdir(parents=True)
     try:
         result = _stage(root, staging, rts, objects_by_type)
         if durable and result.written:

@@ -18,8 +18,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
 from entragit.errors import UsageError, ValidationError
-from entragit.resources.base import ResourceType
-from entragit.state.normalize import first_data_difference, normalize
+from entragit.resources.base import ResourceType, path_values
+from entragit.state.normalize import WHOLE_TYPE, Exclusions, first_data_difference, normalize
 from entragit.state.schema import build_schema
 from entragit.state.tree import SUFFIX, resolve_types
 from entragit.state.yamlio import dump_yaml, first_text_difference, parse_yaml
@@ -64,13 +64,19 @@ class TreeReport:
         return f"{self.root}: {len(self.problems)} problems in {bad} of {self.files} files"
 
 
-def validate_tree(root: str | Path, types: Iterable[ResourceType] | None = None) -> list[Problem]:
+def validate_tree(root: str | Path, types: Iterable[ResourceType] | None = None,
+                  exclude: Exclusions | None = None) -> list[Problem]:
     """Every problem of the tree at ``root`` (empty when valid)."""
-    return check_tree(root, types).problems
+    return check_tree(root, types, exclude).problems
 
 
-def check_tree(root: str | Path, types: Iterable[ResourceType] | None = None) -> TreeReport:
-    """Validate the tree at ``root`` against the declarations (all registered types by default)."""
+def check_tree(root: str | Path, types: Iterable[ResourceType] | None = None,
+               exclude: Exclusions | None = None) -> TreeReport:
+    """Validate the tree at ``root`` against the declarations (all registered types by default).
+
+    ``exclude`` (the export exclusions of ``entragit.yaml``, see :func:`entragit.export.exclusions`) adds
+    one check: a property excluded as personal data must not be in a file.
+    """
     root = Path(root)
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory (no tenant-state tree to validate)")
@@ -84,7 +90,8 @@ def check_tree(root: str | Path, types: Iterable[ResourceType] | None = None) ->
                 report.problems.append(Problem(shown, None, None, "unknown folder: not a resource type "
                                                f"(known: {', '.join(sorted(known))})"))
                 continue
-            _check_folder(root, rt, Path(entry.path), report)
+            excluded = [p for p in (exclude or {}).get(rt.key, ()) if p != WHOLE_TYPE]
+            _check_folder(root, rt, Path(entry.path), report, excluded)
         else:
             report.problems.append(Problem(shown, None, None,
                                            "unknown file: the tree holds only resource type folders"))
@@ -96,7 +103,7 @@ def _entries(folder: Path) -> list[os.DirEntry[str]]:
         return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
 
 
-def _check_folder(root: Path, rt: ResourceType, folder: Path, report: TreeReport) -> None:
+def _check_folder(root: Path, rt: ResourceType, folder: Path, report: TreeReport, excluded: list[str]) -> None:
     validator = _validator(rt)
     seen: dict[str, str] = {}
     count = 0
@@ -109,7 +116,7 @@ def _check_folder(root: Path, rt: ResourceType, folder: Path, report: TreeReport
             report.problems.append(Problem(shown, None, None, f"unknown file: not a {SUFFIX} object file"))
             continue
         report.files += 1
-        readable = _check_file(rt, Path(entry.path), shown, validator, seen, report.problems)
+        readable = _check_file(rt, Path(entry.path), shown, validator, seen, report.problems, excluded)
         count += readable
     if rt.singleton and count > 1:
         report.problems.append(Problem(str(root / rt.key), None, None,
@@ -118,7 +125,7 @@ def _check_folder(root: Path, rt: ResourceType, folder: Path, report: TreeReport
 
 
 def _check_file(rt: ResourceType, path: Path, shown: str, validator: Draft202012Validator,
-                seen: dict[str, str], problems: list[Problem]) -> bool:
+                seen: dict[str, str], problems: list[Problem], excluded: list[str]) -> bool:
     """Append the problems of one file; False when it cannot be read as an object at all."""
     if rt.singleton and path.name != rt.key + SUFFIX:
         problems.append(Problem(shown, None, None,
@@ -136,6 +143,11 @@ def _check_file(rt: ResourceType, path: Path, shown: str, validator: Draft202012
 
     for err in sorted(validator.iter_errors(obj), key=lambda e: list(map(str, e.absolute_path))):
         problems.append(Problem(shown, obj_id, _error_path(err), _error_message(err)))
+
+    for excluded_path in excluded:
+        if path_values(obj, excluded_path):
+            problems.append(Problem(shown, obj_id, excluded_path,
+                                    "excluded by entragit.yaml (excludeProperties: personal data) but present"))
 
     if obj_id is not None:
         if not rt.singleton and path.name != obj_id + SUFFIX:
@@ -215,5 +227,24 @@ def _validator(rt: ResourceType) -> Draft202012Validator:
     """One compiled validator per declaration (declarations are immutable; not all are hashable)."""
     cached = _VALIDATORS.get(id(rt))
     if cached is None or cached[0] is not rt:
-        cached = _VALIDATORS[id(rt)] = (rt, Draft202012Validator(build_schema(rt)))
+        cached = _VALIDATORS[id(rt)] = (rt, Draft202012Validator(_lean(build_schema(rt))))
     return cached[1]
+
+
+def _lean(schema: Any) -> Any:
+    """The same constraints without annotations: the many description-only property schemas cost
+    jsonschema a visit each and constrain nothing. The descriptions of "not: {}" schemas stay: they
+    are the messages of forbidden properties."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {}
+    for key, value in schema.items():
+        if key in ("title", "$comment") or (key == "description" and "not" not in schema):
+            continue
+        if key in ("properties", "$defs"):
+            value = {name: _lean(sub) for name, sub in value.items()}
+            value = {name: sub for name, sub in value.items() if sub != {}}
+        elif isinstance(value, dict):
+            value = _lean(value)
+        out[key] = value
+    return out

@@ -11,6 +11,11 @@ mapping with a duplicate key, which PyYAML would otherwise resolve silently to t
 
 Canonical form is a contract both ways (octodns): :func:`check_canonical` rejects a file whose text is
 not exactly what the dumper writes for the object it holds.
+
+Speed: libyaml's emitter and parser sit behind PyYAML's Python representer and constructor, which cost
+more than the export's budget per object. So canonical text of ordinary Graph objects is written and
+read by the two small fast paths below, which produce and accept exactly libyaml's bytes; everything
+else goes through the libyaml-backed :class:`CanonicalDumper` / :class:`CanonicalLoader`.
 """
 
 from __future__ import annotations
@@ -426,12 +431,12 @@ def canonical_text(rt: ResourceType, obj: dict[str, Any]) -> str:
 
 def first_text_difference(expected: str, found: str) -> tuple[int, str, str]:
     """``(line number, expected line, found line)`` of the first differing line (1-based)."""
-    exp, got = expected.splitlines(keepends=True), found.splitlines(keepends=True)
+    exp, got = expected.split("\n"), found.split("\n")  # only "\n": a "\r" shows in the message
     for i in range(max(len(exp), len(got))):
         a = exp[i] if i < len(exp) else "<end of file>"
         b = got[i] if i < len(got) else "<end of file>"
         if a != b:
-            return i + 1, a.rstrip("\n"), b.rstrip("\n")
+            return i + 1, a, b
     return 0, "", ""
 
 

@@ -120,9 +120,21 @@ def test_rejected_push_pushes_nothing_and_keeps_the_local_backup(git_repo: Path,
     git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "-m", "concurrent")
     git(other, "push", "-q", "origin", "main")
 
+    tenant = demo_tenant()
+    with pytest.raises(BackupError, match="has commits this clone lacks"):
+        backup(git_repo, export_step=tenant.export, now="2026-01-01T00:00:00Z", push=True)
+    assert tenant.calls == 0 and tags(git_repo) == []                      # refused before the export
+
+    git(git_repo, "pull", "-q", "--no-rebase", "origin", "main")
+    git(other, "-c", "user.name=x", "-c", "user.email=x@x", "commit", "-q", "--amend", "-m", "rewritten")
+
+    def racing_export(out_dir: Path) -> object:
+        git(other, "push", "-q", "-f", "origin", "main")                   # origin moves while we export
+        return tenant.export(out_dir)
+
     with pytest.raises(BackupError, match="nothing was pushed"):
-        backup(git_repo, export_step=demo_tenant().export, now="2026-01-01T00:00:00Z", push=True)
-    assert tags(git_repo) == ["backup/20260101T000000Z"]
+        backup(git_repo, export_step=racing_export, now="2026-01-01T00:00:00Z", push=True)
+    assert tags(git_repo) == ["backup/20260101T000000Z"]                   # kept locally
     assert git(git_repo, "ls-remote", "--tags", "origin").strip() == ""      # atomic: the tag did not go
 
 

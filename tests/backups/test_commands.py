@@ -123,3 +123,12 @@ def test_verify_exit_codes(git_repo: Path, tenant: FakeTenant, capsys: pytest.Ca
     with pytest.raises(SystemExit) as exited:
         main(["--repo", str(git_repo), "verify", "backup/20260101T230000Z", "--all"])
     assert exited.value.code == 2
+
+
+def test_backup_summary_from_the_environment_and_empty(git_repo: Path, tenant: FakeTenant, tmp_path: Path) -> None:
+    summary = tmp_path / "from-env.md"
+    result = CliRunner().invoke(cli, ["--repo", str(git_repo), "backup"],
+                                env={"GITHUB_STEP_SUMMARY": str(summary), "ENTRAGIT_NOW": "2026-01-01T23:00:00Z"})
+    assert result.exit_code == 0 and "backup/20260101T230000Z" in summary.read_text()
+    result = _run(git_repo, "backup", "--summary", "", now="2026-01-02T23:00:00Z")   # "$GITHUB_STEP_SUMMARY" unset
+    assert result.exit_code == 0, result.output

@@ -70,3 +70,38 @@ def test_entragit_backup_against_the_served_emulator(served_emulator: str, git_r
     verified = subprocess.run([sys.executable, "-m", "entragit", "--repo", str(git_repo), "verify"],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
     assert verified.returncode == 0 and "OK" in verified.stdout
+
+
+def test_ctrl_c_during_a_real_export_cancels_cleanly(served_emulator: str, git_repo: Path) -> None:
+    """SIGINT while `entragit backup` reads a slow Graph: Canceled, lock released, no staging left, no commit."""
+    import signal
+    import time
+
+    import httpx
+
+    httpx.post(f"{served_emulator}/_emulator/faults", json={"latencyMs": 150}, timeout=10).raise_for_status()
+    head = git(git_repo, "rev-parse", "HEAD")
+    env = {**os.environ, "ENTRAGIT_GRAPH_URL": served_emulator, "CI": "true"}
+    proc = subprocess.Popen([sys.executable, "-m", "entragit", "--repo", str(git_repo), "backup", "--json"],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stderr is not None
+        seen = []
+        while not any("exporting the tenant" in line for line in seen):
+            line = proc.stderr.readline()
+            assert line, f"backup ended early: {''.join(seen)}"
+            seen.append(line)
+        time.sleep(1.0)                                       # well inside the export (150 ms per request)
+        staging = [p.name for p in git_repo.iterdir() if p.name.startswith(".tenant-state")]
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, err
+    assert json.loads(out)["state"] == "Canceled"
+    assert staging, "the export had not started staging: the test would prove nothing"
+    assert sorted(p.name for p in git_repo.iterdir()) == [".git", "README.md"]   # no staging, no tenant-state
+    assert git(git_repo, "rev-parse", "HEAD") == head and tags(git_repo) == []
+    assert not (git_repo / ".git" / "entragit.lock").exists()

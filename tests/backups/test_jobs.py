@@ -314,3 +314,15 @@ def test_lock_info_round_trip() -> None:
     assert LockInfo.from_json("{not json") is None
     assert info.age() < 60
     assert Canceled("x").exit_code == 130
+
+
+def test_an_unreadable_lock_is_judged_by_its_age(git_repo: Path) -> None:
+    path = git_repo / ".git" / LOCK_FILE
+    path.write_text("")                                                   # e.g. a crash mid-write elsewhere
+    with pytest.raises(LockedError, match="unreadable lock"):
+        RepoLock(git_repo, "backup").acquire()
+    os.utime(path, (time.time() - 3 * 86400, time.time() - 3 * 86400))
+    notices: list[str] = []
+    with RepoLock(git_repo, "backup", notice=notices.append) as info:
+        assert read_lock(git_repo).token == info.token and "unreadable lock" in notices[0]
+    assert sorted(p.name for p in (git_repo / ".git").iterdir() if "lock" in p.name) == []

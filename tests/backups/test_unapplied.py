@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from entragit.backups import (
     NOTES_REF,
@@ -53,7 +54,7 @@ def test_a_merged_change_never_applied_is_reported_before_the_backup_hides_it(gi
     assert len(warnings) == 1 and merge[:12] in warnings[0] and "never applied" in warnings[0]
     assert merge[:12] in render_backup(result) and merge[:12] in render_backup(result, "markdown")
     manifest = git(git_repo, "for-each-ref", "--format=%(contents:body)", f"refs/tags/{result.tag}")
-    assert f"- {merge}" in manifest
+    assert yaml.safe_load(manifest)["unapplied"] == [merge]
     # the backup commit itself is not a change to apply, and the merge stays reported while kept backups
     # from before it exist
     assert [u.commit for u in unapplied_changes(git_repo)] == [merge]
@@ -89,8 +90,12 @@ def test_a_range_outcome_covers_rebase_merged_commits(git_repo: Path) -> None:
         git(git_repo, "commit", "-q", "-a", "-m", f"edit {n}")
     head = git(git_repo, "rev-parse", "HEAD").strip()
     assert len(unapplied_changes(git_repo)) == 2
-    record_apply_outcome(git_repo, head, {"status": "applied", "range": f"{first.commit}..{head}"})
-    assert unapplied_changes(git_repo) == []
+    record_apply_outcome(git_repo, "HEAD~1", {"status": "failed"}, now="2026-01-02T10:00:00Z")
+    record_apply_outcome(git_repo, head, {"status": "applied", "range": f"{first.commit}..{head}"},
+                         now="2026-01-02T11:00:00Z")
+    assert unapplied_changes(git_repo) == []                   # the later range outcome wins over the failure
+    record_apply_outcome(git_repo, "HEAD~1", {"status": "failed"}, now="2026-01-02T12:00:00Z")
+    assert [u.commit for u in unapplied_changes(git_repo)] == [git(git_repo, "rev-parse", "HEAD~1").strip()]
 
 
 def test_reporting_window_is_the_retained_backups(git_repo: Path) -> None:

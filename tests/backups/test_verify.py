@@ -170,6 +170,9 @@ def test_signed_backup_verified_with_an_ssh_key(git_repo: Path, tmp_path: Path) 
     allowed.write_text(f'entragit@users.noreply.github.com namespaces="git" {other_public}\n')
     bad = verify(git_repo, signed.tag)
     assert not bad.ok and bad.signature == "bad"
+    git(git_repo, "config", "--unset", "gpg.ssh.allowedSignersFile")
+    unchecked = verify(git_repo, signed.tag)
+    assert not unchecked.ok and unchecked.signature == "unverifiable"
 
 
 def test_signing_without_a_key_records_nothing(git_repo: Path) -> None:

@@ -173,3 +173,23 @@ def test_cli_missing_directory_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--repo", str(tmp_path), "validate"])
     assert result.exit_code == 2
     assert "tenant-state is not a directory" in result.output
+
+
+def test_personal_data_excluded_by_settings_is_flagged(tree: Path) -> None:
+    exclude = {"users": ("mobilePhone", "employeeOrgData.costCenter"), "groups": ("*",)}
+    problems = validate_tree(tree, exclude=exclude)
+    flagged = sorted((p.obj, p.prop) for p in problems)
+    # the two users hold both (mobilePhone: null counts: the key itself is what must not be stored)
+    assert flagged == sorted([(USER_ID, "employeeOrgData.costCenter"), (USER_ID, "mobilePhone"),
+                              (ex.synced_user()["id"], "employeeOrgData.costCenter"),
+                              (ex.synced_user()["id"], "mobilePhone")])
+    assert all("excluded by entragit.yaml" in p.message for p in problems)
+
+
+def test_cli_reads_exclusions_from_entragit_yaml(tree: Path) -> None:
+    (tree.parent / "entragit.yaml").write_text("excludeProperties:\n  users: [officeLocation]\n")
+    result = CliRunner().invoke(cli, ["--repo", str(tree.parent), "validate"])
+    assert result.exit_code == 2
+    assert sorted(result.stdout.strip().splitlines()) == sorted(
+        f"{tree / 'users' / (i + '.yaml')}: object {i}: property officeLocation: excluded by entragit.yaml "
+        "(excludeProperties: personal data) but present" for i in (USER_ID, ex.synced_user()["id"]))

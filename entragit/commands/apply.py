@@ -1,0 +1,151 @@
+"""``entragit apply``: write tenant-state/ back to the tenant (a thin wrapper over :func:`entragit.apply.run_apply`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from entragit.cli import Ctx, cli
+from entragit.errors import ConfigError, DriftError, EntragitError, PartialFailure, RefusedError, UsageError
+
+
+def _has_remote(repo: Any, remote: str) -> bool:
+    from entragit.backups import git_result
+
+    return git_result(repo, "remote", "get-url", remote)[0] == 0
+
+
+def _check_password_file(path: Path | None, root: Path) -> Path | None:
+    """The password file must not be inside the repository (the password never reaches git)."""
+    if path is None:
+        return None
+    path = path.expanduser().absolute()
+    if not path.parent.is_dir():
+        raise UsageError(f"--password-file {path}: the folder {path.parent} does not exist")
+    if path.resolve().is_relative_to(root.resolve()):
+        raise UsageError(f"--password-file {path}: inside the repository; name a file outside it (a generated "
+                         "password never goes into git)")
+    return path
+
+
+@cli.command("apply")
+@click.option("--scope-from", "scope_from", metavar="REV_RANGE",
+              help="Only objects whose files changed in this git range (A..B), as a merge gives.")
+@click.option("--type", "types", multiple=True, metavar="T", help="Only this type (repeatable).")
+@click.option("--id", "ids", multiple=True, metavar="ID", help="Only this object id or appId (repeatable).")
+@click.option("--checksum", metavar="SUM", help="Refuse (exit 3) unless the plan has this checksum (as reviewed).")
+@click.option("--recreate", multiple=True, metavar="ID",
+              help="Recreate this hard-deleted user, application or service principal as a new identity "
+                   "(repeatable).")
+@click.option("--password-file", type=click.Path(dir_okay=False, path_type=Path), metavar="F",
+              help="Where generated passwords of recreated users go (mode 0600; outside the repository).")
+@click.option("--allow-delete", is_flag=True, help="Delete live objects of the scope absent from tenant-state/.")
+@click.option("--yes", "-y", is_flag=True, help="Apply without asking (needed when stdin is not a terminal).")
+@click.option("--dry-run", is_flag=True, help="Compute and show the plan; write nothing.")
+@click.option("--force", metavar="REASON", help="Pass the safety rails, recording this reason.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text", show_default=True)
+@click.option("--remote", default="origin", show_default=True,
+              help="When the repository has this remote: hold its lock ref while applying, push the outcome note.")
+@click.option("--remote-lock/--no-remote-lock", default=True, show_default=True,
+              help="Hold refs/entragit/lock in the remote (when it exists) while applying.")
+@click.option("--lock-wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
+              help="How long to wait for a remote lock held by another job.")
+@click.pass_context
+def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids: tuple[str, ...],
+                  checksum: str | None, recreate: tuple[str, ...], password_file: Path | None, allow_delete: bool,
+                  yes: bool, dry_run: bool, force: str | None, fmt: str, remote: str, remote_lock: bool,
+                  lock_wait: float) -> None:
+    """Write tenant-state/ to the tenant: recompute the plan, refuse if --checksum differs, then a line per
+    change (ok, failed: reason, skipped), and the residual drift found by reading the scope again.
+
+    Exit codes: 0 done, 2 bad input, 3 refused (safety rail, checksum, a backup commit), 4 some changes
+    failed, 5 residual drift. The outcome is recorded on the applied commit (git notes, refs/notes/entragit);
+    the repository itself is never edited.
+    """
+    from entragit import apply as core
+    from entragit.backups import open_repo, push_notes
+    from entragit.commands.export import graph_configured
+    from entragit.graph import run
+    from entragit.jobs import remote_lock as hold_remote_lock
+    from entragit.jobs import run_job
+    from entragit.settings import load_settings
+
+    obj = ctx.find_root().obj
+    repo = open_repo(obj.repo if isinstance(obj, Ctx) else Path.cwd())
+    root = Path(repo.working_tree_dir or ".")
+    if force is not None and not force.strip():
+        raise UsageError("--force needs a reason")
+    password_file = _check_password_file(password_file, root)
+    settings = load_settings(ctx, repo=root)
+    if not graph_configured(settings):
+        raise ConfigError("no Graph endpoint configured: pass --graph-url URL (or set ENTRAGIT_GRAPH_URL), or set "
+                          "tenantId/cloud in entragit.yaml for Microsoft Graph")
+    if not (yes or dry_run or sys.stdin.isatty()):
+        raise UsageError("stdin is not a terminal: pass --yes to apply without confirmation (or --dry-run)")
+    head = rev_range = None
+    if scope_from:
+        head = core.check_range_head(root, scope_from)      # a backup commit is refused before anything
+        rev_range = core.resolve_range(root, scope_from)
+    else:
+        head = repo.head.commit.hexsha if repo.head.is_valid() else None
+        try:
+            if head is not None:
+                core.check_worktree_matches(root, head)
+        except UsageError:
+            head = None                                      # local edits: the outcome belongs to no commit
+    request = core.ApplyRequest(scope_from=scope_from, types=types, ids=ids, checksum=checksum, recreate=recreate,
+                                password_file=password_file, force=force, dry_run=dry_run,
+                                allow_delete=allow_delete)
+    text = fmt == "text"
+    use_remote = _has_remote(repo, remote)
+
+    def show(outcome: core.Outcome) -> None:
+        if text:
+            job.break_line()
+            click.echo(outcome.line())
+
+    def confirm(plan: Any) -> bool:
+        if yes:
+            return True
+        from entragit.plan.render import render_text
+
+        job.break_line()
+        click.echo(render_text(plan), err=True, nl=False)
+        return click.confirm(f"Apply these {len(plan.writes)} change(s) to the tenant?", default=False, err=True)
+
+    async def go() -> core.ApplyResult:
+        async with core.CLIENT_FACTORY(settings) as client:
+            return await core.run_apply(root, client, request, settings=settings, on_event=show, confirm=confirm)
+
+    result: core.ApplyResult | None = None
+    error: EntragitError | None = None
+    try:
+        with run_job(repo, "apply", live=text) as job:
+            if use_remote and remote_lock and not dry_run:
+                with hold_remote_lock(repo, "apply", remote=remote, wait=lock_wait,
+                                      notice=lambda line: click.echo(line, err=True)):
+                    result = run(go())
+            else:
+                result = run(go())
+            job.detail = result.to_json()
+            job.update(message=result.summary())
+            failure = result.error()
+            if failure is not None:
+                raise failure
+    except (RefusedError, PartialFailure, DriftError) as exc:
+        error = exc
+    if head is not None and not dry_run and (result is not None or isinstance(error, RefusedError)):
+        try:
+            core.record_outcome(root, head, result, rev_range=rev_range, error=error,
+                                scope={k: list(v) for k, v in (("types", types), ("ids", ids)) if v})
+            if use_remote:
+                push_notes(repo, remote)
+        except EntragitError as exc:
+            click.echo(f"entragit: warning: could not record the apply outcome on {head[:12]}: {exc}", err=True)
+    if result is not None:
+        click.echo(result.render(fmt, lines=False), nl=False)
+    if error is not None:
+        raise error

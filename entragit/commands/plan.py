@@ -1,0 +1,51 @@
+"""``entragit plan``: the changes that bring the live tenant to ``tenant-state/`` (nothing is written)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from entragit.cli import Ctx, cli
+from entragit.errors import UsageError
+
+
+@cli.command()
+@click.option("--scope-from", "scope_from", metavar="REV_RANGE",
+              help="Only objects whose files changed in this git range (A..B), as a merge gives.")
+@click.option("--type", "types", multiple=True, metavar="T", help="Only this type (repeatable).")
+@click.option("--id", "ids", multiple=True, metavar="ID", help="Only this object id or appId (repeatable).")
+@click.option("--recreate", multiple=True, metavar="ID",
+              help="Recreate this hard-deleted user, application or service principal as a new identity "
+                   "(repeatable).")
+@click.option("--allow-delete", is_flag=True,
+              help="Delete live objects of the scope that are absent from tenant-state/.")
+@click.option("--format", "fmt", type=click.Choice(("text", "markdown", "json")), default="text",
+              show_default=True)
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path), help="Write the plan to this file.")
+@click.option("--force", metavar="REASON", help="Pass the safety rails, recording this reason.")
+@click.pass_context
+def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids: tuple[str, ...],
+         recreate: tuple[str, ...], allow_delete: bool, fmt: str, output: Path | None, force: str | None) -> None:
+    """Show what `entragit apply` would change: updates through each property's channel, restores from
+    deleted items, recreates with remapped references, link changes, deletes and skips with reasons.
+
+    Exits 2 when tenant-state/ is invalid, 3 when a safety rail refuses the plan (without --force)."""
+    from entragit.plan.live import make_plan
+    from entragit.plan.render import render
+    from entragit.plan.scope import Scope, scope_from_range
+    from entragit.settings import load_settings
+
+    obj = ctx.find_root().obj
+    repo = obj.repo if isinstance(obj, Ctx) else Path.cwd()
+    if force is not None and not force.strip():
+        raise UsageError("--force needs a reason")
+    settings = load_settings(ctx, repo=repo)
+    scope = scope_from_range(repo, scope_from, types=types, ids=ids) if scope_from else Scope.of(types, ids)
+    result = make_plan(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force)
+    text = render(result, fmt)
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"plan written to {output} (checksum {result.checksum})", err=True)
+    else:
+        click.echo(text, nl=False)

@@ -1,0 +1,109 @@
+"""Safety rails: the share of a type's objects and the emergency-access accounts."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+
+from entragit.errors import RefusedError
+from entragit.plan.planner import PlanOptions, compute_plan
+from tests.plan.helpers import ca_policy, gid, group, tree, user
+
+CA = "conditionalAccessPolicies"
+BREAK_GLASS = "breakglass@contoso.onmicrosoft.com"
+
+
+def _users(n: int) -> dict:
+    return tree(*(("users", user(i, f"User {i}", jobTitle="Seller")) for i in range(1, n + 1)))
+
+
+def test_share_rail_refuses_more_than_30_percent_without_force() -> None:
+    desired = _users(10)
+    live = copy.deepcopy(desired)
+    for i in range(1, 5):  # 4 of 10 users overwritten: 40%
+        live["users"][gid(i)]["jobTitle"] = "old"
+    with pytest.raises(RefusedError) as err:
+        compute_plan(desired, live, {}, None, PlanOptions())
+    assert "users: 4 of 10" in str(err.value) and "--force" in str(err.value)
+    assert err.value.exit_code == 3
+    forced = compute_plan(desired, live, {}, None, PlanOptions(force="restoring after an incident"))
+    assert forced.counts()["update"] == 4
+    assert forced.forced[0]["rail"] == "maxChangeShare"
+    assert forced.forced[0]["reason"] == "restoring after an incident"
+    # 3 of 10 is at the limit, not above: passes
+    live["users"][gid(4)]["jobTitle"] = "Seller"
+    assert compute_plan(desired, live, {}, None, PlanOptions()).counts()["update"] == 3
+    # the share is configurable (entragit.yaml safety.maxChangeShare)
+    with pytest.raises(RefusedError):
+        compute_plan(desired, live, {}, None, PlanOptions(max_change_share=0.2))
+
+
+def test_share_rail_counts_deletes_but_not_restores() -> None:
+    live = _users(5)
+    desired = copy.deepcopy(live)
+    for i in (1, 2):
+        del desired["users"][gid(i)]
+    with pytest.raises(RefusedError):
+        compute_plan(desired, live, {}, None, PlanOptions(allow_delete=True))
+    # restoring two deleted users of five: not an overwrite
+    live2 = copy.deepcopy(live)
+    deleted = {"users": {gid(i): live2["users"].pop(gid(i)) for i in (1, 2)}}
+    plan = compute_plan(copy.deepcopy(live), live2, deleted, None, PlanOptions())
+    assert plan.counts()["restore"] == 2
+
+
+def test_single_object_change_of_a_singleton_type_passes() -> None:
+    desired = _users(1)
+    live = copy.deepcopy(desired)
+    live["users"][gid(1)]["jobTitle"] = "x"
+    assert compute_plan(desired, live, {}, None, PlanOptions()).counts()["update"] == 1
+
+
+def _lockout_world(exclude_users: list[str], exclude_groups: list[str] | None = None) -> tuple[dict, dict]:
+    bg = user(90, "Break Glass", userPrincipalName=BREAK_GLASS)
+    desired = tree(("users", bg), ("groups", group(91, "Emergency", members=[gid(90)])),
+                   (CA, ca_policy(4, "Block all", include_users=["All"], exclude_users=exclude_users,
+                                  exclude_groups=exclude_groups, controls=["block"])))
+    live = copy.deepcopy(desired)
+    live[CA][gid(4)]["state"] = "disabled"
+    return desired, live
+
+
+def test_emergency_access_rail_refuses_a_policy_blocking_everyone() -> None:
+    desired, live = _lockout_world([])
+    with pytest.raises(RefusedError) as err:
+        compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
+    assert "would block every user" in str(err.value)
+    forced = compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,), force="tested"))
+    assert forced.forced[0]["rail"] == "emergencyAccess"
+
+
+def test_emergency_access_rail_passes_with_the_account_excluded_directly_or_by_group() -> None:
+    desired, live = _lockout_world([gid(90)])
+    assert compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,))).counts()["update"] == 1
+    desired, live = _lockout_world([], [gid(91)])
+    assert compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(gid(90),))).counts()["update"] == 1
+
+
+def test_emergency_access_rail_without_named_accounts_refuses() -> None:
+    desired, live = _lockout_world([gid(90)])
+    with pytest.raises(RefusedError) as err:
+        compute_plan(desired, live, {}, None, PlanOptions())
+    assert "emergencyAccess" in str(err.value)
+
+
+def test_narrowed_block_policies_are_not_lockouts() -> None:
+    desired, live = _lockout_world([])
+    desired[CA][gid(4)]["conditions"]["locations"] = {"includeLocations": [gid(5)], "excludeLocations": []}
+    live[CA][gid(4)]["conditions"]["locations"] = desired[CA][gid(4)]["conditions"]["locations"]
+    plan = compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
+    assert plan.counts()["update"] == 1
+
+
+def test_removing_break_glass_from_the_exclusion_group_is_refused() -> None:
+    desired, live = _lockout_world([], [gid(91)])
+    live[CA][gid(4)]["state"] = "enabled"  # the policy itself is untouched
+    desired["groups"][gid(91)]["members"] = []
+    with pytest.raises(RefusedError):
+        compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
