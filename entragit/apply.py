@@ -648,7 +648,8 @@ async def apply_plan(client: Any, plan: Plan, *, dry_run: bool = False, password
     residual drift. ``new_ids`` seeds (and receives) the new ids of created objects.
     """
     started = time.monotonic()
-    before = client.stats.snapshot() if hasattr(client, "stats") else None
+    stats = getattr(client, "stats", None)
+    before = stats.snapshot() if stats is not None else None
     values: dict[str, dict[str, Any]] = new_ids if new_ids is not None else {}
     applier = _Applier(client, plan, dry_run=dry_run, password_file=password_file, on_event=on_event,
                        concurrency=concurrency, new_values=values)
@@ -656,22 +657,34 @@ async def apply_plan(client: Any, plan: Plan, *, dry_run: bool = False, password
     result = ApplyResult(plan, outcomes, values, dry_run=dry_run,
                          password_file=str(password_file) if password_file is not None else None)
     restored = any(o.status == OK and o.change.kind is Kind.RESTORE for o in outcomes)
+    spans = [(before, stats.snapshot())] if stats is not None else []
     if not dry_run and restored and follow_up is not None:
         more = await follow_up(values)
         if more.changes:
+            start = stats.snapshot() if stats is not None else None
             second = _Applier(client, more, dry_run=False, password_file=password_file, on_event=on_event,
                               concurrency=concurrency, new_values=values, follow_up=True)
             result.outcomes += await second.run()
+            if stats is not None:
+                spans.append((start, stats.snapshot()))
+    # the requests of the writes themselves (their lookups and link re-reads included), not of the re-reads
+    result.stats = _stats_of(spans)
+    result.seconds = time.monotonic() - started
     if not dry_run and recheck is not None:
         result.residual = await recheck(values)
-    result.seconds = time.monotonic() - started
-    if before is not None:
-        after = client.stats
-        writes = sum(after.by_method.get(m, 0) - before.by_method.get(m, 0) for m in ("POST", "PATCH", "PUT", "DELETE"))
-        result.stats = {"requests": after.requests - before.requests, "writes": writes,
-                        "throttled": after.throttled - before.throttled, "retries": after.retries - before.retries,
-                        "waited": round(after.waited - before.waited, 3)}
     return result
+
+
+def _stats_of(spans: list[tuple[Any, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {"requests": 0, "writes": 0, "throttled": 0, "retries": 0, "waited": 0.0}
+    for before, after in spans:
+        out["requests"] += after.requests - before.requests
+        out["writes"] += sum(after.by_method.get(m, 0) - before.by_method.get(m, 0)
+                             for m in ("POST", "PATCH", "PUT", "DELETE"))
+        out["throttled"] += after.throttled - before.throttled
+        out["retries"] += after.retries - before.retries
+        out["waited"] = round(out["waited"] + after.waited - before.waited, 3)
+    return out
 
 
 # ---------------------------------------------------------------------------------------------- the whole apply

@@ -10,9 +10,9 @@ from typing import Any
 import click
 
 from entragit import backups as core
+from entragit import jobs
 from entragit.cli import Ctx, cli
 from entragit.errors import ConfigError, UsageError
-from entragit.jobs import remote_lock, run_job
 
 
 def _ctx(ctx: click.Context) -> Ctx:
@@ -96,7 +96,7 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
         job.break_line()         # the exporter draws its own progress below the job's line
         return step(out_dir)
 
-    with run_job(repo, "backup", json_output=json_output) as job:
+    with jobs.run_job(repo, "backup", json_output=json_output) as job:
         if push and remote_lock:
             with _remote_lock(repo, remote, lock_wait):
                 result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
@@ -116,7 +116,7 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
 
 
 def _remote_lock(repo: Any, remote: str, wait: float) -> Any:
-    return remote_lock(repo, "backup", remote=remote, wait=wait,
+    return jobs.remote_lock(repo, "backup", remote=remote, wait=wait,
                        notice=lambda line: click.echo(line, err=True))
 
 

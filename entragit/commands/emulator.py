@@ -44,7 +44,9 @@ def serve(host: str, port: int, seed: str, latency_ms: float, fault_rate: float,
     emu = Emulator(seed=seed, random_seed=random_seed, latency_ms=latency_ms, fault_rate=fault_rate,
                    throttle_every=throttle_every, quotas=quotas)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP, and
+    # accepted connections inherit it; with proto 0 every response stalls ~40 ms (Nagle + delayed ACK)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))
@@ -56,7 +58,6 @@ def serve(host: str, port: int, seed: str, latency_ms: float, fault_rate: float,
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     click.echo(f"http://{shown}:{bound}")
     sys.stdout.flush()
-    # asyncio sets TCP_NODELAY on every accepted stream connection, so no 40 ms delayed-ACK stalls
     config = uvicorn.Config(emu.app, log_level="warning", access_log=False, lifespan="on", http="h11")
     server = uvicorn.Server(config)
     try:

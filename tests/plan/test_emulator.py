@@ -168,9 +168,11 @@ def test_plan_command_against_a_served_emulator(served_emulator: str, tmp_path: 
     data = json.loads(result.stdout)
     assert data["changes"] == [] and len(data["checksum"]) == 64
     out = tmp_path / "plan.md"
-    result = runner.invoke(cli, [*args[:-2], "--format", "markdown", "--output", str(out)], catch_exceptions=False)
+    result = runner.invoke(cli, [*args[:-2], "--type", "users", "--format", "markdown", "--output", str(out)],
+                           catch_exceptions=False)
     assert result.exit_code == 0
     assert "## entragit plan" in out.read_text(encoding="utf-8")
+    assert data["checksum"] in result.stderr  # an empty plan has the same checksum whatever its scope
     with pytest.raises(SystemExit) as exited:  # the console entry point maps typed errors to exit codes
         main([*args[:-2], "--type", "nope"])
     assert exited.value.code == 2

@@ -160,12 +160,9 @@ def empty_sdk(empty_emulator: Emulator) -> Iterator[GraphSdk]:
     client.close()
 
 
-@pytest.fixture
-def served_emulator() -> Iterator[str]:
-    """``entragit emulator serve --port 0 --seed demo`` on 127.0.0.1; yields its root URL (no version).
-
-    Quotas are on, as always when served; tests relax them through the control plane if they need to.
-    """
+@pytest.fixture(scope="session")
+def served_process() -> Iterator[str]:
+    """One ``entragit emulator serve --port 0 --seed demo`` subprocess for the session (root URL)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "entragit", "emulator", "serve", "--host", "127.0.0.1", "--port", "0",
@@ -186,6 +183,27 @@ def served_emulator() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
+
+
+@pytest.fixture
+def served_emulator(served_process: str) -> str:
+    """``entragit emulator serve --port 0 --seed demo`` on 127.0.0.1: its root URL (no version).
+
+    One subprocess serves the session; every test starts from a fresh demo tenant, real-time clock, no
+    faults, and Graph's quotas on (as always when served), all set through the control plane.
+    """
+    with httpx.Client(base_url=served_process, timeout=30) as control:
+        for path, body in (("/_emulator/reset", {"seed": "demo"}), ("/_emulator/clock", {"reset": True}),
+                           ("/_emulator/faults", _FAULTS_OFF),
+                           ("/_emulator/quotas", {"enabled": True, "scale": 1, "caLimit": True}),
+                           ("/_emulator/settings", {"allowPolicyRestore": False})):
+            response = control.post(path, json=body)
+            response.raise_for_status()
+    return served_process
+
+
+_FAULTS_OFF = {"latencyMs": 0, "latencyJitterMs": 0, "faultRate": 0, "throttleEvery": 0, "errorEvery": 0,
+               "dropRate": 0, "dropEvery": 0, "retryAfter": 1, "paths": None, "methods": None, "reset": True}
 
 
 @pytest.fixture
