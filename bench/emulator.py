@@ -182,7 +182,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from entragit.emulator import Emulator, seeds
 
-    print(f"entragit emulator bench: {args.users:,} users, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"entragit emulator bench: {args.users:,} users, {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, "
+          f"load average {os.getloadavg()[0]:.1f} (other processes share the CPUs)")
     start = time.perf_counter()
     seed = seeds.scale_seed(users=args.users)
     seed_s = time.perf_counter() - start

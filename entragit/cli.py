@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> None:
     """Console entry point: user mistakes become one line and a non-zero exit, never a traceback."""
     _load_commands()
     try:
-        cli.main(args=argv, prog_name="entragit", standalone_mode=False)
+        # without standalone mode click *returns* the code of ctx.exit(n) instead of raising Exit
+        code = cli.main(args=argv, prog_name="entragit", standalone_mode=False)
     except EntragitError as exc:
         click.echo(f"entragit: error: {exc}", err=True)
         sys.exit(exc.exit_code)
@@ -72,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("entragit: canceled", err=True)
         sys.exit(130)
-    sys.exit(0)
+    sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
 
 
 _load_commands()

@@ -69,8 +69,8 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
     from entragit.backups import open_repo, push_notes
     from entragit.commands.export import graph_configured
     from entragit.graph import run
+    from entragit.jobs import JobState, run_job
     from entragit.jobs import remote_lock as hold_remote_lock
-    from entragit.jobs import run_job
     from entragit.settings import load_settings
 
     obj = ctx.find_root().obj
@@ -116,9 +116,14 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
         click.echo(render_text(plan), err=True, nl=False)
         return click.confirm(f"Apply these {len(plan.writes)} change(s) to the tenant?", default=False, err=True)
 
+    def planned(plan: Any) -> None:
+        verb = "checking" if dry_run else "applying"
+        job.update(JobState.IN_PROGRESS, f"{verb} {len(plan.writes)} change(s), checksum {plan.checksum[:12]}")
+
     async def go() -> core.ApplyResult:
         async with core.CLIENT_FACTORY(settings) as client:
-            return await core.run_apply(root, client, request, settings=settings, on_event=show, confirm=confirm)
+            return await core.run_apply(root, client, request, settings=settings, on_event=show, confirm=confirm,
+                                        on_plan=planned)
 
     result: core.ApplyResult | None = None
     error: EntragitError | None = None

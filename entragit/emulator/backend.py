@@ -587,6 +587,16 @@ class Tenant:
                 out[link.name] = [copy.deepcopy(e) for e in obj.get(link.name) or []]
         return out
 
+    def get_json(self, type_key: str, obj_id: str) -> bytes | None:
+        """The default representation of an object as cached JSON bytes (None when it cannot be cached:
+        types with expanded references or inline sub-resources)."""
+        rt = self.rt(type_key)
+        if rt.expanded or any(ln.inline for ln in rt.links):
+            return None
+        coll = self.collections[type_key]
+        obj = self.require(type_key, obj_id)
+        return coll._json.get(obj["id"]) or self._cached_json(coll, rt, obj)
+
     def _apply_expand(self, rt: ResourceType, obj: dict[str, Any], out: dict[str, Any], expand: list[Expand],
                       cap: int) -> None:
         for ex in expand:
@@ -738,8 +748,11 @@ class Tenant:
             for url in refs:
                 self.add_link(rt.key, obj["id"], name, ref_id(url))
 
-    def _check_binds(self, rt: ResourceType, obj: dict[str, Any] | None, binds: dict[str, Any]) -> None:
+    def _check_binds(self, rt: ResourceType, obj: dict[str, Any] | None, binds: dict[str, Any],
+                     body: dict[str, Any] | None = None) -> None:
+        """Validate every ``@odata.bind`` before anything is written (a create or update is all or nothing)."""
         total = 0
+        subject = obj if obj is not None else (body or {})
         for name, value in binds.items():
             link = rt.link(name)
             if link is None or link.kind is LinkKind.OBJECTS:
@@ -748,12 +761,19 @@ class Tenant:
             if not isinstance(refs, list):
                 raise BadRequest(f"'{name}@odata.bind' must be an array of URLs.")
             total += len(refs)
+            self._check_link_write(rt, subject, link)
+            allowed = rt.link_targets(subject, link)
             for url in refs:
                 ident = ref_id(url)
-                if self.directory_object(ident) is None:
+                found = self.directory_object(ident)
+                if found is None:
                     raise NotFound.resource(ident)
-            if obj is not None:
-                self._check_link_write(rt, obj, link)
+                if found[0].key not in allowed:
+                    raise BadRequest(f"An object of type '{found[0].odata_type.lstrip('#')}' cannot be added to "
+                                     f"'{link.name}' of this {rt.title}.")
+                if obj is not None and link.kind is LinkKind.IDS and self.links.has(rt.key, name, obj["id"], ident):
+                    raise BadRequest("One or more added object references already exist for the following "
+                                     f"modified properties: '{name}'.")
         if total > facts.MAX_BIND:
             raise BadRequest(f"The request has {total} relationships to add; at most {facts.MAX_BIND} "
                              "are allowed in one request.")
@@ -847,7 +867,7 @@ class Tenant:
         if rt.singleton:
             raise MethodNotAllowed()
         binds = self._check_body(rt, body, None)
-        self._check_binds(rt, None, binds)
+        self._check_binds(rt, None, binds, body)
         subtype = self._subtype(rt, body, None)
         obj: dict[str, Any] = {}
         if subtype:
@@ -988,6 +1008,8 @@ class Tenant:
     # ------------------------------------------------------------------ deleted items (directory)
     def purge_expired(self) -> None:
         """Deleted items older than 30 days (emulator clock) are purged, like Graph."""
+        if not self.deleted and not self.policy_deleted:
+            return
         limit = self.now() - facts.DELETED_RETENTION
         for store in (self.deleted, self.policy_deleted):
             for obj_id, item in list(store.items()):

@@ -133,6 +133,9 @@ class Router:
         route.methods.setdefault(method.upper(), handler)
 
     def match(self, method: str, path: str) -> tuple[Handler, dict[str, str], str]:
+        static = self._by_template.get(path.lower())
+        if static is not None and "{" not in static.template and method in static.methods:
+            return static.methods[method], {}, static.template
         allowed = False
         for route in self._by_head.get(path.split("/", 1)[0].lower(), ()):
             m = route.pattern.match(path)
@@ -224,6 +227,11 @@ def _type_routes(r: Router, t: Tenant, rt: ResourceType) -> None:
 
         def get_item(call: Call) -> Reply:
             obj_id = t.resolve_id(key, call.params["id"])
+            if not call.query:
+                cached = t.get_json(key, obj_id)
+                if cached is not None:
+                    head = dumps({"@odata.context": context(call, coll, entity=True)})
+                    return Reply(200, head[:-1] + (b"," + cached[1:] if cached != b"{}" else b"}"))
             select = parse_select(call.query.get("$select"))
             obj = t.get(key, obj_id, select=select, expand=parse_expand(call.query.get("$expand")), root=call.base)
             return entity_reply(call, coll, obj, select=select)

@@ -137,7 +137,8 @@ async def make_plan_async(settings: Any, *, scope: Scope | None = None, recreate
                           known_ids: Mapping[str, Mapping[str, Any]] | None = None, client: Any = None,
                           state_dir: str | Path | None = None) -> Plan:
     """Validate ``<repo>/tenant-state``, read the live tenant (``client``, or one opened from ``settings``)
-    for the scope and the types it references, and compute the plan (safety rails included)."""
+    for the scope and the types it references, and compute the plan (safety rails included).
+    ``known_ids`` defaults to the new ids recorded by earlier applies (:func:`recorded_new_ids`)."""
     from entragit.export import exclusions
     from entragit.graph import open_client
     from entragit.state import type_excluded
@@ -158,10 +159,23 @@ async def make_plan_async(settings: Any, *, scope: Scope | None = None, recreate
         async with open_client(settings) as opened:
             live, deleted = await load_live_async(opened, types, exclude=exclude)
     desired = {k: v for k, v in desired.items() if k in live}  # types kept out of backups are never planned
+    if known_ids is None:
+        known_ids = recorded_new_ids(settings.repo)
     options = PlanOptions(recreate=frozenset(recreate), allow_delete=allow_delete, known_ids=dict(known_ids or {}),
                           max_change_share=settings.max_change_share,
                           emergency_access=tuple(settings.emergency_access), force=force)
     return compute_plan(desired, live, deleted, scope, options)
+
+
+def recorded_new_ids(repo: str | Path) -> dict[str, dict[str, Any]]:
+    """The new ids earlier applies gave recreated objects, from the repository's apply notes
+    (``entragit.apply.known_ids``); empty outside a git repository. ``entragit plan`` and ``entragit
+    apply`` use the same ones, so the same tenant gives the same plan and checksum."""
+    if not (Path(repo) / ".git").exists():
+        return {}
+    from entragit.apply import known_ids
+
+    return known_ids(repo)
 
 
 def make_plan(settings: Any, **kwargs: Any) -> Plan:

@@ -20,7 +20,9 @@ Kinds (:class:`Kind`)
     *provides* the placeholder ``{"$new": "<type>/<old id>"}`` (see below) that later changes use.
 ``restore``
     A soft-deleted object restored from deleted items (``POST {restore_path}``), keeping its id.
-    Properties that differ from the deleted item's are written by a following ``update``.
+    Properties that differ from the deleted item's are written by a following ``update`` (only those
+    the deleted item shows: Graph lists deleted items with a partial property set, so the applier
+    re-plans once the restore ran).
 ``delete``
     An object absent from the desired state (only when the plan allows deletes).
 ``link-add`` / ``link-remove`` / ``link-update``
@@ -57,7 +59,9 @@ recreated by this plan (a link-add on a recreated group addresses the new group)
 
 Dependencies
 ------------
-``key`` identifies a change within its plan (``"<kind>:<type>/<id>[/<link>/<target>][#n]"``);
+``key`` identifies a change within its plan: ``"<kind>:<type>/<id>"``, plus ``"/<link>/<item>"`` for
+link changes, ``"/<property>"`` for skipped properties and patch-alone/action updates, ``"#<seq>"`` for
+a second update of one object (the staged switch of a created CA policy);
 ``after`` lists the keys of changes that must have succeeded before it runs (its creates and
 restores, the objects it references). The list order of :attr:`Plan.changes` already respects
 ``after``; the applier uses ``after`` to skip the dependents of a failed change and keep going with

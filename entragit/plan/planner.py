@@ -493,11 +493,13 @@ class _Planner:
         self._add((0, rt.order, 0, rt.key, obj_id, 0),
                   Change(Kind.RESTORE, rt.key, obj_id, name, reason="restored from deleted items with its id"))
         base = {k: v for k, v in deleted_obj.items() if k not in rt.link_names}
-        self._plan_props(rt, obj_id, name, resolved, ctx, base, None, after=(key,))
+        # deleted items carry a partial object (Graph's default properties): only what it shows is compared;
+        # the applier re-plans after the restore for the rest
+        self._plan_props(rt, obj_id, name, resolved, ctx, base, None, after=(key,), partial=True)
         self._plan_links(rt, obj_id, name, resolved, ctx, resolved, {}, None, after=(key,), recompute=True)
 
     def _plan_props(self, rt: ResourceType, obj_id: str, name: str, resolved: dict[str, Any], ctx: _Ctx,
-                    base: dict[str, Any], address: Any, after: tuple[str, ...]) -> None:
+                    base: dict[str, Any], address: Any, after: tuple[str, ...], partial: bool = False) -> None:
         synced = rt.is_synced(base)
         never = rt.never_written(base) or rt.never_written(resolved)
         patch: list[PropertyChange] = []
@@ -507,7 +509,7 @@ class _Planner:
                 continue
             new = resolved[prop_name]
             old = base.get(prop_name, _MISSING)
-            if _same(old, new):
+            if _same(old, new) or (partial and (old is _MISSING or old is None)):
                 continue
             old_value = None if old is _MISSING else old
             channel = _write_channel(rt, prop_name)
@@ -530,6 +532,8 @@ class _Planner:
             pc = PropertyChange(prop_name, old_value, new, (channel or Channel.READ_ONLY).value,
                                 prop.action if prop is not None else None)
             if reason is not None:
+                if partial and channel in (None, Channel.READ_ONLY):
+                    continue  # the deleted item's own facts (deletedDateTime, ...): nothing to report
                 self._add((0, rt.order, 0, rt.key, obj_id, 3, prop_name),
                           Change(Kind.SKIP, rt.key, obj_id, name, properties=(pc,), reason=reason,
                                  address=address))

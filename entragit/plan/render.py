@@ -99,8 +99,27 @@ def describe(change: Change, limit: int = 60) -> str:
 
 
 def _props(change: Change, limit: int) -> str:
-    return "; ".join(f"{p.path}: {value_text(p.old, limit // 2)} → {value_text(p.new, limit)}"
-                     for p in change.properties)
+    parts = []
+    for p in change.properties:
+        for path, old, new in leaf_differences(p.old, p.new, p.path):
+            parts.append(f"{path}: {value_text(old, limit // 2)} → {value_text(new, limit)}")
+    return "; ".join(parts)
+
+
+def leaf_differences(old: Any, new: Any, path: str, depth: int = 3, most: int = 4) -> list[tuple[str, Any, Any]]:
+    """Where two values differ, as ``(dotted path, old, new)``: objects are walked (up to ``depth``
+    levels) so that a change deep inside ``conditions`` reads ``conditions.locations: null → {...}``;
+    at most ``most`` entries (the last one then names the parent)."""
+    if not (isinstance(old, dict) and isinstance(new, dict)) or is_placeholder(new) or depth == 0:
+        return [(path, old, new)]
+    found: list[tuple[str, Any, Any]] = []
+    for key in sorted(set(old) | set(new)):
+        a, b = old.get(key), new.get(key)
+        if json.dumps(a, sort_keys=True, default=str) != json.dumps(b, sort_keys=True, default=str):
+            found += leaf_differences(a, b, f"{path}.{key}", depth - 1, most)
+    if len(found) > most:
+        return [(path, old, new)]
+    return found or [(path, old, new)]
 
 
 def _object(change: Change) -> str:

@@ -185,3 +185,19 @@ def test_restore_refuses_a_user_principal_name_taken_meanwhile(sdk: GraphSdk) ->
     alt = sdk.call("POST", f"directory/deletedItems/{uid}/restore",
                    {"newUserPrincipalName": f"restored@{F.domain}"})
     assert alt.status == 200 and alt.json["userPrincipalName"] == f"restored@{F.domain}"
+
+
+def test_a_refused_bind_creates_nothing(sdk: GraphSdk) -> None:
+    sp = F.service_principal_ids[F.applications[0]]
+    before = len(sdk.items("groups?$select=id"))
+    resp = sdk.call("POST", "groups", {
+        "displayName": "Team with a robot", "mailEnabled": True, "mailNickname": "robots",
+        "securityEnabled": False, "groupTypes": ["Unified"],
+        "members@odata.bind": [f"{BASE}/directoryObjects/{sp}"]})
+    assert resp.status == 400
+    assert len(sdk.items("groups?$select=id")) == before
+    group = F.group_ids[F.m365_groups[0]]
+    patch = sdk.call("PATCH", f"groups/{group}", {"description": "changed",
+                                                  "members@odata.bind": [f"{BASE}/directoryObjects/{sp}"]})
+    assert patch.status == 400
+    assert sdk.call("GET", f"groups/{group}?$select=description").json["description"] != "changed"

@@ -64,6 +64,7 @@ def test_soft_delete_restore_and_delta(served_sdk: GraphSdk, served_emulator: st
     assert served_sdk.call("GET", link).error["code"] == "syncStateNotFound"
 
 
+@pytest.mark.slow
 def test_quotas_are_on_when_served_and_ca_429s_have_no_retry_after(served_emulator: str) -> None:
     with httpx.Client(base_url=served_emulator) as raw:
         quotas = raw.get("/_emulator/quotas").json()

@@ -54,6 +54,7 @@ def test_throttled_answer_headers_and_body() -> None:
     assert second.headers["request-id"]
 
 
+@pytest.mark.slow
 def test_conditional_access_limit_answers_429_without_retry_after_and_the_sdk_backs_off() -> None:
     emu = Emulator(seed="demo", quotas=True)
 

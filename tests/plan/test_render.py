@@ -61,3 +61,11 @@ def test_json_renderer_is_the_plan_json() -> None:
     data = json.loads(render(_plan(), "json"))
     assert data == json.loads(json.dumps(_plan().to_json()))
     assert json.loads(render(Plan(), "json"))["changes"] == []
+
+
+def test_nested_differences_name_their_path() -> None:
+    change = Change(Kind.UPDATE, "conditionalAccessPolicies", "ca1", "P", channel="patch", properties=(
+        PropertyChange("conditions", {"locations": None, "users": {"a": 1}},
+                       {"locations": {"excludeLocations": ["x"]}, "users": {"a": 1}}),))
+    text = render(Plan(changes=[change]), "text")
+    assert "conditions.locations: null → " in text and "conditions.users" not in text
