@@ -178,14 +178,19 @@ def main() -> None:
     parser.add_argument("--users", type=int, nargs="+", default=None)
     parser.add_argument("--latency-ms", type=float, nargs="+", default=None)
     parser.add_argument("--served", action="store_true", help="run the emulator in its own process")
+    parser.add_argument("--one", nargs=2, type=float, metavar=("USERS", "LATENCY_MS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one:  # one run in this process (its peak RSS is its own)
+        (served if args.served else in_process)(int(args.one[0]), args.one[1])
+        return
     runs: list[tuple[int, float]]
     if args.users is None and args.latency_ms is None:
         runs = [(10_000, 0.0), (100_000, 0.0), (10_000, 50.0)]
     else:
         runs = [(u, lat) for u in (args.users or [10_000]) for lat in (args.latency_ms or [0.0])]
     for users, latency in runs:
-        (served if args.served else in_process)(users, latency)
+        cmd = [sys.executable, __file__, "--one", str(users), str(latency)] + (["--served"] if args.served else [])
+        subprocess.run(cmd, check=True)
         sys.stdout.flush()
 
 

@@ -58,6 +58,7 @@ def serve(host: str, port: int, seed: str, latency_ms: float, fault_rate: float,
     shown = f"[{host}]" if family == socket.AF_INET6 else host
     click.echo(f"http://{shown}:{bound}")
     sys.stdout.flush()
+    emu.app.served = True
     config = uvicorn.Config(emu.app, log_level="warning", access_log=False, lifespan="on", http="h11")
     server = uvicorn.Server(config)
     try:

@@ -50,6 +50,9 @@ class GraphApp:
 
     def __init__(self, emulator: Emulator) -> None:
         self.emu = emulator
+        # served by uvicorn: a dropped connection is a response cut short (the server then closes the
+        # connection); in-process the transport raises, which is what httpx reports for a dropped connection
+        self.served = False
         self.router = build_router(emulator.backend)
         self._alt_collections = {rt.collection.lower(): rt for rt in emulator.backend.registry}
 
@@ -108,9 +111,11 @@ class GraphApp:
             await asyncio.sleep(decision.latency)
         if decision.kind == "drop":
             emu.counters.record(method, rel, 0, query=query, request_id=request_id)
-            if send is not None:
+            if send is not None and self.served:
                 await send({"type": "http.response.start", "status": 200,
                             "headers": [(b"content-type", JSON_TYPE), (b"content-length", b"1000")]})
+                await send({"type": "http.response.body", "body": b'{"value":[', "more_body": True})
+                return 0, None, {}
             raise DroppedConnection("Server disconnected without sending a complete response (injected fault).")
         if decision.kind == "status":
             status = int(decision.status or 503)

@@ -553,7 +553,7 @@ class Tenant:
                 self._apply_expand(rt, obj, v, expand, cap=facts.EXPAND_LIMIT)
         if raw:
             return Page([dumps(v) for v in views], next_token, count, raw=True)
-        return Page(views, next_token, count)
+        return Page(copy.deepcopy(views), next_token, count)
 
     def _cached_json(self, coll: Collection, rt: ResourceType, obj: dict[str, Any]) -> bytes:
         data = coll._json.get(obj["id"])
@@ -574,7 +574,11 @@ class Tenant:
 
     def get(self, type_key: str, obj_id: str, *, select: tuple[str, ...] | None = None,
             expand: list[Expand] | None = None, root: str = DEFAULT_ROOT) -> dict[str, Any]:
-        """``GET /{collection}/{id}`` (or the singleton)."""
+        """``GET /{collection}/{id}`` (or the singleton): a copy the caller may change freely."""
+        return copy.deepcopy(self._get(type_key, obj_id, select=select, expand=expand, root=root))
+
+    def _get(self, type_key: str, obj_id: str, *, select: tuple[str, ...] | None = None,
+             expand: list[Expand] | None = None, root: str = DEFAULT_ROOT) -> dict[str, Any]:
         rt = self.rt(type_key)
         obj = self.require(type_key, obj_id)
         if select:
@@ -655,7 +659,7 @@ class Tenant:
             views.append(self.typed(trt, self.view(trt, tobj, q.select)))
         if raw:
             return Page([dumps(v) for v in views], next_token, count, raw=True)
-        return Page(views, next_token, count)
+        return Page(copy.deepcopy(views), next_token, count)
 
     def get_link_single(self, type_key: str, obj_id: str, link_name: str,
                         select: tuple[str, ...] | None = None) -> dict[str, Any]:
@@ -1040,7 +1044,7 @@ class Tenant:
         views = [self._deleted_view(rt, o, q.select) for o in chunk]
         if raw:
             return Page([dumps(v) for v in views], next_token, count, raw=True)
-        return Page(views, next_token, count)
+        return Page(copy.deepcopy(views), next_token, count)
 
     def get_deleted(self, obj_id: str) -> dict[str, Any]:
         self.purge_expired()
@@ -1478,14 +1482,27 @@ class Tenant:
 
     # ================================================================== nested / inline object links
     def _object_link(self, type_key: str, owner: str, link_name: str) -> tuple[ResourceType, Link, list | dict]:
+        """The elements of an OBJECTS link: a copy of the owner's inline list (written back by
+        :meth:`_store_inline`) or the nested store of the owner."""
         rt = self.rt(type_key)
         link = self._link(rt, link_name)
         if link.kind is not LinkKind.OBJECTS or link.name in facts.SHARED_SETS:
             raise MethodNotAllowed()
         obj = self.require(type_key, owner)
         if link.inline:
-            return rt, link, obj.setdefault(link.name, [])
+            return rt, link, [dict(e) for e in obj.get(link.name) or []]
         return rt, link, self.nested.setdefault((type_key, link.name), {}).setdefault(obj["id"], {})
+
+    def _store_inline(self, type_key: str, owner: str, link: Link, elements: list | dict) -> None:
+        if not link.inline or not isinstance(elements, list):
+            return
+        obj = self.require(type_key, owner)
+        new = dict(obj)
+        new[link.name] = elements
+        for name in ("lastModifiedDateTime", "modifiedDateTime"):
+            if name in new:
+                new[name] = self._now()
+        self.collections[type_key].put(new)
 
     def _elements(self, store: list | dict) -> list[dict[str, Any]]:
         return list(store.values()) if isinstance(store, dict) else list(store)
@@ -1537,12 +1554,13 @@ class Tenant:
             store[element["id"]] = element
         else:
             store.append(element)
-            self.collections[type_key].changed(owner)
+            self._store_inline(type_key, owner, link, store)
         return copy.deepcopy(element)
 
     def update_object(self, type_key: str, owner: str, link_name: str, ident: str, body: Any) -> None:
         rt, link, store = self._object_link(type_key, owner, link_name)
-        element = self._find_element(store, link, ident)
+        found = self._find_element(store, link, ident)
+        element = dict(found)  # copy on write: stored elements are never changed in place
         if not isinstance(body, dict):
             raise BadRequest("Invalid request body: a JSON object is expected.")
         if link.requires_odata_type:
@@ -1562,13 +1580,12 @@ class Tenant:
                 continue
             if key in link.create_only and value != element.get(key):
                 raise ReadOnlyProperty(key)
-            element[key] = copy.deepcopy(value)
-        self.collections[type_key].changed(owner)
-        obj = self.collections[type_key].get(owner)
-        if obj is not None:
-            for name in ("lastModifiedDateTime", "modifiedDateTime"):
-                if name in obj:
-                    obj[name] = self._now()
+            element[key] = merge_patch(element.get(key), value)
+        if isinstance(store, dict):
+            store[element["id"]] = element
+        else:
+            store[store.index(found)] = element
+        self._store_inline(type_key, owner, link, store)
 
     def remove_object(self, type_key: str, owner: str, link_name: str, ident: str) -> None:
         rt, link, store = self._object_link(type_key, owner, link_name)
@@ -1577,7 +1594,7 @@ class Tenant:
             del store[element["id"]]
         else:
             store.remove(element)
-            self.collections[type_key].changed(owner)
+            self._store_inline(type_key, owner, link, store)
 
     # ================================================================== actions
     def update_allowed_combinations(self, type_key: str, obj_id: str, body: Any) -> dict[str, Any]:

@@ -280,24 +280,37 @@ def _query_flags(query: Mapping[str, Any] | None) -> tuple[bool, bool, int | Non
     return select, expand, top
 
 
-def request_cost(method: str, path: str, query: Mapping[str, Any] | None = None) -> tuple[int, bool]:
-    """(resource units, is_write) of one request, per Graph's base cost table and modifiers."""
-    method = method.upper()
-    key = path_pattern(path).lower()
+@lru_cache(maxsize=8192)
+def _base_cost(method: str, path: str) -> tuple[int, int, str]:
+    """(base RU, write cost, path pattern) of an upper-cased method and a path."""
+    pattern = path_pattern(path)
+    key = pattern.lower()
     if key in _FREE or key.startswith("_emulator"):
-        return 0, False
-    lookup = key
+        return 0, 0, pattern
     if method == "GET":
         # Listing a collection as $ref or through a type cast reads the same collection (INFERENCE).
-        while lookup.endswith("/$ref") or lookup.rsplit("/", 1)[-1].startswith("microsoft.graph."):
-            lookup = lookup.rsplit("/", 1)[0]
-    base = BASE_COSTS.get((method, lookup))
+        while key.endswith("/$ref") or key.rsplit("/", 1)[-1].startswith("microsoft.graph."):
+            key = key.rsplit("/", 1)[0]
+    base = BASE_COSTS.get((method, key))
     if base is None:
         base = (1, 1) if method in _WRITE_METHODS else (1, 0)
-    ru, writes = base
+    return base[0], base[1], pattern
+
+
+def _with_modifiers(ru: int, query: Mapping[str, Any] | None) -> int:
+    if not query:
+        return ru
     select, expand, top = _query_flags(query)
     ru += (-1 if select else 0) + (1 if expand else 0) + (-1 if top is not None and top < 20 else 0)
-    return max(1, ru), writes > 0
+    return max(1, ru)
+
+
+def request_cost(method: str, path: str, query: Mapping[str, Any] | None = None) -> tuple[int, bool]:
+    """(resource units, is_write) of one request, per Graph's base cost table and modifiers."""
+    ru, writes, _ = _base_cost(method.upper(), path)
+    if ru == 0:
+        return 0, False
+    return _with_modifiers(ru, query), writes > 0
 
 
 def tenant_size(users: int) -> str:
@@ -492,10 +505,10 @@ class Limiter:
         Denied requests are charged too (Graph: throttled requests count towards usage).
         """
         method = method.upper()
-        ru, write = request_cost(method, path, query)
-        pattern = path_pattern(path)
+        ru, writes, pattern = _base_cost(method, path)
         if ru == 0:  # $batch envelope, control plane
             return Admission(ru=0, write=False, pattern=pattern)
+        ru, write = _with_modifiers(ru, query), writes > 0
         if not self.enabled:
             return Admission(ru=ru, write=write, headers={"x-ms-resource-unit": str(ru)}, pattern=pattern)
 
@@ -511,8 +524,9 @@ class Limiter:
                 ("tenant_write", self._bucket(("tenant_write", tenant_id), self._quota("tenant_write"), now), 1),
                 ("app_write", self._bucket(("app_write", app_id), self._quota("app_write"), now), 1),
             ]
-        if self.ca_limit and pattern.lower().startswith(_CA_PREFIXES):
-            charges.insert(0, ("ca", self._bucket(("ca", tenant_id), self._quota("ca"), now), 1))
+        ca_path = pattern.lower().startswith(_CA_PREFIXES)
+        if ca_path and self.ca_limit:
+            charges.append(("ca", self._bucket(("ca", tenant_id), self._quota("ca"), now), 1))
 
         failing = [(kind, bucket, cost) for kind, bucket, cost in charges if bucket.level < cost]
         for _, bucket, cost in charges:
@@ -525,7 +539,8 @@ class Limiter:
                 headers["x-ms-throttle-limit-percentage"] = _percentage(usage)
             return Admission(ru=ru, write=write, headers=headers, pattern=pattern)
 
-        kind, bucket, cost = max(failing, key=lambda f: f[1].wait(f[2]))
+        kind, bucket, cost = next((f for f in failing if f[0] == "ca"), None) or max(
+            failing, key=lambda f: f[1].wait(f[2]))
         scope, limit, information = _BUCKET_INFO[kind]
         headers = {
             "x-ms-throttle-scope": f"{scope}/{limit}/{app_id}/{tenant_id}",
@@ -533,7 +548,7 @@ class Limiter:
         }
         if information:
             headers["x-ms-throttle-information"] = information
-        if kind != "ca":  # CA policies and named locations answer 429 without Retry-After
+        if not ca_path:  # CA policies and named locations answer 429 without Retry-After, whatever the limit
             headers["Retry-After"] = str(max(1, math.ceil(bucket.wait(cost) - 1e-9)))
         body = too_many_requests_body(self.clock, request_id)
         return Admission(ru=ru, write=write, pattern=pattern,
@@ -753,14 +768,14 @@ class Counters:
             counts["writes"] += write
             counts["throttled"] += throttled
             counts["errors"] += error
-        self.log.append({"time": _iso(self.clock.now()), "method": method, "path": path, "query": query or "",
+        self.log.append({"time": self.clock.time(), "method": method, "path": path, "query": query or "",
                          "pattern": pattern, "status": status, "ru": ru, "write": write,
                          "requestId": request_id})
 
     def requests(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The logged requests, oldest first (the last ``limit`` ones if given)."""
-        items = list(self.log)
-        return items[-limit:] if limit else items
+        items = list(self.log)[-limit:] if limit else list(self.log)
+        return [{**item, "time": _iso(datetime.fromtimestamp(item["time"], UTC))} for item in items]
 
     def snapshot(self) -> dict[str, Any]:
         return {"totals": dict(self.totals),

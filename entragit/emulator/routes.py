@@ -207,8 +207,8 @@ def _type_routes(r: Router, t: Tenant, rt: ResourceType) -> None:
         def get_singleton(call: Call) -> Reply:
             if call.query.get("$select") and not rt.select_query and rt.odata_type in facts.PATCH_RETURNS_OBJECT:
                 raise BadRequest("This method doesn't support any optional query parameters.")
-            return entity_reply(call, coll, t.get(key, "", select=parse_select(call.query.get("$select")),
-                                                  root=call.base))
+            return entity_reply(call, coll, t._get(key, "", select=parse_select(call.query.get("$select")),
+                                                   root=call.base))
 
         def patch_singleton(call: Call) -> Reply:
             result = t.update(key, "", call.json())
@@ -233,7 +233,7 @@ def _type_routes(r: Router, t: Tenant, rt: ResourceType) -> None:
                     head = dumps({"@odata.context": context(call, coll, entity=True)})
                     return Reply(200, head[:-1] + (b"," + cached[1:] if cached != b"{}" else b"}"))
             select = parse_select(call.query.get("$select"))
-            obj = t.get(key, obj_id, select=select, expand=parse_expand(call.query.get("$expand")), root=call.base)
+            obj = t._get(key, obj_id, select=select, expand=parse_expand(call.query.get("$expand")), root=call.base)
             return entity_reply(call, coll, obj, select=select)
 
         def patch_item(call: Call) -> Reply:

@@ -205,24 +205,27 @@ def _deletion(rt: ResourceType, obj_id: str, before: dict[str, Any], facts: Fact
         return Deletion(UNKNOWN, note=note), None, note
     item = facts.deleted.get(rt.key, {}).get(obj_id) if container else None
     if item is not None:
-        when = parse_time(item.get("deletedDateTime"))
+        since = item.get("deletedDateTime")
+        when = parse_time(since)
         until = when + RETENTION if when is not None else None
         days = max(0, math.floor((until - now) / timedelta(days=1))) if until is not None else None
-        window = f"until {format_time(until)} ({days} day{'s' if days != 1 else ''} left)" if until else \
-            "for 30 days from its deletion"
+        window = (f"until {format_time(until)} ({days} day{'s' if days != 1 else ''} left)" if until is not None
+                  else "for 30 days from its deletion")
         if rt.delete is DeleteKind.SOFT and rt.restore_path:
-            state, reason = RESTORABLE, f"in deleted items {window}: restoring it keeps its id"
+            state, reason = RESTORABLE, f"restorable from deleted items {window}, keeping its id"
         else:
-            state, reason = PORTAL, (f"in deleted items {window}, restorable only in the Entra admin center "
-                                     "(Graph refuses app-only restores); otherwise entragit recreates it with a new id")
-        return (Deletion(state, deleted=item.get("deletedDateTime"), restorable_until=format_time(until),
-                         days_left=days, note=reason), True, reason)
+            state, reason = PORTAL, ("restorable only in the Entra admin center (Graph refuses app-only restores) "
+                                     f"{window}; otherwise entragit recreates it with a new id")
+        note = f"in deleted items since {since}" if since else "in deleted items"
+        return (Deletion(state, deleted=since, restorable_until=format_time(until), days_left=days, note=note),
+                True, reason)
     if container and rt.key not in facts.deleted:
         note = "its deleted items were not read"
         return Deletion(UNKNOWN, note=note), None, note
     recoverable, reason = _gone_recovery(rt, before)
-    how = "purged from deleted items or deleted permanently" if container else "deleted permanently"
-    return Deletion(GONE, note=f"{how}: {reason}"), recoverable, f"{how}: {reason}"
+    how = ("not in deleted items: deleted permanently, or purged" if container
+           else f"deleted permanently (a {rt.title} does not go to deleted items)")
+    return Deletion(GONE, note=how), recoverable, reason
 
 
 def _gone_recovery(rt: ResourceType, obj: Mapping[str, Any]) -> tuple[bool, str]:
@@ -308,6 +311,10 @@ class _Pending:
     def finish(self, resolved: Mapping[RefQuery, Resolution], live: bool) -> list[ItemChange]:
         change = self.change
         change.refs = {q.value: resolved[q] for q in self.all_queries() if q in resolved}
+        for element in change.modified:
+            for inner in element["changes"]:
+                values = {s for v in (inner.old, inner.new, inner.added, inner.removed) for s in _strings(v)}
+                inner.refs = {k: v for k, v in change.refs.items() if k in values}
         if change.recoverable is not True:
             return [change]
         verdicts: list[tuple[_Slot, bool | None, str | None]] = []

@@ -59,16 +59,15 @@ class GitStore:
 
     def commit(self, ref: str) -> tuple[str, str]:
         """``(commit id, committer time ISO 8601 UTC)`` of ``ref``; UsageError naming an unknown ref."""
-        done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
-                              cwd=self.root, capture_output=True, check=False)
-        self.stats["gitCalls"] += 1
-        sha = done.stdout.decode().strip()
-        if done.returncode != 0 or not sha:
-            raise UsageError(f"unknown revision {ref!r}: not a commit, branch or tag of {self.root}")
-        when = self.run("show", "-s", "--format=%ct", sha).decode().strip()
         from datetime import UTC, datetime
 
-        return sha, datetime.fromtimestamp(int(when), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.stats["gitCalls"] += 1
+        done = subprocess.run(["git", "show", "-s", "--format=%H %ct", "--end-of-options", f"{ref}^{{commit}}"],
+                              cwd=self.root, capture_output=True, check=False)
+        fields = done.stdout.decode().split()
+        if done.returncode != 0 or len(fields) != 2:
+            raise UsageError(f"unknown revision {ref!r}: not a commit, branch or tag of {self.root}")
+        return fields[0], datetime.fromtimestamp(int(fields[1]), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def is_ancestor(self, a: str, b: str) -> bool:
         done = subprocess.run(["git", "merge-base", "--is-ancestor", a, b], cwd=self.root, capture_output=True,

@@ -18,12 +18,12 @@ from typing import Any
 
 FORMAT = "entragit-report/1"
 
-# Object statuses, in the order a type's objects are listed.
-DELETED = "deleted"
+# Object statuses, in the order they are counted and a type's objects are listed.
 CREATED = "created"
-RESTORED = "restored"
 MODIFIED = "modified"
-STATUSES = (DELETED, CREATED, RESTORED, MODIFIED)
+DELETED = "deleted"
+RESTORED = "restored"
+STATUSES = (CREATED, MODIFIED, DELETED, RESTORED)
 
 # What became of a deleted object (Deletion.state).
 RESTORABLE = "restorable"  # in deleted items: restore keeps the id (Graph's restore action)
@@ -235,8 +235,8 @@ class Report:
         s = self.summary
         if not self.objects:
             return "no differences"
-        parts = [f"{s[k]} {k}" for k in (CREATED, MODIFIED, DELETED, RESTORED) if s[k]]
-        text = f"{s['objects']} object{'s' if s['objects'] != 1 else ''} differ: " + ", ".join(parts)
+        parts = [f"{s[k]} {k}" for k in STATUSES if s[k]]
+        text = (f"{s['objects']} objects differ: " if s["objects"] != 1 else "1 object differs: ") + ", ".join(parts)
         deletions = s["deletions"]
         if deletions:
             words = {RESTORABLE: "restorable from deleted items", PORTAL: "restorable in the portal only",

@@ -36,6 +36,8 @@ Obj = Mapping[str, Any]
 
 
 class ObjectSource(Protocol):
+    """Where objects are looked up (``get_many`` is an optional batched ``get``)."""
+
     def has_type(self, type_key: str) -> bool: ...
 
     def get(self, type_key: str, ids: Iterable[str]) -> dict[str, Obj]: ...
@@ -76,13 +78,21 @@ class _CachingSource:
         return self.types is None or type_key in self.types
 
     def get(self, type_key: str, ids: Iterable[str]) -> dict[str, Obj]:
-        cache = self.cache.setdefault(type_key, {})
-        missing = [i for i in dict.fromkeys(ids) if i not in cache]
-        if missing and self.has_type(type_key):
-            found = self._load(resources.get(type_key), missing)
-            for i in missing:
-                cache[i] = found.get(i)
-        return {i: o for i in ids if (o := cache.get(i)) is not None}
+        return self.get_many({type_key: ids}).get(type_key, {})
+
+    def get_many(self, wanted: Mapping[str, Iterable[str]]) -> dict[str, dict[str, Obj]]:
+        """``{type: {id: object}}`` for several types at once (one read for all that are not cached)."""
+        wanted = {t: list(dict.fromkeys(ids)) for t, ids in wanted.items()}
+        missing = {t: [i for i in ids if i not in self.cache.get(t, {})] for t, ids in wanted.items()
+                   if self.has_type(t)}
+        missing = {t: ids for t, ids in missing.items() if ids}
+        if missing:
+            found = self._load_many(missing)
+            for t, ids in missing.items():
+                cache = self.cache.setdefault(t, {})
+                for i in ids:
+                    cache[i] = found.get(t, {}).get(i)
+        return {t: {i: o for i in ids if (o := self.cache.get(t, {}).get(i)) is not None} for t, ids in wanted.items()}
 
     def index(self, type_key: str, prop: str) -> dict[str, Obj]:
         key = (type_key, prop)
@@ -91,6 +101,10 @@ class _CachingSource:
             self.cache.setdefault(type_key, {}).update(objects)
             self._indexes[key] = _index(objects.values(), prop)
         return self._indexes[key]
+
+    def _load_many(self, wanted: Mapping[str, list[str]]) -> dict[str, dict[str, Obj]]:
+        """``{type key: {id: object}}`` of the ``wanted`` ids per type key that exist."""
+        return {key: self._load(resources.get(key), ids) for key, ids in wanted.items()}
 
     def _load(self, rt: ResourceType, ids: list[str]) -> dict[str, Obj]:
         raise NotImplementedError
@@ -137,21 +151,26 @@ class GitSource(_CachingSource):
         self.store, self.commit = store, commit
 
     def _load(self, rt: ResourceType, ids: list[str]) -> dict[str, Obj]:
+        return self._load_many({rt.key: ids}).get(rt.key, {})
+
+    def _load_many(self, wanted: Mapping[str, list[str]]) -> dict[str, dict[str, Obj]]:
         from entragit.report.gitstore import STATE_DIR
         from entragit.state import file_name, parse_yaml
 
-        names: dict[str, str] = {}
-        for i in ids:
-            try:
-                names[i] = f"{self.commit}:{STATE_DIR}/{rt.key}/{file_name(rt, i)}"
-            except Exception:  # noqa: BLE001 - an id that cannot name a file names no object
-                continue
+        names: dict[tuple[str, str], str] = {}
+        for key, ids in wanted.items():
+            rt = resources.get(key)
+            for i in ids:
+                try:
+                    names[(rt.key, i)] = f"{self.commit}:{STATE_DIR}/{rt.key}/{file_name(rt, i)}"
+                except Exception:  # noqa: BLE001 - an id that cannot name a file names no object
+                    continue
         blobs = self.store.read(names.values())
-        out: dict[str, Obj] = {}
-        for i, name in names.items():
+        out: dict[str, dict[str, Obj]] = {}
+        for (type_key, i), name in names.items():
             data = blobs.get(name)
             if data is not None:
-                out[i] = parse_yaml(data.decode("utf-8"), name)
+                out.setdefault(type_key, {})[i] = parse_yaml(data.decode("utf-8"), name)
         return out
 
     def _load_all(self, rt: ResourceType) -> dict[str, Obj]:
@@ -196,7 +215,9 @@ class SourceResolver:
                     for t in q.targets:
                         if t in resources.REGISTRY and source.has_type(t):
                             by_type.setdefault(t, set()).add(q.value)
-            found = {t: source.get(t, sorted(ids)) for t, ids in by_type.items()}
+            get_many = getattr(source, "get_many", None)
+            found = get_many({t: sorted(ids) for t, ids in by_type.items()}) if get_many is not None and by_type \
+                else {t: source.get(t, sorted(ids)) for t, ids in by_type.items()}
             for q in todo:
                 for t in q.targets:
                     if t not in resources.REGISTRY or not source.has_type(t):

@@ -25,7 +25,6 @@ from entragit.export import export_tree
 from entragit.graph import GraphClient, run
 from entragit.plan.live import load_live_async
 from entragit.state import dump_yaml, load_yaml, read_tree
-from tests.plugins.graph import FAST_RETRY
 
 WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
 # POSTs that only read (the exporter discovers directory extensions with one)

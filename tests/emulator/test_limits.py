@@ -286,6 +286,16 @@ def test_ca_paths_one_request_per_second_without_retry_after(clock: Clock) -> No
     assert admit(lim, path=ca, tenant=GUID).admitted
 
 
+def test_ca_paths_never_carry_retry_after(clock: Clock) -> None:
+    # even when the resource-unit bucket is what refuses them
+    lim = limiter(clock, users=10, ru_limit=1, ca_limit=False)
+    assert admit(lim, path="identity/conditionalAccess/namedLocations").admitted
+    d = admit(lim, path="identity/conditionalAccess/namedLocations").denied
+    assert d is not None and d.reason == "ru" and "Retry-After" not in d.headers
+    d = admit(lim, path="users").denied
+    assert d is not None and "Retry-After" in d.headers
+
+
 def test_ca_limit_switch(clock: Clock) -> None:
     lim = limiter(clock, ca_limit=False)
     for _ in range(5):

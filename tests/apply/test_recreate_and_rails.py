@@ -1,0 +1,107 @@
+"""Recreating a user (a new identity: only with --recreate, its password only in the named file) and the two
+safety rails (share of a type, emergency-access accounts), which refuse without --force."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from entragit.backups import read_apply_outcome
+from entragit.emulator.seeds import DEMO_FACTS as F
+from entragit.graph import run
+from tests.apply.helpers import Lab
+
+USER = F.user_ids[F.cloud_user_upn]
+UPN = F.cloud_user_upn
+
+
+def test_a_user_is_recreated_only_with_recreate(lab: Lab, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    lab.backup()
+    backed_up = lab.state()
+    groups_with_user = sorted(g for g, o in backed_up["groups"].items() if USER in o.get("members", []))
+    assert groups_with_user
+    run(lab.client.delete(f"users/{USER}"))
+    run(lab.client.delete(f"directory/deletedItems/{USER}"))                  # purged: hard-deleted
+
+    plain = lab.cli(capsys, "apply", "--yes")
+    assert plain.code == 0, plain.err
+    assert any(line.startswith("skipped") and USER in line and f"--recreate {USER}" in line
+               for line in plain.out.splitlines()), plain.out
+    assert run(lab.client.list_all("users", {"$filter": f"userPrincipalName eq '{UPN}'"})) == []
+
+    no_file = lab.cli(capsys, "apply", "--recreate", USER, "--yes")
+    assert no_file.code == 2 and "--password-file" in no_file.err
+    inside = lab.cli(capsys, "apply", "--recreate", USER, "--yes", "--password-file", str(lab.repo / "pw.txt"))
+    assert inside.code == 2 and "inside the repository" in inside.err
+
+    secrets = tmp_path / "secrets" / "passwords.tsv"
+    secrets.parent.mkdir()
+    done = lab.cli(capsys, "apply", "--recreate", USER, "--yes", "--password-file", str(secrets))
+    assert done.code == 0, done.out + done.err
+    found = run(lab.client.list_all("users", {"$filter": f"userPrincipalName eq '{UPN}'"}))
+    assert len(found) == 1 and found[0]["id"] != USER
+    new_id = found[0]["id"]
+    # the password: only in the file, mode 0600, never in the output, the note or the repository
+    assert stat.S_IMODE(secrets.stat().st_mode) == 0o600
+    fields = secrets.read_text().strip().split("\t")
+    assert fields[:3] == [f"users/{new_id}", UPN, "passwordProfile"] and len(fields[3]) >= 16
+    password = fields[3]
+    assert password not in done.out + done.err + plain.out
+    assert password not in lab.git("log", "--all", "-p", "--notes=refs/notes/entragit")
+    head = lab.git("rev-parse", "HEAD")
+    outcome = read_apply_outcome(lab.repo, head)
+    assert outcome is not None and password not in str(outcome)
+    assert outcome["newIds"] == {f"users/{USER}": {"id": new_id}}
+    # its memberships and its manager point at the new identity
+    live = lab.live(["users", "groups"])
+    assert sorted(g for g, o in live["groups"].items() if new_id in o["members"]) == groups_with_user
+    assert live["users"][new_id]["manager"] == backed_up["users"][USER]["manager"]
+
+    lab.mark()
+    again = lab.cli(capsys, "apply", "--recreate", USER, "--yes", "--password-file", str(secrets))
+    assert again.code == 0 and lab.writes() == [] and len(secrets.read_text().splitlines()) == 1
+
+
+def test_the_share_rail_refuses_without_force(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    lab.backup()
+    users = sorted(lab.state()["users"])[:20]
+
+    async def bulk_edit() -> None:
+        for user in users:
+            await lab.client.patch(f"users/{user}", {"jobTitle": "Bulk edited"})
+
+    run(bulk_edit())
+    lab.mark()
+    refused = lab.cli(capsys, "apply", "--yes")
+    assert refused.code == 3 and "maxChangeShare" in refused.err and "users: 20 of" in refused.err
+    assert lab.writes() == []
+    forced = lab.cli(capsys, "apply", "--yes", "--force", "undo the bulk edit of 2026-07-02")
+    assert forced.code == 0, forced.err
+    assert len(lab.writes()) == 20
+    live = lab.live(["users"])["users"]
+    assert all(live[u]["jobTitle"] == lab.state()["users"][u]["jobTitle"] for u in users)
+
+
+def test_the_emergency_access_rail_refuses_without_force(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    (lab.repo / "entragit.yaml").write_text(f"emergencyAccess: [{F.break_glass_upn}]\n", encoding="utf-8")
+    lab.git("add", "entragit.yaml")
+    lab.git("commit", "-q", "-m", "name the emergency-access account")
+    lab.backup()
+    policy_id = F.ca_policy_ids[F.gsa_policy]
+
+    def lock_everyone_out(policy: dict) -> None:
+        cond = policy["conditions"]
+        cond["users"].update(includeUsers=["All"], includeGroups=[], excludeUsers=[])
+        cond["locations"].update(includeLocations=["All"], excludeLocations=[])
+
+    before, after = lab.commit_edit("conditionalAccessPolicies", policy_id, lock_everyone_out, "block everyone")
+    lab.mark()
+    refused = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes")
+    assert refused.code == 3 and "would block every user" in refused.err, refused.err
+    assert lab.writes() == []
+    assert read_apply_outcome(lab.repo, after)["status"] == "refused"  # type: ignore[index]
+    forced = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes", "--force", "drill")
+    assert forced.code == 0, forced.err
+    assert [w["path"] for w in lab.writes()] == [f"identity/conditionalAccess/policies/{policy_id}"]
