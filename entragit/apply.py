@@ -55,7 +55,7 @@ import secrets
 import string
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -586,8 +586,23 @@ class _Applier:
             body = link_element_body(link, target, update=True) if isinstance(target, dict) else target
             await self.client.request(method, path, body=body, version=rt.api_version, serialize=rt.serialized)
             message = ""
-        self.links.pop((rt.key, owner, link.name), None)
+        self._note_write(rt, owner, link, kind, target, ref)
         return Outcome(change, OK, message)
+
+    def _note_write(self, rt: ResourceType, owner: str, link: Link, kind: Kind, target: Any, ref: Any) -> None:
+        """Keep a re-read link current after a write (ids: exactly; elements: read again when next needed)."""
+        cache_key = (rt.key, owner, link.name)
+        current = self.links.get(cache_key)
+        if current is None:
+            return
+        if link.kind is LinkKind.OBJECTS:
+            del self.links[cache_key]
+        elif kind is Kind.LINK_ADD:
+            if link.kind is LinkKind.ID:
+                current.clear()
+            current.add(str(target))
+        elif kind is Kind.LINK_REMOVE:
+            current.discard(str(ref))
 
     async def _link_add(self, rt: ResourceType, owner: str, link: Link, target: Any) -> str:
         if not link.add:
@@ -838,13 +853,9 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
     dry_run = request.dry_run
     if not dry_run and plan.writes and confirm is not None and not confirm(plan):
         raise Canceled("apply canceled: nothing was written")
-    quiet = PlanOptions(recreate=options.recreate, allow_delete=options.allow_delete, known_ids=options.known_ids,
-                        max_change_share=options.max_change_share, emergency_access=options.emergency_access,
-                        force=options.force, safety=False)
-
     async def replan(new_ids: dict[str, dict[str, Any]]) -> Plan:
         again_live, again_deleted = await load_live_async(client, types, exclude=exclude)
-        opts = PlanOptions(**{**quiet.__dict__, "known_ids": {**known, **new_ids}})
+        opts = replace(options, known_ids={**known, **new_ids}, safety=False)
         return compute_plan({k: v for k, v in desired_all.items() if k in again_live}, again_live, again_deleted,
                             scope, opts)
 
@@ -853,13 +864,24 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
     async def follow_up(new_ids: dict[str, dict[str, Any]]) -> Plan:
         again = await replan(new_ids)
         wanted = [c for c in again.writes if c.link is not None and
-                  (c.id in restored_ids or str(c.target) in restored_ids or str(c.ref) in restored_ids)]
+                  (c.id in restored_ids or _mentions((c.target, c.ref), restored_ids))]
         return Plan(changes=wanted, scope=again.scope)
 
     result = await apply_plan(client, plan, dry_run=dry_run, password_file=request.password_file,
                               on_event=on_event, recheck=None if dry_run else replan,
                               follow_up=follow_up, new_ids={})
     return result
+
+
+def _mentions(value: Any, ids: set[str]) -> bool:
+    """Whether ``value`` holds one of ``ids`` (as a string anywhere inside)."""
+    if isinstance(value, str):
+        return value in ids
+    if isinstance(value, dict):
+        return any(_mentions(v, ids) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_mentions(v, ids) for v in value)
+    return False
 
 
 def _check_ids(desired: Mapping[str, Mapping[str, Mapping[str, Any]]], ids: Iterable[str], option: str) -> None:
