@@ -845,8 +845,10 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
     check_checksum(plan, request.checksum)
     if on_plan is not None:
         on_plan(plan)
+    # asked for by the operator (--recreate): no write before the password has somewhere to go; a create that
+    # comes from a file added in the range fails on its own instead (the rest of the recovery goes on)
     needs_secret = [c for c in plan.writes if c.generate]
-    if needs_secret and request.password_file is None and not request.dry_run:
+    if needs_secret and request.recreate and request.password_file is None and not request.dry_run:
         names = ", ".join(f"{c.type}/{c.id}" for c in needs_secret[:5])
         raise UsageError(f"the plan creates {len(needs_secret)} object(s) with a generated password ({names}): "
                          "pass --password-file F (the only place the password is written)")

@@ -8,6 +8,7 @@ the core. Errors are typed (``entragit.errors``) and become one line on stderr p
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from dataclasses import dataclass, field
@@ -53,26 +54,55 @@ def _load_commands() -> None:
             importlib.import_module(f"{pkg.__name__}.{info.name}")
 
 
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
+
+
+def _error(message: str) -> None:
+    click.echo(f"entragit: error: {_one_line(message)}", err=True)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: user mistakes become one line and a non-zero exit, never a traceback."""
+    """Console entry point: user mistakes become one line and a non-zero exit, never a traceback.
+
+    Click's usage errors (unknown option or command, bad value) are shown as one line naming the command's
+    ``--help`` instead of click's four-line usage block. An unexpected exception (a bug) is one line with exit
+    code 1 too; ``-v`` or ``ENTRAGIT_TRACEBACK=1`` shows its traceback.
+    """
     _load_commands()
+    args = sys.argv[1:] if argv is None else list(argv)
     try:
         # without standalone mode click *returns* the code of ctx.exit(n) instead of raising Exit
-        code = cli.main(args=argv, prog_name="entragit", standalone_mode=False)
+        code = cli.main(args=args, prog_name="entragit", standalone_mode=False)
     except EntragitError as exc:
-        click.echo(f"entragit: error: {exc}", err=True)
+        _error(str(exc))
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:
         click.echo("entragit: canceled", err=True)
         sys.exit(130)
-    except click.ClickException as exc:
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # a command group run without its subcommand: its help is what the user needs
         exc.show()
+        sys.exit(exc.exit_code)
+    except click.UsageError as exc:
+        path = exc.ctx.command_path if exc.ctx is not None else "entragit"
+        _error(f"{exc.format_message()} (see '{path} --help')")
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _error(exc.format_message())
         sys.exit(exc.exit_code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         click.echo("entragit: canceled", err=True)
         sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - a bug still ends as one line; -v shows the traceback
+        if os.environ.get("ENTRAGIT_TRACEBACK") or any(a == "--verbose" or (a.startswith("-v") and
+                                                                              set(a[1:]) == {"v"})
+                                                       for a in args):
+            raise
+        _error(f"unexpected {type(exc).__name__}: {exc} (run with -v for the traceback)")
+        sys.exit(1)
     sys.exit(code if isinstance(code, int) and not isinstance(code, bool) else 0)
 
 

@@ -43,7 +43,7 @@ import queue
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,10 +65,12 @@ from entragit.state.tree import WriteResult, write_tree
 # 1,000 service principals; otherwise, it returns an empty response. Use List extensionProperties instead."
 # https://learn.microsoft.com/en-us/graph/api/directoryobject-getavailableextensionproperties?view=graph-rest-1.0
 EXTENSIONS_ACTION = "directoryObjects/getAvailableExtensionProperties"
-# The fallback: the definitions of the tenant's own applications, on the applications listing.
+# The fallback: the definitions of the tenant's own applications (directory extensions are defined on
+# applications), expanded on a listing of application ids (pages of at most 999 without $expand).
 # https://learn.microsoft.com/en-us/graph/api/application-list-extensionproperty?view=graph-rest-1.0
+EXTENSIONS_OWNERS = "applications"
 EXTENSIONS_LINK = Link(name="extensionProperties", kind=LinkKind.OBJECTS,
-                       read="applications/{id}/extensionProperties", expand="extensionProperties",
+                       read=EXTENSIONS_OWNERS + "/{id}/extensionProperties", expand="extensionProperties",
                        expand_cap=resources.base.EXPAND_MAX)
 
 _ABSENT = object()  # an expanded link the answer left out
@@ -202,6 +204,12 @@ class Progress:
         self.stream.write(text)
         self.stream.flush()
 
+    async def run(self) -> None:
+        """Redraw every ``interval`` seconds until cancelled."""
+        while True:
+            await asyncio.sleep(self.interval)
+            self.update(force=True)
+
     def finish(self) -> None:
         self.update(force=True)
 
@@ -220,10 +228,9 @@ class _Channel:
 
     _END = object()
 
-    def __init__(self, stats: TypeStats, on_write: Callable[[], None], limit: int = QUEUE_BATCHES) -> None:
+    def __init__(self, stats: TypeStats, limit: int = QUEUE_BATCHES) -> None:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=limit)
         self._stats = stats
-        self._on_write = on_write
         self.aborted: BaseException | None = None
         self.writer_failed = False
 
@@ -256,7 +263,6 @@ class _Channel:
             for obj in batch:
                 yield obj
                 self._stats.written += 1
-            self._on_write()
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -300,12 +306,7 @@ class _Exporter:
         self.stats = {rt.key: TypeStats(rt.key) for rt in rts}
         self.extensions: dict[str, tuple[str, ...]] = {}
         self.tenant_id: str | None = None
-        self.progress: Progress | None = None
         self.notes: list[str] = []
-
-    def _tick(self) -> None:
-        if self.progress is not None:
-            self.progress.update()
 
     # -- directory extension attributes ------------------------------------------------------------------
     async def discover_extensions(self) -> None:
@@ -332,20 +333,19 @@ class _Exporter:
         self.extensions = {key: tuple(sorted(found)) for key, found in names.items()}
 
     async def _own_extension_definitions(self) -> list[dict[str, Any]]:
-        """Fallback for tenants where the action answers empty (over 1,000 service principals): the
-        extension properties of the tenant's own applications, expanded on the applications listing."""
-        apps = resources.get("applications")
+        """Fallback when the action answers empty (no extensions, or a tenant over 1,000 service
+        principals): the extension properties of the tenant's own applications, one listing with $expand
+        (``EXTENSIONS_LINK``; an application holding 20 or more is read in full)."""
         found: list[dict[str, Any]] = []
-        params = {"$select": "id", "$expand": EXTENSIONS_LINK.expand, "$top": apps.page_max}
+        params = {"$select": "id", "$expand": EXTENSIONS_LINK.expand, "$top": 999}
         first = True
         try:
-            async for page in self.client.pages(apps.collection, params, version=apps.api_version):
+            async for page in self.client.pages(EXTENSIONS_OWNERS, params):
                 first = False
                 for app in page.get("value") or ():
                     defs = app.get(EXTENSIONS_LINK.name) or []
                     if len(defs) >= (EXTENSIONS_LINK.expand_cap or len(defs) + 1):
-                        path = EXTENSIONS_LINK.read.format(id=app["id"])
-                        defs = await self.client.list_all(path, version=apps.api_version)
+                        defs = await self.client.list_all(EXTENSIONS_LINK.read.format(id=app["id"]))
                     found.extend(defs)
         except GraphError as exc:
             if not (first and exc.status == 400):
@@ -376,20 +376,19 @@ class _Exporter:
     async def produce(self, rt: ResourceType, channel: _Channel) -> None:
         stats = self.stats[rt.key]
         stats.state = "reading"
-        self._tick()
         if rt.singleton and not rt.singleton_in_collection:
             try:
                 obj = await self.client.get(rt.collection, self._list_params(rt, self.select(rt), None),
                                             rt.api_version, serialize=rt.serialized)
             except GraphError as exc:
                 raise _graph_failure(rt, f"reading {rt.collection}", exc) from exc
-            await self._read_links(rt, obj, self._attach(rt, obj, {}, {}))
+            grouped = {ln.name: await self._read_all(rt, ln) for ln in rt.links if ln.read_all}
+            await self._read_links(rt, obj, self._attach(rt, obj, {}, grouped))
             await self._emit(rt, channel, [obj])
         else:
             await self._produce_collection(rt, channel)
         stats.state = "done"
         await channel.close()
-        self._tick()
 
     async def _produce_collection(self, rt: ResourceType, channel: _Channel) -> None:
         expands = _listing_expands(rt)
@@ -438,7 +437,6 @@ class _Exporter:
             self.tenant_id = batch[0].get(rt.key_prop)
         self.stats[rt.key].objects += len(batch)
         await channel.put(batch)
-        self._tick()
 
     async def _side_listing(self, rt: ResourceType, link: Link) -> dict[str, Any]:
         """``{owner id: expanded value}`` from a listing of ids with one more ``$expand``.
@@ -565,12 +563,13 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
     if not rts:
         raise UsageError("nothing to export: every requested type is excluded")
     exporter = _Exporter(client, rts, exclude)
-    exporter.progress = progress
     before_requests, before_ru = client.stats.requests, client.stats.resource_units
     start, cpu_start = time.monotonic(), time.process_time()
-    channels = {rt.key: _Channel(exporter.stats[rt.key], exporter._tick) for rt in rts}
-    if progress is not None:
+    channels = {rt.key: _Channel(exporter.stats[rt.key]) for rt in rts}
+    ticker = None
+    if progress is not None and progress.enabled:
         progress.start(exporter.stats, client)
+        ticker = asyncio.ensure_future(progress.run())  # redrawn from the event loop only
 
     writer: Future[WriteResult] = Future()
 
@@ -602,8 +601,10 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
             raise
         raise error from None
     finally:
-        if progress is not None:
-            progress.finish()
+        if ticker is not None:
+            ticker.cancel()
+            await asyncio.gather(ticker, return_exceptions=True)
+            progress.finish()  # type: ignore[union-attr]
     for key, st in exporter.stats.items():
         st.changed, st.added, st.removed = result.count(key)
     return ExportResult(

@@ -30,12 +30,15 @@ from typing import Any
 import yaml
 
 from entragit import resources
-from entragit.errors import RefusedError, UsageError
+from entragit.errors import EntragitError, RefusedError, UsageError
 
 STATE_DIR = "tenant-state"
 CHECKSUM_TRAILER = "Entragit-Plan-Checksum"
 BRANCH_PREFIX = "recover/"
 EMPTY_SHA = "0" * 40
+# A pull request body holds at most 65,536 characters: the report and the plan share it.
+REPORT_LIMIT = 30_000
+PLAN_LIMIT = 30_000
 
 
 @dataclass(frozen=True)
@@ -67,6 +70,7 @@ class RecoverResult:
     body: str = ""
     plan: Any = None  # entragit.plan.Plan (None: not computed)
     plan_note: str = ""  # why there is no plan, or that the safety rails refuse it
+    report: str = ""  # the difference report (Markdown), when entragit.report made one
     scope: str = ""  # the scope in words ("the whole tenant", "types groups", ...)
 
     @property
@@ -379,20 +383,10 @@ def finish_branch(repo: Any, result: RecoverResult) -> RecoverResult:
 
 # ---------------------------------------------------------------------------------------------- the pull request
 def difference_report(result: RecoverResult) -> str:
-    """Markdown: what merging the branch changes in tenant-state/, per type and object.
-
-    Uses the report renderer (``entragit.report``) when it offers one for a git range, else this list."""
-    try:
-        from entragit import report  # engineer R
-
-        render = getattr(report, "render_range_markdown", None)
-    except ImportError:
-        render = None
-    if render is not None:
-        try:
-            return str(render(result.base, result.commit))
-        except Exception:  # noqa: BLE001 - the list below is always right
-            pass
+    """Markdown: the difference report (:mod:`entragit.report`, set by :func:`recover` on ``result.report``)
+    or, when it could not be made, what merging the branch changes in tenant-state/, per type and object."""
+    if result.report:
+        return result.report
     lines = ["### What the merge changes in `tenant-state/`", ""]
     by_type: dict[str, list[FileChange]] = {}
     for f in result.files:
@@ -413,6 +407,23 @@ def difference_report(result: RecoverResult) -> str:
     return "\n".join(lines)
 
 
+async def report_for(repo: Path, result: RecoverResult, types: Iterable[str], ids: Iterable[str], client: Any,
+                     settings: Any) -> str:
+    """The difference report in Markdown (:func:`entragit.report.make_report_async`): from the backup to the
+    live tenant (``client``), or without one to the default branch's state; "" when it cannot be made."""
+    try:
+        from entragit.report import LIVE, make_report_async, render
+    except ImportError:
+        return ""
+    to_ref = LIVE if client is not None else result.base
+    try:
+        report = await make_report_async(repo, result.source, to_ref, types=list(types) or None,
+                                         ids=list(ids) or None, client=client, settings=settings)
+    except (EntragitError, OSError):
+        return ""
+    return str(render(report, "markdown", limit=REPORT_LIMIT))
+
+
 def pull_request(result: RecoverResult, scope: str) -> tuple[str, str]:
     """``(title, Markdown body)`` of the pull request."""
     from entragit.plan.render import render_markdown
@@ -425,7 +436,7 @@ def pull_request(result: RecoverResult, scope: str) -> tuple[str, str]:
     if result.plan is not None:
         if result.plan_note:
             body += [f"> **{result.plan_note}**", ""]
-        body.append(render_markdown(result.plan, limit=40_000).replace("## entragit plan", "### The plan", 1))
+        body.append(render_markdown(result.plan, limit=PLAN_LIMIT).replace("## entragit plan", "### The plan", 1))
         body += ["", f"{CHECKSUM_TRAILER}: {result.plan.checksum}", ""]
     else:
         body += [f"_No plan: {result.plan_note}_", ""]
@@ -487,14 +498,19 @@ def recover(repo: str | Path, *, source: str, types: Iterable[str] = (), ids: It
     types, ids = tuple(types), tuple(ids)
     result = build_branch(r, source=source, types=types, ids=ids, branch=branch, include_new=include_new, base=base)
     scope = result.scope
-    if client is not None:
-        if settings is None:
-            from entragit.settings import load_settings
+    if settings is None:
+        from entragit.settings import load_settings
 
-            settings = load_settings(None, repo=root)
-        result.plan, result.plan_note = run(plan_for(root, result, client, settings))
-    else:
-        result.plan_note = "not computed (no Graph endpoint configured): run `entragit plan` on the branch"
+        settings = load_settings(None, repo=root)
+
+    async def read() -> None:
+        if client is not None:
+            result.plan, result.plan_note = await plan_for(root, result, client, settings)
+        else:
+            result.plan_note = "not computed (no Graph endpoint configured): run `entragit plan` on the branch"
+        result.report = await report_for(root, result, types, ids, client, settings)
+
+    run(read())
     finish_branch(r, result)
     result.title, result.body = pull_request(result, scope)
     return result

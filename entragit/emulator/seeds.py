@@ -1182,6 +1182,10 @@ def get_seed(name_or_path: str | Path | Mapping[str, Any]) -> Seed:
     path = Path(text)
     if path.exists():
         return load_seed_file(path)
+    if isinstance(name_or_path, Path) or "/" in text or "\\" in text or path.suffix.lower() in (
+            ".json", ".yaml", ".yml"):
+        raise UsageError("seed file not found (a seed is demo, empty, scale[:...] or a JSON/YAML file)",
+                         file=text)
     raise UsageError(f"unknown seed {text!r}: use demo, empty, scale[:users=N,groups=N,...] or the path of a "
                      "JSON/YAML seed file")
 

@@ -510,8 +510,9 @@ class _Differ:
                         if not _same(old_map[k], new_map[k])]
         else:
             old_keys, new_keys = [_canon(x) for x in old], [_canon(x) for x in new]
-            removed = [x for x, k in zip(old, old_keys, strict=True) if k not in set(new_keys)]
-            added = [x for x, k in zip(new, new_keys, strict=True) if k not in set(old_keys)]
+            old_set, new_set = set(old_keys), set(new_keys)
+            removed = [x for x, k in zip(old, old_keys, strict=True) if k not in new_set]
+            added = [x for x, k in zip(new, new_keys, strict=True) if k not in old_set]
         if added or removed:
             where = (*_tokens(schema), "[]")
             slots = [_Slot(x, self._queries(self.rt.refs, where, x), restore=True, element=True) for x in removed]

@@ -54,7 +54,8 @@ class GitStore:
         done = subprocess.run(["git", *args], cwd=self.root, input=input, capture_output=True, check=False)
         if done.returncode not in ok:
             message = done.stderr.decode("utf-8", "replace").strip() or f"exit status {done.returncode}"
-            raise EntragitError(f"git {args[0]} failed: {message}")
+            command = next((a for a in args if not a.startswith("-")), args[0])
+            raise EntragitError(f"git {command} failed: {message}")
         return done.stdout
 
     def commit(self, ref: str) -> tuple[str, str]:
@@ -131,8 +132,8 @@ class GitStore:
         """Paths a commit of ``revs`` (``git log`` arguments, e.g. ``A..B``) deleted, under ``pathspecs``."""
         if not pathspecs:
             return set()
-        out = self.run("log", "--no-renames", "--diff-filter=D", "--name-only", "--format=", "-z", *revs, "--",
-                       *pathspecs)
+        out = self.run("--literal-pathspecs", "log", "--no-renames", "--diff-filter=D", "--name-only", "--format=",
+                       "-z", *revs, "--", *pathspecs)
         return {p.decode().strip() for p in out.split(b"\0") if p.strip()}
 
     # -- blobs ---------------------------------------------------------------------------------------------

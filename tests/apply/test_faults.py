@@ -138,3 +138,54 @@ def test_throttling_is_absorbed(lab: Lab) -> None:
     assert result.failed == [] and result.stats["throttled"] > 0 and result.stats["retries"] >= result.stats["throttled"]
     lab.control("faults", {"throttleEvery": 0})
     assert_converged(lab, lost)
+
+
+def test_a_failed_create_skips_its_dependents_and_the_rest_goes_on(lab: Lab,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    lab.backup()
+    damage(lab)
+    user = F.user_ids[F.cloud_user_upn]
+    run(lab.client.patch(f"users/{user}", {"jobTitle": "Changed"}))
+    # every create of a named location fails with 503: ambiguous, so each attempt is looked up first
+    lab.control("faults", {"errorEvery": 1, "methods": ["POST"], "paths": "namedLocations$"})
+    done = lab.cli(capsys, "apply", "--yes", "--force", "restore the whole tenant", "--format", "json")
+    assert done.code == 4, done.err
+    changes = {c["key"]: c for c in json.loads(done.out)["changes"]}
+    create = changes[f"recreate:namedLocations/{LOCATION}"]
+    assert create["status"] == "failed" and "503" in create["message"]
+    assert lab.emu.faults.injected["errors"] == 3                         # three attempts, none made a location
+    policy = changes[f"update:conditionalAccessPolicies/{GSA}"]
+    assert policy["status"] == "skipped" and policy["message"] == f"dependency failed: recreate:namedLocations/{LOCATION}"
+    assert changes[f"update:users/{user}"]["status"] == "ok"
+    assert changes[f"restore:groups/{GROUP}"]["status"] == "ok"
+    live = lab.live(["namedLocations", "conditionalAccessPolicies"])
+    assert not [o for o in live["namedLocations"].values() if o["displayName"] == F.detachable_ip_location]
+    assert live["conditionalAccessPolicies"][GSA]["state"] == "disabled"
+
+
+def test_residual_drift_is_reported(lab: Lab) -> None:
+    lab.backup()
+    user, other = F.user_ids[F.cloud_user_upn], F.user_ids[F.break_glass_upn]
+    run(lab.client.patch(f"users/{user}", {"jobTitle": "Changed"}))
+
+    def meddle(outcome: Any) -> None:  # another administrator edits the tenant while the apply runs
+        users = lab.emu.backend.collections["users"]
+        users.put({**users.get(other), "jobTitle": "Meddled"})
+
+    result = run(run_apply(lab.repo, lab.client, ApplyRequest(), on_event=meddle))
+    assert result.failed == [] and result.status == "drift" and result.exit_code == 5
+    assert [(c.type, c.id) for c in result.drift] == [("users", other)]
+    assert "residual drift: 1" in result.summary()
+
+
+def test_apply_holds_the_repository_lock(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    from entragit.jobs import RepoLock
+
+    lab.backup()
+    lab.mark()
+    with RepoLock(lab.repo, "backup"):
+        done = lab.cli(capsys, "apply", "--yes")
+    assert done.code == 6 and "another job holds the lock" in done.err
+    assert lab.emu.counters.requests() == []

@@ -105,3 +105,71 @@ def test_the_emergency_access_rail_refuses_without_force(lab: Lab, capsys: pytes
     forced = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes", "--force", "drill")
     assert forced.code == 0, forced.err
     assert [w["path"] for w in lab.writes()] == [f"identity/conditionalAccess/policies/{policy_id}"]
+
+
+def test_a_deleted_policy_is_recreated_report_only_then_switched(lab: Lab) -> None:
+    lab.backup()
+    policy = F.ca_policy_ids[F.gsa_policy]
+    run(lab.client.delete(f"identity/conditionalAccess/policies/{policy}"))
+    lab.mark()
+    result = lab.apply()
+    assert result.failed == [] and result.drift == []
+    recreate = next(o for o in result.outcomes if o.change.kind.value == "recreate")
+    switch = next(o for o in result.outcomes if o.change.kind.value == "update" and o.change.id == policy)
+    assert recreate.change.body["state"] == "enabledForReportingButNotEnforced"      # type: ignore[index]
+    assert [p.path for p in switch.change.properties] == ["state"] and switch.change.properties[0].new == "enabled"
+    new_id = recreate.new_id
+    assert new_id and new_id != policy
+    assert [(w["method"], w["path"]) for w in lab.writes()] == [
+        ("POST", "identity/conditionalAccess/policies"), ("PATCH", f"identity/conditionalAccess/policies/{new_id}")]
+    live = lab.live(["conditionalAccessPolicies"])["conditionalAccessPolicies"]
+    assert live[new_id]["state"] == "enabled" and live[new_id]["displayName"] == F.gsa_policy
+
+
+def test_an_application_is_recreated_with_every_reference_to_its_ids_and_app_id(
+        lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    api = F.api_application
+    app_obj, app_id, sp_obj = F.application_object_ids[api], F.app_ids[api], F.service_principal_ids[api]
+    lab.backup()
+    backed_up = lab.state()
+
+    async def delete_for_good() -> None:
+        await lab.client.delete(f"applications/{app_obj}")
+        for gone in (app_obj, sp_obj):
+            try:
+                await lab.client.delete(f"directory/deletedItems/{gone}")
+            except Exception:  # noqa: BLE001 - the service principal may have gone for good already
+                pass
+
+    run(delete_for_good())
+    asked = lab.cli(capsys, "apply", "--recreate", app_id, "--yes", "--format", "json")
+    assert asked.code == 0, asked.out + asked.err
+    live = lab.live()
+    apps = [o for o in live["applications"].values() if o["displayName"] == api]
+    assert len(apps) == 1 and apps[0]["id"] != app_obj and apps[0]["appId"] != app_id
+    new_app_id = apps[0]["appId"]
+    assert apps[0]["identifierUris"] == [f"api://{new_app_id}"]
+    sps = [o for o in live["servicePrincipals"].values() if o.get("appId") == new_app_id]
+    assert len(sps) == 1
+    new_sp = sps[0]["id"]
+    # references by appId (another app's requiredResourceAccess) and by object id (grants, assignments)
+    mobile = live["applications"][F.application_object_ids["Contoso Expenses Mobile"]]
+    assert new_app_id in [r["resourceAppId"] for r in mobile["requiredResourceAccess"]]
+    assert app_id not in json_text(live)
+    old_grants = [g for sp in backed_up["servicePrincipals"].values() for g in sp["oauth2PermissionGrants"]
+                  if g["resourceId"] == sp_obj]
+    new_grants = [g for sp in live["servicePrincipals"].values() for g in sp["oauth2PermissionGrants"]
+                  if g["resourceId"] == new_sp]
+    assert old_grants and len(new_grants) == len(old_grants)
+    assert sorted(a["principalId"] for a in sps[0]["appRoleAssignedTo"]) == \
+        sorted(a["principalId"] for a in backed_up["servicePrincipals"][sp_obj]["appRoleAssignedTo"])
+    assert sorted(apps[0]["owners"]) == sorted(backed_up["applications"][app_obj]["owners"])
+    lab.mark()
+    again = lab.cli(capsys, "apply", "--recreate", app_id, "--yes")
+    assert again.code == 0 and lab.writes() == []
+
+
+def json_text(value: object) -> str:
+    import json
+
+    return json.dumps(value)

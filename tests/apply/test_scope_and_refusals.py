@@ -147,3 +147,23 @@ def test_bad_ids_and_types_exit_2(lab: Lab, capsys: pytest.CaptureFixture[str]) 
     assert lab.cli(capsys, "apply", "--type", "printers", "--yes").code == 2
     assert lab.cli(capsys, "apply", "--checksum", "abc", "--yes").code == 2
     assert lab.writes() == []
+
+
+def test_apply_holds_the_remote_lock_and_pushes_its_outcome(lab: Lab, bare_origin: object,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from entragit.jobs import acquire_remote_lock, release_remote_lock
+    from tests.apply.helpers import git
+
+    lab.backup()
+    before, after = lab.commit_edit("users", USER, lambda u: u.update(jobTitle="Head of Sales"))
+    held = acquire_remote_lock(lab.repo, "backup")
+    lab.mark()
+    locked = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes")
+    assert locked.code == 6 and "backup" in locked.err and lab.writes() == []
+    release_remote_lock(lab.repo, held)
+    done = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes")
+    assert done.code == 0, done.err
+    origin = str(bare_origin)
+    notes = git(lab.repo, f"--git-dir={origin}", "notes", "--ref=entragit", "show", after)
+    assert '"status":"applied"' in notes
+    assert git(lab.repo, f"--git-dir={origin}", "for-each-ref", "refs/entragit/") == ""
