@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -158,16 +157,26 @@ def build(repo: Path, users: int, changed: float) -> dict[str, int]:
     return {"objects": total, "files": len(delta)}
 
 
+_MEASURED = """
+import resource, sys
+from entragit.cli import main
+try:
+    main(sys.argv[2:])
+finally:
+    with open(sys.argv[1], "w") as fh:
+        fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+"""
+
+
 def run_command(repo: Path, out: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS MB) of `entragit diff` in a subprocess."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """(wall seconds, peak RSS MB of the entragit process) of `entragit diff` in a subprocess."""
+    rss = out.with_suffix(".rss")
     start = time.monotonic()
-    subprocess.run([sys.executable, "-m", "entragit", "--repo", str(repo), "diff", "--from", "bench/A",
+    subprocess.run([sys.executable, "-c", _MEASURED, str(rss), "--repo", str(repo), "diff", "--from", "bench/A",
                     "--to", "bench/B", "--format", "json", "--output", str(out)],
                    cwd=ROOT, check=True, capture_output=True)
     wall = time.monotonic() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return wall, max(peak, before) / 1024
+    return wall, int(rss.read_text()) / 1024
 
 
 def main() -> None:
@@ -197,9 +206,11 @@ def main() -> None:
             wall, peak = run_command(repo, out)
             walls.append(wall)
             peaks.append(peak)
-        start = time.monotonic()
-        report = make_report(repo, "bench/A", "bench/B", raw_diff=True)
-        built = time.monotonic() - start
+        built = float("inf")
+        for _ in range(args.runs):
+            start = time.monotonic()
+            report = make_report(repo, "bench/A", "bench/B", raw_diff=True)
+            built = min(built, time.monotonic() - start)
         start = time.monotonic()
         text = render(report, "json")
         as_json = time.monotonic() - start
@@ -212,7 +223,7 @@ def main() -> None:
               f"({report.stats['blobs'] / files:.2%} of the files)")
         print(f"`entragit diff --format json --output F` (subprocess, {args.runs} runs): "
               f"best {min(walls):.2f} s, worst {max(walls):.2f} s (target <= 10 s); peak RSS {max(peaks):.0f} MB")
-        print(f"in-process: report {built:.2f} s, JSON {as_json:.2f} s ({len(text):,} chars), markdown {as_md:.2f} s "
+        print(f"in-process (best of {args.runs}): report {built:.2f} s, JSON {as_json:.2f} s ({len(text):,} chars), markdown {as_md:.2f} s "
               f"({len(md):,} chars, limit 65,536)")
     finally:
         if tmp is not None:

@@ -434,11 +434,18 @@ class Limiter:
     # ---- configuration
 
     def configure(self, **knobs: Any) -> dict[str, Any]:
-        """Change knobs (snake_case or camelCase); buckets start full again. Returns ``snapshot()``."""
+        """Change knobs (snake_case or camelCase); buckets start full again. Returns ``snapshot()``.
+
+        ``reset`` (applied first) drops every override and goes back to Graph's quotas: scale 1, the CA limit
+        on; ``enabled`` is left as it is unless given too.
+        """
         knobs = {_snake(k): v for k, v in knobs.items()}
         unknown = set(knobs) - _LIMITER_KNOBS
         if unknown:
             raise KnobError(f"unknown quota knob(s): {', '.join(sorted(unknown))}")
+        if knobs.get("reset"):
+            self._overrides.clear()
+            self.scale, self.ca_limit = 1.0, True
         try:
             if "enabled" in knobs:
                 self.enabled = bool(knobs["enabled"])

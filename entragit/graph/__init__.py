@@ -32,7 +32,8 @@ from entragit.graph.errors import DeltaExpired, GraphTransportError, error_from_
 from entragit.graph.retry import RetryPolicy
 
 # CA policies and named locations: 1 request/s per tenant for all apps (graph-entra.md §12.2). Against the
-# real cloud serialized requests are paced to that; the emulator is not paced (its quotas answer 429s).
+# serialized requests are paced to that on every host: the served emulator enforces the same limit, and a
+# 429 without Retry-After costs a backoff far longer than the pacing.
 REAL_SERIALIZED_INTERVAL = 1.0
 
 
@@ -44,7 +45,7 @@ def open_client(settings: Any, *, env: Mapping[str, str] | None = None, stderr: 
     auth = auth_provider(root, settings, os.environ if env is None else env, stderr or sys.stderr)
     client_kwargs.setdefault("concurrency", settings.concurrency)
     client_kwargs.setdefault("priority", settings.throttle_priority)
-    client_kwargs.setdefault("serialized_interval", REAL_SERIALIZED_INTERVAL if auth.real else 0.0)
+    client_kwargs.setdefault("serialized_interval", REAL_SERIALIZED_INTERVAL)
     return GraphClient(root, auth, retry=retry, **client_kwargs)
 
 

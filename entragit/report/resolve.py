@@ -33,6 +33,8 @@ from entragit.report.model import (
 from entragit.resources.base import ResourceType
 
 Obj = Mapping[str, Any]
+# GitSource: above this many ids of one type, list the type's folder once instead of looking up each path
+LIST_FOLDER_ABOVE = 64
 
 
 class ObjectSource(Protocol):
@@ -149,6 +151,7 @@ class GitSource(_CachingSource):
                  preload: Mapping[str, Mapping[str, Obj]] | None = None) -> None:
         super().__init__(types, preload)
         self.store, self.commit = store, commit
+        self._listings: dict[str, dict[str, str]] = {}
 
     def _load(self, rt: ResourceType, ids: list[str]) -> dict[str, Obj]:
         return self._load_many({rt.key: ids}).get(rt.key, {})
@@ -160,11 +163,19 @@ class GitSource(_CachingSource):
         names: dict[tuple[str, str], str] = {}
         for key, ids in wanted.items():
             rt = resources.get(key)
+            # git finds "<commit>:<path>" by scanning the folder's tree, once per name: for many names in a
+            # big folder, one listing of the folder (name -> blob id) costs less
+            listing = self._listing(key) if len(ids) > LIST_FOLDER_ABOVE else None
             for i in ids:
                 try:
-                    names[(rt.key, i)] = f"{self.commit}:{STATE_DIR}/{rt.key}/{file_name(rt, i)}"
+                    name = file_name(rt, i)
                 except Exception:  # noqa: BLE001 - an id that cannot name a file names no object
                     continue
+                path = f"{STATE_DIR}/{rt.key}/{name}"
+                if listing is None:
+                    names[(rt.key, i)] = f"{self.commit}:{path}"
+                elif path in listing:
+                    names[(rt.key, i)] = listing[path]
         blobs = self.store.read(names.values())
         out: dict[str, dict[str, Obj]] = {}
         for (type_key, i), name in names.items():
@@ -173,11 +184,17 @@ class GitSource(_CachingSource):
                 out.setdefault(type_key, {})[i] = parse_yaml(data.decode("utf-8"), name)
         return out
 
-    def _load_all(self, rt: ResourceType) -> dict[str, Obj]:
+    def _listing(self, type_key: str) -> dict[str, str]:
         from entragit.report.gitstore import STATE_DIR
+
+        if type_key not in self._listings:
+            self._listings[type_key] = self.store.ls(self.commit, [f"{STATE_DIR}/{type_key}/"])
+        return self._listings[type_key]
+
+    def _load_all(self, rt: ResourceType) -> dict[str, Obj]:
         from entragit.state import parse_yaml
 
-        files = self.store.ls(self.commit, [f"{STATE_DIR}/{rt.key}/"])
+        files = self._listing(rt.key)
         blobs = self.store.read(files.values())
         objects = (parse_yaml(data.decode("utf-8"), path) for path, sha in files.items()
                    if (data := blobs.get(sha)) is not None)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 
-from entragit.emulator import Emulator
 from entragit.emulator.seeds import DEMO_FACTS as F
 from tests.plugins.emulator import GraphSdk
 
@@ -33,7 +32,8 @@ def policy(**users: list[str]) -> dict:
     }
 
 
-def test_special_values_are_accepted(sdk: GraphSdk) -> None:
+def test_special_values_are_accepted(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     body = policy(excludeUsers=["GuestsOrExternalUsers"])
     body["conditions"]["applications"]["includeApplications"] = ["MicrosoftAdminPortals"]
     body["conditions"]["clientApplications"] = {"includeServicePrincipals": ["ServicePrincipalsInMyTenant"],
@@ -45,10 +45,13 @@ def test_special_values_are_accepted(sdk: GraphSdk) -> None:
     assert got["conditions"]["locations"]["excludeLocations"] == ["AllTrusted", ZERO]
 
 
-def test_unknown_references_are_refused_with_graphs_errors(sdk: GraphSdk) -> None:
+def test_unknown_references_are_refused_with_graphs_errors(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     bad_group = sdk.call("POST", POLICIES, policy(excludeGroups=[MISSING]))
     assert bad_group.status == 400
     assert bad_group.error["message"] == f"1054: Invalid group value: {MISSING}."
+    assert bad_group.error["code"] == "BadRequest"
+    assert bad_group.error["innerError"]["request-id"] == bad_group.headers["request-id"]
     body = policy()
     body["conditions"]["locations"]["excludeLocations"] = [MISSING]
     bad_location = sdk.call("POST", POLICIES, body)
@@ -69,7 +72,8 @@ def test_unknown_references_are_refused_with_graphs_errors(sdk: GraphSdk) -> Non
     assert all(p["displayName"] != "Test policy" for p in sdk.items(POLICIES))
 
 
-def test_strength_reference_is_written_as_id_and_read_expanded(sdk: GraphSdk) -> None:
+def test_strength_reference_is_written_as_id_and_read_expanded(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     strength = F.strength_ids[F.custom_strengths[0]]
     body = policy()
     body["grantControls"] = {"operator": "OR", "authenticationStrength": {"id": strength}}
@@ -83,7 +87,8 @@ def test_strength_reference_is_written_as_id_and_read_expanded(sdk: GraphSdk) ->
     assert sdk.call("PATCH", f"{POLICIES}/{created.json['id']}", patch).status == 204
 
 
-def test_deleting_referenced_objects_leaves_stale_ids(sdk: GraphSdk, emulator: Emulator) -> None:
+def test_deleting_referenced_objects_leaves_stale_ids(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     victim_group = F.group_ids[F.security_groups[0]]
     victim_user = sdk.call("POST", "users", {
         "accountEnabled": True, "displayName": "Excluded", "mailNickname": "excluded",
@@ -98,7 +103,8 @@ def test_deleting_referenced_objects_leaves_stale_ids(sdk: GraphSdk, emulator: E
     assert sdk.call("POST", POLICIES, again).status == 400
 
 
-def test_trusted_named_location_cannot_be_deleted_until_untrusted(sdk: GraphSdk) -> None:
+def test_trusted_named_location_cannot_be_deleted_until_untrusted(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     trusted = F.named_location_ids[F.trusted_ip_location]
     refused = sdk.call("DELETE", f"{LOCATIONS}/{trusted}")
     assert refused.status == 400 and "isTrusted" in refused.error["message"]
@@ -114,8 +120,8 @@ def test_all_zeros_location_is_not_a_named_location(sdk: GraphSdk) -> None:
     assert resp.error["message"] == f"NamedLocation with id {ZERO} does not exist in the directory."
 
 
-def test_deleted_policies_go_to_the_beta_container_and_app_only_cannot_restore(sdk: GraphSdk,
-                                                                              emulator: Emulator) -> None:
+def test_deleted_policies_go_to_the_beta_container_and_app_only_cannot_restore(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     pid = F.ca_policy_ids[F.disabled_policy]
     state = sdk.call("GET", f"{POLICIES}/{pid}").json["state"]
     assert sdk.call("DELETE", f"{POLICIES}/{pid}").status == 204
@@ -124,20 +130,22 @@ def test_deleted_policies_go_to_the_beta_container_and_app_only_cannot_restore(s
     assert [p["id"] for p in listed] == [pid] and listed[0]["deletedDateTime"]
     refused = sdk.call("POST", f"identity/conditionalAccess/deletedItems/policies/{pid}/restore", version="beta")
     assert refused.status == 403
-    sdk.call("POST", "http://testserver/_emulator/settings", {"allowPolicyRestore": True})
+    assert refused.error["code"] == "accessDenied" and set(refused.error["innerError"]) >= {"request-id", "date"}
+    sdk.control("settings", {"allowPolicyRestore": True})
     restored = sdk.call("POST", f"identity/conditionalAccess/deletedItems/policies/{pid}/restore", version="beta")
     assert restored.status == 200 and restored.json["id"] == pid and restored.json["state"] == state
     assert sdk.call("GET", f"{POLICIES}/{pid}").status == 200
 
 
-def test_deleted_named_locations_purge_after_30_days(sdk: GraphSdk, emulator: Emulator) -> None:
+def test_deleted_named_locations_purge_after_30_days(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     loc = F.named_location_ids[F.country_location]
     referencing = [p["id"] for p in sdk.items(POLICIES)
                    if loc in str(p["conditions"].get("locations"))]
     assert sdk.call("DELETE", f"{LOCATIONS}/{loc}").status == 204
     container = "identity/conditionalAccess/deletedItems/namedLocations"
     assert sdk.call("GET", f"{container}/{loc}", version="beta").status == 200
-    emulator.clock.advance(days=31)
+    sdk.control("clock", {"days": 31})
     assert sdk.call("GET", f"{container}/{loc}", version="beta").status == 404
     # the policies that referenced it still hold its id
     for pid in referencing:

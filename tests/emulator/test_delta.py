@@ -47,7 +47,8 @@ def test_initial_round_pages_of_200_and_a_delta_link() -> None:
         sdk.close()
 
 
-def test_changes_show_up_once_with_their_removed_reason(sdk: GraphSdk) -> None:
+def test_changes_show_up_once_with_their_removed_reason(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     _, link, _ = delta_round(sdk, "users/delta?$select=displayName,jobTitle")
     changed = F.user_ids[F.cloud_user_upn]
     soft = F.user_ids[F.disabled_user_upn]
@@ -70,26 +71,23 @@ def test_changes_show_up_once_with_their_removed_reason(sdk: GraphSdk) -> None:
     assert [i["id"] for i in items3] == [soft] and "@removed" not in items3[0]
 
 
-def test_purge_after_30_days_turns_changed_into_deleted(emulator: Emulator, sdk: GraphSdk) -> None:
+def test_purge_after_30_days_turns_changed_into_deleted(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     _, link, _ = delta_round(sdk, "users/delta?$select=displayName")
     uid = F.user_ids[F.cloud_user_upn]
     sdk.call("DELETE", f"users/{uid}")
     items, link, _ = delta_round(sdk, link)
     assert items == [{"id": uid, "@removed": {"reason": "changed"}}]
-    emulator.clock.advance(days=6)
-    _, link, _ = delta_round(sdk, link)
-    emulator.clock.advance(days=6)
-    _, link, _ = delta_round(sdk, link)
-    emulator.clock.advance(days=6)
-    _, link, _ = delta_round(sdk, link)
-    emulator.clock.advance(days=6)
-    _, link, _ = delta_round(sdk, link)
-    emulator.clock.advance(days=6.5)
+    for _ in range(4):  # each token is renewed within its 7 days
+        sdk.control("clock", {"days": 6})
+        _, link, _ = delta_round(sdk, link)
+    sdk.control("clock", {"days": 6.5})
     items, _, _ = delta_round(sdk, link)
     assert items == [{"id": uid, "@removed": {"reason": "deleted"}}]
 
 
-def test_groups_members_delta(sdk: GraphSdk) -> None:
+def test_groups_members_delta(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     items, link, _ = delta_round(sdk, "groups/delta?$select=displayName,members")
     group = F.group_ids[F.security_groups[0]]
     initial = next(i for i in items if i["id"] == group)
@@ -126,7 +124,8 @@ def test_deleting_a_member_user_shows_in_the_groups_members_delta(sdk: GraphSdk)
         changed["members@delta"]
 
 
-def test_deltatoken_latest_syncs_from_now(sdk: GraphSdk) -> None:
+def test_deltatoken_latest_syncs_from_now(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     resp = sdk.call("GET", "applications/delta?$deltatoken=latest")
     assert resp.json["value"] == [] and "@odata.deltaLink" in resp.json
     app = sdk.call("POST", "applications", {"displayName": "Fresh"}).json["id"]
@@ -142,27 +141,29 @@ def test_service_principals_delta(sdk: GraphSdk) -> None:
     assert items == [{"id": sp, "displayName": items[0]["displayName"], "accountEnabled": False}]
 
 
-def test_token_older_than_7_days_answers_sync_state_not_found(emulator: Emulator, sdk: GraphSdk) -> None:
+def test_token_older_than_7_days_answers_sync_state_not_found(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     _, link, _ = delta_round(sdk, "users/delta?$select=displayName")
-    emulator.clock.advance(days=6)
+    sdk.control("clock", {"days": 6})
     _, fresh, _ = delta_round(sdk, link)  # still valid, and yields a new token
-    emulator.clock.advance(days=2)
+    sdk.control("clock", {"days": 2})
     assert sdk.call("GET", fresh).status == 200  # the new token is 2 days old
     resp = sdk.call("GET", link)  # the first one is 8 days old
     assert resp.status == 400
     assert resp.error["code"] == "syncStateNotFound"
+    assert set(resp.error["innerError"]) >= {"request-id", "date"}
 
 
-def test_forced_resync_answers_410_with_location(emulator: Emulator, sdk: GraphSdk) -> None:
+def test_forced_resync_answers_410_with_location(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     _, link, _ = delta_round(sdk, "users/delta?$select=displayName")
-    control = sdk.call("POST", "http://testserver/_emulator/delta", {"resync": ["users"]})
-    assert control.status == 200 and control.json == {"resync": ["users"]}
+    assert sdk.control("delta", {"resync": ["users"]}) == {"resync": ["users"]}
     resp = sdk.call("GET", link)
     assert resp.status == 410
     location = resp.headers["location"]
-    assert location == "http://testserver/v1.0/users/delta?$select=displayName"
+    assert location == f"{sdk.root}/v1.0/users/delta?$select=displayName"
     items, _, _ = delta_round(sdk, location)
-    assert len(items) == len(emulator.backend.collections["users"])
+    assert len(items) == F.user_count
     assert sdk.call("GET", link).status == 200  # one resync per knob
 
 

@@ -8,7 +8,6 @@ application does not restore its service principal), graph-entra.md "Corrections
 
 from __future__ import annotations
 
-from entragit.emulator import Emulator
 from entragit.emulator.seeds import DEMO_FACTS as F
 from tests.plugins.emulator import GraphSdk
 
@@ -23,7 +22,8 @@ def member_ids(sdk: GraphSdk, group: str, version: str = "v1.0") -> set[str]:
     return {m["id"] for m in sdk.items(f"groups/{group}/members?$select=id", version=version)}
 
 
-def test_v1_members_omit_service_principals_beta_and_expand_show_them(sdk: GraphSdk) -> None:
+def test_v1_members_omit_service_principals_beta_and_expand_show_them(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     group = F.group_ids[F.sp_member_group]
     sps = {F.service_principal_ids[a] for a in F.sp_member_apps}
     v1 = member_ids(sdk, group)
@@ -42,7 +42,8 @@ def test_expand_members_caps_at_20(sdk: GraphSdk) -> None:
     assert len(sdk.call("GET", f"groups/{group}?$expand=members").json["members"]) == 20
 
 
-def test_membership_rules_by_group_kind(sdk: GraphSdk) -> None:
+def test_membership_rules_by_group_kind(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     user = F.user_ids[F.break_glass_upn]
     sp = F.service_principal_ids[F.applications[0]]
     dynamic = sdk.call("POST", f"groups/{F.group_ids[F.dynamic_group]}/members/$ref", ref(user))
@@ -81,7 +82,8 @@ def test_mail_enabled_and_distribution_group_properties_are_exchange_mastered(sd
                                             "originated within an external service")
 
 
-def test_soft_delete_and_restore_keep_id_memberships_ownerships_and_manager(sdk: GraphSdk) -> None:
+def test_soft_delete_and_restore_keep_id_memberships_ownerships_and_manager(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     # a user who is a member of groups, owns a group, has a manager and direct reports
     manager_of = {u: m for u, m in ((u, sdk.call("GET", f"users/{u}/manager")) for u in F.user_ids.values())
                   if m.status == 200}
@@ -113,7 +115,8 @@ def test_soft_delete_and_restore_keep_id_memberships_ownerships_and_manager(sdk:
     assert all(d["id"] != target for d in sdk.items("directory/deletedItems/microsoft.graph.user"))
 
 
-def test_deleted_items_need_the_cast_and_permanent_delete_is_final(sdk: GraphSdk) -> None:
+def test_deleted_items_need_the_cast_and_permanent_delete_is_final(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     assert sdk.call("GET", "directory/deletedItems").status == 400
     group = F.group_ids[F.security_groups[2]]
     assert sdk.call("DELETE", f"groups/{group}").status == 204
@@ -123,7 +126,8 @@ def test_deleted_items_need_the_cast_and_permanent_delete_is_final(sdk: GraphSdk
     assert sdk.call("GET", f"groups/{group}").status == 404
 
 
-def test_delete_kinds_of_groups(sdk: GraphSdk) -> None:
+def test_delete_kinds_of_groups(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     soft = [F.group_ids[F.m365_groups[0]], F.group_ids[F.security_groups[1]]]
     hard = [F.group_ids[F.synced_group], F.group_ids[F.mail_enabled_security_group],
             F.group_ids[F.distribution_group]]
@@ -134,7 +138,8 @@ def test_delete_kinds_of_groups(sdk: GraphSdk) -> None:
     assert not (set(hard) & deleted)
 
 
-def test_restoring_an_application_does_not_restore_its_service_principal(sdk: GraphSdk) -> None:
+def test_restoring_an_application_does_not_restore_its_service_principal(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     name = F.applications[0]
     app, sp = F.application_object_ids[name], F.service_principal_ids[name]
     owners = {o["id"] for o in sdk.items(f"applications/{app}/owners")}
@@ -150,7 +155,8 @@ def test_restoring_an_application_does_not_restore_its_service_principal(sdk: Gr
     assert sdk.call("GET", f"servicePrincipals/{sp}").status == 200
 
 
-def test_restore_brings_back_app_role_assignments(sdk: GraphSdk) -> None:
+def test_restore_brings_back_app_role_assignments(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     held = {F.service_principal_ids[a]: {x["id"] for x in sdk.items(
         f"servicePrincipals/{F.service_principal_ids[a]}/appRoleAssignments")} for a in F.applications}
     sp, before = max(held.items(), key=lambda kv: len(kv[1]))
@@ -160,12 +166,13 @@ def test_restore_brings_back_app_role_assignments(sdk: GraphSdk) -> None:
     assert {a["id"] for a in sdk.items(f"servicePrincipals/{sp}/appRoleAssignments")} == before
 
 
-def test_deleted_items_are_purged_after_30_days_of_emulator_time(emulator: Emulator, sdk: GraphSdk) -> None:
+def test_deleted_items_are_purged_after_30_days_of_emulator_time(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     uid = F.user_ids[F.cloud_user_upn]
     sdk.call("DELETE", f"users/{uid}")
-    emulator.clock.advance(days=29)
+    sdk.control("clock", {"days": 29})
     assert sdk.call("GET", f"directory/deletedItems/{uid}").status == 200
-    emulator.clock.advance(days=1, seconds=1)
+    sdk.control("clock", {"days": 1, "seconds": 1})
     assert sdk.call("GET", f"directory/deletedItems/{uid}").status == 404
     assert sdk.call("POST", f"directory/deletedItems/{uid}/restore").status == 404
 

@@ -342,6 +342,16 @@ def test_configure_validates_knobs(clock: Clock) -> None:
     assert snap["overrides"] == {"write_limit": 7.0, "write_period": 7.0}
 
 
+def test_reset_knob_goes_back_to_graphs_quotas(clock: Clock) -> None:
+    lim = limiter(clock, users=10)
+    lim.configure(writeLimit=7, caRate=5, scale=2, caLimit=False)
+    snap = lim.configure(reset=True)
+    assert snap["overrides"] == {} and snap["scale"] == 1.0 and snap["caLimit"] is True
+    assert snap["quotas"]["write"] == {"limit": 3000.0, "periodSeconds": 150.0}
+    assert snap["quotas"]["ca"] == {"limit": 1.0, "periodSeconds": 1.0}
+    assert lim.configure(reset=True, writeLimit=9)["quotas"]["write"]["limit"] == 9.0  # reset first
+
+
 def test_snapshot_shows_bucket_levels(clock: Clock) -> None:
     lim = limiter(clock, users=10)
     admit(lim, query={})  # 2 RU

@@ -1,9 +1,20 @@
-"""The same behaviour against ``entragit emulator serve`` on 127.0.0.1 (a subprocess), through the real SDK."""
+"""``entragit emulator serve`` itself: the first line, its flags, the socket, Ctrl-C.
+
+Graph behaviour over the socket is tested by every test using the ``dual_sdk`` fixture (in-process AND
+served, through the real msgraph-sdk request adapter) and by test_documented_bodies.py's served subset.
+"""
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -14,17 +25,52 @@ from tests.plugins.emulator import GraphSdk
 
 pytestmark = pytest.mark.served
 
+SEED_USER = {"id": "5d6c8a1e-7a0b-4c1d-9e2f-3a4b5c6d7e8f", "displayName": "Seed File Person",
+             "userPrincipalName": "seedfile@contoso.onmicrosoft.com", "mailNickname": "seedfile",
+             "accountEnabled": True, "manager": None}
+
+
+class Server:
+    def __init__(self, args: list[str]) -> None:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        self.proc = subprocess.Popen([sys.executable, "-m", "entragit", "emulator", "serve", "--host", "127.0.0.1",
+                                      "--port", "0", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                     text=True, env=env)
+        self.url = ""
+
+    def started(self) -> Server:
+        assert self.proc.stdout is not None
+        self.url = self.proc.stdout.readline().strip()
+        assert re.fullmatch(r"http://127\.0\.0\.1:\d+", self.url), (self.url, self.proc.stderr)
+        return self
+
+    def interrupt(self) -> tuple[int, str, str]:
+        """Ctrl-C: the exit code, the rest of stdout, stderr."""
+        self.proc.send_signal(signal.SIGINT)
+        out, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, out, err
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.communicate()
+
+
+@pytest.fixture
+def servers() -> Iterator[list[Server]]:
+    started: list[Server] = []
+    yield started
+    for server in started:
+        server.kill()
+
 
 def test_first_line_is_the_root_url_with_the_bound_port(served_emulator: str) -> None:
     assert re.fullmatch(r"http://127\.0\.0\.1:\d+", served_emulator)
     assert urlsplit(served_emulator).port != 0
-
-
-def test_paging_to_the_end_with_links_on_the_served_host(served_sdk: GraphSdk, served_emulator: str) -> None:
-    pages = served_sdk.pages("users?$top=9&$select=id,displayName")
-    assert len(pages) > 1
-    assert all(p["@odata.nextLink"].startswith(f"{served_emulator}/v1.0/users?") for p in pages[:-1])
-    assert sum(len(p["value"]) for p in pages) == F.user_count
+    with httpx.Client(base_url=served_emulator) as raw:
+        assert raw.get("/v1.0/organization").json()["value"][0]["id"] == F.tenant_id
+        assert raw.get("/beta/organization").status_code == 200
+        assert raw.get("/organization").status_code == 400  # no version: not a Graph path
 
 
 def test_no_delayed_ack_stalls(served_sdk: GraphSdk) -> None:
@@ -36,47 +82,53 @@ def test_no_delayed_ack_stalls(served_sdk: GraphSdk) -> None:
     assert time.monotonic() - start < 1.0
 
 
-def test_writes_errors_and_synced_objects(served_sdk: GraphSdk) -> None:
-    uid = F.user_ids[F.cloud_user_upn]
-    assert served_sdk.call("PATCH", f"users/{uid}", {"jobTitle": "Served"}).status == 204
-    read_only = served_sdk.call("PATCH", f"users/{uid}", {"onPremisesSyncEnabled": True})
-    assert read_only.status == 400
-    assert read_only.error["message"] == "Property 'onPremisesSyncEnabled' is read-only and cannot be set."
-    synced = served_sdk.call("PATCH", f"users/{F.user_ids[F.synced_user_upns[0]]}", {"surname": "X"})
-    assert synced.status == 400 and synced.error["message"].startswith("Unable to update the specified properties")
-    assert served_sdk.call("GET", "users/not-there").status == 404
+def test_serve_flags_are_honoured_and_runs_are_reproducible(tmp_path: Path, servers: list[Server]) -> None:
+    seed_file = tmp_path / "tenant.json"
+    seed_file.write_text(json.dumps({"users": [SEED_USER]}), encoding="utf-8")
+    flags = ["--seed", str(seed_file), "--random-seed", "5", "--fault-rate", "0.3", "--throttle-every", "4",
+             "--latency-ms", "30"]
+    servers += [Server([*flags, "--no-quotas"]), Server(flags), Server([*flags[:3], "6", *flags[4:]])]
+    a, b, c = (s.started() for s in servers)
 
+    knobs = httpx.get(f"{a.url}/_emulator/faults").json()
+    assert (knobs["randomSeed"], knobs["faultRate"], knobs["throttleEvery"], knobs["latencyMs"]) == (5, 0.3, 4, 30)
+    assert httpx.get(f"{a.url}/_emulator/quotas").json()["enabled"] is False  # --no-quotas
+    assert httpx.get(f"{b.url}/_emulator/quotas").json()["enabled"] is True  # on by default when served
 
-def test_soft_delete_restore_and_delta(served_sdk: GraphSdk, served_emulator: str) -> None:
-    first = served_sdk.call("GET", "groups/delta?$select=displayName,members")
-    link = first.json.get("@odata.deltaLink")
-    while link is None:
-        page = served_sdk.call("GET", first.json["@odata.nextLink"]).json
-        link = page.get("@odata.deltaLink")
-    group = F.group_ids[F.security_groups[0]]
-    assert served_sdk.call("DELETE", f"groups/{group}").status == 204
-    changes = served_sdk.call("GET", link).json["value"]
-    assert {"id": group, "@removed": {"reason": "changed"}} in changes
-    restored = served_sdk.call("POST", f"directory/deletedItems/{group}/restore")
-    assert restored.status == 200 and restored.json["id"] == group
-    assert served_sdk.call("GET", f"groups/{group}").status == 200
-    served_sdk.call("POST", f"{served_emulator}/_emulator/clock", {"days": 8})
-    assert served_sdk.call("GET", link).error["code"] == "syncStateNotFound"
+    def statuses(server: Server) -> tuple[list[int], float, list[httpx.Response]]:
+        with httpx.Client(base_url=server.url) as raw:
+            start = time.monotonic()
+            answers = [raw.get("/v1.0/users?$select=id,displayName") for _ in range(16)]
+            return [r.status_code for r in answers], time.monotonic() - start, answers
 
+    seq_a, elapsed, answers = statuses(a)
+    assert elapsed >= 16 * 0.030  # --latency-ms on every request
+    assert [seq_a[i] for i in (3, 7, 11, 15)] == [429] * 4  # --throttle-every 4
+    assert {seq_a[i] for i in range(16) if i % 4 != 3} == {200, 503}  # --fault-rate 0.3
+    assert all(r.headers.get("Retry-After") == "1" for r in answers if r.status_code != 200)
+    ok = next(r for r in answers if r.status_code == 200).json()["value"]
+    assert [u["displayName"] for u in ok] == ["Seed File Person"]  # --seed PATH
+    seq_b, _, _ = statuses(b)
+    seq_c, _, _ = statuses(c)
+    assert seq_a == seq_b  # the same --random-seed: the same faults
+    assert seq_c != seq_a
 
-@pytest.mark.slow
-def test_quotas_are_on_when_served_and_ca_429s_have_no_retry_after(served_emulator: str) -> None:
-    with httpx.Client(base_url=served_emulator) as raw:
-        quotas = raw.get("/_emulator/quotas").json()
-        assert quotas["enabled"] is True
-        statuses = [raw.get("/v1.0/identity/conditionalAccess/namedLocations") for _ in range(3)]
-    limited = [r for r in statuses if r.status_code == 429]
-    assert limited and all("retry-after" not in r.headers for r in limited)
-    sdk = GraphSdk(served_emulator, max_retries=5)
-    try:
-        assert sdk.call("GET", "identity/conditionalAccess/namedLocations").status == 200
-    finally:
-        sdk.close()
+    # ...and the same generated ids
+    new_user = {"accountEnabled": True, "displayName": "New", "mailNickname": "new",
+                "userPrincipalName": "new@contoso.onmicrosoft.com", "passwordProfile": {"password": "Pa55w.rd!x9"}}
+    created = []
+    for server in (a, b, c):
+        with httpx.Client(base_url=server.url) as raw:
+            raw.post("/_emulator/faults", json={"faultRate": 0, "throttleEvery": 0, "latencyMs": 0})
+            response = raw.post("/v1.0/users", json=new_user)
+            assert response.status_code == 201, response.text
+            created.append(response.json()["id"])
+    assert created[0] == created[1] != created[2]
+
+    for server in (a, b, c):  # runs until interrupted; Ctrl-C is a clean exit
+        assert server.proc.poll() is None
+        code, out, err = server.interrupt()
+        assert code == 0 and "Traceback" not in err and out == "", (code, err)
 
 
 def test_dropped_connection_when_served(served_emulator: str) -> None:

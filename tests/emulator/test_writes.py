@@ -66,15 +66,22 @@ def test_patch_204_then_get_shows_it_and_delete_204_then_404(sdk: GraphSdk) -> N
     assert sdk.call("DELETE", f"users/{created['id']}").status == 404
 
 
-def test_unknown_and_read_only_properties_are_refused_with_graphs_body(sdk: GraphSdk) -> None:
+def test_unknown_and_read_only_properties_are_refused_with_graphs_body(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     uid = F.user_ids[F.cloud_user_upn]
     unknown = sdk.call("PATCH", f"users/{uid}", {"jobTitle": "x", "favouriteColour": "blue"})
     assert unknown.status == 400
     assert unknown.error["code"] == "Request_BadRequest"
     assert unknown.error["message"] == "Invalid property 'favouriteColour'."
-    read_only = sdk.call("PATCH", f"users/{uid}", {"onPremisesSyncEnabled": True})
+    read_only = sdk.call("PATCH", f"users/{uid}", {"onPremisesSyncEnabled": True},
+                         headers={"client-request-id": "0c1d2e3f-0000-4000-8000-000000000001"})
     assert read_only.status == 400
+    assert read_only.error["code"] == "Request_BadRequest"
     assert read_only.error["message"] == "Property 'onPremisesSyncEnabled' is read-only and cannot be set."
+    inner = read_only.error["innerError"]  # Graph's envelope: request ids and the date
+    assert inner["request-id"] == read_only.headers["request-id"]
+    assert inner["client-request-id"] == "0c1d2e3f-0000-4000-8000-000000000001"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d", inner["date"])
     org = sdk.call("PATCH", f"organization/{F.tenant_id}", {"onPremisesSyncEnabled": True})
     assert org.status == 400
     assert org.error["message"] == "Property 'onPremisesSyncEnabled' is read-only and cannot be set."
@@ -84,7 +91,8 @@ def test_unknown_and_read_only_properties_are_refused_with_graphs_body(sdk: Grap
     assert sdk.call("GET", f"users/{uid}?$select=jobTitle").json["jobTitle"] != "x"
 
 
-def test_malformed_json_is_400(sdk: GraphSdk) -> None:
+def test_malformed_json_is_400(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     uid = F.user_ids[F.cloud_user_upn]
     resp = sdk.call("PATCH", f"users/{uid}", b'{"jobTitle": ')
     assert resp.status == 400
@@ -92,12 +100,15 @@ def test_malformed_json_is_400(sdk: GraphSdk) -> None:
     assert sdk.call("POST", "groups", b"[1, 2]").status == 400
 
 
-def test_synced_user_refuses_on_premises_properties_but_not_cloud_ones(sdk: GraphSdk) -> None:
+def test_synced_user_refuses_on_premises_properties_but_not_cloud_ones(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     synced = F.user_ids[F.synced_user_upns[0]]
     resp = sdk.call("PATCH", f"users/{synced}", {"department": "Renamed"})
     assert resp.status == 400
     assert resp.error["code"] == "Request_BadRequest"
     assert resp.error["message"] == SYNCED_MESSAGE
+    assert resp.error["innerError"]["request-id"] == resp.headers["request-id"]
+    assert sdk.call("GET", f"users/{synced}?$select=department").json["department"] != "Renamed"
     assert sdk.call("PATCH", f"users/{synced}", {"passwordPolicies": "DisablePasswordExpiration"}).status == 204
     manager = sdk.call("PUT", f"users/{synced}/manager/$ref",
                        {"@odata.id": f"http://testserver/v1.0/users/{F.user_ids[F.cloud_user_upn]}"})
@@ -113,7 +124,8 @@ def test_synced_user_refuses_on_premises_properties_but_not_cloud_ones(sdk: Grap
     assert assignment.status == 201
 
 
-def test_synced_group_refuses_properties_and_members(sdk: GraphSdk) -> None:
+def test_synced_group_refuses_properties_and_members(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     group = F.group_ids[F.synced_group]
     resp = sdk.call("PATCH", f"groups/{group}", {"description": "changed in the cloud"})
     assert (resp.status, resp.error["message"]) == (400, SYNCED_MESSAGE)
@@ -122,7 +134,8 @@ def test_synced_group_refuses_properties_and_members(sdk: GraphSdk) -> None:
     assert member.status == 400
 
 
-def test_create_group_with_owner_and_member_binds_then_patch_binds(sdk: GraphSdk) -> None:
+def test_create_group_with_owner_and_member_binds_then_patch_binds(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     owner, member, later = (F.user_ids[u] for u in list(F.user_ids)[:3])
     base = "https://graph.microsoft.com/v1.0"
     resp = sdk.call("POST", "groups", {
@@ -265,7 +278,8 @@ def test_oauth2_permission_grants(sdk: GraphSdk) -> None:
     assert sdk.items(f"oauth2PermissionGrants?$filter=clientId eq '{client}'") == []
 
 
-def test_policy_singletons_status_codes(sdk: GraphSdk) -> None:
+def test_policy_singletons_status_codes(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     # authorizationPolicy PATCH -> 204
     authz = sdk.call("PATCH", "policies/authorizationPolicy", {"allowInvitesFrom": "none"})
     assert authz.status == 204
@@ -301,7 +315,8 @@ def test_policy_singletons_status_codes(sdk: GraphSdk) -> None:
                     {"technicalNotificationMails": []}).status == 404
 
 
-def test_authentication_strengths(sdk: GraphSdk) -> None:
+def test_authentication_strengths(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     created = sdk.call("POST", "policies/authenticationStrengthPolicies", {
         "displayName": "Keys only", "description": "FIDO2", "allowedCombinations": ["fido2"]})
     assert created.status == 201
@@ -329,7 +344,8 @@ def test_authentication_strengths(sdk: GraphSdk) -> None:
     assert sdk.call("DELETE", f"policies/authenticationStrengthPolicies/{sid}").status == 204
 
 
-def test_named_locations_need_their_odata_type(sdk: GraphSdk) -> None:
+def test_named_locations_need_their_odata_type(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
     url = "identity/conditionalAccess/namedLocations"
     untyped = sdk.call("POST", url, {"displayName": "Branch", "ipRanges": [
         {"@odata.type": "#microsoft.graph.iPv4CidrRange", "cidrAddress": "10.0.0.0/8"}]})

@@ -70,11 +70,11 @@ class GraphSdk:
         return f"{self.root}/{version or self.version}/{url.lstrip('/')}"
 
     def _request(self, method: str, url: str, body: Any, headers: dict[str, str] | None, version: str | None,
-                 native: bool) -> Any:
+                 native: bool, max_retries: int | None = None) -> Any:
         from kiota_abstractions.method import Method
         from kiota_abstractions.native_response_handler import NativeResponseHandler
         from kiota_abstractions.request_information import RequestInformation
-        from kiota_http.middleware.options import ResponseHandlerOption
+        from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
 
         ri = RequestInformation()
         ri.http_method = Method[method.upper()]
@@ -87,16 +87,26 @@ class GraphSdk:
             ri.set_stream_content(data, "application/json")
         if native:
             ri.add_request_options([ResponseHandlerOption(NativeResponseHandler())])
+        if max_retries is not None:  # a per-request RetryHandlerOption, as production code may set one
+            ri.add_request_options([RetryHandlerOption(delay=0, max_retries=max_retries,
+                                                       should_retry=max_retries > 0)])
         return ri
 
     def call(self, method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
-             version: str | None = None) -> SdkResponse:
-        """One request through the SDK pipeline; answers (status, headers, body) whatever the status."""
+             version: str | None = None, *, max_retries: int | None = None) -> SdkResponse:
+        """One request through the SDK pipeline; answers (status, headers, body) whatever the status.
+        ``max_retries=0`` shows what the server answered to a single try (no RetryHandler retries)."""
         from msgraph.generated.models.o_data_errors.o_data_error import ODataError
 
-        ri = self._request(method, url, body, headers, version, native=True)
+        ri = self._request(method, url, body, headers, version, native=True, max_retries=max_retries)
         response = self.loop.run_until_complete(self.adapter.send_primitive_async(ri, "bytes", {"XXX": ODataError}))
         return SdkResponse(response.status_code, response.headers, response.content)
+
+    def control(self, name: str, body: Any = None) -> Any:
+        """The emulator's control plane (``/_emulator/{name}``; POST with a body, else GET): its JSON."""
+        resp = self.call("POST" if body is not None else "GET", f"{self.root}/_emulator/{name}", body)
+        assert resp.status == 200, (name, resp.status, resp.json)
+        return resp.json
 
     def raw(self, method: str, url: str, body: Any = None, headers: dict[str, str] | None = None,
             version: str | None = None) -> Any:
@@ -195,7 +205,7 @@ def served_emulator(served_process: str) -> str:
     with httpx.Client(base_url=served_process, timeout=30) as control:
         for path, body in (("/_emulator/reset", {"seed": "demo"}), ("/_emulator/clock", {"reset": True}),
                            ("/_emulator/faults", _FAULTS_OFF),
-                           ("/_emulator/quotas", {"enabled": True, "scale": 1, "caLimit": True}),
+                           ("/_emulator/quotas", {"reset": True, "enabled": True}),
                            ("/_emulator/settings", {"allowPolicyRestore": False})):
             response = control.post(path, json=body)
             response.raise_for_status()
@@ -209,5 +219,24 @@ _FAULTS_OFF = {"latencyMs": 0, "latencyJitterMs": 0, "faultRate": 0, "throttleEv
 @pytest.fixture
 def served_sdk(served_emulator: str) -> Iterator[GraphSdk]:
     client = GraphSdk(served_emulator)
+    yield client
+    client.close()
+
+
+@pytest.fixture(params=["in-process", pytest.param("served", marks=pytest.mark.served)])
+def dual_sdk(request: pytest.FixtureRequest) -> Iterator[GraphSdk]:
+    """A fresh demo tenant behind the real msgraph-sdk request adapter, once in-process (ASGI transport) and
+    once served (``entragit emulator serve`` on 127.0.0.1): a test using it runs in both modes, the way moto
+    runs its suite. Tests reach the emulator only through Graph paths and ``sdk.control(...)``.
+
+    Served, Graph's quotas stay on except the CA limit of 1 request/s (its backoff would make every CA test
+    take seconds; tests/emulator/test_throttling_and_faults.py switches it on where it is the subject).
+    """
+    if request.param == "in-process":
+        emu = Emulator(seed="demo")
+        client = GraphSdk(emu.url, emu.transport())
+    else:
+        client = GraphSdk(request.getfixturevalue("served_emulator"))
+        client.control("quotas", {"caLimit": False})
     yield client
     client.close()
