@@ -12,6 +12,7 @@ much is missing and where the full report is.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -323,8 +324,9 @@ def render_markdown(report: Report, *, limit: int = MARKDOWN_LIMIT, full_report:
     diff = report.raw_diff
     diff_note = ", raw diff left out" if diff else ""
     if diff and not cut:
-        opening = f"<details><summary>git diff ({diff.count('diff --git ')} files)</summary>\n\n```diff\n"
-        closing = "```\n\n</details>\n"
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", diff)), default=0))
+        opening = f"<details><summary>git diff ({diff.count('diff --git ')} files)</summary>\n\n{fence}diff\n"
+        closing = f"{fence}\n\n</details>\n"
         room = limit - len(text) - len(opening) - len(closing) - reserve
         if len(diff) <= room:
             text += opening + diff + closing

@@ -61,46 +61,107 @@ def test_batch_items_are_throttled_one_by_one() -> None:
         sdk.close()
 
 
-def test_control_plane_state_counters_requests_reset(sdk: GraphSdk, emulator: Emulator) -> None:
-    control = "http://testserver/_emulator"
-    assert sdk.call("GET", f"{control}/health").json == {"ok": True, "tenantId": emulator.backend.tenant_id}
-    sdk.call("GET", "users?$top=1")
-    sdk.call("POST", "applications", {"displayName": "Counted"})
-    counters = sdk.call("GET", f"{control}/counters").json
-    assert counters["routes"]["GET users"]["requests"] == 1
-    assert counters["routes"]["POST applications"]["writes"] == 1
-    assert counters["totals"]["resourceUnits"] >= 2
-    log = sdk.call("GET", f"{control}/requests?limit=1").json["value"]
-    assert log[0]["method"] == "POST" and log[0]["status"] == 201
-    state = sdk.call("GET", f"{control}/state").json
+def test_control_plane_state_counters_requests_reset(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
+    assert sdk.control("health") == {"ok": True, "tenantId": F.tenant_id}
+    sdk.control("counters/reset", {})
+    uid = F.user_ids[F.cloud_user_upn]
+    group = F.group_ids[F.security_groups[0]]
+    answers = [
+        sdk.call("GET", "users?$top=1"),  # users: 2 RU, $top < 20: -1
+        sdk.call("GET", "users?$top=50"),  # 2 RU
+        sdk.call("GET", f"groups/{group}/members"),  # 3 RU
+        sdk.call("POST", "applications", {"displayName": "Counted"}),  # 1 RU, 1 write
+        sdk.call("PATCH", f"users/{uid}", {"jobTitle": "Counted"}),  # 1 RU, 1 write
+        sdk.call("GET", "users/0d0d0d0d-0000-4000-8000-000000000000"),  # an error
+    ]
+    assert [a.status for a in answers] == [200, 200, 200, 201, 204, 404]
+    counters = sdk.control("counters")
+    routes = counters["routes"]
+    assert routes["GET users"] == {"requests": 2, "resourceUnits": 3, "writes": 0, "throttled": 0, "errors": 0}
+    assert routes["GET groups/{id}/members"]["resourceUnits"] == 3
+    assert routes["POST applications"] == {"requests": 1, "resourceUnits": 1, "writes": 1, "throttled": 0,
+                                           "errors": 0}
+    assert routes["PATCH users/{id}"]["writes"] == 1
+    assert routes["GET users/{id}"]["errors"] == 1
+    assert counters["totals"] == {"requests": 6, "resourceUnits": 9, "writes": 2, "throttled": 0, "errors": 1}
+    assert counters["objects"]["applications"] == len(F.applications) + 1
+    log = sdk.control("requests?limit=3")["value"]
+    assert [(r["method"], r["pattern"], r["status"], r["ru"], r["write"]) for r in log] == [
+        ("POST", "applications", 201, 1, True), ("PATCH", "users/{id}", 204, 1, True),
+        ("GET", "users/{id}", 404, 1, False)]
+    assert [r["requestId"] for r in log] == [a.headers["request-id"] for a in answers[3:]]
+    assert log[0]["time"].endswith("Z")
+
+    assert sdk.call("DELETE", f"users/{uid}").status == 204
+    state = sdk.control("state")
     assert any(a["displayName"] == "Counted" for a in state["applications"])
-    assert isinstance(state["groups"][0]["members"], list)
-    assert sdk.call("POST", f"{control}/reset").status == 200
-    after = sdk.call("GET", f"{control}/state").json
-    assert all(a["displayName"] != "Counted" for a in after["applications"])
-    assert sdk.call("GET", f"{control}/counters").json["totals"]["requests"] == 0
+    assert uid not in {u["id"] for u in state["users"]}
+    assert [d["object"]["id"] for d in state["deletedItems"]] == [uid]
+    assert isinstance(state["groups"][0]["members"], list) and state["clock"]["now"].endswith("Z")
+
+    assert sdk.control("reset", {})["counts"]["users"] == F.user_count
+    after = sdk.control("state")
+    assert all(a["displayName"] != "Counted" for a in after["applications"]) and after["deletedItems"] == []
+    assert uid in {u["id"] for u in after["users"]}
+    assert sdk.control("counters")["totals"]["requests"] == 0
 
 
-def test_control_plane_seed_clock_faults_quotas(sdk: GraphSdk, emulator: Emulator) -> None:
-    control = "http://testserver/_emulator"
-    seeded = sdk.call("POST", f"{control}/seed", "empty")
-    assert seeded.status == 200 and seeded.json["counts"]["users"] == 0
+def test_control_plane_seed(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
+    assert sdk.control("seed", "empty")["counts"]["users"] == 0
+    assert sdk.items("users") == []
     custom = {"users": [{"id": "7b0e6a8e-0000-4000-8000-000000000001", "displayName": "Only One",
                          "userPrincipalName": "only@contoso.onmicrosoft.com", "accountEnabled": True,
                          "mailNickname": "only", "manager": None}]}
-    assert sdk.call("POST", f"{control}/seed", {"seed": custom}).json["counts"]["users"] == 1
+    assert sdk.control("seed", {"seed": custom})["counts"]["users"] == 1
     assert [u["displayName"] for u in sdk.items("users")] == ["Only One"]
-    bad = sdk.call("POST", f"{control}/seed", {"seed": {"nonsense": []}})
-    assert bad.status == 400
-    before = emulator.clock.now()
-    clock = sdk.call("POST", f"{control}/clock", {"days": 2})
-    assert clock.status == 200 and (emulator.clock.now() - before).days == 2
-    faults = sdk.call("POST", f"{control}/faults", {"throttleEvery": 5})
-    assert faults.json["throttleEvery"] == 5
-    assert sdk.call("POST", f"{control}/faults", {"nope": 1}).status == 400
-    quotas = sdk.call("POST", f"{control}/quotas", {"enabled": True, "scale": 0.5})
-    assert quotas.json["enabled"] is True and quotas.json["scale"] == 0.5
-    assert sdk.call("GET", f"{control}/nothing").status == 404
+    assert sdk.control("reset", {})["counts"]["users"] == 1  # reset reloads the current seed
+    bad = sdk.call("POST", f"{sdk.root}/_emulator/seed", {"seed": {"nonsense": []}})
+    assert bad.status == 400 and "nonsense" in bad.json["error"]["message"]
+    assert sdk.call("GET", f"{sdk.root}/_emulator/nothing").status == 404
+
+
+def test_control_plane_faults_knob(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
+    assert sdk.control("faults", {"throttleEvery": 2, "errorEvery": 3, "reset": True})["throttleEvery"] == 2
+    statuses = [sdk.call("GET", "organization", max_retries=0).status for _ in range(6)]
+    assert statuses == [200, 429, 503, 429, 200, 429]  # 429 wins over 503 on the 6th
+    assert sdk.control("faults")["injected"] == {"latency": 0, "throttled": 3, "errors": 1, "dropped": 0}
+    sdk.control("faults", {"throttleEvery": 0, "errorEvery": 0, "faultRate": 1, "methods": "POST"})
+    assert sdk.call("GET", "organization", max_retries=0).status == 200  # only POSTs are hit
+    assert sdk.call("POST", "applications", {"displayName": "x"}, max_retries=0).status == 503
+    bad = sdk.call("POST", f"{sdk.root}/_emulator/faults", {"nope": 1})
+    assert bad.status == 400 and "nope" in bad.json["error"]["message"]
+
+
+def test_control_plane_quotas_knob(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
+    app = {"displayName": "Quota"}
+    sdk.control("quotas", {"reset": True, "enabled": True, "scale": 0.001})  # 3,000 writes / 150 s -> 3
+    assert sdk.control("quotas")["quotas"]["write"] == {"limit": 3.0, "periodSeconds": 150.0}
+    writes = [sdk.call("POST", "applications", app, max_retries=0) for _ in range(4)]
+    assert [w.status for w in writes] == [201, 201, 201, 429]
+    assert writes[3].headers["x-ms-throttle-information"] == "WriteLimitExceeded"
+    assert int(writes[3].headers["Retry-After"]) >= 1
+    sdk.control("quotas", {"enabled": False})  # switched off: nothing is throttled
+    assert [sdk.call("POST", "applications", app, max_retries=0).status for _ in range(3)] == [201] * 3
+    sdk.control("quotas", {"enabled": True, "reset": True, "writeLimit": 1, "writePeriod": 100})
+    assert [sdk.call("POST", "applications", app, max_retries=0).status for _ in range(2)] == [201, 429]
+    assert sdk.call("POST", f"{sdk.root}/_emulator/quotas", {"scale": 0}).status == 400
+
+
+def test_control_plane_clock_knob(dual_sdk: GraphSdk) -> None:
+    sdk = dual_sdk
+    clock = sdk.control("clock", {"now": "2030-01-02T03:04:05Z", "frozen": True})
+    assert clock["now"] == "2030-01-02T03:04:05.000Z" and clock["frozen"] is True
+    assert sdk.control("clock")["now"] == "2030-01-02T03:04:05.000Z"  # frozen: stands still
+    created = sdk.call("POST", "applications", {"displayName": "Dated"}).json
+    assert created["createdDateTime"].startswith("2030-01-02T03:04:05")
+    assert sdk.control("clock", {"days": 2, "seconds": 60})["now"] == "2030-01-04T03:05:05.000Z"
+    running = sdk.control("clock", {"reset": True})
+    assert running["frozen"] is False and abs(running["offsetSeconds"]) < 5
+    assert sdk.call("POST", f"{sdk.root}/_emulator/clock", {"weeks": 1}).status == 400
 
 
 def _fill(template: str, ids: dict[str, str]) -> str:

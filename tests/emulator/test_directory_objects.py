@@ -1,9 +1,6 @@
-"""directoryObjects, memberOf, directory extension attributes, and the serve command's input errors."""
+"""directoryObjects, memberOf, directory extension attributes, the backend verbs without HTTP."""
 
 from __future__ import annotations
-
-import subprocess
-import sys
 
 from entragit.emulator import Emulator
 from entragit.emulator.seeds import DEMO_FACTS as F
@@ -55,11 +52,3 @@ def test_backend_verbs_work_without_http(emulator: Emulator) -> None:
     assert backend.list_deleted("application").items[0]["id"] == app["id"]
     assert backend.restore(app["id"])["id"] == app["id"]
     assert any(a["id"] == app["id"] for a in backend.list_all("applications"))
-
-
-def test_serve_refuses_a_missing_seed_file_in_one_line(tmp_path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "entragit", "emulator", "serve", "--port", "0", "--seed",
-                           str(tmp_path / "missing.json")], capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2
-    assert proc.stdout == ""
-    assert proc.stderr.count("\n") == 1 and "missing.json" in proc.stderr and "Traceback" not in proc.stderr

@@ -453,6 +453,17 @@ def test_scale_defaults_and_completeness_configuration() -> None:
     assert len(scale_seed(users=500)["groups"]) == 10  # one group per 50 users by default
 
 
+@pytest.mark.slow
+def test_scale_generator_reaches_100k_users() -> None:
+    # the benchmark tenant (bench/emulator.py times it); ~4 s, the one size the issue names
+    seed = scale_seed(users=100_000)
+    users = seed["users"]
+    assert len(users) == 100_000 and len(seed["groups"]) == 2_000
+    assert len({u["id"] for u in users}) == len({u["userPrincipalName"].lower() for u in users}) == 100_000
+    assert check_seed(seed) == []
+    assert seed["tenantId"] == scale_seed(users=10)["tenantId"]  # deterministic: the same tenant at every size
+
+
 @pytest.mark.parametrize("kwargs", [{"users": 0}, {"users": 10, "big_group_members": 11},
                                     {"users": 10, "applications": 2, "sp_members_in_big_group": 3},
                                     {"users": 10, "groups": 0, "big_group_members": 5}])

@@ -60,11 +60,11 @@ def test_throttled_answer_headers_and_body() -> None:
 
 def test_conditional_access_limit_answers_429_without_retry_after_and_the_sdk_backs_off(dual_sdk: GraphSdk) -> None:
     # Graph allows 1 request/s per tenant on CA policies and named locations (test_limits.py checks that rate);
-    # 4/s here keeps the SDK's backoff short. The 429s carry no Retry-After, whatever the rate.
+    # 10/s here keeps the SDK's backoff short. The 429s carry no Retry-After, whatever the rate.
     sdk = dual_sdk
-    sdk.control("quotas", {"enabled": True, "caLimit": True, "caRate": 4})
-    burst = [sdk.call("GET", "identity/conditionalAccess/namedLocations", max_retries=0) for _ in range(5)]
-    assert [r.status for r in burst] == [200] * 4 + [429]
+    sdk.control("quotas", {"enabled": True, "caLimit": True, "caRate": 10})
+    burst = [sdk.call("GET", "identity/conditionalAccess/namedLocations", max_retries=0) for _ in range(11)]
+    assert [r.status for r in burst] == [200] * 10 + [429]
     limited = burst[-1]
     assert "Retry-After" not in limited.headers
     assert limited.headers["x-ms-throttle-scope"].startswith("Tenant/")

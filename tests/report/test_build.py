@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +14,16 @@ from entragit.emulator import Emulator
 from entragit.emulator.seeds import DEMO_FACTS as F
 from entragit.export import export_tree
 from entragit.graph import GraphClient, run
-from entragit.report import Endpoint, Facts, ObjectDelta, Report, SourceResolver, TreeSource, build_report, render
+from entragit.report import (
+    Endpoint,
+    Facts,
+    ObjectDelta,
+    Report,
+    SourceResolver,
+    TreeSource,
+    build_report,
+    render,
+)
 from entragit.state import read_tree
 
 Tree = dict[str, dict[str, dict[str, Any]]]
@@ -254,3 +262,28 @@ def test_created_or_back_from_deleted_items(tree: Tree) -> None:
 def test_objects_equal_on_both_sides_are_left_out(tree: Tree) -> None:
     report = report_of(tree, {("groups", F.group_ids["Finance"]): lambda g: None})
     assert report.objects == [] and report.summary_line() == "no differences"
+
+
+def test_locations_and_authentication_strengths_are_named(tree: Tree) -> None:
+    admins = F.ca_policy_ids[F.strength_policy[0]]
+    custom = tree["conditionalAccessPolicies"][admins]["grantControls"]["authenticationStrength"]["id"]
+    built_in = "00000000-0000-0000-0000-000000000004"
+    hq = F.named_location_ids[F.trusted_ip_location]
+
+    def edit(p: dict[str, Any]) -> None:
+        p["grantControls"]["authenticationStrength"]["id"] = built_in
+        p["conditions"]["locations"] = {"includeLocations": ["All"], "excludeLocations": ["AllTrusted", hq]}
+
+    report = report_of(tree, {("conditionalAccessPolicies", admins): edit})
+    changes = {c.path: c for c in report.get("conditionalAccessPolicies", admins).changes}
+    strength = changes["grantControls.authenticationStrength.id"]
+    assert (strength.old, strength.new) == (custom, built_in)
+    assert strength.refs[custom].display_name == tree["authenticationStrengthPolicies"][custom]["displayName"]
+    assert strength.refs[built_in].display_name == tree["authenticationStrengthPolicies"][built_in]["displayName"]
+    locations = changes["conditions.locations"]       # was null: the whole condition appeared
+    assert locations.kind == "changed" and locations.old is None
+    assert set(locations.refs) == {hq} and locations.refs[hq].display_name == "Contoso HQ"  # "All" is no reference
+    text = render(report, "text")
+    names = [strength.refs[v].display_name for v in (custom, built_in)]
+    assert f"grantControls.authenticationStrength.id: {names[0]} → {names[1]}" in text
+    assert "excludeLocations: [\"AllTrusted\", \"Contoso HQ\"]" in text

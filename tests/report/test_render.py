@@ -8,7 +8,16 @@ from typing import Any
 
 import pytest
 
-from entragit.report import Endpoint, Facts, ObjectDelta, Report, SourceResolver, TreeSource, build_report, render
+from entragit.report import (
+    Endpoint,
+    Facts,
+    ObjectDelta,
+    Report,
+    SourceResolver,
+    TreeSource,
+    build_report,
+    render,
+)
 from entragit.report.compare import unified_diff
 from entragit.report.render import MARKDOWN_LIMIT
 from tests.report.helpers import GOLDEN
@@ -133,3 +142,10 @@ def test_json_shape_is_stable(document: str) -> None:
             for change in obj["changes"]:
                 _check_change(change)
     assert data["summary"]["objects"] == sum(len(t["objects"]) for t in data["types"])
+
+
+def test_the_raw_diff_fence_outlasts_backticks_in_the_files() -> None:
+    report = big_report(1)
+    report.raw_diff = (report.raw_diff or "") + "+notes: '```yaml'\n"
+    text = render(report, "markdown")
+    assert "\n````diff\n" in text and text.endswith("+notes: '```yaml'\n````\n\n</details>\n")
