@@ -70,6 +70,7 @@ from entragit.errors import (
     UsageError,
 )
 from entragit.graph.errors import GraphTransportError
+from entragit.graph.retry import retry_after
 from entragit.plan.model import Change, Kind, Plan
 from entragit.plan.placeholders import Unresolved, substitute
 from entragit.resources.base import Link, LinkKind, ResourceType
@@ -86,6 +87,15 @@ NATURAL_KEYS = ("userPrincipalName", "uniqueName")
 GENERATED: dict[str, Callable[[str], Any]] = {
     "passwordProfile": lambda password: {"password": password, "forceChangePasswordNextSignIn": True},
 }
+
+# Changes in progress per connection of the client. A throttled change sleeps its Retry-After (whole seconds,
+# while Graph's write bucket refills at 20 writes/s) holding no connection: with only as many changes as
+# connections, 8 sleeping changes would cap the apply at 8 writes/s; the client's own limit still bounds the
+# requests in flight.
+CHANGES_PER_CONNECTION = 4
+
+# A change still throttled after the client's retries runs again after the Retry-After, at most this many times.
+THROTTLED_ROUNDS = 8
 
 # At most this many POSTs of one create when each answer is lost and the lookup finds nothing.
 CREATE_ATTEMPTS = 3
@@ -319,44 +329,65 @@ class _Applier:
         self.dry_run = dry_run
         self.password_file = str(password_file) if password_file is not None else None
         self.on_event = on_event
-        self.concurrency = max(1, concurrency or getattr(client, "concurrency", 8) or 8)
+        connections = getattr(client, "concurrency", 8) or 8
+        self.concurrency = max(1, concurrency or CHANGES_PER_CONNECTION * connections)
         self.new_values = new_values
         self.follow_up = follow_up
         self.outcomes: dict[str, Outcome] = {}
         self.events: dict[str, asyncio.Event] = {}
         self.links: dict[tuple[str, str, str], Any] = {}  # (type, owner, link) -> set of ids | dict of keys
+        self.unsure: set[str] = set()  # changes whose write may have happened (an answer was lost)
+        self.secrets: dict[str, dict[str, str]] = {}  # change key -> generated values (generated once)
+        self.throttled_rounds = 0
         self.link_locks: dict[tuple[str, str, str], asyncio.Lock] = {}
 
     # -- scheduling -----------------------------------------------------------------------------------------
     async def run(self) -> list[Outcome]:
+        """Run every change as soon as what it waits for is done (see the module docstring), up to
+        ``concurrency`` at a time; outcomes in plan order."""
         changes = self.plan.changes
-        keys = {c.key for c in changes}
-        waits: list[list[str]] = []
-        last_of_object: dict[tuple[str, str], str] = {}
-        non_deletes: list[str] = []
-        restores: list[str] = []
         for c in changes:
-            need = [k for k in c.after if k in keys]
+            self.events[c.key] = asyncio.Event()
+        # a delete waits for every earlier non-delete change, a change re-reading after restores for every
+        # earlier restore: one barrier per prefix, shared by the changes that need it
+        barriers: dict[tuple[str, int], asyncio.Event] = {}
+        prefixes: dict[str, list[str]] = {"changes": [], "restores": []}
+        waits: list[tuple[list[str], list[tuple[str, int]]]] = []
+        last_of_object: dict[tuple[str, str], str] = {}
+        earlier: set[str] = set()
+        for c in changes:
+            # only earlier changes: the plan is in dependency order, and a cycle must never deadlock the run
+            need = [k for k in c.after if k in earlier]
+            earlier.add(c.key)
             prev = last_of_object.get((c.type, c.id))
             if prev is not None:
                 need.append(prev)
-            if c.kind is Kind.DELETE:
-                need += non_deletes
-            if c.recompute:
-                need += restores
-            waits.append(sorted(set(need)))
+            gates = []
+            if c.kind is Kind.DELETE and prefixes["changes"]:
+                gates.append(("changes", len(prefixes["changes"])))
+            if c.recompute and prefixes["restores"]:
+                gates.append(("restores", len(prefixes["restores"])))
+            for gate in gates:
+                barriers.setdefault(gate, asyncio.Event())
+            waits.append((sorted(set(need)), gates))
             last_of_object[(c.type, c.id)] = c.key
             if c.kind is not Kind.DELETE:
-                non_deletes.append(c.key)
+                prefixes["changes"].append(c.key)
             if c.kind is Kind.RESTORE:
-                restores.append(c.key)
-            self.events[c.key] = asyncio.Event()
+                prefixes["restores"].append(c.key)
         slots = asyncio.Semaphore(self.concurrency)
 
-        async def one(change: Change, need: list[str]) -> None:
+        async def gate(name: str, length: int) -> None:
+            for key in prefixes[name][:length]:
+                await self.events[key].wait()
+            barriers[(name, length)].set()
+
+        async def one(change: Change, need: list[str], gates: list[tuple[str, int]]) -> None:
             try:
                 for key in need:
                     await self.events[key].wait()
+                for name in gates:
+                    await barriers[name].wait()
                 failed = [k for k in change.after if k in self.outcomes and not self._succeeded(k)]
                 if failed:
                     outcome = Outcome(change, SKIPPED, f"dependency failed: {failed[0]}")
@@ -373,8 +404,10 @@ class _Applier:
                 self.events[change.key].set()
 
         async with asyncio.TaskGroup() as tg:
-            for change, need in zip(changes, waits, strict=True):
-                tg.create_task(one(change, need))
+            for name, length in barriers:
+                tg.create_task(gate(name, length))
+            for change, (need, gates) in zip(changes, waits, strict=True):
+                tg.create_task(one(change, need, gates))
         return [self.outcomes[c.key] for c in changes]
 
     def _succeeded(self, key: str) -> bool:
@@ -393,20 +426,27 @@ class _Applier:
             return Outcome(change, SKIPPED, f"dependency failed: {exc.args[0]} was not created")
         if self.dry_run:
             return Outcome(change, DRY_RUN, "not written (--dry-run)")
-        try:
-            if change.kind is Kind.UPDATE:
-                return await self._update(change, rt, str(address), body)
-            if change.kind is Kind.RESTORE:
-                return await self._restore(change, rt, str(address))
-            if change.kind in (Kind.CREATE, Kind.RECREATE):
-                return await self._create(change, rt, body)
-            if change.kind is Kind.DELETE:
-                return await self._delete(change, rt, str(address))
-            if change.kind in (Kind.LINK_ADD, Kind.LINK_REMOVE, Kind.LINK_UPDATE):
-                return await self._link(change, rt, str(address), target, ref)
-        except GraphError as exc:
-            return Outcome(change, FAILED, _short_error(exc))
-        return Outcome(change, FAILED, f"unknown change kind {change.kind.value!r}")
+        for round_no in range(1, THROTTLED_ROUNDS + 1):
+            try:
+                if change.kind is Kind.UPDATE:
+                    return await self._update(change, rt, str(address), body)
+                if change.kind is Kind.RESTORE:
+                    return await self._restore(change, rt, str(address))
+                if change.kind in (Kind.CREATE, Kind.RECREATE):
+                    return await self._create(change, rt, body)
+                if change.kind is Kind.DELETE:
+                    return await self._delete(change, rt, str(address))
+                if change.kind in (Kind.LINK_ADD, Kind.LINK_REMOVE, Kind.LINK_UPDATE):
+                    return await self._link(change, rt, str(address), target, ref)
+                return Outcome(change, FAILED, f"unknown change kind {change.kind.value!r}")
+            except GraphError as exc:
+                # still throttled after the client's retries: Graph refused the request unexecuted, so the
+                # change runs again after Graph's Retry-After (what it already did is looked up first)
+                if exc.status != 429 or round_no == THROTTLED_ROUNDS:
+                    return Outcome(change, FAILED, _short_error(exc))
+                self.throttled_rounds += 1
+                await asyncio.sleep(retry_after(exc.headers) or float(round_no))
+        raise AssertionError("unreachable")
 
     def _kw(self, rt: ResourceType) -> dict[str, Any]:
         return {"version": rt.api_version, "serialize": rt.serialized}
@@ -480,24 +520,31 @@ class _Applier:
 
     async def _create(self, change: Change, rt: ResourceType, body: Any) -> Outcome:
         body = dict(body or {})
-        generated: dict[str, str] = {}
+        generated = self.secrets.setdefault(change.key, {})
         for name in change.generate:
             maker = GENERATED.get(name)
             if maker is None:
                 return Outcome(change, FAILED, f"cannot generate {name!r} (no generator declared)")
             if self.password_file is None:
                 return Outcome(change, FAILED, f"a generated {name} must go to a file: pass --password-file F")
-            generated[name] = generate_password()
+            generated.setdefault(name, generate_password())
             body[name] = maker(generated[name])
         created: dict[str, Any] | None = None
         note = ""
+        if change.key in self.unsure:       # a POST of an earlier round may have made it
+            found = await self.find_created(rt, body)
+            if len(found) == 1:
+                created, note = found[0], "found after an unanswered create"
         for attempt in range(1, CREATE_ATTEMPTS + 1):
+            if created is not None:
+                break
             try:
                 created = await self.client.post(rt.collection, body, **self._kw(rt))
                 break
             except GraphError as exc:
                 if not _ambiguous(exc):
                     raise
+                self.unsure.add(change.key)
                 found = await self.find_created(rt, body)
                 if len(found) == 1:
                     created, note = found[0], f"found after an unanswered create ({_short_error(exc)})"
@@ -576,7 +623,7 @@ class _Applier:
                 if absent:
                     return Outcome(change, OK, "already absent")
         if kind is Kind.LINK_ADD:
-            message = await self._link_add(rt, owner, link, target)
+            message = await self._link_add(change.key, rt, owner, link, target)
         elif kind is Kind.LINK_REMOVE:
             message = await self._link_remove(rt, owner, link, ref)
         else:
@@ -604,21 +651,28 @@ class _Applier:
         elif kind is Kind.LINK_REMOVE:
             current.discard(str(ref))
 
-    async def _link_add(self, rt: ResourceType, owner: str, link: Link, target: Any) -> str:
+    async def _link_add(self, change_key: str, rt: ResourceType, owner: str, link: Link, target: Any) -> str:
         if not link.add:
             raise GraphError(0, "notWritable", f"{link.name} cannot be added to (no add template)")
         method, path = _fill(link.add, id=owner, ref=str(target) if not isinstance(target, dict) else "")
         if link.kind is LinkKind.OBJECTS:
             body = link_element_body(link, target)
-            try:
-                await self.client.request(method, path, body=body, version=rt.api_version, serialize=rt.serialized)
-            except GraphError as exc:
-                if not _ambiguous(exc):
-                    raise
-                current = await self._current(rt, owner, link, refresh=True)
-                if self._element_key(link, target) in current:
-                    return f"found after an unanswered create ({_short_error(exc)})"
-                await self.client.request(method, path, body=body, version=rt.api_version, serialize=rt.serialized)
+            key = self._element_key(link, target)
+            if change_key in self.unsure and key in await self._current(rt, owner, link, refresh=True):
+                return "found after an unanswered create"
+            for attempt in range(1, CREATE_ATTEMPTS + 1):
+                try:
+                    await self.client.request(method, path, body=body, version=rt.api_version,
+                                              serialize=rt.serialized)
+                    return ""
+                except GraphError as exc:
+                    if not _ambiguous(exc):
+                        raise
+                    self.unsure.add(change_key)
+                    if key in await self._current(rt, owner, link, refresh=True):
+                        return f"found after an unanswered create ({_short_error(exc)})"
+                    if attempt == CREATE_ATTEMPTS:
+                        raise
             return ""
         base = f"{self.client.root}/{rt.api_version}"
         try:
@@ -673,6 +727,7 @@ async def apply_plan(client: Any, plan: Plan, *, dry_run: bool = False, password
                          password_file=str(password_file) if password_file is not None else None)
     restored = any(o.status == OK and o.change.kind is Kind.RESTORE for o in outcomes)
     spans = [(before, stats.snapshot())] if stats is not None else []
+    second: _Applier | None = None
     if not dry_run and restored and follow_up is not None:
         more = await follow_up(values)
         if more.changes:
@@ -684,6 +739,7 @@ async def apply_plan(client: Any, plan: Plan, *, dry_run: bool = False, password
                 spans.append((start, stats.snapshot()))
     # the requests of the writes themselves (their lookups and link re-reads included), not of the re-reads
     result.stats = _stats_of(spans)
+    result.stats["rerun"] = applier.throttled_rounds + (second.throttled_rounds if second is not None else 0)
     result.seconds = time.monotonic() - started
     if not dry_run and recheck is not None:
         result.residual = await recheck(values)

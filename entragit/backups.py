@@ -225,7 +225,10 @@ class TypeChanges:
         return {"added": self.added, "modified": self.modified, "deleted": self.deleted}
 
     def short(self) -> str:
-        return f"+{self.added} ~{self.modified} -{self.deleted}"
+        """``1 added, 2 modified`` (zeros left out; ``no change`` when all are zero)."""
+        parts = [f"{n} {word}" for n, word in ((self.added, "added"), (self.modified, "modified"),
+                                                (self.deleted, "deleted")) if n]
+        return ", ".join(parts) or "no change"
 
 
 Changes = dict[str, TypeChanges]
@@ -479,7 +482,7 @@ class UnappliedChange:
                 "outcome": self.outcome}
 
     def line(self) -> str:
-        types = ", ".join(f"{k} {v.short()}" for k, v in self.changes.items())
+        types = "; ".join(f"{k} {v.short()}" for k, v in self.changes.items())
         return f"{self.commit[:12]} {self.date[:10]} {self.subject} ({types}): {self.reason}"
 
 
@@ -871,8 +874,8 @@ class BackupInfo:
     counts: dict[str, int]
     total: int
     signed: bool
-    previous: str | None                     # the next older backup tag
-    changes: Changes | None                  # since ``previous`` (None for the oldest one kept)
+    previous: str | None                     # the next older backup tag (for the oldest kept: its manifest's)
+    changes: Changes | None                  # since ``previous`` (None: the first backup of all)
     manifest: dict[str, Any] | None
 
     def to_dict(self) -> dict[str, Any]:
@@ -883,8 +886,20 @@ class BackupInfo:
                 "message": (self.manifest or {}).get("message")}
 
 
+def _manifest_changes(value: Any) -> Changes | None:
+    """The ``changes`` of a manifest as :data:`Changes` (None when unreadable)."""
+    if not isinstance(value, Mapping):
+        return None
+    try:
+        return {str(k): TypeChanges(int(v.get("added", 0)), int(v.get("modified", 0)), int(v.get("deleted", 0)))
+                for k, v in sorted(value.items()) if isinstance(v, Mapping)}
+    except (TypeError, ValueError):
+        return None
+
+
 def list_backups(repo: RepoLike) -> list[BackupInfo]:
-    """The tagged backups, newest first, with the changes between consecutive backup commits."""
+    """The tagged backups, newest first, with the changes between consecutive backup commits (for the
+    oldest one kept, the changes its manifest records since its own, pruned, predecessor)."""
     r = open_repo(repo)
     tags = _read_tags(r)
     trees = _tree_ids(r, [t.target for t in tags])
@@ -903,10 +918,16 @@ def list_backups(repo: RepoLike) -> list[BackupInfo]:
             except UsageError:
                 pass
         older = tags[i + 1] if i + 1 < len(tags) else None
-        changes = diff_states(r, trees.get(older.target), trees.get(tag.target)) if older else None
+        previous: str | None = older.name if older else None
+        changes: Changes | None = None
+        if older is not None:
+            changes = diff_states(r, trees.get(older.target), trees.get(tag.target))
+        elif manifest is not None and isinstance(manifest.get("previous"), str):
+            # the oldest backup kept: its previous one was pruned, the manifest still says what changed
+            previous, changes = manifest["previous"], _manifest_changes(manifest.get("changes"))
         infos.append(BackupInfo(tag=tag.name, time=when, commit=tag.target, counts=counts,
                                 total=sum(counts.values()), signed=bool(tag.signature.strip()),
-                                previous=older.name if older else None, changes=changes, manifest=manifest))
+                                previous=previous, changes=changes, manifest=manifest))
     return infos
 
 
@@ -1017,7 +1038,7 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
     if snap.counts != (manifest.get("objects") or {}):
         bad(f"object counts {snap.counts} differ from the manifest's {manifest.get('objects')}")
     else:
-        ok(f"{snap.total} objects as recorded")
+        ok(f"{snap.total} tenant objects as recorded")
     branch = manifest.get("branch")
     if isinstance(branch, str) and _rev(r, f"refs/heads/{branch}") is not None:
         status, _, _ = git_result(r, "merge-base", "--is-ancestor", record.target, f"refs/heads/{branch}")
@@ -1042,9 +1063,9 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
     if deep:
         count, corrupt = _deep_check(r, record, tree)
         if corrupt:
-            bad(f"{len(corrupt)} object(s) do not hash to their id: {', '.join(corrupt[:5])}")
+            bad(f"{len(corrupt)} git object(s) do not hash to their id: {', '.join(corrupt[:5])}")
         else:
-            ok(f"{count} objects re-hashed")
+            ok(f"{count} git objects re-hashed")
     return result
 
 
@@ -1056,29 +1077,37 @@ def verify_all(repo: RepoLike, *, deep: bool = False, require_signature: bool = 
 
 # -- rendering -------------------------------------------------------------------------------------------------
 def _changes_text(changes: Changes | None) -> str:
+    """``groups 1 added, 2 modified; users 1 deleted`` (types without changes left out)."""
     if changes is None:
-        return "-"
+        return "unknown"
     if not any(c.total for c in changes.values()):
         return "no change"
-    return ", ".join(f"{k} {c.short()}" for k, c in changes.items() if c.total)
+    return "; ".join(f"{k} {c.short()}" for k, c in changes.items() if c.total)
+
+
+def _since(previous: str | None, changes: Changes | None) -> str:
+    if previous is None:
+        return "first backup: every object is new"
+    return f"changes since {previous}: {_changes_text(changes)}"
 
 
 def render_backup(result: BackupResult, fmt: str = "text") -> str:
     """The summary of one backup run: ``text`` for a terminal, ``markdown`` for $GITHUB_STEP_SUMMARY."""
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items()) or "none"
-    what = "new commit" if result.committed else "no change, existing commit tagged"
+    sha = result.commit[:12]
     if fmt == "markdown":
-        lines = [f"## Backup `{result.tag}`", "",
-                 f"Commit `{result.commit[:12]}` ({what}), {result.snapshot.total} objects.", "",
+        what = (f"New commit `{sha}`" if result.committed
+                else f"No change in `{STATE_DIR}/`: commit `{sha}` tagged again")
+        lines = [f"## Backup `{result.tag}`", "", f"{what}, {result.snapshot.total} objects.", "",
                  "| Type | Objects | Added | Modified | Deleted |", "|---|---:|---:|---:|---:|"]
         for key in sorted(set(result.counts) | set(result.changes)):
             c = result.changes.get(key, TypeChanges())
             lines.append(f"| {key} | {result.counts.get(key, 0)} | {c.added} | {c.modified} | {c.deleted} |")
         lines.append("")
-        lines.append(f"Changes since {f'`{result.previous}`' if result.previous else 'nothing (first backup)'}: "
-                     f"{_changes_text(result.changes)}.")
+        lines.append(f"Changes since `{result.previous}`: {_changes_text(result.changes)}." if result.previous
+                     else "First backup: every object is new.")
         if result.pruned:
-            lines.append(f"Pruned tags: {', '.join(f'`{t}`' for t in result.pruned)}.")
+            lines.append(f"Tags pruned (their commits stay in history): {', '.join(f'`{t}`' for t in result.pruned)}.")
         if result.pushed:
             lines.append(f"Pushed to `{result.remote}`.")
         if result.unapplied:
@@ -1087,11 +1116,12 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
             lines += [f"> - `{u.commit[:12]}` {u.subject} ({_changes_text(u.changes)}): {u.reason}"
                       for u in result.unapplied]
         return "\n".join(lines) + "\n"
-    lines = [f"backup {result.tag}: commit {result.commit[:12]} ({what})",
+    what = f"new commit {sha}" if result.committed else f"no change in {STATE_DIR}/, commit {sha} tagged again"
+    lines = [f"{result.tag}: {what}",
              f"  objects: {result.snapshot.total} ({counts})",
-             f"  changes since {result.previous or 'nothing (first backup)'}: {_changes_text(result.changes)}"]
+             f"  {_since(result.previous, result.changes)}"]
     if result.pruned:
-        lines.append(f"  pruned: {', '.join(result.pruned)}")
+        lines.append(f"  tags pruned (their commits stay in history): {', '.join(result.pruned)}")
     if result.pushed:
         lines.append(f"  pushed to {result.remote}")
     lines += _unapplied_lines(result.unapplied)
@@ -1114,11 +1144,15 @@ def render_backups(infos: list[BackupInfo]) -> str:
         return "no backups\n"
     lines = []
     for info in infos:
-        sig = " signed" if info.signed else ""
-        lines.append(f"{info.tag}  {info.time:%Y-%m-%d %H:%M:%SZ}  {info.commit[:12]}  "
-                     f"{info.total} objects{sig}  changes: {_changes_text(info.changes)}")
+        sig = ", signed" if info.signed else ""
+        lines.append(f"{info.tag}  {info.time:%Y-%m-%d %H:%M:%S} UTC  commit {info.commit[:12]}  "
+                     f"{info.total} objects{sig}")
         if info.counts:
-            lines.append("    " + ", ".join(f"{k} {v}" for k, v in info.counts.items()))
+            lines.append("  objects: " + ", ".join(f"{k} {v}" for k, v in info.counts.items()))
+        lines.append(f"  {_since(info.previous, info.changes)}")
+        message = (info.manifest or {}).get("message")
+        if isinstance(message, str) and message:
+            lines.append(f"  message: {message}")
     return "\n".join(lines) + "\n"
 
 

@@ -139,11 +139,13 @@ def _admin_changes(graph_url: str, echo: Callable[[str], None]) -> tuple[str, st
     group_id = DEMO_FACTS.group_ids[group_name]
     headers = {"Authorization": "Bearer demo"}
     with httpx.Client(base_url=f"{graph_url}/v1.0", headers=headers, timeout=30) as http:
-        for attempt in range(30):  # CA writes are limited to 1 request/s per tenant, like Graph
+        # CA requests are limited to 1 request/s per tenant and their 429s carry no Retry-After, like Graph:
+        # back off exponentially (throttled requests count too, so retrying every second would never pass)
+        for attempt in range(6):
             r = http.patch(f"/identity/conditionalAccess/policies/{policy_id}", json={"state": "disabled"})
             if r.status_code != 429:
                 break
-            time.sleep(1)
+            time.sleep(2**attempt)
         r.raise_for_status()
         echo(f"PATCH /identity/conditionalAccess/policies/{policy_id}  state: disabled   ({policy_name!r})")
         r = http.delete(f"/groups/{group_id}")

@@ -429,18 +429,18 @@ def pull_request(result: RecoverResult, scope: str) -> tuple[str, str]:
     from entragit.plan.render import render_markdown
 
     title = f"entragit recover: {scope} back to {result.source}"
-    body = [f"Merging this pull request recovers {scope} to the backup `{result.source}` "
-            f"(`{result.ref[:12]}`): `entragit apply` writes the plan below to the tenant (recover.yml, after the "
-            "approval of the `entra-recovery` environment). Closing it cancels the recovery.", ""]
-    body.append(difference_report(result))
+    parts = [f"Merging this pull request recovers {scope} to the backup `{result.source}` "
+             f"(`{result.ref[:12]}`): `entragit apply` writes the plan below to the tenant (recover.yml, after the "
+             "approval of the `entra-recovery` environment). Closing it cancels the recovery.",
+             difference_report(result)]
     if result.plan is not None:
         if result.plan_note:
-            body += [f"> **{result.plan_note}**", ""]
-        body.append(render_markdown(result.plan, limit=PLAN_LIMIT).replace("## entragit plan", "### The plan", 1))
-        body += ["", f"{CHECKSUM_TRAILER}: {result.plan.checksum}", ""]
+            parts.append(f"> **{result.plan_note}**")
+        parts.append(render_markdown(result.plan, limit=PLAN_LIMIT))
+        parts.append(f"{CHECKSUM_TRAILER}: {result.plan.checksum}")
     else:
-        body += [f"_No plan: {result.plan_note}_", ""]
-    return title, "\n".join(body).rstrip("\n") + "\n"
+        parts.append(f"_No plan: {result.plan_note}_")
+    return title, "\n\n".join(part.strip("\n") for part in parts if part.strip()) + "\n"
 
 
 async def plan_for(repo: Path, result: RecoverResult, client: Any, settings: Any) -> tuple[Any, str]:

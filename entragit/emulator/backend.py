@@ -604,7 +604,21 @@ class Tenant:
     def _apply_expand(self, rt: ResourceType, obj: dict[str, Any], out: dict[str, Any], expand: list[Expand],
                       cap: int) -> None:
         for ex in expand:
+            if (rt.key, ex.name) in facts.EXPANDABLE_EXTRA:
+                out[ex.name] = self._project(self.extension_properties(obj["id"]), ex.select)[:cap]
+                continue
             link = rt.link(ex.name)
+            if link is not None and link.kind is LinkKind.OBJECTS and link.expand and not link.inline:
+                # relationships to entities that Graph documents as "Supports $expand" (the declaration's
+                # Link.expand): federatedIdentityCredentials, appRoleAssignedTo
+                if link.name in facts.SHARED_SETS:
+                    store, owner_field = self._shared(link.name)
+                    elements = [copy.deepcopy(e) for e in sorted(store.values(), key=lambda e: e["id"])
+                                if e.get(owner_field) == obj["id"]]
+                else:
+                    elements = self.list_objects(rt.key, obj["id"], link.name)
+                out[link.name] = self._project(elements, ex.select)[:cap]
+                continue
             if link is None or link.kind is LinkKind.OBJECTS:
                 raise BadRequest(f"Could not find a property named '{ex.name}' on type "
                                  f"'{rt.odata_type.lstrip('#')}'.")
@@ -1679,15 +1693,29 @@ class Tenant:
 
     def available_extension_properties(self, body: Any = None) -> list[dict[str, Any]]:
         """POST directoryObjects/getAvailableExtensionProperties."""
-        out = []
-        for ext in self.extensions:
-            item = {"@odata.type": "#microsoft.graph.extensionProperty", "id": ext.get("id"),
-                    "deletedDateTime": None, "appDisplayName": ext.get("appDisplayName"),
-                    "dataType": ext.get("dataType"), "isMultiValued": bool(ext.get("isMultiValued", False)),
-                    "isSyncedFromOnPremises": bool(ext.get("isSyncedFromOnPremises", False)),
-                    "name": ext.get("name"), "targetObjects": list(ext.get("targetObjects") or [])}
-            out.append(item)
-        return out
+        return [self._extension_view(ext) for ext in self.extensions]
+
+    @staticmethod
+    def _extension_view(ext: dict[str, Any]) -> dict[str, Any]:
+        return {"@odata.type": "#microsoft.graph.extensionProperty", "id": ext.get("id"),
+                "deletedDateTime": None, "appDisplayName": ext.get("appDisplayName"),
+                "dataType": ext.get("dataType"), "isMultiValued": bool(ext.get("isMultiValued", False)),
+                "isSyncedFromOnPremises": bool(ext.get("isSyncedFromOnPremises", False)),
+                "name": ext.get("name"), "targetObjects": list(ext.get("targetObjects") or [])}
+
+    def extension_properties(self, app_id: str) -> list[dict[str, Any]]:
+        """GET applications/{id}/extensionProperties: the directory extensions the application defines (their
+        names embed its appId without dashes: ``extension_{appId}_{name}``)."""
+        app = self.require("applications", app_id)
+        prefix = f"extension_{str(app.get('appId', '')).replace('-', '').lower()}_"
+        return [self._extension_view(ext) for ext in self.extensions
+                if str(ext.get("name", "")).lower().startswith(prefix)]
+
+    @staticmethod
+    def _project(items: list[dict[str, Any]], select: tuple[str, ...] | None) -> list[dict[str, Any]]:
+        if not select or "*" in select:
+            return items
+        return [{"id": i.get("id"), **{k: i.get(k) for k in select if k != "id"}} for i in items]
 
     def member_of(self, obj_id: str) -> list[dict[str, Any]]:
         """GET {directoryObject}/memberOf: the groups an object is a direct member of."""

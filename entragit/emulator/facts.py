@@ -79,3 +79,8 @@ DELTA_DEFAULT_LINKS: frozenset[tuple[str, str]] = frozenset({("groups", "members
 # Entity types whose PATCH answers 200 with the updated object instead of 204:
 # https://learn.microsoft.com/en-us/graph/api/authenticationmethodspolicy-update?view=graph-rest-1.0
 PATCH_RETURNS_OBJECT: frozenset[str] = frozenset({"#microsoft.graph.authenticationMethodsPolicy"})
+
+# Relationships Graph expands that no declaration lists as a link (the exporter reads them itself):
+# application.extensionProperties "Supports $expand and $filter (/$count eq 0, /$count ne 0)"
+# (https://learn.microsoft.com/en-us/graph/api/resources/application?view=graph-rest-1.0#relationships).
+EXPANDABLE_EXTRA: frozenset[tuple[str, str]] = frozenset({("applications", "extensionProperties")})

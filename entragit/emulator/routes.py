@@ -585,6 +585,14 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
         return Reply.json({"@odata.context": context(call, "Collection(microsoft.graph.extensionProperty)"),
                            "value": t.available_extension_properties(call.json())})
 
+    def application_extension_properties(call: Call) -> Reply:
+        app = t.resolve_id("applications", call.params["id"])
+        return _value(call, "applications('{}')/extensionProperties".format(call.params["id"]),
+                      t.extension_properties(app), filter_items=True)
+
+    if "applications" in t.types:
+        r.add("GET", f"{t.types['applications'].collection}/{{id}}/extensionProperties",
+              application_extension_properties)
     r.add("POST", "directoryObjects/getByIds", get_by_ids)
     r.add("POST", "directoryObjects/microsoft.graph.getByIds", get_by_ids)
     r.add("POST", "directoryObjects/getAvailableExtensionProperties", extension_properties)

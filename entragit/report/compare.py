@@ -213,7 +213,9 @@ async def read_deleted_items(client: Any, rts: Iterable[ResourceType], exclude: 
         # the conditional access containers are documented in beta only (graph-entra.md corrections)
         version = rt.api_version if rt.delete is DeleteKind.SOFT else "beta"
         try:
-            items = [normalize(rt, item, excl) async for item in client.list(rt.delete_path, version=version)]
+            # serialized types (1 request/s per tenant) are paced like their export, not retried after 429s
+            items = [normalize(rt, item, excl)
+                     async for item in client.list(rt.delete_path, version=version, serialize=rt.serialized or None)]
         except GraphError as exc:
             unread[rt.key] = f"Graph {exc.status} {exc.code} listing {version}/{rt.delete_path}: {exc.graph_message}"
             continue

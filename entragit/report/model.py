@@ -1,7 +1,7 @@
 """The difference report's data model: what changed since a backup, per object, per property and per link.
 
 Everything here is plain data with a stable JSON form (:meth:`Report.to_json`, documented in
-docs/report.md and pinned by tests/report/test_json_shape.py). The report is computed by the pure
+docs/report.md and pinned key by key by tests/report/test_render.py). The report is computed by the pure
 function :func:`entragit.report.build_report` and rendered by :mod:`entragit.report.render`.
 
 Direction: ``from`` is the backup (a git ref), ``to`` the state compared with it (another ref, or the live

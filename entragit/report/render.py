@@ -50,6 +50,8 @@ DELETION_WORDS = {
     GONE: "gone",
     UNKNOWN: "fate unknown",
 }
+LEGEND = ("Unmarked changes come back when the backup is restored; ✗ marks those that do not, "
+          "? those that cannot be told.")
 _STATE_SUFFIX = {
     IN_DELETED_ITEMS: "in deleted items",
     ABSENT: "deleted",
@@ -128,6 +130,32 @@ def _items_text(items: list[Any], refs: dict[str, Resolution], limit: int) -> st
     return ", ".join(value_text(v, refs, limit) for v in items)
 
 
+def key_text(key: str, refs: dict[str, Resolution]) -> str:
+    """An object-link element's key (``resourceId=<id>,consentType=AllPrincipals``) with ids named."""
+    parts = []
+    for part in key.split(","):
+        name, sep, value = part.partition("=")
+        parts.append(f"{name}={name_of(refs[value])}" if sep and value in refs else part)
+    return ", ".join(parts)
+
+
+def shown_items(type_key: str, change: ItemChange) -> tuple[list[Any], list[Any]]:
+    """``(removed, added)`` as people read them: elements of an object link (app role assignments, grants,
+    credentials) without the properties the service sets (``Link.read_only``: ids, timestamps), which say
+    nothing about who or what the element is; the JSON keeps them whole."""
+    from entragit import resources
+
+    link = resources.get(type_key).link(change.path) if change.link and type_key in resources.REGISTRY else None
+    hidden = (link.read_only | link.volatile) - set(link.key) if link is not None else frozenset()
+    if not hidden:
+        return change.removed, change.added
+
+    def view(item: Any) -> Any:
+        return {k: v for k, v in item.items() if k not in hidden} if isinstance(item, dict) else item
+
+    return [view(i) for i in change.removed], [view(i) for i in change.added]
+
+
 def _verdict(recoverable: bool | None, reason: str | None) -> str:
     if recoverable is False:
         return f"not recoverable: {reason}" if reason else "not recoverable"
@@ -161,7 +189,7 @@ def _object_line(obj: ObjectReport) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- text
-def _change_lines(change: ItemChange, indent: str, limit: int = 100) -> list[str]:
+def _change_lines(change: ItemChange, indent: str, limit: int = 100, type_key: str = "") -> list[str]:
     refs = change.refs
     mark = {False: "✗ ", None: "? "}.get(change.recoverable, "")  # type: ignore[arg-type]
     verdict = _verdict(change.recoverable, change.reason)
@@ -174,16 +202,17 @@ def _change_lines(change: ItemChange, indent: str, limit: int = 100) -> list[str
         body = f"{value_text(change.old, refs, limit)} → (absent)"
     else:
         parts = []
-        if change.removed:
-            parts.append("− " + _items_text(change.removed, refs, limit))
-        if change.added:
-            parts.append("+ " + _items_text(change.added, refs, limit))
+        removed, added = shown_items(type_key, change)
+        if removed:
+            parts.append("− " + _items_text(removed, refs, max(limit, 160)))
+        if added:
+            parts.append("+ " + _items_text(added, refs, max(limit, 160)))
         if change.modified:
             parts.append(f"~ {len(change.modified)} element{'s' if len(change.modified) != 1 else ''} changed")
         body = "; ".join(parts)
     lines = [f"{indent}{change.path}: {body}{tail}"]
     for element in change.modified:
-        lines.append(f"{indent}  {element['key']}:")
+        lines.append(f"{indent}  {key_text(element['key'], refs)}:")
         for inner in element["changes"]:
             lines.extend(_change_lines(inner, indent + "    ", limit))
     return lines
@@ -206,7 +235,9 @@ def render_text(report: Report) -> str:
                 mark = {False: "✗ ", None: "? "}.get(obj.recoverable, "")  # type: ignore[arg-type]
                 lines.append(f"      {mark}{_object_verdict(obj)}")
             for change in obj.changes:
-                lines.extend(_change_lines(change, "      "))
+                lines.extend(_change_lines(change, "      ", type_key=key))
+    if report.objects:
+        lines += ["", LEGEND]
     return "\n".join(lines) + "\n"
 
 
@@ -236,7 +267,7 @@ def _md_verdict(recoverable: bool | None, reason: str | None) -> str:
     return _cell(f"{icon} {reason}" if reason else icon)
 
 
-def _md_rows(change: ItemChange, prefix: str = "") -> list[str]:
+def _md_rows(change: ItemChange, prefix: str = "", type_key: str = "") -> list[str]:
     refs = change.refs
     path = _cell(_code(prefix + change.path))
     if change.kind == CHANGED:
@@ -246,13 +277,14 @@ def _md_rows(change: ItemChange, prefix: str = "") -> list[str]:
     elif change.kind == REMOVED:
         old, new = _md_value(change.old, refs), "*(absent)*"
     else:
-        old, new = _md_items(change.removed, refs, "−"), _md_items(change.added, refs, "+")
+        removed, added = shown_items(type_key, change)
+        old, new = _md_items(removed, refs, "−"), _md_items(added, refs, "+")
     rows = []
     if change.kind != ITEMS or change.added or change.removed:
         rows.append(f"| {path} | {old} | {new} | {_md_verdict(change.recoverable, change.reason)} |")
     for element in change.modified:
         for inner in element["changes"]:
-            rows.extend(_md_rows(inner, f"{prefix}{change.path}[{element['key']}]."))
+            rows.extend(_md_rows(inner, f"{prefix}{change.path}[{key_text(element['key'], refs)}]."))
     return rows
 
 
@@ -272,7 +304,7 @@ def _md_object(obj: ObjectReport, columns: tuple[str, str]) -> str:
         lines.append(f"| Property | {columns[0]} | {columns[1]} | Recoverable |")
         lines.append("|---|---|---|---|")
         for change in obj.changes:
-            lines.extend(_md_rows(change))
+            lines.extend(_md_rows(change, type_key=obj.type))
         lines.append("")
     return "\n".join(lines) + "\n"
 

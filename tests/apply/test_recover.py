@@ -83,7 +83,7 @@ def test_pull_request_files(lab: Lab, capsys: pytest.CaptureFixture[str], tmp_pa
     assert done.code == 0, done.err
     text = body.read_text()
     assert title.read_text().strip() == f"entragit recover: types conditionalAccessPolicies back to {first.tag}"
-    assert "Allow GSA Traffic only" in text and "back to the backup" in text
+    assert "## entragit diff" in text and "Allow GSA Traffic only" in text and "`disabled`" in text
     assert "'disabled' → 'enabled'" in text
     checksum = text.split(f"{CHECKSUM_TRAILER}: ")[1].split()[0]
     branch = f"recover/{first.tag.removeprefix('backup/')}-conditionalAccessPolicies"

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from entragit import __version__
 from entragit.backups import (
     BOT_EMAIL,
     BOT_NAME,
@@ -69,7 +70,7 @@ def test_first_backup_commits_state_and_tags_it(git_repo: Path) -> None:
     assert manifest["digest"] == _independent_digest(git_repo, "HEAD")
     assert manifest["objects"] == {"groups": 1, "organization": 1, "users": 3} and manifest["total"] == 5
     assert manifest["tenantId"] == TENANT_ID and manifest["graphEndpoint"] == GRAPH
-    assert manifest["tool"].startswith("entragit ") and manifest["created"] == "2026-01-01T23:00:00Z"
+    assert manifest["tool"] == f"entragit {__version__}" and manifest["created"] == "2026-01-01T23:00:00Z"
     assert manifest["previous"] is None and manifest["changes"]["users"] == {"added": 3, "modified": 0,
                                                                              "deleted": 0}
     assert git(git_repo, "for-each-ref", "--format=%(taggername) %(taggeremail)", f"refs/tags/{result.tag}"
@@ -149,6 +150,21 @@ def test_same_second_collision_gets_a_suffix(git_repo: Path) -> None:
         "backup/20260505T050505Z", "backup/20260505T050505Z-2", "backup/20260505T050505Z-3"]
     assert [b.tag for b in list_backups(git_repo)] == [third.tag, second.tag, first.tag]
     assert second.committed and not third.committed
+
+
+def test_a_name_taken_only_in_the_remote_gets_a_suffix_too(git_repo: Path, bare_origin: Path,
+                                                           tmp_path: Path) -> None:
+    other = tmp_path / "runner"
+    git(tmp_path, "clone", "-q", str(bare_origin), str(other))
+    tenant = demo_tenant()
+    theirs = backup(other, export_step=tenant.export, now="2026-05-05T05:05:05Z", push=True)
+    git(git_repo, "pull", "-q", "--no-tags", "--no-rebase", "origin", "main")
+    assert tags(git_repo) == []                                            # not fetched here
+    ours = backup(git_repo, export_step=tenant.export, now="2026-05-05T05:05:05Z", push=True)
+    assert (theirs.tag, ours.tag) == ("backup/20260505T050505Z", "backup/20260505T050505Z-2")
+    assert not ours.committed and ours.previous is None                    # the same state, tagged again
+    remote = git(git_repo, "ls-remote", "--tags", "--refs", "origin").split()[1::2]
+    assert sorted(remote) == [f"refs/tags/{theirs.tag}", f"refs/tags/{ours.tag}"]
 
 
 def test_nothing_changed_tags_the_same_commit(git_repo: Path) -> None:

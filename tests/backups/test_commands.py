@@ -31,11 +31,23 @@ def test_backup_text_and_summary_file(git_repo: Path, tenant: FakeTenant, tmp_pa
     summary = tmp_path / "step-summary.md"
     result = _run(git_repo, "backup", "--summary", str(summary), "-m", "first", now="2026-01-01T23:00:00Z")
     assert result.exit_code == 0, result.output
-    assert "backup backup/20260101T230000Z: commit" in result.stdout and "objects: 5" in result.stdout
+    head = git(git_repo, "rev-parse", "HEAD").strip()
+    assert result.stdout.splitlines() == [
+        f"backup/20260101T230000Z: new commit {head[:12]}",
+        "  objects: 5 (groups 1, organization 1, users 3)",
+        "  first backup: every object is new"]
     assert "backup: Completed" in result.stderr
     text = summary.read_text()
     assert text.startswith("## Backup `backup/20260101T230000Z`") and "| users | 3 | 3 | 0 | 0 |" in text
     assert tags(git_repo) == ["backup/20260101T230000Z"]
+    again = _run(git_repo, "backup", "--keep", "1", "--summary", str(summary), now="2026-01-02T23:00:00Z")
+    assert again.exit_code == 0, again.output
+    assert again.stdout.splitlines() == [
+        f"backup/20260102T230000Z: no change in tenant-state/, commit {head[:12]} tagged again",
+        "  objects: 5 (groups 1, organization 1, users 3)",
+        "  changes since backup/20260101T230000Z: no change",
+        "  tags pruned (their commits stay in history): backup/20260101T230000Z"]
+    assert f"No change in `tenant-state/`: commit `{head[:12]}` tagged again, 5 objects." in summary.read_text()
 
 
 def test_backup_json_keep_and_settings_default(git_repo: Path, tenant: FakeTenant) -> None:
@@ -94,15 +106,35 @@ def test_backup_prints_the_unapplied_warning(git_repo: Path, tenant: FakeTenant)
 def test_backups_listing_text_and_json(git_repo: Path, tenant: FakeTenant) -> None:
     assert _run(git_repo, "backup", now="2026-01-01T23:00:00Z").exit_code == 0
     tenant.drop("users", "u1")
-    assert _run(git_repo, "backup", now="2026-01-02T23:00:00Z").exit_code == 0
+    assert _run(git_repo, "backup", "-m", "after the leaver", now="2026-01-02T23:00:00Z").exit_code == 0
     text = _run(git_repo, "backups").stdout.splitlines()
-    assert text[0].startswith("backup/20260102T230000Z  2026-01-02 23:00:00Z") and "4 objects" in text[0]
-    assert "changes: users +0 ~0 -1" in text[0] and "changes: -" in text[2]
+    head = git(git_repo, "rev-parse", "HEAD").strip()
+    assert text[:4] == [
+        f"backup/20260102T230000Z  2026-01-02 23:00:00 UTC  commit {head[:12]}  4 objects",
+        "  objects: groups 1, organization 1, users 2",
+        "  changes since backup/20260101T230000Z: users 1 deleted",
+        "  message: after the leaver"]
+    assert text[4].startswith("backup/20260101T230000Z  2026-01-01 23:00:00 UTC  commit ")
+    assert text[5:] == ["  objects: groups 1, organization 1, users 3", "  first backup: every object is new"]
     listed = json.loads(_run(git_repo, "backups", "--json").stdout)
     assert [b["tag"] for b in listed] == ["backup/20260102T230000Z", "backup/20260101T230000Z"]
     assert listed[0]["objects"] == {"groups": 1, "organization": 1, "users": 2}
     assert listed[0]["changes"] == {"users": {"added": 0, "modified": 0, "deleted": 1}}
-    assert listed[1]["changes"] is None
+    assert listed[0]["commit"] == head and listed[0]["time"] == "2026-01-02T23:00:00Z"
+    assert listed[1]["changes"] is None and listed[1]["previous"] is None
+
+
+def test_backups_listing_after_pruning_keeps_the_oldest_ones_changes(git_repo: Path, tenant: FakeTenant) -> None:
+    """The oldest backup kept has lost its predecessor to --keep: its manifest still says what changed."""
+    for day, title in enumerate(("Lead", "Principal", "Fellow"), start=1):
+        tenant.objects["users"]["u0"]["jobTitle"] = title
+        assert _run(git_repo, "backup", "--keep", "2", now=f"2026-01-0{day}T23:00:00Z").exit_code == 0
+    listed = json.loads(_run(git_repo, "backups", "--json").stdout)
+    assert [(b["tag"], b["previous"]) for b in listed] == [
+        ("backup/20260103T230000Z", "backup/20260102T230000Z"),
+        ("backup/20260102T230000Z", "backup/20260101T230000Z")]            # pruned, named by the manifest
+    assert listed[1]["changes"] == {"users": {"added": 0, "modified": 1, "deleted": 0}}
+    assert "  changes since backup/20260101T230000Z: users 1 modified" in _run(git_repo, "backups").stdout
 
 
 def test_verify_exit_codes(git_repo: Path, tenant: FakeTenant, capsys: pytest.CaptureFixture[str]) -> None:
@@ -132,3 +164,23 @@ def test_backup_summary_from_the_environment_and_empty(git_repo: Path, tenant: F
     assert result.exit_code == 0 and "backup/20260101T230000Z" in summary.read_text()
     result = _run(git_repo, "backup", "--summary", "", now="2026-01-02T23:00:00Z")   # "$GITHUB_STEP_SUMMARY" unset
     assert result.exit_code == 0, result.output
+
+
+def test_backup_sign_and_verify_require_signature(git_repo: Path, tenant: FakeTenant, tmp_path: Path) -> None:
+    """`entragit backup --sign` with git's SSH signing configuration; `entragit verify --require-signature`."""
+    from tests.backups.test_verify import _ssh_key
+
+    key, public = _ssh_key(tmp_path, "signing_key")
+    (tmp_path / "allowed_signers").write_text(f"entragit@users.noreply.github.com {public}\n")
+    for name, value in (("gpg.format", "ssh"), ("user.signingkey", str(key)),
+                        ("gpg.ssh.allowedSignersFile", str(tmp_path / "allowed_signers"))):
+        git(git_repo, "config", name, value)
+    assert _run(git_repo, "backup", now="2026-01-01T23:00:00Z").exit_code == 0
+    signed = _run(git_repo, "backup", "--sign", now="2026-01-02T23:00:00Z")
+    assert signed.exit_code == 0, signed.output
+    checked = _run(git_repo, "verify", "--require-signature")
+    assert checked.exit_code == 0 and checked.stdout.startswith("backup/20260102T230000Z: OK (signature good)")
+    refused = _run(git_repo, "verify", "--require-signature", "backup/20260101T230000Z")
+    assert refused.exit_code == 1 and "FAIL: backup/20260101T230000Z is not signed" in refused.stdout
+    assert "backup/20260102T230000Z  2026-01-02 23:00:00 UTC  commit" in _run(git_repo, "backups").stdout
+    assert ", signed" in _run(git_repo, "backups").stdout.splitlines()[0]

@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from entragit.backups import backup, list_backups, verify
 from entragit.emulator import Emulator
 from entragit.emulator.seeds import DEMO_FACTS
-from entragit.export import export_tree
-from entragit.graph import GraphClient, run
+from entragit.export import ExportError, export_tree
+from entragit.graph import GraphClient, RetryPolicy, run
 from tests.backups.helpers import git, tags
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,10 +45,40 @@ def test_backup_of_the_demo_tenant_records_a_disabled_policy(emulator: Emulator,
     assert f"tenant-state/conditionalAccessPolicies/{policy}.yaml" in diff
     assert "-state: enabled" in diff and "+state: disabled" in diff
 
-    third = backup(git_repo, export_step=step, now="2026-07-03T23:00:00Z")
-    assert not third.committed and third.commit == second.commit          # unchanged tenant: tag only
+    emulator.clock.advance(days=3)                                        # nothing volatile in tenant-state/:
+    third = backup(git_repo, export_step=step, now="2026-07-03T23:00:00Z")  # days later, an unchanged tenant
+    assert not third.committed and third.commit == second.commit          # exports the same bytes: tag only
     assert [b.tag for b in list_backups(git_repo)] == [third.tag, second.tag, first.tag]
     assert all(verify(git_repo, t, deep=True).ok for t in tags(git_repo))
+
+
+def test_a_failed_real_export_touches_nothing(emulator: Emulator, git_repo: Path) -> None:
+    """Graph fails half-way through the export of a changed tenant: tenant-state/ keeps the last backup's bytes,
+    no commit, no tag, no staging left beside the tree."""
+    client = GraphClient.for_emulator(emulator, retry=RetryPolicy(max_attempts=1))
+
+    def step(out_dir: Path) -> object:
+        return export_tree(client, out_dir, durable=False)
+
+    first = backup(git_repo, export_step=step, now="2026-07-01T23:00:00Z")
+    before = {p: p.read_bytes() for p in (git_repo / "tenant-state").rglob("*") if p.is_file()}
+    policy = DEMO_FACTS.ca_policy_ids[DEMO_FACTS.gsa_policy]
+    run(client.patch(f"identity/conditionalAccess/policies/{policy}", {"state": "disabled"}))
+    run(client.delete(f"groups/{DEMO_FACTS.group_ids['Finance']}"))
+    # a late failure: group members are read group by group, after the listings of every type were staged
+    emulator.faults.configure(fault_rate=1.0, fault_status=503, retry_after=0, paths=r"^groups/[^/]+/members",
+                              methods=["GET"])
+    try:
+        with pytest.raises(ExportError, match="groups"):
+            backup(git_repo, export_step=step, now="2026-07-02T23:00:00Z")
+    finally:
+        emulator.faults.configure(fault_rate=0.0)
+        run(client.aclose())
+    after = {p: p.read_bytes() for p in (git_repo / "tenant-state").rglob("*") if p.is_file()}
+    assert after == before
+    assert git(git_repo, "status", "--porcelain", "--ignored") == ""
+    assert sorted(p.name for p in git_repo.iterdir()) == [".git", "README.md", "tenant-state"]
+    assert git(git_repo, "rev-parse", "HEAD").strip() == first.commit and tags(git_repo) == [first.tag]
 
 
 def test_entragit_backup_against_the_served_emulator(served_emulator: str, git_repo: Path, bare_origin: Path,

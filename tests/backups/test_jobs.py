@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -73,6 +74,27 @@ def test_job_goes_through_its_states_and_prints_json(git_repo: Path) -> None:
     assert [ln.split(": ")[1].split(" [")[0] for ln in lines] == ["Loading data", "In progress", "Completed"]
     assert "In progress: comparing" in lines[1]
     assert read_lock(git_repo) is None
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_on_a_terminal_the_state_is_one_line_updated_in_place(git_repo: Path) -> None:
+    err = _Terminal()
+    with run_job(git_repo, "diff", err=err) as job:
+        job.update(JobState.IN_PROGRESS, "comparing")
+        job.update(JobState.IN_PROGRESS, "comparing")                     # unchanged: not redrawn
+        job.break_line()                                                  # someone else prints a line
+        err.write("note: something\n")
+        job.update(message="rendering")
+    shown = err.getvalue()
+    assert shown.count("\r\x1b[K") == 4 and shown.endswith("\n")
+    frames = [f.split(" [")[0] for f in shown.split("\r\x1b[K")[1:]]
+    assert frames == ["diff: Loading data", "diff: In progress: comparing", "diff: In progress: rendering",
+                      "diff: Completed: rendering"]
+    assert re.search(r"comparing \[\d\d:\d\d\]\nnote: something\n", shown)  # the live line ended first
 
 
 def test_a_failing_job_is_failed_and_releases_the_lock(git_repo: Path) -> None:

@@ -147,3 +147,31 @@ def test_notes_travel_through_the_remote_and_merge(git_repo: Path, bare_origin: 
     assert fetch_notes(other) and read_apply_outcome(other, merge)["status"] == "failed"
     result = backup(other, export_step=tenant.export, now="2026-01-03T23:00:00Z", push=True)
     assert [u.reason for u in result.unapplied] == ["apply failed"]
+
+
+def test_the_appliers_outcomes_are_read_as_recorded(git_repo: Path) -> None:
+    """entragit.apply.record_outcome (engineer A) writes through record_apply_outcome: its statuses, error and
+    range are what unapplied_changes reads (applied clears a change, partial/refused keep it, with the reason)."""
+    from entragit.apply import ApplyResult, record_outcome, resolve_range
+    from entragit.errors import RefusedError
+    from entragit.plan.model import Plan
+
+    tenant = demo_tenant()
+    backup(git_repo, export_step=tenant.export, now="2026-01-01T23:00:00Z")
+    before = git(git_repo, "rev-parse", "HEAD").strip()
+    merge = _merge_recovery(git_repo, "recover/u2", {"users/u2.yaml": "id: u2\njobTitle: Architect\n"})
+    span = resolve_range(git_repo, "HEAD~1..HEAD")
+    assert span == f"{before}..{merge}"
+
+    record_outcome(git_repo, merge, None, rev_range=span,
+                   error=RefusedError("safety rail: the plan deletes 60% of the users"))
+    [found] = unapplied_changes(git_repo)
+    assert found.commit == merge and found.reason == "apply refused: safety rail: the plan deletes 60% of the users"
+
+    record_outcome(git_repo, merge, ApplyResult(plan=Plan()), rev_range=span, scope={"types": ["users"]})
+    [found] = unapplied_changes(git_repo)
+    assert found.outcome is not None and found.outcome["status"] == "partial" and found.reason == "apply partial"
+
+    record_outcome(git_repo, merge, ApplyResult(plan=Plan()), rev_range=span)
+    assert unapplied_changes(git_repo) == []
+    assert [o["status"] for o in read_apply_outcomes(git_repo, merge)] == ["refused", "partial", "applied"]

@@ -246,3 +246,28 @@ def test_conditional_access_get_expands_the_authentication_strength(sdk: GraphSd
     assert grant["authenticationStrength@odata.context"] == (
         f"http://testserver/v1.0/$metadata#identity/conditionalAccess/policies('{policy_id}')"
         "/grantControls/authenticationStrength/$entity")
+
+
+def test_expand_of_the_object_relationships_graph_documents(dual_sdk: GraphSdk) -> None:
+    # application.federatedIdentityCredentials / .extensionProperties and servicePrincipal.appRoleAssignedTo
+    # "Supports $expand" (application and servicePrincipal resource pages); the exporter reads them that way
+    sdk = dual_sdk
+    sps = sdk.items("servicePrincipals?$select=id&$expand=appRoleAssignedTo")
+    assert len(sps) == len(sdk.items("servicePrincipals?$select=id"))
+    for sp in sps:
+        listed = sdk.items(f"servicePrincipals/{sp['id']}/appRoleAssignedTo")
+        assert sorted(a["id"] for a in sp["appRoleAssignedTo"]) == sorted(a["id"] for a in listed)
+    assert any(sp["appRoleAssignedTo"] for sp in sps)
+    apps = {a["id"]: a for a in sdk.items("applications?$select=id&$expand=federatedIdentityCredentials")}
+    for app_id, app in apps.items():
+        assert app["federatedIdentityCredentials"] == sdk.items(f"applications/{app_id}/federatedIdentityCredentials")
+    assert any(a["federatedIdentityCredentials"] for a in apps.values())
+    owner = F.application_object_ids[F.extension_application]
+    (definition,) = sdk.items(f"applications/{owner}/extensionProperties")
+    assert definition["name"] == F.extension_attribute and definition["targetObjects"] == ["User"]
+    ext = sdk.items("applications?$select=id&$expand=extensionProperties($select=name,targetObjects)")
+    by_app = {a["id"]: a["extensionProperties"] for a in ext}
+    assert by_app.pop(owner) == [{"id": definition["id"], "name": F.extension_attribute, "targetObjects": ["User"]}]
+    assert not any(by_app.values())
+    refused = sdk.call("GET", "servicePrincipals?$select=id&$expand=oauth2PermissionGrants")
+    assert refused.status == 400 and refused.error["code"] == "Request_BadRequest"

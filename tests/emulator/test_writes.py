@@ -368,3 +368,21 @@ def test_named_locations_need_their_odata_type(dual_sdk: GraphSdk) -> None:
     assert sdk.call("PATCH", f"{url}/{loc}", {"displayName": "Branch 2"}).status == 400  # PATCH needs it too
     assert sdk.call("PATCH", f"{url}/{loc}", {"@odata.type": "#microsoft.graph.ipNamedLocation",
                                               "displayName": "Branch 2"}).status == 204
+
+
+def test_every_declared_on_premises_property_of_a_synced_object_is_refused(sdk: GraphSdk) -> None:
+    from entragit.resources import Channel, get
+
+    for key, obj_id in (("users", F.user_ids[F.synced_user_upns[0]]), ("groups", F.group_ids[F.synced_group])):
+        rt = get(key)
+        mastered = sorted(n for n in rt.on_premises_props if rt.channel(n) is not Channel.READ_ONLY)
+        assert mastered, key
+        current = sdk.call("GET", f"{rt.collection}/{obj_id}?$select={','.join(mastered)}").json
+        for name in mastered:
+            resp = sdk.call("PATCH", f"{rt.collection}/{obj_id}", {name: current.get(name)})
+            assert (resp.status, resp.error.get("message")) == (400, SYNCED_MESSAGE), (key, name)
+        cloud = [n for n in rt.select if n not in rt.on_premises_props and rt.channel(n) is Channel.PATCH]
+        assert cloud, key
+        for name in cloud:  # the same object's cloud-mastered properties stay writable
+            value = sdk.call("GET", f"{rt.collection}/{obj_id}?$select={name}").json[name]
+            assert sdk.call("PATCH", f"{rt.collection}/{obj_id}", {name: value}).status == 204, (key, name)

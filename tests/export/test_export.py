@@ -28,10 +28,26 @@ def _export(graph: GraphClient, out: Path, **kw: Any) -> ExportResult:
     return export_tree(graph, out, durable=False, **kw)
 
 
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[Emulator, Path, ExportResult]:
+    """One export of the demo tenant shared by the tests that only read it."""
+    emu = Emulator(seed="demo")
+    client = GraphClient.for_emulator(emu)
+    out = tmp_path_factory.mktemp("demo") / "tenant-state"
+    try:
+        return emu, out, _export(client, out)
+    finally:
+        run(client.aclose())
+
+
 @pytest.fixture
-def exported(emulator: Emulator, graph: GraphClient, tmp_path: Path) -> tuple[Path, ExportResult]:
-    out = tmp_path / "tenant-state"
-    return out, _export(graph, out)
+def exported(demo: tuple[Emulator, Path, ExportResult]) -> tuple[Path, ExportResult]:
+    return demo[1], demo[2]
+
+
+@pytest.fixture
+def tenant_emulator(demo: tuple[Emulator, Path, ExportResult]) -> Emulator:
+    return demo[0]
 
 
 def _expected(rt: ResourceType, obj: dict[str, Any], selected: set[str]) -> dict[str, Any]:
@@ -44,9 +60,9 @@ def _expected(rt: ResourceType, obj: dict[str, Any], selected: set[str]) -> dict
 
 
 def test_every_type_is_exported_and_every_file_validates(exported: tuple[Path, ExportResult],
-                                                         emulator: Emulator) -> None:
+                                                         tenant_emulator: Emulator) -> None:
     out, result = exported
-    tenant = truth(emulator)
+    tenant = truth(tenant_emulator)
     assert [p.name for p in sorted(out.iterdir())] == sorted(rt.key for rt in ALL)
     for rt in ALL:
         assert result.counts[rt.key] == len(tenant[rt.key]) > 0, rt.key
@@ -64,11 +80,11 @@ def test_singletons_are_named_after_their_type(exported: tuple[Path, ExportResul
 
 
 @pytest.mark.parametrize("rt", ALL, ids=lambda rt: rt.key)
-def test_stored_objects_equal_the_tenant_with_links(exported: tuple[Path, ExportResult], emulator: Emulator,
-                                                    rt: ResourceType) -> None:
+def test_stored_objects_equal_the_tenant_with_links(exported: tuple[Path, ExportResult],
+                                                    tenant_emulator: Emulator, rt: ResourceType) -> None:
     """Each file holds exactly the emulator's object (normalized) with every link attached."""
     out, result = exported
-    tenant = truth(emulator)[rt.key]
+    tenant = truth(tenant_emulator)[rt.key]
     stored = read_tree(out, [rt])[rt.key]
     selected = set(rt.select) | set(result.extension_attributes.get(rt.key, ()))
     for obj_id, obj in tenant.items():
@@ -93,7 +109,7 @@ def test_service_principal_members_and_nested_groups_are_exported(exported: tupl
     assert DEMO_FACTS.group_ids[child] in groups[DEMO_FACTS.group_ids[parent]]["members"]
 
 
-def test_manager_is_an_id_or_null(exported: tuple[Path, ExportResult], emulator: Emulator) -> None:
+def test_manager_is_an_id_or_null(exported: tuple[Path, ExportResult]) -> None:
     out, _ = exported
     users = read_tree(out, ["users"])["users"]
     managers = {u["manager"] for u in users.values()}

@@ -287,3 +287,75 @@ def test_locations_and_authentication_strengths_are_named(tree: Tree) -> None:
     names = [strength.refs[v].display_name for v in (custom, built_in)]
     assert f"grantControls.authenticationStrength.id: {names[0]} → {names[1]}" in text
     assert "excludeLocations: [\"AllTrusted\", \"Contoso HQ\"]" in text
+
+
+def test_owners_are_named(tree: Tree) -> None:
+    engineering = F.group_ids["Engineering"]
+    old_owners = tree["groups"][engineering]["owners"]
+
+    def edit(group: dict[str, Any]) -> None:
+        group["owners"] = [ADELE]
+
+    change = only_change(report_of(tree, {("groups", engineering): edit}), "groups", engineering)
+    assert (change.path, change.link, change.added, sorted(change.removed)) == ("owners", True, [ADELE],
+                                                                                 sorted(old_owners))
+    assert change.refs[ADELE].display_name == "Adele Vance"
+    assert {change.refs[o].display_name for o in old_owners} == {tree["users"][o]["displayName"] for o in old_owners}
+    assert change.recoverable is True
+
+
+def test_a_secret_property_is_never_written_back(tree: Tree) -> None:
+    """passwordProfile is never exported; a file that gains one (a hand edit) is told it is not written."""
+    def edit(user: dict[str, Any]) -> None:
+        user["passwordProfile"] = {"forceChangePasswordNextSignIn": True, "password": "hunter2"}
+
+    change = only_change(report_of(tree, {("users", ALEX): edit}), "users", ALEX)
+    assert change.path == "passwordProfile" and change.kind == "added"
+    assert change.recoverable is False and (change.reason or "").startswith("secret")
+
+
+@pytest.mark.parametrize(("group", "reason"), [
+    (F.synced_group, "membership is mastered on-premises"),
+    (F.mail_enabled_security_group, "members of a mail-enabled security group are managed in Exchange"),
+    (F.distribution_group, "members of a distribution group are managed in Exchange"),
+])
+def test_membership_of_group_kinds_that_refuse_changes(tree: Tree, group: str, reason: str) -> None:
+    group_id = F.group_ids[group]
+    assert tree["groups"][group_id]["members"], "the test needs a member to remove"
+
+    def drop_first(g: dict[str, Any]) -> None:
+        g["members"] = g["members"][1:]
+
+    change = only_change(report_of(tree, {("groups", group_id): drop_first}), "groups", group_id)
+    assert change.path == "members" and len(change.removed) == 1
+    assert change.recoverable is False and (change.reason or "").startswith(reason)
+    assert f"✗ not recoverable: {reason}" in render(report_of(tree, {("groups", group_id): drop_first}), "text")
+
+
+def test_object_link_elements_read_without_service_set_properties(tree: Tree) -> None:
+    """An app role assignment reads as who, what and which role; the JSON keeps the element whole. The key of
+    an element changed in place names its ids."""
+    sp_id = F.service_principal_ids["Contoso HR Portal"]
+    sp = tree["servicePrincipals"][sp_id]
+    assignment = sp["appRoleAssignedTo"][0]
+    grant = sp["oauth2PermissionGrants"][0]
+
+    def edit(obj: dict[str, Any]) -> None:
+        obj["appRoleAssignedTo"] = obj["appRoleAssignedTo"][1:]
+        obj["oauth2PermissionGrants"][0]["scope"] = "openid"
+
+    report = report_of(tree, {("servicePrincipals", sp_id): edit})
+    changes = {c.path: c for c in report.get("servicePrincipals", sp_id).changes}
+    assert changes["appRoleAssignedTo"].removed == [assignment]                  # whole in the model and JSON
+    principal = changes["appRoleAssignedTo"].refs[assignment["principalId"]].display_name
+    text, markdown = render(report, "text"), render(report, "markdown")
+    for shown in (text, markdown):
+        assert f"− {{principalId: {principal}, resourceId: {sp['displayName']}, appRoleId: " \
+               f"{assignment['appRoleId']}}}" in shown
+        assert assignment["id"] not in shown.split("<details>")[0] and "createdDateTime" not in shown
+    assert assignment["id"] in render(report, "json")
+    named_key = f"resourceId=Microsoft Graph, consentType=AllPrincipals, principalId=None"
+    assert f"      oauth2PermissionGrants: ~ 1 element changed\n        {named_key}:\n" \
+           f"          scope: {grant['scope']} → openid\n" in text
+    assert f"`oauth2PermissionGrants[{named_key}].scope`" in markdown
+    assert grant["resourceId"] not in text

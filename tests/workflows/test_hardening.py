@@ -120,6 +120,10 @@ def test_concurrency_design() -> None:
                                                          "cancel-in-progress": False}
     assert wf("plan.yml")["concurrency"] == {
         "group": "entragit-plan-${{ github.event.pull_request.number }}", "cancel-in-progress": True}
+    # backups and recoveries wait for the lock entragit holds in the remote instead of failing on it
+    calls = [line for name in WORKFLOWS for _, _, step in run_steps(wf(name)) for line in step["run"].splitlines()
+             if re.search(r"entragit backup --push|args=\(--scope-from", line)]
+    assert len(calls) == 3 and all("--lock-wait 3600" in line for line in calls), calls
     # the plan never writes to the tenant: it is the only tenant workflow a newer run may cancel
     for name in WORKFLOWS:
         for job in jobs(name).values():
