@@ -157,14 +157,22 @@ def build(repo: Path, users: int, changed: float) -> dict[str, int]:
     return {"objects": total, "files": len(delta)}
 
 
+# Peak RSS of the command's own process: VmHWM of its address space. Not ru_maxrss: Linux carries the
+# parent's peak into a forked child across execve, so it would report this script's own (the 100k-user
+# seed held in memory while building) instead of entragit's.
 _MEASURED = """
 import resource, sys
 from entragit.cli import main
 try:
     main(sys.argv[2:])
 finally:
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with open(sys.argv[1], "w") as fh:
-        fh.write(str(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
+        fh.write(str(peak))
 """
 
 

@@ -618,7 +618,9 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
 def export_tree(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
                 exclude: Exclusions | None = None, progress: Progress | None = None,
                 durable: bool = True) -> ExportResult:
-    """Synchronous :func:`export_tree_async` (runs its own event loop)."""
+    """Synchronous :func:`export_tree_async` (runs its own event loop). A client over a pooled HTTP
+    transport belongs to the loop that first used it: to export twice with one such client, await
+    :func:`export_tree_async` in one loop (the in-process emulator transport has no such limit)."""
     return asyncio.run(export_tree_async(client, out_dir, types=types, exclude=exclude, progress=progress,
                                          durable=durable))
 

@@ -50,7 +50,7 @@ from msgraph_core import BaseGraphRequestAdapter, GraphClientFactory
 from entragit.errors import ConfigError, GraphError
 from entragit.graph.auth import Auth, static_auth
 from entragit.graph.errors import GraphTransportError, error_from_response
-from entragit.graph.retry import RetryPolicy
+from entragit.graph.retry import RetryPolicy, retry_after
 
 DEFAULT_VERSION = "v1.0"
 DEFAULT_CONCURRENCY = 8
@@ -73,6 +73,7 @@ class GraphStats:
     bytes_sent: int = 0
     bytes_received: int = 0
     waited: float = 0.0           # seconds slept before retries
+    gated: float = 0.0            # seconds requests waited for another request's Retry-After (additive)
     batched: int = 0              # sub-requests sent inside $batch
     in_flight: int = 0
     max_in_flight: int = 0
@@ -187,6 +188,10 @@ class GraphClient:
         self._slots = asyncio.Semaphore(concurrency)
         self._serial = asyncio.Lock()
         self._serial_last = 0.0
+        # throttling gate (additive, engineer A): after a 429 with Retry-After no request of this client starts
+        # before that time. Graph charges throttled requests against the quota too, so requests sent while
+        # throttled only lengthen the throttling (learn.microsoft.com/graph/throttling, best practices).
+        self._throttled_until = 0.0
         self._closed = False
 
     # -- construction -------------------------------------------------------------------------------------
@@ -296,6 +301,10 @@ class GraphClient:
         attempt = 0
         while True:
             attempt += 1
+            gate = self._throttled_until - time.monotonic()
+            if gate > 0:
+                stats.gated += gate
+                await asyncio.sleep(gate)
             try:
                 response = await self._send_once(method, url, content, headers)
             except httpx.TransportError as exc:
@@ -309,6 +318,8 @@ class GraphClient:
                     and policy.may_retry_status(response.status_code, method, idempotent)):
                 delay = policy.delay(attempt, response.headers)
                 if delay <= policy.max_retry_after:
+                    if response.status_code == 429 and retry_after(response.headers) is not None:
+                        self._throttled_until = max(self._throttled_until, time.monotonic() + delay)
                     await self._sleep(delay)
                     continue
             return response

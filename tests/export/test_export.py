@@ -221,3 +221,22 @@ def test_summary_names_types_files_requests_and_resource_units(exported: tuple[P
     assert f"{result.requests:,} Graph requests" in text
     assert "resource units" in text and result.resource_units > 0
     assert result.to_dict()["objects"] == result.counts
+
+
+def test_extension_fallback_reads_the_definitions_of_the_tenants_applications(graph: GraphClient) -> None:
+    """When getAvailableExtensionProperties answers empty (Learn: tenants over 1,000 service principals), the
+    definitions come from the applications listing with $expand=extensionProperties."""
+    from entragit.export import _Exporter
+
+    exporter = _Exporter(graph, ALL, None)
+    found = run(exporter._own_extension_definitions())
+    assert [d["name"] for d in found] == [DEMO_FACTS.extension_attribute]
+    assert found[0]["targetObjects"] == ["User"] and not exporter.notes
+
+
+def test_an_excluded_extension_attribute_is_not_read(emulator: Emulator, graph: GraphClient,
+                                                     tmp_path: Path) -> None:
+    result = _export(graph, tmp_path / "t", types=["users"], exclude={"users": (DEMO_FACTS.extension_attribute,)})
+    assert result.extension_attributes == {}
+    query = next(r for r in emulator.counters.requests() if r["pattern"] == "users")["query"]
+    assert DEMO_FACTS.extension_attribute not in query

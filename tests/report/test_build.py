@@ -217,8 +217,11 @@ def test_deletions_between_refs_are_not_judged(tree: Tree) -> None:
 def test_gone_objects_say_whether_a_recreate_brings_them_back(tree: Tree) -> None:
     strength = F.strength_ids[F.custom_strengths[0]]
     report = report_of(tree, {("users", ALEX): None, ("users", TOM): None, ("servicePrincipals", F.graph_sp_id): None,
-                              ("authenticationStrengthPolicies", strength): None},
-                       deleted={"users": {}, "servicePrincipals": {}})
+                              ("authenticationStrengthPolicies", strength): None, ("applications", HR_APP): None},
+                       deleted={"users": {}, "servicePrincipals": {}, "applications": {}})
+    app = report.get("applications", HR_APP)
+    assert app.deletion is not None and app.deletion.state == "gone" and app.recoverable is False
+    assert "a recreated application is a new identity" in (app.reason or "")
     alex, tom = report.get("users", ALEX), report.get("users", TOM)
     assert alex.deletion is not None and alex.deletion.state == "gone" and alex.recoverable is False
     assert "a recreated user is a new identity" in (alex.reason or "")
@@ -354,7 +357,7 @@ def test_object_link_elements_read_without_service_set_properties(tree: Tree) ->
                f"{assignment['appRoleId']}}}" in shown
         assert assignment["id"] not in shown.split("<details>")[0] and "createdDateTime" not in shown
     assert assignment["id"] in render(report, "json")
-    named_key = f"resourceId=Microsoft Graph, consentType=AllPrincipals, principalId=None"
+    named_key = "resourceId=Microsoft Graph, consentType=AllPrincipals, principalId=None"
     assert f"      oauth2PermissionGrants: ~ 1 element changed\n        {named_key}:\n" \
            f"          scope: {grant['scope']} → openid\n" in text
     assert f"`oauth2PermissionGrants[{named_key}].scope`" in markdown
