@@ -92,7 +92,7 @@ GENERATED: dict[str, Callable[[str], Any]] = {
 # while Graph's write bucket refills at 20 writes/s) holding no connection: with only as many changes as
 # connections, 8 sleeping changes would cap the apply at 8 writes/s; the client's own limit still bounds the
 # requests in flight.
-CHANGES_PER_CONNECTION = 4
+CHANGES_PER_CONNECTION = 1
 
 # A change still throttled after the client's retries runs again after the Retry-After, at most this many times.
 THROTTLED_ROUNDS = 8

@@ -27,7 +27,7 @@ from entragit.errors import GraphError, UsageError, ValidationError
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
 from entragit.plan.scope import Scope
-from entragit.resources.base import DeleteKind, LinkKind, ResourceType
+from entragit.resources.base import DeleteKind, ResourceType
 
 Tree = dict[str, dict[str, dict[str, Any]]]
 
@@ -38,19 +38,8 @@ def restorable(rt: ResourceType) -> bool:
 
 
 def referenced_types(keys: Iterable[str]) -> set[str]:
-    """``keys`` and every type their references and links can point at (transitively one level:
-    enough to tell live, deleted, recreated and stale targets apart)."""
-    found = set(keys)
-    for key in list(found):
-        rt = resources.get(key)
-        for ref in rt.refs:
-            found.update(ref.targets)
-        for link in rt.links:
-            found.update(link.targets)
-            if link.kind is LinkKind.OBJECTS:
-                for ref in link.refs:
-                    found.update(ref.targets)
-    return {k for k in found if k in resources.REGISTRY}
+    """``keys`` and every type their references and links can point at."""
+    return {rt.key for rt in resources.REGISTRY.referenced(keys)}
 
 
 def types_to_read(scope: Scope) -> list[str]:

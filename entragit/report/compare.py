@@ -33,7 +33,7 @@ from entragit.report.build import Facts, ObjectDelta, build_report, format_time
 from entragit.report.gitstore import STATE_DIR, FileChange, GitStore
 from entragit.report.model import Endpoint, Report
 from entragit.report.resolve import DirSource, GitSource, SourceResolver, TreeSource
-from entragit.resources.base import DeleteKind, LinkKind, ResourceType
+from entragit.resources.base import DeleteKind, ResourceType
 
 LIVE = "live"
 # Pathspecs passed to one `git log` (beyond that, the type folders are searched and the result filtered).
@@ -61,16 +61,7 @@ def scoped_types(types: Iterable[str] | None, exclude: Mapping[str, Iterable[str
 
 def referenced_types(rts: Iterable[ResourceType]) -> list[ResourceType]:
     """``rts`` and every type their references and links can point at (registry order)."""
-    keys = {rt.key for rt in rts}
-    for rt in list(rts):
-        for ref in rt.refs:
-            keys.update(ref.targets)
-        for link in rt.links:
-            keys.update(link.targets)
-            if link.kind is LinkKind.OBJECTS:
-                for ref in link.refs:
-                    keys.update(ref.targets)
-    return [rt for rt in resources.all_types() if rt.key in keys]
+    return resources.REGISTRY.referenced(rt.key for rt in rts)
 
 
 def _matches(rt: ResourceType, obj_id: str, objs: Iterable[Mapping[str, Any] | None], ids: set[str] | None) -> bool:

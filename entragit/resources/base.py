@@ -16,7 +16,7 @@ list": ``conditions.users.includeUsers[]``, ``requiredResourceAccess[].resourceA
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -35,7 +35,7 @@ EXPAND_MAX = 20
 META_KEY = "_entragit"
 
 
-class Channel(str, Enum):
+class Channel(str, Enum):  # noqa: UP042  (str() and format() must stay as they are)
     """How a property is written back to Graph."""
 
     PATCH = "patch"  # sent in the object's PATCH together with other properties
@@ -45,7 +45,7 @@ class Channel(str, Enum):
     READ_ONLY = "read-only"  # never written
 
 
-class DeleteKind(str, Enum):
+class DeleteKind(str, Enum):  # noqa: UP042
     """What happens to an object of this kind when it is deleted."""
 
     SOFT = "soft"  # to directory/deletedItems for 30 days; restore keeps the id
@@ -54,7 +54,7 @@ class DeleteKind(str, Enum):
     NONE = "none"  # cannot be deleted (singletons, built-ins)
 
 
-class LinkKind(str, Enum):
+class LinkKind(str, Enum):  # noqa: UP042
     IDS = "ids"  # a list of directory-object ids (members, owners)
     ID = "id"  # a single directory-object id, or null (manager)
     OBJECTS = "objects"  # a list of objects with ids of their own (assignments, grants, credentials)
@@ -370,6 +370,20 @@ class Registry:
             from entragit.errors import UsageError
 
             raise UsageError(f"unknown resource type {key!r} (known: {known})") from None
+
+    def referenced(self, keys: Iterable[str]) -> list[ResourceType]:
+        """``keys`` and every type their references and links can point at, in dependency order (one
+        level: enough to tell live, deleted, recreated and stale targets apart)."""
+        found = set(keys)
+        for key in list(found):
+            rt = self.get(key)
+            for ref in rt.refs:
+                found.update(ref.targets)
+            for link in rt.links:
+                found.update(link.targets)
+                if link.kind is LinkKind.OBJECTS:
+                    found.update(t for ref in link.refs for t in ref.targets)
+        return [rt for rt in self.ordered() if rt.key in found]
 
     def ordered(self) -> list[ResourceType]:
         """All types in dependency order (creates and updates)."""
