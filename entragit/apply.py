@@ -31,6 +31,10 @@ nothing here branches on a type key):
     ids (members, owners, manager), the element without its read-only properties for objects (app role
     assignments, OAuth2 grants, federated credentials). A reference already present / already absent is done.
 
+Throttling: the client resends a throttled request after Graph's ``Retry-After`` and holds every other request
+of the run until then (Graph charges requests sent while throttled, so they would only lengthen it); a change
+still refused after the client's attempts runs again after the next ``Retry-After`` (:data:`THROTTLED_ROUNDS`).
+
 Never a duplicate create: the client resends a POST only when Graph refused it unexecuted (429). After an
 *ambiguous* failure (no answer at all, or a 5xx) the applier looks the object up by its natural key
 (:data:`NATURAL_KEYS`, or the link's key for link elements) and adopts what it finds before creating again.
@@ -87,12 +91,6 @@ NATURAL_KEYS = ("userPrincipalName", "uniqueName")
 GENERATED: dict[str, Callable[[str], Any]] = {
     "passwordProfile": lambda password: {"password": password, "forceChangePasswordNextSignIn": True},
 }
-
-# Changes in progress per connection of the client. A throttled change sleeps its Retry-After (whole seconds,
-# while Graph's write bucket refills at 20 writes/s) holding no connection: with only as many changes as
-# connections, 8 sleeping changes would cap the apply at 8 writes/s; the client's own limit still bounds the
-# requests in flight.
-CHANGES_PER_CONNECTION = 1
 
 # A change still throttled after the client's retries runs again after the Retry-After, at most this many times.
 THROTTLED_ROUNDS = 8
@@ -329,8 +327,9 @@ class _Applier:
         self.dry_run = dry_run
         self.password_file = str(password_file) if password_file is not None else None
         self.on_event = on_event
-        connections = getattr(client, "concurrency", 8) or 8
-        self.concurrency = max(1, concurrency or CHANGES_PER_CONNECTION * connections)
+        # as many changes in progress as the client has connections: more would only queue at the client, and
+        # under throttling every request sent while throttled is charged too (the client's gate holds them)
+        self.concurrency = max(1, concurrency or getattr(client, "concurrency", 8) or 8)
         self.new_values = new_values
         self.follow_up = follow_up
         self.outcomes: dict[str, Outcome] = {}
@@ -747,8 +746,9 @@ async def apply_plan(client: Any, plan: Plan, *, dry_run: bool = False, password
 
 
 def _stats_of(spans: list[tuple[Any, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {"requests": 0, "writes": 0, "throttled": 0, "retries": 0, "waited": 0.0}
+    out: dict[str, Any] = {"requests": 0, "writes": 0, "throttled": 0, "retries": 0, "waited": 0.0, "gated": 0.0}
     for before, after in spans:
+        out["gated"] = round(out["gated"] + getattr(after, "gated", 0.0) - getattr(before, "gated", 0.0), 3)
         out["requests"] += after.requests - before.requests
         out["writes"] += sum(after.by_method.get(m, 0) - before.by_method.get(m, 0)
                              for m in ("POST", "PATCH", "PUT", "DELETE"))

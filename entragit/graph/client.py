@@ -173,16 +173,8 @@ class GraphClient:
         self.serialize_prefixes = tuple(p.strip("/") for p in serialize_prefixes)
         self.serialized_interval = serialized_interval
         self.stats = GraphStats()
-        self._transport = transport or httpx.AsyncHTTPTransport(
-            verify=_ssl_context(), http2=parts.scheme == "https", retries=0,
-            limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency))
-        http = httpx.AsyncClient(transport=self._transport, base_url=self.root,
-                                 timeout=httpx.Timeout(timeout, connect=30.0, pool=None))
-        # One retry policy, ours: the SDK RetryHandler stays in the chain but never retries.
-        no_retry = {RetryHandlerOption.get_key(): RetryHandlerOption(delay=0, max_retries=0, should_retry=False)}
-        self._http = GraphClientFactory.create_with_default_middleware(client=http, options=no_retry)
-        self._adapter = BaseGraphRequestAdapter(provider, http_client=self._http)
-        self._adapter.base_url = f"{self.root}/{version}"  # without trailing slash (pitfall 3: '//users')
+        self._provider, self._timeout, self._given_transport = provider, timeout, transport
+        self._make_pool()
         self._native = ResponseHandlerOption(NativeResponseHandler())
         self._loop: asyncio.AbstractEventLoop | None = None
         self._slots = asyncio.Semaphore(concurrency)
@@ -195,6 +187,21 @@ class GraphClient:
         self._closed = False
 
     # -- construction -------------------------------------------------------------------------------------
+    def _make_pool(self) -> None:
+        """The HTTP pool and the SDK adapter over it. A pooled transport's connections belong to the event loop
+        that opened them, so :meth:`_bind_loop` makes a new pool when the client moves to another loop."""
+        parts = urlsplit(self.root)
+        self._transport = self._given_transport or httpx.AsyncHTTPTransport(
+            verify=_ssl_context(), http2=parts.scheme == "https", retries=0,
+            limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency))
+        http = httpx.AsyncClient(transport=self._transport, base_url=self.root,
+                                 timeout=httpx.Timeout(self._timeout, connect=30.0, pool=None))
+        # One retry policy, ours: the SDK RetryHandler stays in the chain but never retries.
+        no_retry = {RetryHandlerOption.get_key(): RetryHandlerOption(delay=0, max_retries=0, should_retry=False)}
+        self._http = GraphClientFactory.create_with_default_middleware(client=http, options=no_retry)
+        self._adapter = BaseGraphRequestAdapter(self._provider, http_client=self._http)
+        self._adapter.base_url = f"{self.root}/{self.version}"  # without trailing slash (pitfall 3: '//users')
+
     @classmethod
     def for_emulator(cls, emu: Any, **kwargs: Any) -> GraphClient:
         """A client on an in-process :class:`entragit.emulator.Emulator` (no sockets), through the same
@@ -217,6 +224,7 @@ class GraphClient:
         if self._closed:
             return
         self._closed = True
+        self._bind_loop()  # closing from another loop: the old pool is dropped, the fresh one closed
         await self._http.aclose()
         await self._transport.aclose()
         if self._auth:
@@ -252,6 +260,9 @@ class GraphClient:
         (sync code calling ``run()`` several times on an in-process client)."""
         loop = asyncio.get_running_loop()
         if loop is not self._loop:
+            if self._loop is not None and self._given_transport is None:
+                # the old pool's sockets belong to the old loop (closed by asyncio.run): drop it, open anew
+                self._make_pool()
             self._loop = loop
             self._slots = asyncio.Semaphore(self.concurrency)
             self._serial = asyncio.Lock()

@@ -9,6 +9,9 @@ Sources (Microsoft Learn, v1.0):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from entragit.resources._common import RO, props
 from entragit.resources.base import DeleteKind, Prop, ResourceType
 
@@ -33,7 +36,15 @@ PROPS: tuple[Prop, ...] = (
     Prop("isMultipleDataLocationsForServicesEnabled", RO, select=False, note="beta"),
 )
 
-TYPE = ResourceType(
+@dataclass(frozen=True)
+class OrganizationType(ResourceType):
+    def is_synced(self, obj: dict[str, Any]) -> bool:
+        """The organization's onPremisesSyncEnabled says whether the *tenant* uses directory synchronization;
+        the organization object itself is never mastered on-premises [O1]."""
+        return False
+
+
+TYPE = OrganizationType(
     key="organization",
     title="organization",
     collection="organization",

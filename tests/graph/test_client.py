@@ -368,3 +368,18 @@ def test_served_emulator_paging_notice_and_dropped_connection(served_emulator: s
     assert [len(p["value"]) for p in pages] == [25, 25]
     assert pages[0]["@odata.nextLink"].startswith(f"{served_emulator}/v1.0/users?")
     assert org["value"] and stats.transport_errors >= 1
+
+
+@pytest.mark.served
+def test_a_served_client_moves_between_event_loops(served_emulator: str, tmp_path: Path) -> None:
+    """Sync code (the CLI) calls run() several times on one client: each asyncio.run closes its loop, and
+    the pooled sockets of the old loop must not be reused ("Event loop is closed")."""
+    settings = load_settings(tmp_path, env={}, graph_url=served_emulator)
+    client = open_client(settings, env={}, stderr=io.StringIO(), retry=FAST)
+    first = run(client.get("organization"))
+    second = run(client.get("organization"))
+    run(client.aclose())
+    assert first["value"][0]["id"] == second["value"][0]["id"]
+    assert client.stats.transport_errors == 0
+    with pytest.raises(RuntimeError, match="closed"):
+        run(client.get("organization"))
