@@ -47,7 +47,7 @@ class DemoResult:
 
 
 @contextlib.contextmanager
-def serve_in_thread(seed: str = "demo", quotas: bool = True) -> Iterator[str]:
+def serve_in_thread(seed: str = "demo", quotas: bool = False) -> Iterator[str]:
     """An emulator on 127.0.0.1 (a free port) served from a thread of this process; yields its root URL."""
     import uvicorn
 
@@ -168,7 +168,8 @@ def run_demo(keep: Path | None = None, echo: Callable[[str], None] = click.echo)
         repo = Path(tmp) / "contoso-tenant"
         result = DemoResult(directory=repo)
         run = _Runner(repo, url, echo)
-        echo(f"Tenant emulator (demo tenant \"Contoso\") serving Graph at {url}")
+        echo(f"Tenant emulator (demo tenant \"Contoso\") serving Graph at {url} (throttling quotas off so the "
+             "story runs in seconds; `entragit emulator serve` enforces Graph's quotas)")
         echo(f"Tenant repository: {repo}")
 
         run.heading("1. Scaffold a tenant repository")
@@ -195,12 +196,15 @@ def run_demo(keep: Path | None = None, echo: Callable[[str], None] = click.echo)
         pr.mkdir(exist_ok=True)
         run.entragit("recover", "--from", first, "--title-file", str(pr / "title.txt"),
                      "--body-file", str(pr / "body.md"))
-        branch = run.git("rev-parse", "--abbrev-ref", "HEAD", show=False).strip()
+        # recover leaves the working tree alone: the branch is the newest recover/* one
+        branch = run.git("for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(refname:short)",
+                         "refs/heads/recover/", show=False).strip()
+        echo(f"branch: {branch}")
         echo(f"pull request title: {(pr / 'title.txt').read_text().strip()}")
-        echo(f"pull request body: {pr / 'body.md'} ({len((pr / 'body.md').read_text())} characters)")
+        echo(f"pull request body ({pr / 'body.md'}):")
+        echo(click.style((pr / "body.md").read_text().rstrip(), dim=True))
 
         run.heading("7. The pull request is reviewed and merged")
-        run.git("checkout", "-q", "main")
         before = run.git("rev-parse", "HEAD", show=False).strip()
         run.git("-c", "user.name=Demo Admin", "-c", "user.email=admin@contoso.com", "merge", "--no-ff", "-q",
                 "-m", f"Merge {branch}", branch)

@@ -51,6 +51,7 @@ from typing import Any, TextIO
 
 from entragit import resources
 from entragit.errors import EntragitError, GraphError, UsageError
+from entragit.graph.client import run
 from entragit.resources.base import Link, LinkKind, ResourceType
 from entragit.state.normalize import (  # submodules: the package's lazy names can be shadowed
     WHOLE_TYPE,
@@ -621,7 +622,7 @@ def export_tree(client: Any, out_dir: str | Path, *, types: Iterable[ResourceTyp
     """Synchronous :func:`export_tree_async` (runs its own event loop). A client over a pooled HTTP
     transport belongs to the loop that first used it: to export twice with one such client, await
     :func:`export_tree_async` in one loop (the in-process emulator transport has no such limit)."""
-    return asyncio.run(export_tree_async(client, out_dir, types=types, exclude=exclude, progress=progress,
+    return run(export_tree_async(client, out_dir, types=types, exclude=exclude, progress=progress,
                                          durable=durable))
 
 
@@ -662,7 +663,7 @@ async def run_export_async(settings: Any, out_dir: str | Path | None = None, *,
 def run_export(settings: Any, out_dir: str | Path | None = None, *, types: Iterable[str] | None = None,
                progress: Progress | None = None) -> ExportResult:
     """Synchronous :func:`run_export_async`."""
-    return asyncio.run(run_export_async(settings, out_dir, types=types, progress=progress))
+    return run(run_export_async(settings, out_dir, types=types, progress=progress))
 
 
 

@@ -29,9 +29,11 @@ locations, 1 request/s per tenant) or configure path prefixes.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import functools
 import json
 import ssl
+import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
@@ -477,6 +479,21 @@ class GraphClient:
         return await run_batch(self, requests, version=version, serialize=serialize)
 
 
+_thread_loop = threading.local()
+
+
 def run(coro: Any) -> Any:
-    """Run one coroutine to completion from synchronous code (CLI commands)."""
-    return asyncio.run(coro)
+    """Run one coroutine to completion from synchronous code (CLI commands, sync wrappers).
+
+    In the main thread every call shares one event loop, kept open between calls and closed at exit: a
+    client, and the connections it pools, can then serve several calls (``asyncio.run`` closes its loop,
+    and a pooled socket of a closed loop fails with "Event loop is closed"). Other threads get a fresh
+    loop per call, as with ``asyncio.run``.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return asyncio.run(coro)
+    runner = getattr(_thread_loop, "runner", None)
+    if runner is None:
+        runner = _thread_loop.runner = asyncio.Runner()
+        atexit.register(runner.close)
+    return runner.run(coro)

@@ -16,7 +16,6 @@ desired tree, read the live state of the scope and of the types it references, c
 
 from __future__ import annotations
 
-import asyncio
 import tempfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 
 from entragit import resources
 from entragit.errors import GraphError, UsageError, ValidationError
+from entragit.graph.client import run
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
 from entragit.plan.scope import Scope
@@ -96,7 +96,7 @@ def _only(rt: ResourceType, objects: dict[str, dict[str, Any]], wanted: set[str]
 def load_live(client: Any, types: Iterable[str] | None = None, ids: Iterable[str] | None = None,
               exclude: Mapping[str, Iterable[str]] | None = None) -> tuple[Tree, Tree]:
     """Synchronous :func:`load_live_async` (runs its own event loop)."""
-    return asyncio.run(load_live_async(client, types, ids=ids, exclude=exclude))
+    return run(load_live_async(client, types, ids=ids, exclude=exclude))
 
 
 def read_desired(root: str | Path, types: Iterable[str] | None = None) -> Tree:
@@ -169,4 +169,4 @@ def recorded_new_ids(repo: str | Path) -> dict[str, dict[str, Any]]:
 
 def make_plan(settings: Any, **kwargs: Any) -> Plan:
     """Synchronous :func:`make_plan_async`."""
-    return asyncio.run(make_plan_async(settings, **kwargs))
+    return run(make_plan_async(settings, **kwargs))

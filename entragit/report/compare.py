@@ -19,7 +19,6 @@ created before it was taken was in deleted items then): see :mod:`entragit.repor
 
 from __future__ import annotations
 
-import asyncio
 import difflib
 import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -29,6 +28,7 @@ from typing import Any
 
 from entragit import resources
 from entragit.errors import GraphError, UsageError
+from entragit.graph.client import run
 from entragit.report.build import Facts, ObjectDelta, build_report, format_time
 from entragit.report.gitstore import STATE_DIR, FileChange, GitStore
 from entragit.report.model import Endpoint, Report
@@ -381,4 +381,4 @@ def _finish(deltas: list[ObjectDelta], resolver: SourceResolver, restored: set[t
 
 def make_report(repo: Any, from_ref: str, to_ref: str = LIVE, **kwargs: Any) -> Report:
     """Synchronous :func:`make_report_async`."""
-    return asyncio.run(make_report_async(repo, from_ref, to_ref, **kwargs))
+    return run(make_report_async(repo, from_ref, to_ref, **kwargs))

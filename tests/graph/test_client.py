@@ -371,9 +371,9 @@ def test_served_emulator_paging_notice_and_dropped_connection(served_emulator: s
 
 
 @pytest.mark.served
-def test_a_served_client_moves_between_event_loops(served_emulator: str, tmp_path: Path) -> None:
-    """Sync code (the CLI) calls run() several times on one client: each asyncio.run closes its loop, and
-    the pooled sockets of the old loop must not be reused ("Event loop is closed")."""
+def test_a_served_client_serves_several_run_calls(served_emulator: str, tmp_path: Path) -> None:
+    """Sync code (the CLI) calls run() several times on one client: the calls share one event loop, so the
+    pooled sockets stay usable (with asyncio.run each call closed its loop: "Event loop is closed")."""
     settings = load_settings(tmp_path, env={}, graph_url=served_emulator)
     client = open_client(settings, env={}, stderr=io.StringIO(), retry=FAST)
     first = run(client.get("organization"))
