@@ -53,7 +53,7 @@ from entragit import resources
 from entragit.errors import EntragitError, GraphError, UsageError
 from entragit.graph.client import run
 from entragit.resources.base import Link, LinkKind, ResourceType
-from entragit.state.normalize import (  # submodules: the package's lazy names can be shadowed
+from entragit.state.normalization import (
     WHOLE_TYPE,
     Exclusions,
     normalize,

@@ -15,7 +15,7 @@ import pytest
 from entragit.errors import UsageError
 from entragit.resources import LINK_ORDER, REGISTRY, all_types, get
 from entragit.resources._common import MICROSOFT_TENANT_IDS, ZERO_ID
-from entragit.resources.base import Channel, DeleteKind, LinkKind, ResourceType, path_values
+from entragit.resources.base import JSON_TYPES, Channel, DeleteKind, LinkKind, ResourceType, path_values
 from entragit.resources.docs import render_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -340,7 +340,7 @@ def test_application_references_by_app_id() -> None:
 
 # ---------------------------------------------------------------- completeness against Graph's v1.0 model
 _MODELS = "msgraph.generated.models"
-_FIELD = re.compile(r'"([A-Za-z0-9@.]+)": lambda n : setattr\(self, \'\w+\', n\.(\w+)\((\w+)?\)\)')
+_FIELD = re.compile(r'"([A-Za-z0-9@.]+)": lambda n : setattr\(self, \'(\w+)\', n\.(\w+)\((\w+)?\)\)')
 
 SDK_MODELS = {
     "users": ["user.User"],
@@ -372,17 +372,45 @@ def _is_entity(class_name: str) -> bool:
     return isinstance(cls, type) and issubclass(cls, entity)
 
 
-def sdk_structural_properties(cls: type) -> set[str]:
-    """JSON names of the structural (non-navigation) properties of a generated model, with its bases."""
-    names: set[str] = set()
+# JSON type of each kiota parse-node getter (dates, GUIDs, durations, binary and enums are strings in JSON)
+_SCALAR_GETTERS = {
+    "get_str_value": "string", "get_datetime_value": "string", "get_date_value": "string",
+    "get_time_value": "string", "get_timedelta_value": "string", "get_uuid_value": "string",
+    "get_bytes_value": "string", "get_enum_value": "string", "get_bool_value": "boolean",
+    "get_int_value": "integer", "get_float_value": "number", "get_object_value": "object",
+}
+_ITEM_TYPES = {"get_collection_of_object_values": "object", "get_collection_of_enum_values": "string",
+               "str": "string", "UUID": "string", "int": "integer", "float": "number", "bool": "boolean"}
+
+
+def sdk_json_types(cls: type) -> dict[str, str]:
+    """``{JSON name: JSON type}`` of the structural (non-navigation) properties of a generated model, with
+    its bases, in ``Prop.json_type`` terms. A kiota *flags* enum is read with ``get_collection_of_enum_values``
+    but travels as one comma-separated string: the attribute's annotation (not a ``list[...]``) tells."""
+    found: dict[str, str] = {}
     for klass in cls.__mro__:
         if not klass.__module__.startswith(_MODELS):
             continue
-        for json_name, _getter, type_name in _FIELD.findall(inspect.getsource(klass)):
+        source = inspect.getsource(klass)
+        for json_name, attr, getter, type_name in _FIELD.findall(source):
             if json_name.startswith("@") or (type_name and _is_entity(type_name)):
                 continue  # annotations and relationships (entity-typed) are not properties
-            names.add(json_name)
-    return names
+            annotation = re.search(rf"^\s+{attr}: (.+?) = ", source, re.M)
+            assert annotation, (klass, attr)
+            is_list = annotation.group(1).startswith("Optional[list[")
+            if getter in _SCALAR_GETTERS:
+                kind = _SCALAR_GETTERS[getter]
+            elif getter == "get_collection_of_primitive_values":
+                kind = _ITEM_TYPES[type_name] + "[]"
+            else:
+                kind = _ITEM_TYPES[getter] + ("[]" if is_list else "")
+            found.setdefault(json_name, kind)
+    return found
+
+
+def sdk_structural_properties(cls: type) -> set[str]:
+    """JSON names of the structural (non-navigation) properties of a generated model, with its bases."""
+    return set(sdk_json_types(cls))
 
 
 @pytest.mark.parametrize("key", sorted(SDK_MODELS))
@@ -392,6 +420,32 @@ def test_every_v1_property_is_declared(key: str) -> None:
     assert "id" in model
     missing = model - set(rt.prop_map)
     assert not missing, f"{key}: properties of the v1.0 model not declared: {sorted(missing)}"
+
+
+def test_sdk_json_types_reads_the_model() -> None:
+    user = sdk_json_types(_model_class("user.User"))
+    assert (user["accountEnabled"], user["otherMails"], user["identities"], user["createdDateTime"],
+            user["onPremisesExtensionAttributes"], user["deviceEnrollmentLimit"]) == (
+        "boolean", "string[]", "object[]", "string", "object", "integer")
+    assert "manager" not in user and "memberOf" not in user  # relationships
+    strength = sdk_json_types(_model_class("authentication_strength_policy.AuthenticationStrengthPolicy"))
+    # a flags enum is one string ("mfa"), a real enum collection an array
+    assert strength["requirementsSatisfied"] == "string" and strength["allowedCombinations"] == "string[]"
+
+
+@pytest.mark.parametrize("key", sorted(SDK_MODELS))
+def test_declared_json_types_are_graphs(key: str) -> None:
+    """Every declared property has the JSON type of Graph's v1.0 model (msgraph-sdk's generated models);
+    properties the model lacks (beta) may be typed from Learn or left untyped."""
+    rt = get(key)
+    model: dict[str, str] = {}
+    for name in SDK_MODELS[key]:
+        model.update(sdk_json_types(_model_class(name)))
+    wrong = {p.name: (p.json_type, model[p.name]) for p in rt.props
+             if p.name in model and p.json_type != model[p.name]}
+    assert not wrong, f"{key}: json_type (declared, v1.0 model): {wrong}"
+    for p in rt.props:
+        assert p.json_type is None or p.json_type in JSON_TYPES, (p.name, p.json_type)
 
 
 @pytest.mark.parametrize(("key", "link", "model"), [

@@ -18,6 +18,10 @@ MICROSOFT_TENANT_IDS = frozenset({
     "72f988bf-86f1-41af-91ab-2d7cd011db47",
 })
 
+# Prop.json_type values (base.JSON_TYPES), short: dates, GUIDs and enums (flags enums too) are strings in JSON.
+STR, BOOL, INT, NUM, OBJ = "string", "boolean", "integer", "number", "object"
+STRS, OBJS = "string[]", "object[]"
+
 RO = Channel.READ_ONLY
 CREATE_ONLY = Channel.CREATE_ONLY
 PATCH_ALONE = Channel.PATCH_ALONE

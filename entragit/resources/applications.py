@@ -18,39 +18,51 @@ Sources (Microsoft Learn, v1.0):
 from __future__ import annotations
 
 from entragit.resources._common import (
+    BOOL,
     CREATE_ONLY,
     DIRECTORY_RESTORE,
+    OBJ,
+    OBJS,
     RO,
+    STR,
+    STRS,
     deleted_items,
     props,
 )
 from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO),
-    Prop("deletedDateTime", RO),
-    Prop("appId", RO, note="assigned by Entra ID; alternate key; a recreate gets a new one [A1]"),
-    Prop("createdDateTime", RO),
-    Prop("displayName", required_on_create=True),
+    Prop("id", RO, json_type=STR),
+    Prop("deletedDateTime", RO, json_type=STR),
+    Prop("appId", RO, json_type=STR, note="assigned by Entra ID; alternate key; a recreate gets a new one [A1]"),
+    Prop("createdDateTime", RO, json_type=STR),
+    Prop("displayName", json_type=STR, required_on_create=True),
     # ---- written with the object's PATCH [A1][A4]
-    *props(
-        "addIns api appRoles authenticationBehaviors defaultRedirectUri description groupMembershipClaims "
-        "identifierUris info isDeviceOnlyAuthSupported isFallbackPublicClient nativeAuthenticationApisEnabled "
-        "notes oauth2RequirePostResponse optionalClaims parentalControlSettings publicClient "
-        "requestSignatureVerification requiredResourceAccess samlMetadataUrl serviceManagementReference "
-        "servicePrincipalLockConfiguration spa tags tokenEncryptionKeyId web"
-    ),
-    Prop("signInAudience", note="default AzureADMyOrg; changing it may need other properties changed first [A1]"),
-    Prop("keyCredentials", note="public keys only; PATCH accepted (addKey needs proof of possession) [A4][A5]"),
-    Prop("uniqueName", CREATE_ONLY, note="alternate key; settable only while null, then immutable [A4]"),
+    *props("defaultRedirectUri description groupMembershipClaims notes samlMetadataUrl serviceManagementReference "
+           "tokenEncryptionKeyId", json_type=STR),
+    Prop("nativeAuthenticationApisEnabled", json_type=STR, note="a flags enum (none | all): one string [A1]"),
+    *props("isDeviceOnlyAuthSupported isFallbackPublicClient oauth2RequirePostResponse", json_type=BOOL),
+    *props("api authenticationBehaviors info optionalClaims parentalControlSettings publicClient "
+           "requestSignatureVerification servicePrincipalLockConfiguration spa web", json_type=OBJ),
+    *props("addIns appRoles requiredResourceAccess", json_type=OBJS),
+    *props("identifierUris tags", json_type=STRS),
+    Prop("signInAudience", json_type=STR,
+         note="default AzureADMyOrg; changing it may need other properties changed first [A1]"),
+    Prop("keyCredentials", json_type=OBJS,
+         note="public keys only; PATCH accepted (addKey needs proof of possession) [A4][A5]"),
+    Prop("uniqueName", CREATE_ONLY, json_type=STR,
+         note="alternate key; settable only while null, then immutable [A4]"),
     # ---- read-only
-    Prop("passwordCredentials", RO,
+    Prop("passwordCredentials", RO, json_type=OBJS,
          note="PATCH not supported: addPassword/removePassword mint new secrets [A4]; metadata (keyId, "
               "endDateTime, hint, displayName) is exported, secretText never"),
-    *props("publisherDomain applicationTemplateId createdByAppId disabledByMicrosoftStatus certification "
-           "verifiedPublisher managerApplications", channel=RO),
-    Prop("isDisabled", RO, select=False, note="in the v1.0 metadata (msgraph-sdk models), undocumented on Learn"),
-    Prop("logo", RO, select=False, note="stream: PUT applications/{id}/logo, not in a listing [A4]"),
+    *props("publisherDomain applicationTemplateId createdByAppId disabledByMicrosoftStatus", json_type=STR,
+           channel=RO),
+    *props("certification verifiedPublisher", json_type=OBJ, channel=RO),
+    Prop("managerApplications", RO, json_type=STRS),
+    Prop("isDisabled", RO, json_type=BOOL, select=False,
+         note="in the v1.0 metadata (msgraph-sdk models), undocumented on Learn"),
+    Prop("logo", RO, json_type=STR, select=False, note="stream: PUT applications/{id}/logo, not in a listing [A4]"),
 )
 
 _BY_APP_ID = ("applications", "servicePrincipals")

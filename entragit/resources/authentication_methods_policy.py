@@ -14,7 +14,7 @@ Sources (Microsoft Learn, v1.0):
 
 from __future__ import annotations
 
-from entragit.resources._common import RO, ZERO_ID
+from entragit.resources._common import INT, OBJ, RO, STR, ZERO_ID
 from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
 
 ALL_USERS = "all_users"
@@ -24,19 +24,19 @@ _SPECIALS = frozenset({ALL_USERS, ZERO_ID})
 _CAMPAIGN = "registrationEnforcement.authenticationMethodsRegistrationCampaign"
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO, note='always "authenticationMethodsPolicy"'),
-    Prop("displayName", RO, note="read-only [M1]"),
-    Prop("description", RO, note="read-only [M1]"),
-    Prop("lastModifiedDateTime", RO),
-    Prop("policyVersion", RO),
-    Prop("registrationEnforcement", note="the Authenticator registration campaign; the update table's only "
+    Prop("id", RO, json_type=STR, note='always "authenticationMethodsPolicy"'),
+    Prop("displayName", RO, json_type=STR, note="read-only [M1]"),
+    Prop("description", RO, json_type=STR, note="read-only [M1]"),
+    Prop("lastModifiedDateTime", RO, json_type=STR),
+    Prop("policyVersion", RO, json_type=STR),
+    Prop("registrationEnforcement", json_type=OBJ, note="the Authenticator registration campaign; the update table's only "
                                          "documented property [M3]"),
-    Prop("policyMigrationState",
+    Prop("policyMigrationState", json_type=STR,
          note="preMigration | migrationInProgress | migrationComplete; returned by GET [M2], writability "
               "UNCONFIRMED on Learn (the portal's migration control writes it)"),
-    Prop("reconfirmationInDays", note="in the v1.0 model (msgraph-sdk); writability UNCONFIRMED"),
-    Prop("systemCredentialPreferences", note="returned by GET [M2]; writability UNCONFIRMED"),
-    Prop("reportSuspiciousActivitySettings", note="returned by GET [M2]; writability UNCONFIRMED"),
+    Prop("reconfirmationInDays", json_type=INT, note="in the v1.0 model (msgraph-sdk); writability UNCONFIRMED"),
+    Prop("systemCredentialPreferences", json_type=OBJ, note="returned by GET [M2]; writability UNCONFIRMED"),
+    Prop("reportSuspiciousActivitySettings", json_type=OBJ, note="returned by GET [M2]; writability UNCONFIRMED"),
 )
 
 _FEATURES = ("displayAppInformationRequiredState", "displayLocationInformationRequiredState",

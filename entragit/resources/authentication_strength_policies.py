@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from entragit.resources._common import RO
+from entragit.resources._common import RO, STR, STRS
 from entragit.resources.base import Channel, DeleteKind, Link, LinkKind, Prop, ResourceType
 
 # The built-in strengths have fixed ids in every tenant [S2].
@@ -29,16 +29,16 @@ BUILT_IN_IDS = frozenset({
 })
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO),
-    Prop("createdDateTime", RO),
-    Prop("modifiedDateTime", RO),
-    Prop("displayName", required_on_create=True),
-    Prop("description"),
-    Prop("allowedCombinations", Channel.ACTION, action="updateAllowedCombinations", required_on_create=True,
+    Prop("id", RO, json_type=STR),
+    Prop("createdDateTime", RO, json_type=STR),
+    Prop("modifiedDateTime", RO, json_type=STR),
+    Prop("displayName", json_type=STR, required_on_create=True),
+    Prop("description", json_type=STR),
+    Prop("allowedCombinations", Channel.ACTION, json_type=STRS, action="updateAllowedCombinations", required_on_create=True,
          note='POST .../{id}/updateAllowedCombinations {"allowedCombinations": [...]} → 200 [S5]; '
               "not by PATCH [S4]; sent inline on create [S3]"),
-    Prop("policyType", RO, note="builtIn | custom [S1]"),
-    Prop("requirementsSatisfied", RO, note="computed (none | mfa) [S1]"),
+    Prop("policyType", RO, json_type=STR, note="builtIn | custom [S1]"),
+    Prop("requirementsSatisfied", RO, json_type=STR, note="computed (none | mfa) [S1]"),
 )
 
 COMBINATION_CONFIGURATIONS = Link(

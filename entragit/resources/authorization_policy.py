@@ -8,7 +8,7 @@ Sources (Microsoft Learn, v1.0):
 
 from __future__ import annotations
 
-from entragit.resources._common import RO, props
+from entragit.resources._common import BOOL, OBJ, RO, STR, props
 from entragit.resources.base import DeleteKind, Prop, ResourceType
 
 # guestUserRoleId takes one of three fixed role template ids [Z3]: not tenant objects, never remapped.
@@ -19,18 +19,21 @@ GUEST_ROLE_TEMPLATES = {
 }
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO, note='always "authorizationPolicy" [Z1]'),
-    Prop("deletedDateTime", RO, note="inherited from directoryObject; always null"),
+    Prop("id", RO, json_type=STR, note='always "authorizationPolicy" [Z1]'),
+    Prop("deletedDateTime", RO, json_type=STR, note="inherited from directoryObject; always null"),
+    *props("displayName description", json_type=STR),
     *props(
-        "displayName description allowEmailVerifiedUsersToJoinOrganization allowUserConsentForRiskyApps "
-        "allowedToSignUpEmailBasedSubscriptions allowedToUseSSPR blockMsolPowerShell"
+        "allowEmailVerifiedUsersToJoinOrganization allowUserConsentForRiskyApps "
+        "allowedToSignUpEmailBasedSubscriptions allowedToUseSSPR blockMsolPowerShell",
+        json_type=BOOL,
     ),
-    Prop("allowInvitesFrom", note="none | adminsAndGuestInviters | adminsGuestInvitersAndAllMembers | everyone"),
-    Prop("defaultUserRolePermissions",
+    Prop("allowInvitesFrom", json_type=STR,
+         note="none | adminsAndGuestInviters | adminsGuestInvitersAndAllMembers | everyone"),
+    Prop("defaultUserRolePermissions", json_type=OBJ,
          note="allowedToCreateApps, allowedToCreateSecurityGroups, allowedToCreateTenants, "
               "allowedToReadBitlockerKeysForOwnedDevice, allowedToReadOtherUsers, "
               "permissionGrantPoliciesAssigned (built-in permission grant policy ids) [Z1]"),
-    Prop("guestUserRoleId", note="one of three fixed role template ids [Z3]"),
+    Prop("guestUserRoleId", json_type=STR, note="one of three fixed role template ids [Z3]"),
 )
 
 TYPE = ResourceType(

@@ -35,6 +35,11 @@ EXPAND_MAX = 20
 META_KEY = "_entragit"
 
 
+# The values of Prop.json_type: a JSON Schema type, or "<type>[]" for an array of that type.
+JSON_TYPES = frozenset({"string", "boolean", "integer", "number", "object",
+                        "string[]", "boolean[]", "integer[]", "number[]", "object[]"})
+
+
 class Channel(str, Enum):  # noqa: UP042  (str() and format() must stay as they are)
     """How a property is written back to Graph."""
 
@@ -76,6 +81,10 @@ class Prop:
     required_on_create: bool = False
     select: bool = True  # part of the type's $select (False: Graph cannot return it in a listing)
     note: str = ""  # why the property is declared this way, with its source
+    # --- additive (engineer Q3): the JSON type Graph gives the value (one of JSON_TYPES: a JSON Schema type,
+    # "<type>[]" for an array of it; null is always allowed). The schema of tenant-state files checks it;
+    # None: untyped (not in Graph's v1.0 model). tests/test_resources.py checks it against msgraph-sdk's models.
+    json_type: str | None = None
 
     @property
     def writable(self) -> bool:

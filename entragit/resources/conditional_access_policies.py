@@ -18,26 +18,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from entragit.resources._common import RO, ZERO_ID
+from entragit.resources._common import OBJ, RO, STR, ZERO_ID
 from entragit.resources.base import DeleteKind, Prop, Ref, ResourceType
 
 _USERS = "conditions.users"
 _APPS = "conditions.applications"
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO),
-    Prop("createdDateTime", RO),
-    Prop("modifiedDateTime", RO),
-    Prop("deletedDateTime", RO, select=False, note="beta only (deleted items)"),
-    Prop("templateId", RO, note="documented without 'read-only' [C1]; not sent (graph-entra.md §6 INFERENCE)"),
-    Prop("displayName", required_on_create=True),
-    Prop("description"),
-    Prop("state", required_on_create=True, note="enabled | disabled | enabledForReportingButNotEnforced [C1]"),
-    Prop("conditions", required_on_create=True,
+    Prop("id", RO, json_type=STR),
+    Prop("createdDateTime", RO, json_type=STR),
+    Prop("modifiedDateTime", RO, json_type=STR),
+    Prop("deletedDateTime", RO, json_type=STR, select=False, note="beta only (deleted items)"),
+    Prop("templateId", RO, json_type=STR, note="documented without 'read-only' [C1]; not sent (graph-entra.md §6 INFERENCE)"),
+    Prop("displayName", json_type=STR, required_on_create=True),
+    Prop("description", json_type=STR),
+    Prop("state", json_type=STR, required_on_create=True, note="enabled | disabled | enabledForReportingButNotEnforced [C1]"),
+    Prop("conditions", json_type=OBJ, required_on_create=True,
          note="needs applications and users (or clientApplications) and clientAppTypes [C1][C6]"),
-    Prop("grantControls", note="GET expands authenticationStrength to the full strength object; written "
+    Prop("grantControls", json_type=OBJ, note="GET expands authenticationStrength to the full strength object; written "
                                "as {\"id\": ...} (graph-entra.md §6, [X4])"),
-    Prop("sessionControls"),
+    Prop("sessionControls", json_type=OBJ),
 )
 
 _USER_SPECIALS = frozenset({"All", "None", "GuestsOrExternalUsers"})

@@ -103,7 +103,7 @@ def _type_section(rt: ResourceType) -> list[str]:
     if hooks:
         out.append(f"- hooks (`{type(rt).__name__}`): {_code(hooks)}")
     out.append("")
-    out += ["| property | channel | on-premises | $select | note |", "|---|---|---|---|---|"]
+    out += ["| property | JSON type | channel | on-premises | $select | note |", "|---|---|---|---|---|---|"]
     for p in rt.props:
         channel = p.channel.value + (f" `{p.action}`" if p.channel is Channel.ACTION else "")
         if p.secret:
@@ -111,7 +111,8 @@ def _type_section(rt: ResourceType) -> list[str]:
         if p.required_on_create:
             channel += ", required on create"
         selected = "yes" if (p.select and not p.secret and rt.select_query) else "no"
-        out.append(f"| `{p.name}` | {channel} | {'yes' if p.on_premises else ''} | {selected} | "
+        kind = f"`{p.json_type}`" if p.json_type else "—"
+        out.append(f"| `{p.name}` | {kind} | {channel} | {'yes' if p.on_premises else ''} | {selected} | "
                    f"{_cell(p.note)} |")
     out.append("")
     for label, values in (("volatile (dropped)", rt.volatile), ("unordered (sorted)", rt.unordered),
@@ -157,7 +158,9 @@ def render_markdown() -> str:
         "Channels: `patch` (sent in the object's PATCH), `patch-alone` (a PATCH of its own), `action` (a POST "
         "action), `create-only` (POST only), `read-only` (never written). Objects whose own properties are "
         "never written (Microsoft first-party service principals, managed identities, built-in strengths, "
-        "Exchange-managed groups) are exported and marked under `_entragit`.",
+        "Exchange-managed groups) are exported and marked under `_entragit`. JSON type: what the schema of "
+        "a stored file checks (`[]`: an array of it; null is always allowed; — : untyped, not in Graph's v1.0 "
+        "model).",
         "",
     ]
     for rt in types:

@@ -22,10 +22,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from entragit.resources._common import (
+    BOOL,
     CREATE_ONLY,
     DIRECTORY_RESTORE,
+    INT,
+    OBJ,
+    OBJS,
     PATCH_ALONE,
     RO,
+    STR,
+    STRS,
     deleted_items,
     props,
 )
@@ -45,54 +51,59 @@ MAIL_ENABLED_SECURITY = "mailEnabledSecurity"
 DISTRIBUTION = "distribution"
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO),
-    Prop("deletedDateTime", RO),
-    Prop("createdDateTime", RO),
+    Prop("id", RO, json_type=STR),
+    Prop("deletedDateTime", RO, json_type=STR),
+    Prop("createdDateTime", RO, json_type=STR),
     # ---- identity of the group: required on create
-    Prop("displayName", on_premises=True, required_on_create=True, note=_SYNC),
-    Prop("mailNickname", on_premises=True, required_on_create=True, note=_SYNC),
-    Prop("mailEnabled", CREATE_ONLY, on_premises=True, required_on_create=True,
+    Prop("displayName", json_type=STR, on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("mailNickname", json_type=STR, on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("mailEnabled", CREATE_ONLY, json_type=BOOL, on_premises=True, required_on_create=True,
          note="required on create; not in the update table [G4], Graph cannot mail-enable a security "
               "group (Exchange does)"),
-    Prop("securityEnabled", on_premises=True, required_on_create=True, note="in the update table [G4]"),
-    Prop("groupTypes", on_premises=True,
+    Prop("securityEnabled", json_type=BOOL, on_premises=True, required_on_create=True, note="in the update table [G4]"),
+    Prop("groupTypes", json_type=STRS, on_premises=True,
          note="'Unified' (Microsoft 365) is fixed at create; 'DynamicMembership' can be added or removed by "
               "PATCH together with membershipRule/membershipRuleProcessingState (Learn: change static "
               "membership to dynamic); not in the v1.0 update table (graph-entra.md §15.5)"),
-    Prop("description", on_premises=True, note=_SYNC),
+    Prop("description", json_type=STR, on_premises=True, note=_SYNC),
     # ---- cloud properties written with the object's PATCH
-    Prop("membershipRule", note="dynamic groups only [G1]"),
-    Prop("membershipRuleProcessingState", note="On | Paused [G1]"),
-    Prop("visibility", note="Private | Public | HiddenMembership; HiddenMembership only at create [G1]"),
-    *props("classification preferredDataLocation preferredLanguage theme"),
-    Prop("assignedLabels", note="sensitivity labels; delegated only; immutable once set for cloud security "
+    Prop("membershipRule", json_type=STR, note="dynamic groups only [G1]"),
+    Prop("membershipRuleProcessingState", json_type=STR, note="On | Paused [G1]"),
+    Prop("visibility", json_type=STR, note="Private | Public | HiddenMembership; HiddenMembership only at create [G1]"),
+    *props("classification preferredDataLocation preferredLanguage theme", json_type=STR),
+    Prop("assignedLabels", json_type=OBJS, note="sensitivity labels; delegated only; immutable once set for cloud security "
                                 "groups [G1][G4]"),
     # ---- create-only
-    Prop("isAssignableToRole", CREATE_ONLY,
+    Prop("isAssignableToRole", CREATE_ONLY, json_type=BOOL,
          note="set at create only, immutable; needs securityEnabled true and no dynamic membership [G1]"),
-    Prop("resourceBehaviorOptions", CREATE_ONLY, note="Microsoft 365 groups, POST only [G1][G3]"),
-    Prop("uniqueName", CREATE_ONLY, note="alternate key; can be set only while null, then immutable [G1][G4]"),
+    Prop("resourceBehaviorOptions", CREATE_ONLY, json_type=STRS, note="Microsoft 365 groups, POST only [G1][G3]"),
+    Prop("uniqueName", CREATE_ONLY, json_type=STR, note="alternate key; can be set only while null, then immutable [G1][G4]"),
     # ---- Exchange-backed settings: own PATCH each, not in a collection $select
     *props("allowExternalSenders autoSubscribeNewMembers hideFromAddressLists hideFromOutlookClients",
-           channel=PATCH_ALONE, select=False, note=_EXCHANGE),
+           json_type=BOOL, channel=PATCH_ALONE, select=False, note=_EXCHANGE),
     # ---- read-only, server-computed
-    Prop("mail", RO, on_premises=True),
-    Prop("proxyAddresses", RO, on_premises=True),
-    Prop("onPremisesExtensionAttributes", RO, on_premises=True,
+    Prop("mail", RO, json_type=STR, on_premises=True),
+    Prop("proxyAddresses", RO, json_type=STRS, on_premises=True),
+    Prop("onPremisesExtensionAttributes", RO, json_type=OBJ, on_premises=True,
          note="extensionAttribute1-15 synchronized from on-premises AD [G1]"),
     *props(
-        "expirationDateTime renewedDateTime securityIdentifier assignedLicenses licenseProcessingState "
-        "isManagementRestricted resourceProvisioningOptions onPremisesDomainName onPremisesLastSyncDateTime "
-        "onPremisesNetBiosName onPremisesSamAccountName onPremisesSecurityIdentifier onPremisesSyncEnabled "
-        "onPremisesProvisioningErrors serviceProvisioningErrors",
-        channel=RO,
+        "expirationDateTime renewedDateTime securityIdentifier onPremisesDomainName onPremisesLastSyncDateTime "
+        "onPremisesNetBiosName onPremisesSamAccountName onPremisesSecurityIdentifier",
+        json_type=STR, channel=RO,
     ),
+    *props("assignedLicenses onPremisesProvisioningErrors serviceProvisioningErrors", json_type=OBJS, channel=RO),
+    Prop("licenseProcessingState", RO, json_type=OBJ),
+    *props("isManagementRestricted onPremisesSyncEnabled", json_type=BOOL, channel=RO),
+    Prop("resourceProvisioningOptions", RO, json_type=STRS),
     # ---- per signed-in user or team state: not configuration, not selectable in a list
-    *props("accessType isArchived isFavorite isSubscribedByMail unseenCount unseenConversationsCount "
-           "unseenMessagesCount hasMembersWithLicenseErrors", channel=RO, select=False,
-           note="per signed-in user, team or filter-only state; GET /groups/{id} only [G1]"),
-    *props("infoCatalogs organizationId welcomeMessageEnabled", channel=RO, select=False,
-           note="in the v1.0 metadata (msgraph-sdk models) but undocumented on Learn"),
+    *(Prop(name, RO, json_type=kind, select=False,
+           note="per signed-in user, team or filter-only state; GET /groups/{id} only [G1]")
+      for name, kind in (("accessType", STR), ("isArchived", BOOL), ("isFavorite", BOOL),
+                         ("isSubscribedByMail", BOOL), ("unseenCount", INT), ("unseenConversationsCount", INT),
+                         ("unseenMessagesCount", INT), ("hasMembersWithLicenseErrors", BOOL))),
+    *(Prop(name, RO, json_type=kind, select=False,
+           note="in the v1.0 metadata (msgraph-sdk models) but undocumented on Learn")
+      for name, kind in (("infoCatalogs", STRS), ("organizationId", STR), ("welcomeMessageEnabled", BOOL))),
 )
 
 

@@ -18,26 +18,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from entragit.resources._common import RO
+from entragit.resources._common import BOOL, OBJS, RO, STR, STRS
 from entragit.resources.base import DeleteKind, Prop, ResourceType
 
 IP = "#microsoft.graph.ipNamedLocation"
 COUNTRY = "#microsoft.graph.countryNamedLocation"
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO),
-    Prop("createdDateTime", RO),
-    Prop("modifiedDateTime", RO),
-    Prop("deletedDateTime", RO, select=False, note="beta only (deleted items)"),
-    Prop("displayName", required_on_create=True),
+    Prop("id", RO, json_type=STR),
+    Prop("createdDateTime", RO, json_type=STR),
+    Prop("modifiedDateTime", RO, json_type=STR),
+    Prop("deletedDateTime", RO, json_type=STR, select=False, note="beta only (deleted items)"),
+    Prop("displayName", json_type=STR, required_on_create=True),
     # ipNamedLocation [N1]
-    Prop("ipRanges", note="ip: required on create; PATCH replaces the whole list; each element carries "
+    Prop("ipRanges", json_type=OBJS, note="ip: required on create; PATCH replaces the whole list; each element carries "
                           "@odata.type #microsoft.graph.iPv4CidrRange | iPv6CidrRange [N4][N5]"),
-    Prop("isTrusted", note="ip: default false; a trusted location cannot be deleted until set to false"),
+    Prop("isTrusted", json_type=BOOL, note="ip: default false; a trusted location cannot be deleted until set to false"),
     # countryNamedLocation [N2]
-    Prop("countriesAndRegions", note="country: ISO 3166-2 codes, required on create [N2]"),
-    Prop("includeUnknownCountriesAndRegions", note="country [N2]"),
-    Prop("countryLookupMethod", note="country: clientIpAddress (default) | authenticatorAppGps [N2]"),
+    Prop("countriesAndRegions", json_type=STRS, note="country: ISO 3166-2 codes, required on create [N2]"),
+    Prop("includeUnknownCountriesAndRegions", json_type=BOOL, note="country [N2]"),
+    Prop("countryLookupMethod", json_type=STR, note="country: clientIpAddress (default) | authenticatorAppGps [N2]"),
 )
 
 @dataclass(frozen=True)

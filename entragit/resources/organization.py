@@ -12,25 +12,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from entragit.resources._common import RO, props
+from entragit.resources._common import BOOL, OBJ, OBJS, RO, STR, STRS, props
 from entragit.resources.base import DeleteKind, Prop, ResourceType
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO, note="the tenant id"),
-    Prop("deletedDateTime", RO),
+    Prop("id", RO, json_type=STR, note="the tenant id"),
+    Prop("deletedDateTime", RO, json_type=STR),
     # ---- the only updatable properties [O3]
     *props(
-        "marketingNotificationEmails privacyProfile securityComplianceNotificationMails "
-        "securityComplianceNotificationPhones technicalNotificationMails"
+        "marketingNotificationEmails securityComplianceNotificationMails securityComplianceNotificationPhones "
+        "technicalNotificationMails",
+        json_type=STRS,
     ),
+    Prop("privacyProfile", json_type=OBJ),
     # ---- read-only (set in the admin center or by Microsoft)
     *props(
-        "displayName assignedPlans businessPhones city country countryLetterCode createdDateTime "
-        "defaultUsageLocation mobileDeviceManagementAuthority onPremisesLastSyncDateTime onPremisesSyncEnabled "
-        "partnerTenantType postalCode preferredLanguage provisionedPlans state street tenantType "
-        "verifiedDomains",
-        channel=RO,
+        "displayName city country countryLetterCode createdDateTime defaultUsageLocation "
+        "mobileDeviceManagementAuthority onPremisesLastSyncDateTime partnerTenantType postalCode "
+        "preferredLanguage state street tenantType",
+        json_type=STR, channel=RO,
     ),
+    *props("assignedPlans provisionedPlans verifiedDomains", json_type=OBJS, channel=RO),
+    Prop("businessPhones", RO, json_type=STRS),
+    Prop("onPremisesSyncEnabled", RO, json_type=BOOL),
+    # beta only (not in the v1.0 model; never selected, so never exported): untyped
     Prop("onPremisesSyncStatus", RO, select=False, note="beta"),
     Prop("directorySizeQuota", RO, select=False, note="beta; usage counter, not configuration"),
     Prop("isMultipleDataLocationsForServicesEnabled", RO, select=False, note="beta"),

@@ -18,39 +18,46 @@ from dataclasses import dataclass
 from typing import Any
 
 from entragit.resources._common import (
+    BOOL,
     CREATE_ONLY,
     DIRECTORY_RESTORE,
     MICROSOFT_TENANT_IDS,
+    OBJ,
+    OBJS,
     RO,
+    STR,
+    STRS,
     deleted_items,
     props,
 )
 from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
 
 PROPS: tuple[Prop, ...] = (
-    Prop("id", RO),
-    Prop("deletedDateTime", RO),
-    Prop("appId", CREATE_ONLY, required_on_create=True,
+    Prop("id", RO, json_type=STR),
+    Prop("deletedDateTime", RO, json_type=STR),
+    Prop("appId", CREATE_ONLY, json_type=STR, required_on_create=True,
          note="the application's appId; alternate key; the POST body must carry it [SP3]"),
     # ---- written with the object's PATCH [SP1][SP4]
-    *props(
-        "accountEnabled addIns alternativeNames appRoleAssignmentRequired appRoles description displayName "
-        "homepage info keyCredentials loginUrl logoutUrl notes notificationEmailAddresses "
-        "oauth2PermissionScopes preferredSingleSignOnMode preferredTokenSigningKeyThumbprint replyUrls "
-        "samlSingleSignOnSettings servicePrincipalNames tags tokenEncryptionKeyId"
-    ),
-    Prop("customSecurityAttributes",
+    *props("accountEnabled appRoleAssignmentRequired", json_type=BOOL),
+    *props("description displayName homepage loginUrl logoutUrl notes preferredSingleSignOnMode "
+           "preferredTokenSigningKeyThumbprint tokenEncryptionKeyId", json_type=STR),
+    *props("info samlSingleSignOnSettings", json_type=OBJ),
+    *props("addIns appRoles keyCredentials oauth2PermissionScopes", json_type=OBJS),
+    *props("alternativeNames notificationEmailAddresses replyUrls servicePrincipalNames tags", json_type=STRS),
+    Prop("customSecurityAttributes", json_type=OBJ,
          note="read needs CustomSecAttributeAssignment.Read.All, write ...ReadWrite.All [SP1][SP4]"),
     # ---- read-only
-    Prop("passwordCredentials", RO,
+    Prop("passwordCredentials", RO, json_type=OBJS,
          note="PATCH not supported: addPassword/removePassword [SP4]; secretText is never exported"),
     *props(
         "appDescription appDisplayName appOwnerOrganizationId applicationTemplateId createdByAppId "
-        "disabledByMicrosoftStatus resourceSpecificApplicationPermissions servicePrincipalType signInAudience "
-        "verifiedPublisher",
-        channel=RO,
+        "disabledByMicrosoftStatus servicePrincipalType signInAudience",
+        json_type=STR, channel=RO,
     ),
-    Prop("isDisabled", RO, select=False, note="in the v1.0 metadata (msgraph-sdk models), undocumented on Learn"),
+    Prop("resourceSpecificApplicationPermissions", RO, json_type=OBJS),
+    Prop("verifiedPublisher", RO, json_type=OBJ),
+    Prop("isDisabled", RO, json_type=BOOL, select=False,
+         note="in the v1.0 metadata (msgraph-sdk models), undocumented on Learn"),
 )
 
 _PRINCIPALS = ("users", "groups", "servicePrincipals")

@@ -20,9 +20,15 @@ Sources (Microsoft Learn, v1.0):
 from __future__ import annotations
 
 from entragit.resources._common import (
+    BOOL,
     DIRECTORY_RESTORE,
+    INT,
+    OBJ,
+    OBJS,
     PATCH_ALONE,
     RO,
+    STR,
+    STRS,
     deleted_items,
     props,
 )
@@ -36,71 +42,76 @@ _SHAREPOINT = (
 
 PROPS: tuple[Prop, ...] = (
     # ---- identity and keys
-    Prop("id", RO),
-    Prop("deletedDateTime", RO),
-    Prop("createdDateTime", RO),
-    Prop("creationType", RO),
+    Prop("id", RO, json_type=STR),
+    Prop("deletedDateTime", RO, json_type=STR),
+    Prop("createdDateTime", RO, json_type=STR),
+    Prop("creationType", RO, json_type=STR),
     # ---- written with the object's PATCH; mastered on-premises for synced users
-    Prop("accountEnabled", on_premises=True, required_on_create=True, note=_SYNC),
-    Prop("displayName", on_premises=True, required_on_create=True, note=_SYNC),
-    Prop("mailNickname", on_premises=True, required_on_create=True, note=_SYNC),
-    Prop("userPrincipalName", on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("accountEnabled", json_type=BOOL, on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("displayName", json_type=STR, on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("mailNickname", json_type=STR, on_premises=True, required_on_create=True, note=_SYNC),
+    Prop("userPrincipalName", json_type=STR, on_premises=True, required_on_create=True, note=_SYNC),
     *props(
         "givenName surname jobTitle department companyName officeLocation streetAddress city state "
         "postalCode country employeeId employeeType faxNumber preferredLanguage usageLocation",
-        on_premises=True, note=_SYNC,
+        json_type=STR, on_premises=True, note=_SYNC,
     ),
-    Prop("mail", on_premises=True, note="updates proxyAddresses; cannot be set to null [U4]; " + _SYNC),
-    Prop("businessPhones", on_premises=True,
+    Prop("mail", json_type=STR, on_premises=True, note="updates proxyAddresses; cannot be set to null [U4]; " + _SYNC),
+    Prop("businessPhones", json_type=STRS, on_premises=True,
          note="one number only although a list (kept in Graph's order, not sorted); read-only for synced "
               "users [U1]"),
-    Prop("mobilePhone", on_premises=True, note="read-only for synced users [U1]"),
-    Prop("onPremisesExtensionAttributes", on_premises=True,
+    Prop("mobilePhone", json_type=STR, on_premises=True, note="read-only for synced users [U1]"),
+    Prop("onPremisesExtensionAttributes", json_type=OBJ, on_premises=True,
          note="extensionAttribute1-15; the source of authority is on-premises for synced users [U1]"),
-    Prop("onPremisesImmutableId", on_premises=True,
+    Prop("onPremisesImmutableId", json_type=STR, on_premises=True,
          note="writable for cloud users (hard match), required at create on a federated domain [U3][U4]"),
-    Prop("employeeOrgData", on_premises=True,
+    Prop("employeeOrgData", json_type=OBJ, on_premises=True,
          note="send division and costCenter together or the omitted one becomes null [U4]; refused for "
               "synced users (graph-entra.md corrections)"),
-    Prop("employeeHireDate", note="User-LifeCycleInfo.ReadWrite.All [U4]"),
-    Prop("employeeLeaveDateTime",
+    Prop("employeeHireDate", json_type=STR, note="User-LifeCycleInfo.ReadWrite.All [U4]"),
+    Prop("employeeLeaveDateTime", json_type=STR,
          note="read and write need User-LifeCycleInfo.*.All [U1][U4]; without the read permission Graph "
               "answers null rather than 403 (Azure/LogicAppsUX#4925, not Learn): a backup taken without it "
               "holds nulls that must not be restored"),
     # ---- cloud-only properties written with the object's PATCH
-    *props("ageGroup consentProvidedForMinor passwordPolicies preferredDataLocation userType"),
-    Prop("otherMails", note="full replace, at most 250 values [U4]"),
-    Prop("identities", note="PATCH replaces the whole collection and must keep the userPrincipalName "
+    *props("ageGroup consentProvidedForMinor passwordPolicies preferredDataLocation userType", json_type=STR),
+    Prop("otherMails", json_type=STRS, note="full replace, at most 250 values [U4]"),
+    Prop("identities", json_type=OBJS, note="PATCH replaces the whole collection and must keep the userPrincipalName "
                             "identity; User.ManageIdentities.All [U4]"),
-    Prop("customSecurityAttributes",
+    Prop("customSecurityAttributes", json_type=OBJ,
          note="read needs CustomSecAttributeAssignment.Read.All, write ...ReadWrite.All [U1][U4]"),
-    Prop("authorizationInfo", note="certificateUserIds (certificate-based authentication) [U1]"),
+    Prop("authorizationInfo", json_type=OBJ, note="certificateUserIds (certificate-based authentication) [U1]"),
     # ---- write-only secret: never returned by Graph, required on create
-    Prop("passwordProfile", required_on_create=True, secret=True, select=False,
+    Prop("passwordProfile", json_type=OBJ, required_on_create=True, secret=True, select=False,
          note="never returned; a restore that creates a user must generate a password [U3][U4]"),
     # ---- SharePoint-backed: not in a collection $select, written one per PATCH
-    *props("aboutMe birthday hireDate interests mySite pastProjects responsibilities schools skills",
-           channel=PATCH_ALONE, select=False, note=_SHAREPOINT),
-    Prop("preferredName", RO, select=False, note="not supported; returns an empty string [U1]"),
-    Prop("mailboxSettings", RO, select=False,
+    *props("aboutMe birthday hireDate mySite", json_type=STR, channel=PATCH_ALONE, select=False, note=_SHAREPOINT),
+    *props("interests pastProjects responsibilities schools skills", json_type=STRS, channel=PATCH_ALONE,
+           select=False, note=_SHAREPOINT),
+    Prop("preferredName", RO, json_type=STR, select=False, note="not supported; returns an empty string [U1]"),
+    Prop("mailboxSettings", RO, json_type=OBJ, select=False,
          note="Exchange Online; its own endpoint users/{id}/mailboxSettings, out of scope [U1]"),
     # ---- read-only, server-computed
+    *props("assignedLicenses assignedPlans provisionedPlans licenseAssignmentStates serviceProvisioningErrors "
+           "onPremisesProvisioningErrors", json_type=OBJS, channel=RO),
+    *props("imAddresses proxyAddresses", json_type=STRS, channel=RO),
     *props(
-        "assignedLicenses assignedPlans provisionedPlans licenseAssignmentStates imAddresses proxyAddresses "
         "lastPasswordChangeDateTime legalAgeGroupClassification signInSessionsValidFromDateTime "
-        "securityIdentifier externalUserState externalUserStateChangeDateTime isManagementRestricted "
-        "serviceProvisioningErrors onPremisesDistinguishedName onPremisesDomainName "
-        "onPremisesLastSyncDateTime onPremisesProvisioningErrors onPremisesSamAccountName "
-        "onPremisesSecurityIdentifier onPremisesSyncEnabled onPremisesUserPrincipalName",
-        channel=RO,
+        "securityIdentifier externalUserState externalUserStateChangeDateTime onPremisesDistinguishedName "
+        "onPremisesDomainName onPremisesLastSyncDateTime onPremisesSamAccountName onPremisesSecurityIdentifier "
+        "onPremisesUserPrincipalName",
+        json_type=STR, channel=RO,
     ),
-    Prop("signInActivity", RO, select=False,
+    *props("isManagementRestricted onPremisesSyncEnabled", json_type=BOOL, channel=RO),
+    Prop("signInActivity", RO, json_type=OBJ, select=False,
          note="needs AuditLog.Read.All and Entra ID P1, caps pages at 500 [U2]; activity, not configuration"),
-    Prop("showInAddressList", RO, select=False, note="'Do not use in Microsoft Graph' [U1]"),
-    Prop("isResourceAccount", RO, select=False, note="'Don't use - reserved for future use' [U1]"),
-    Prop("deviceEnrollmentLimit", RO, select=False, note="Intune, not a directory property"),
-    *props("identityParentId print", channel=RO, select=False,
-           note="in the v1.0 metadata (msgraph-sdk models) but undocumented on Learn"),
+    Prop("showInAddressList", RO, json_type=BOOL, select=False, note="'Do not use in Microsoft Graph' [U1]"),
+    Prop("isResourceAccount", RO, json_type=BOOL, select=False, note="'Don't use - reserved for future use' [U1]"),
+    Prop("deviceEnrollmentLimit", RO, json_type=INT, select=False, note="Intune, not a directory property"),
+    Prop("identityParentId", RO, json_type=STR, select=False,
+         note="in the v1.0 metadata (msgraph-sdk models) but undocumented on Learn"),
+    Prop("print", RO, json_type=OBJ, select=False,
+         note="in the v1.0 metadata (msgraph-sdk models) but undocumented on Learn"),
 )
 
 TYPE = ResourceType(

@@ -9,8 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-# Eager: the function normalize must shadow the submodule of the same name.
-from entragit.state.normalize import (
+# The function normalize lives in the submodule normalization: no submodule shares a public name here.
+from entragit.state.normalization import (
     WHOLE_TYPE,
     Exclusions,
     is_annotation,
@@ -76,7 +76,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from entragit.state.normalize import (
+    from entragit.state.normalization import (
         WHOLE_TYPE,
         Exclusions,
         is_annotation,

@@ -4,7 +4,9 @@
 Graph needs it on write, ``_entragit`` facts, the links' structures (IDS: unique strings; ID: string or
 null; OBJECTS: objects with their key fields), references (strings), unordered lists (arrays), expanded
 objects (only ``id``), and the properties a stored file must never hold (volatile, secret). Declared
-properties get a description (write channel, notes) for editors; unknown properties are allowed.
+properties get their JSON type (``Prop.json_type``: ``accountEnabled: maybe`` is refused; null is always
+allowed, as Graph returns it for unset values) and a description (write channel, notes) for editors;
+unknown properties are allowed with any value.
 
 Regenerate the committed files with ``python -m entragit.state.schema --write``; ``--check`` exits 1
 when they are stale (a test does the same).
@@ -18,8 +20,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from entragit.resources.base import META_KEY, Channel, Link, LinkKind, Prop, ResourceType
-from entragit.state.normalize import MASTERED, NEVER_WRITTEN, ODATA_TYPE
+from entragit.resources.base import JSON_TYPES, META_KEY, Channel, Link, LinkKind, Prop, ResourceType
+from entragit.state.normalization import MASTERED, NEVER_WRITTEN, ODATA_TYPE
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -64,7 +66,7 @@ def build_schema(rt: ResourceType) -> dict[str, Any]:
     }
     props: dict[str, Any] = schema["properties"]
     for p in rt.props:
-        props[p.name] = {"description": _describe(p)}
+        props[p.name] = {"description": _describe(p), **json_type_schema(p)}
     props["id"] = {"type": "string", "minLength": 1,
                    "description": "the immutable object id" + ("" if rt.singleton else "; names the file")}
     props[ODATA_TYPE] = dict(_ODATA_TYPE_SCHEMA)
@@ -102,6 +104,19 @@ def build_schema(rt: ResourceType) -> dict[str, Any]:
     for path in sorted(rt.secret_paths):
         _set(schema, path, _forbidden("secret: never exported"))
     return schema
+
+
+def json_type_schema(p: Prop) -> dict[str, Any]:
+    """The JSON type constraint of a declared property (``Prop.json_type``): its type or null; an array's
+    items of the declared item type. Untyped properties (and unknown ones) take any value."""
+    kind = p.json_type
+    if kind is None:
+        return {}
+    if kind not in JSON_TYPES:
+        raise ValueError(f"property {p.name}: json_type {kind!r} is not one of {', '.join(sorted(JSON_TYPES))}")
+    if kind.endswith("[]"):
+        return {"type": ["array", "null"], "items": {"type": kind[:-2]}}
+    return {"type": [kind, "null"]}
 
 
 def _describe(p: Prop) -> str:

@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError as SchemaError
 
 from entragit.errors import UsageError, ValidationError
 from entragit.resources.base import ResourceType, path_values
-from entragit.state.normalize import WHOLE_TYPE, Exclusions, first_data_difference, normalize
+from entragit.state.normalization import WHOLE_TYPE, Exclusions, first_data_difference, normalize
 from entragit.state.schema import build_schema
 from entragit.state.tree import SUFFIX, resolve_types
 from entragit.state.yamlio import dump_yaml, first_text_difference, parse_yaml
@@ -174,7 +174,7 @@ def _check_file(rt: ResourceType, path: Path, shown: str, validator: Draft202012
 
 
 def _canonical_hint(found: dict[str, Any], expected: dict[str, Any], prop: str) -> str:
-    from entragit.state.normalize import canonical_json
+    from entragit.state.normalization import canonical_json
 
     def lookup(obj: Any) -> tuple[bool, Any]:
         node = obj

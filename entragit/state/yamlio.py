@@ -28,7 +28,7 @@ import yaml
 
 from entragit.errors import ValidationError
 from entragit.resources.base import ResourceType
-from entragit.state.normalize import first_data_difference, normalize
+from entragit.state.normalization import first_data_difference, normalize
 
 # libyaml's C emitter/parser is 5-8x faster than pure PyYAML (../shared/reference/performance.md B5).
 HAVE_LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))

@@ -76,9 +76,8 @@ class Lab:
         self.git("commit", "-q", "-am", message)
         return before, self.git("rev-parse", "HEAD")
 
-    def state(self, rev: str = "HEAD") -> dict[str, dict[str, dict[str, Any]]]:
-        """tenant-state/ of the working tree (``rev`` HEAD) as objects."""
-        assert rev == "HEAD"
+    def state(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """tenant-state/ of the working tree as objects."""
         return read_tree(self.repo / "tenant-state")
 
     # -- the tenant -----------------------------------------------------------------------------------------

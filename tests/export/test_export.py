@@ -15,7 +15,7 @@ from entragit.emulator.seeds import DEMO_FACTS
 from entragit.export import ExportResult, Progress, export_tree
 from entragit.graph import GraphClient, run
 from entragit.resources.base import META_KEY, ResourceType
-from entragit.state.normalize import normalize
+from entragit.state.normalization import normalize
 from entragit.state.tree import file_name, read_tree
 from entragit.state.validate import validate_tree
 from entragit.state.yamlio import load_yaml

@@ -10,7 +10,7 @@ from entragit.emulator import Emulator
 from entragit.emulator.seeds import DEMO_FACTS
 from entragit.export import export_tree
 from entragit.graph import GraphClient, run
-from entragit.state.normalize import normalize
+from entragit.state.normalization import normalize
 from entragit.state.tree import staging_dir
 from tests.export.helpers import snapshot
 

@@ -16,7 +16,7 @@ from entragit.emulator import Emulator
 from entragit.export import export_tree
 from entragit.graph import GraphClient
 from entragit.resources.base import META_KEY, Channel, LinkKind, ResourceType
-from entragit.state.normalize import drop_path, normalize, normalize_link, sort_unordered
+from entragit.state.normalization import drop_path, normalize, normalize_link, sort_unordered
 from entragit.state.tree import read_tree
 from entragit.state.yamlio import dump_yaml, parse_yaml
 from entragit.writes import (

@@ -10,8 +10,28 @@ import pytest
 from entragit import resources
 from entragit.resources.base import META_KEY, Link, LinkKind, ResourceType
 from entragit.state import normalize, type_excluded
-from entragit.state.normalize import first_data_difference, normalize_link, sort_list
+from entragit.state.normalization import first_data_difference, normalize_link, sort_list
 from tests.state import examples as ex
+
+
+def test_the_package_attribute_normalize_is_always_the_function() -> None:
+    """No submodule of entragit.state shares a public name of the package: importing a submodule sets the
+    package attribute of its name, which would replace the function (``import entragit.state.normalize as m``
+    used to give the function, and ``from entragit.state import normalize`` could give the module)."""
+    import pkgutil
+    import subprocess
+    import sys
+
+    import entragit.state as state
+
+    submodules = {m.name for m in pkgutil.iter_modules(state.__path__)}
+    assert "normalization" in submodules
+    assert not submodules & set(state.__all__)
+    code = ("import importlib, types, entragit.state.normalization as m; "
+            "importlib.import_module('entragit.state.validate'); importlib.import_module('entragit.state.schema'); "
+            "from entragit.state import normalize; "
+            "assert isinstance(m, types.ModuleType) and callable(normalize) and normalize is m.normalize, normalize")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def _annotations(node: object, path: str = "") -> list[str]:

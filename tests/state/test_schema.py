@@ -110,3 +110,35 @@ def test_unknown_properties_allowed_and_descriptions_present() -> None:
     schema = json.loads((SCHEMA_DIR / "users.schema.json").read_text())
     assert "read-only" in schema["properties"]["createdDateTime"]["description"]
     assert "PATCH" in schema["properties"]["displayName"]["description"]
+
+
+def test_declared_properties_have_their_json_types() -> None:
+    user = normalize(resources.get("users"), ex.user())
+    for broken, where in [
+        (dict(user, accountEnabled="maybe"), "accountEnabled: 'maybe' is not of type 'boolean', 'null'"),
+        (dict(user, displayName=42), "displayName: 42 is not of type 'string', 'null'"),
+        (dict(user, otherMails="a@b.c"), "otherMails: 'a@b.c' is not of type 'array', 'null'"),
+        (dict(user, otherMails=[1]), "otherMails.0: 1 is not of type 'string'"),
+        (dict(user, identities=["x"]), "identities.0: 'x' is not of type 'object'"),
+        (dict(user, onPremisesExtensionAttributes=[]), "onPremisesExtensionAttributes: [] is not of type"),
+    ]:
+        errors = _errors("users", broken)
+        assert any(e.startswith(where) for e in errors), (where, errors)
+    # null (Graph's "not set") and empty values are valid for every declared type; unknown ones stay untyped
+    nulls = {p.name: None for p in resources.get("users").props if p.json_type and p.name in user and p.name != "id"}
+    assert nulls and _errors("users", dict(user, **nulls)) == []
+    assert _errors("users", dict(user, otherMails=[], futureProperty="maybe")) == []
+
+
+def test_every_declared_type_reaches_the_committed_schema() -> None:
+    for rt in resources.all_types():
+        schema = json.loads((SCHEMA_DIR / f"{rt.key}.schema.json").read_text())
+        for p in rt.props:
+            node = schema["properties"][p.name]
+            if p.json_type is None or "not" in node:  # untyped, or forbidden (volatile/secret)
+                continue
+            kind = p.json_type.removesuffix("[]")
+            if p.json_type.endswith("[]"):
+                assert node["type"] == ["array", "null"] and node["items"]["type"] == kind, p.name
+            else:
+                assert kind in node["type"], (rt.key, p.name, node.get("type"))

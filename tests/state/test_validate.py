@@ -169,6 +169,17 @@ def test_cli_problems_exit_2_one_line_each(tree: Path) -> None:
     assert "problems in" in result.stderr
 
 
+def test_cli_names_a_value_of_the_wrong_json_type(tree: Path) -> None:
+    path = tree / "users" / f"{USER_ID}.yaml"
+    text = path.read_text()
+    assert "\naccountEnabled: true\n" in text
+    path.write_text(text.replace("\naccountEnabled: true\n", "\naccountEnabled: maybe\n"))
+    result = CliRunner().invoke(cli, ["validate", str(tree)])
+    assert result.exit_code == 2
+    assert result.stdout.strip().splitlines() == [
+        f"{path}: object {USER_ID}: property accountEnabled: schema: 'maybe' is not of type 'boolean', 'null'"]
+
+
 def test_cli_missing_directory_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["--repo", str(tmp_path), "validate"])
     assert result.exit_code == 2

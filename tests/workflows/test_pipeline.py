@@ -132,10 +132,6 @@ def test_backup_report_merge_recover(tmp_path: Path, served_emulator: str, tenan
     report = runner.run_job(REPORT, "report", runner.github_context(
         "workflow_dispatch", ref="refs/heads/main", sha=sha, event={"repository": {"default_branch": "main"}}),
         inputs={"backup": first, "types": "", "ids": "", "include_new": False})
-    if "RuntimeError: Event loop is closed" in report.step("Build the revert branch").output:
-        # Known bug, owned by the recover command: it closes its Graph client in a new event loop, which fails
-        # when the client holds a real socket (the served emulator; Microsoft Graph). Remove once fixed.
-        pytest.xfail("entragit recover: commands/recover.py closes the Graph client in a closed event loop")
     assert report.result == "success", report.log
     [pull] = runner.github_state()["pulls"]
     assert pull["labels"] == ["recovery"] and pull["base"] == "main"
