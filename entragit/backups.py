@@ -234,6 +234,11 @@ class TypeChanges:
 Changes = dict[str, TypeChanges]
 
 
+def _is_object_file(path: str) -> bool:
+    """A tenant object's file: ``<type>/<id>.yaml`` (paths relative to ``tenant-state/``)."""
+    return "/" in path and path.endswith((".yaml", ".yml")) and not path.rsplit("/", 1)[1].startswith(".")
+
+
 def _type_of(path: str) -> str:
     return path.split("/", 1)[0] if "/" in path else "(top level)"
 
@@ -273,7 +278,7 @@ def snapshot(repo: Repo, tree: str | None) -> StateSnapshot:
             if kind != "blob":
                 continue
             pairs.append((path, sha))
-            if "/" in path and path.endswith((".yaml", ".yml")):
+            if _is_object_file(path):
                 key = path.split("/", 1)[0]
                 counts[key] = counts.get(key, 0) + 1
     digest = hashlib.sha256()
@@ -296,6 +301,8 @@ def diff_states(repo: Repo, old: str | None, new: str | None) -> Changes:
     fields = [f for f in out.split("\0") if f]
     tallies: dict[str, list[int]] = {}
     for status, path in zip(fields[::2], fields[1::2], strict=False):
+        if not _is_object_file(path):
+            continue  # .gitkeep and the like: not tenant objects
         slot = {"A": 0, "D": 2}.get(status[:1], 1)
         tallies.setdefault(_type_of(path), [0, 0, 0])[slot] += 1
     return {k: TypeChanges(*v) for k, v in sorted(tallies.items())}

@@ -290,3 +290,18 @@ def test_tag_names_and_clock() -> None:
     assert parse_backup_tag("backup/20260101T230000Z-2") == (when, 2)
     assert parse_backup_tag("backup/2026-01-01T23:00:00Z") is None       # ':' is not allowed in tag names
     assert parse_backup_tag("backup/manual") is None
+
+
+def test_files_that_are_not_tenant_objects_are_not_counted_as_changes(git_repo: Path) -> None:
+    """`entragit init` leaves tenant-state/.gitkeep: it is not an object and no type changed because of it."""
+    tenant = demo_tenant()
+
+    def step(out_dir: Path) -> object:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / ".gitkeep").write_text("")
+        return tenant.export(out_dir)
+
+    result = backup(git_repo, export_step=step, now="2026-07-01T23:00:00Z")
+    assert git(git_repo, "ls-files", "tenant-state/.gitkeep").strip() == "tenant-state/.gitkeep"
+    assert set(result.changes) == {"users", "groups", "organization"}
+    assert result.snapshot.counts == {"groups": 1, "organization": 1, "users": 3}
