@@ -58,8 +58,8 @@ import os
 import secrets
 import string
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -189,6 +189,12 @@ class ApplyResult:
         return [o for o in self.outcomes if o.status == FAILED]
 
     @property
+    def waiting(self) -> list[Change]:
+        """Skips that an option would write (new identities not named by ``--recreate``): the merged change
+        is not all in the tenant, so the outcome is recorded as partial."""
+        return [c for c in self.plan.skips if c.option]
+
+    @property
     def drift(self) -> list[Change]:
         """Writes a fresh plan still finds after the apply (residual drift)."""
         return self.residual.writes if self.residual is not None else []
@@ -230,6 +236,10 @@ class ApplyResult:
             text += f"; generated passwords written to {self.password_file}"
         if self.residual is not None:
             text += f"; residual drift: {len(self.drift) or 'none'}"
+        if self.waiting and not self.dry_run:
+            text += f"; {len(self.waiting)} new identit{'y' if len(self.waiting) == 1 else 'ies'} not created " \
+                    "until named (" + ", ".join(c.option or "" for c in self.waiting[:3]) + \
+                    (", ..." if len(self.waiting) > 3 else "") + ")"
         return text
 
     def to_json(self) -> dict[str, Any]:
@@ -245,6 +255,8 @@ class ApplyResult:
                                "checksum": self.residual.checksum}
         if self.password_file:
             out["passwordFile"] = self.password_file
+        if self.waiting:
+            out["waiting"] = [{"type": c.type, "id": c.id, "option": c.option} for c in self.waiting]
         return out
 
     def render(self, fmt: str = "text", *, lines: bool = True) -> str:
@@ -867,9 +879,7 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
     (``--scope-from``, types, ids) against the live tenant, refuse a checksum that differs (exit 3) or a
     tripped safety rail (exit 3, unless forced), ask ``confirm(plan)`` (False: nothing is written, the
     result is a dry run), apply, follow restores up, re-read and recompute (residual drift)."""
-    from entragit.export import exclusions
-    from entragit.plan.live import load_live_async, read_desired, types_to_read
-    from entragit.plan.planner import PlanOptions, compute_plan
+    from entragit.plan.live import prepare
     from entragit.plan.scope import Scope, scope_from_range
     from entragit.settings import load_settings
 
@@ -883,39 +893,26 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
         scope = scope_from_range(repo, request.scope_from, types=request.types, ids=request.ids)
     else:
         scope = Scope.of(request.types, request.ids)
-    for key in scope.types or ():
-        resources.get(key)
-    exclude = exclusions(settings)
-    types = types_to_read(scope)
-    root = repo / "tenant-state"
-    desired_all = read_desired(root)                 # validates the whole tree first: no Graph write before
-    _check_ids(desired_all, request.ids, "--id")
-    _check_ids(desired_all, request.recreate, "--recreate")
-    live, deleted = await load_live_async(client, types, exclude=exclude)
-    desired = {k: v for k, v in desired_all.items() if k in live}
-    known = known_ids(repo)
-    options = PlanOptions(recreate=frozenset(request.recreate), allow_delete=request.allow_delete,
-                          known_ids=known, max_change_share=settings.max_change_share,
-                          emergency_access=tuple(settings.emergency_access), force=request.force)
-    plan = compute_plan(desired, live, deleted, scope, options)
+    # the same preparation and computation as `entragit plan` (same plan, same checksum): the whole tree
+    # validated, ids checked, the new ids of earlier applies (the notes) known, before any Graph request
+    planning = prepare(settings, scope=scope, recreate=request.recreate, allow_delete=request.allow_delete,
+                       force=request.force, state_dir=repo / "tenant-state")
+    plan = await planning.plan(client)
     check_checksum(plan, request.checksum)
     if on_plan is not None:
         on_plan(plan)
-    # asked for by the operator (--recreate): no write before the password has somewhere to go; a create that
-    # comes from a file added in the range fails on its own instead (the rest of the recovery goes on)
+    # no write before a generated password has somewhere to go (users are created only with --recreate)
     needs_secret = [c for c in plan.writes if c.generate]
-    if needs_secret and request.recreate and request.password_file is None and not request.dry_run:
+    if needs_secret and request.password_file is None and not request.dry_run:
         names = ", ".join(f"{c.type}/{c.id}" for c in needs_secret[:5])
         raise UsageError(f"the plan creates {len(needs_secret)} object(s) with a generated password ({names}): "
                          "pass --password-file F (the only place the password is written)")
     dry_run = request.dry_run
     if not dry_run and plan.writes and confirm is not None and not confirm(plan):
         raise Canceled("apply canceled: nothing was written")
+
     async def replan(new_ids: dict[str, dict[str, Any]]) -> Plan:
-        again_live, again_deleted = await load_live_async(client, types, exclude=exclude)
-        opts = replace(options, known_ids={**known, **new_ids}, safety=False)
-        return compute_plan({k: v for k, v in desired_all.items() if k in again_live}, again_live, again_deleted,
-                            scope, opts)
+        return await planning.plan(client, new_ids=new_ids, safety=False)
 
     restored_ids = {c.id for c in plan.changes if c.kind is Kind.RESTORE}
 
@@ -942,43 +939,32 @@ def _mentions(value: Any, ids: set[str]) -> bool:
     return False
 
 
-def _check_ids(desired: Mapping[str, Mapping[str, Mapping[str, Any]]], ids: Iterable[str], option: str) -> None:
-    """Every id (or appId) named on the command line is in tenant-state/ (else exit 2, naming it)."""
-    wanted = set(ids)
-    if not wanted:
-        return
-    seen: set[str] = set()
-    for type_key, objects in desired.items():
-        rt = resources.get(type_key)
-        for obj_id, obj in objects.items():
-            seen.add(obj_id)
-            if rt.alt_key and obj.get(rt.alt_key):
-                seen.add(str(obj[rt.alt_key]))
-    missing = sorted(wanted - seen)
-    if missing:
-        raise UsageError(f"{option} {missing[0]}: no object with this id (or appId) in tenant-state/"
-                         + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
-
-
 def record_outcome(repo: str | Path, commit: str, result: ApplyResult | None, *, rev_range: str | None = None,
                    error: EntragitError | None = None, scope: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """Record the apply's outcome on ``commit`` (a git note, :func:`entragit.backups.record_apply_outcome`):
     ``applied`` / ``failed`` / ``drift`` (or ``refused``, ``partial`` for an apply narrowed by type or id), the
-    counts, the plan checksum and the new ids of recreated objects. Never a password."""
+    counts, the plan checksum and the new ids of recreated objects. An apply that leaves new identities of the
+    change uncreated (they wait for ``--recreate``) is ``partial`` too, naming them: the merged change stays
+    listed by ``entragit backup`` until an apply creates them. Never a password."""
     from entragit.backups import record_apply_outcome
 
     outcome: dict[str, Any] = {}
     if result is not None:
         status = result.status
+        error_text = str(result.error()) if result.error() is not None else ""
         if status == "applied" and scope and (scope.get("types") or scope.get("ids")):
             status = "partial"       # done for what was asked, not for the whole commit
+        if status == "applied" and result.waiting:
+            status = "partial"       # new identities of the change wait for --recreate: not all in the tenant
+            error_text = (f"{len(result.waiting)} new identit{'y' if len(result.waiting) == 1 else 'ies'} not "
+                          "created: " + ", ".join(f"{c.type}/{c.id} ({c.option})" for c in result.waiting[:5])
+                          + (" ..." if len(result.waiting) > 5 else ""))
         outcome = {"status": status, "checksum": result.plan.checksum, "counts": result.counts(),
                    "changes": len(result.plan.writes), "drift": len(result.drift)}
         if result.new_ids:
             outcome["newIds"] = result.new_ids
-        err = result.error()
-        if err is not None:
-            outcome["error"] = str(err)
+        if error_text:
+            outcome["error"] = error_text
     elif error is not None:
         outcome = {"status": "refused" if isinstance(error, RefusedError) else "failed", "error": str(error)}
     if rev_range:

@@ -66,13 +66,19 @@ from entragit.state.tree import WriteResult, write_tree
 # 1,000 service principals; otherwise, it returns an empty response. Use List extensionProperties instead."
 # https://learn.microsoft.com/en-us/graph/api/directoryobject-getavailableextensionproperties?view=graph-rest-1.0
 EXTENSIONS_ACTION = "directoryObjects/getAvailableExtensionProperties"
-# The fallback: the definitions of the tenant's own applications (directory extensions are defined on
-# applications), expanded on a listing of application ids (pages of at most 999 without $expand).
-# https://learn.microsoft.com/en-us/graph/api/application-list-extensionproperty?view=graph-rest-1.0
-EXTENSIONS_OWNERS = "applications"
-EXTENSIONS_LINK = Link(name="extensionProperties", kind=LinkKind.OBJECTS,
-                       read=EXTENSIONS_OWNERS + "/{id}/extensionProperties", expand="extensionProperties",
+
+
+def extension_definitions() -> tuple[ResourceType, Link] | None:
+    """The fallback source of directory extension definitions: the type whose objects define them
+    (``ResourceType.extension_definitions``: applications' ``extensionProperties``), and the relationship as
+    a link, expanded on a listing of the owners' ids (pages of at most 999 without $expand)."""
+    owner = next((rt for rt in resources.all_types() if rt.extension_definitions), None)
+    if owner is None:
+        return None
+    name = owner.extension_definitions
+    return owner, Link(name=name, kind=LinkKind.OBJECTS, read=f"{owner.collection}/{{id}}/{name}", expand=name,
                        expand_cap=resources.base.EXPAND_MAX)
+
 
 _ABSENT = object()  # an expanded link the answer left out
 _MISSING = object()  # an object a side listing did not return
@@ -336,23 +342,28 @@ class _Exporter:
     async def _own_extension_definitions(self) -> list[dict[str, Any]]:
         """Fallback when the action answers empty (no extensions, or a tenant over 1,000 service
         principals): the extension properties of the tenant's own applications, one listing with $expand
-        (``EXTENSIONS_LINK``; an application holding 20 or more is read in full)."""
+        (:func:`extension_definitions`; an application holding 20 or more is read in full)."""
+        source = extension_definitions()
+        if source is None:
+            return []
+        owner, link = source
         found: list[dict[str, Any]] = []
-        params = {"$select": "id", "$expand": EXTENSIONS_LINK.expand, "$top": 999}
+        params = {"$select": owner.key_prop, "$expand": link.expand, "$top": owner.page_max}
         first = True
         try:
-            async for page in self.client.pages(EXTENSIONS_OWNERS, params):
+            async for page in self.client.pages(owner.collection, params, version=owner.api_version):
                 first = False
-                for app in page.get("value") or ():
-                    defs = app.get(EXTENSIONS_LINK.name) or []
-                    if len(defs) >= (EXTENSIONS_LINK.expand_cap or len(defs) + 1):
-                        defs = await self.client.list_all(EXTENSIONS_LINK.read.format(id=app["id"]))
+                for item in page.get("value") or ():
+                    defs = item.get(link.name) or []
+                    if len(defs) >= (link.expand_cap or len(defs) + 1):
+                        defs = await self.client.list_all(link.read.format(id=item[owner.key_prop]),
+                                                          version=owner.api_version)
                     found.extend(defs)
         except GraphError as exc:
             if not (first and exc.status == 400):
                 raise
             # the endpoint cannot expand them: nothing more to learn (the action's answer stands)
-            self.notes.append(f"extensions: Graph refused $expand={EXTENSIONS_LINK.expand} on applications "
+            self.notes.append(f"extensions: Graph refused $expand={link.expand} on {owner.collection} "
                               f"({exc.graph_message}); only the getAvailableExtensionProperties answer is used")
         return found
 

@@ -459,15 +459,21 @@ def read_remote_lock(repo: Path | str | Repo, remote: str = "origin") -> RemoteL
     from entragit.backups import git_result, git_run, open_repo
 
     r = open_repo(repo)
-    status, out, err = git_result(r, "ls-remote", "--refs", remote, REMOTE_LOCK_REF)
-    if status != 0:
-        raise EntragitError(f"git ls-remote {remote}: {err.strip() or out.strip()}")
-    line = next((ln for ln in out.splitlines() if ln.endswith(REMOTE_LOCK_REF)), None)
-    if line is None:
-        return None
-    sha = line.split()[0]
-    git_run(r, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
-            f"+{REMOTE_LOCK_REF}:refs/entragit/lock-seen")
+    for _ in range(5):
+        status, out, err = git_result(r, "ls-remote", "--refs", remote, REMOTE_LOCK_REF)
+        if status != 0:
+            raise EntragitError(f"git ls-remote {remote}: {err.strip() or out.strip()}")
+        if not any(ln.endswith(REMOTE_LOCK_REF) for ln in out.splitlines()):
+            return None
+        # The lock may change hands (released, taken) between ls-remote and fetch: read what was fetched, and
+        # look again when the ref was gone by then.
+        status, out, err = git_result(r, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
+                                      f"+{REMOTE_LOCK_REF}:refs/entragit/lock-seen")
+        if status == 0:
+            break
+    else:
+        raise EntragitError(f"git fetch {remote} {REMOTE_LOCK_REF}: {err.strip() or out.strip()}")
+    sha = git_run(r, "rev-parse", "refs/entragit/lock-seen").strip()
     text = git_run(r, "log", "-1", "--format=%b", sha)
     info = LockInfo.from_json(text.strip()) or LockInfo(job="(unreadable lock)", pid=-1, host="?",
                                                         started=_iso(datetime.fromtimestamp(0, UTC)))
@@ -499,9 +505,10 @@ def acquire_remote_lock(repo: Path | str | Repo, name: str, *, remote: str = "or
         holder = read_remote_lock(r, remote)
         if holder is None:                 # refused, yet no lock: released in between, or a real failure
             vanished += 1
-            if vanished >= 3:
+            if vanished >= 5:
                 raise EntragitError(f"could not push the lock {REMOTE_LOCK_REF} to {remote}: {output}")
             continue
+        vanished = 0                       # refused because it is held: contention, not a failure
         if holder.info.age() > max_age:
             accepted, _ = _push_lease(r, remote, holder.sha, f"{sha}:{REMOTE_LOCK_REF}")
             if accepted:

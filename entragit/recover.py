@@ -444,32 +444,28 @@ def pull_request(result: RecoverResult, scope: str) -> tuple[str, str]:
 
 
 async def plan_for(repo: Path, result: RecoverResult, client: Any, settings: Any) -> tuple[Any, str]:
-    """The plan ``entragit apply --scope-from <base>..<branch>`` computes after the merge, and a note (the
-    safety rails' refusal, which the pull request must show rather than hide)."""
-    from entragit.apply import known_ids
-    from entragit.export import exclusions
-    from entragit.plan.live import load_live_async, types_to_read
-    from entragit.plan.planner import PlanOptions, compute_plan
+    """The plan ``entragit apply --scope-from <base>..<branch>`` computes after the merge (the same
+    :func:`entragit.plan.live.prepare` and :meth:`~entragit.plan.live.Planning.plan`, over the branch's
+    ``tenant-state/``), and a note: the safety rails' refusal, which the pull request must show rather than
+    hide, or why there is no plan (the branch's tree is invalid)."""
+    from entragit.errors import ValidationError
+    from entragit.plan.live import prepare
     from entragit.plan.scope import scope_from_range
-    from entragit.state import read_tree
 
     scope = scope_from_range(repo, f"{result.base}..{result.commit}")
-    types = types_to_read(scope)
     with tempfile.TemporaryDirectory(prefix="entragit-recover-") as tmp:
         _git_archive_state(repo, result.commit, Path(tmp))
-        desired_all = read_tree(Path(tmp) / STATE_DIR)
-    live, deleted = await load_live_async(client, types, exclude=exclusions(settings))
-    desired = {k: v for k, v in desired_all.items() if k in live}
-    options = PlanOptions(known_ids=known_ids(repo), max_change_share=settings.max_change_share,
-                          emergency_access=tuple(settings.emergency_access))
+        try:
+            planning = prepare(settings, scope=scope, state_dir=Path(tmp) / STATE_DIR)
+        except ValidationError as exc:
+            return None, f"tenant-state/ on the branch is invalid, entragit apply will refuse it: {exc}"
+    live, deleted = await planning.read(client)
     try:
-        return compute_plan(desired, live, deleted, scope, options), ""
+        return planning.compute(live, deleted), ""
     except RefusedError as exc:
-        quiet = PlanOptions(known_ids=options.known_ids, max_change_share=options.max_change_share,
-                            emergency_access=options.emergency_access, safety=False)
         note = (f"The safety rails refuse this plan; merging applies it only with the recovery-force label and "
                 f"an 'Entragit-Force-Reason: <why>' line in this body. {exc}")
-        return compute_plan(desired, live, deleted, scope, quiet), note
+        return planning.compute(live, deleted, safety=False), note
 
 
 def _git_archive_state(repo: Path, commit: str, out: Path) -> None:

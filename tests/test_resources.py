@@ -130,6 +130,24 @@ def test_contract_of_issue_3() -> None:
     assert strength and strength.channel is Channel.ACTION and strength.action == "updateAllowedCombinations"
 
 
+@pytest.mark.parametrize("rt", all_types(), ids=lambda rt: rt.key)
+def test_every_declaration_holds_what_issue_3_lists(rt: ResourceType) -> None:
+    """Endpoints and API version, key, display name, $select, per-property channel and on-premises mastery,
+    volatile properties (at least these four where they occur), delta and delete behaviour."""
+    assert rt.collection and not rt.collection.startswith("/") and rt.api_version in ("v1.0", "beta")
+    assert rt.odata_type.startswith("#microsoft.graph.")
+    assert rt.prop(rt.key_prop) is not None and rt.prop(rt.display) is not None
+    assert all(isinstance(p.channel, Channel) for p in rt.props)
+    for name in ("onPremisesLastSyncDateTime", "modifiedDateTime", "lastModifiedDateTime", "renewedDateTime"):
+        if rt.prop(name) is not None:
+            assert name in rt.volatile, f"{rt.key}.{name} occurs but is not volatile"
+    assert isinstance(rt.delta, bool) and isinstance(rt.delete, DeleteKind)
+    if rt.delete in (DeleteKind.SOFT, DeleteKind.SOFT_PORTAL):
+        assert rt.delete_path and rt.restore_path and "{id}" in rt.restore_path
+    if any(p.on_premises for p in rt.props):  # is_synced reads it
+        assert rt.prop("onPremisesSyncEnabled") is not None
+
+
 def test_members_are_read_from_beta_because_v1_omits_service_principals() -> None:
     members = get("groups").link("members")
     assert members and members.read_version == "beta" and members.read_select == "id"
@@ -472,3 +490,32 @@ def test_docs_resources_md_is_generated_from_the_declarations() -> None:
             assert f"`{link.name}`" in text
     committed = (ROOT / "docs" / "resources.md").read_text(encoding="utf-8")
     assert committed == text, "docs/resources.md is stale: python -m entragit.resources.docs > docs/resources.md"
+
+
+# ---------------------------------------------------------------- one place for each fact
+# Type-key literals allowed outside the declarations: the seeds (their format is keyed by type) and the
+# emulator's request-cost table, keyed by Graph URL paths ("GET users" happens to spell a type key).
+_LITERALS_ALLOWED = {"emulator/seeds.py", "emulator/limits.py"}
+
+
+def test_no_type_key_literal_outside_the_declarations() -> None:
+    """Exporter, planner, applier, report and emulator read the declarations; none says ``if type == ...``:
+    no string constant equal to a type key in code (docstrings aside) outside entragit/resources/."""
+    import ast
+
+    package = ROOT / "entragit"
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        rel = path.relative_to(package).as_posix()
+        if rel.startswith(("resources/", "emulator/seed_data/")) or rel in _LITERALS_ALLOWED:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                      and node.body and isinstance(node.body[0], ast.Expr)
+                      and isinstance(node.body[0].value, ast.Constant)}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and node.value in TYPE_KEYS and id(node) not in docstrings:
+                found.append(f"{rel}:{node.lineno}: {node.value!r}")
+    assert not found, "type-key literals outside the declarations (put the fact in a declaration):\n" + \
+        "\n".join(found)

@@ -58,7 +58,10 @@ class Emulator:
         self.random_seed = random_seed
         self.counters = Counters(self.clock)
         self.backend = Tenant(self.clock, random_seed)
-        self.limiter = Limiter(self.clock, user_count=lambda: len(self.backend.collections["users"]),
+        # Graph's identity throttling limits go by the tenant's size: its number of users (the type declared
+        # ``tenant_size``)
+        sizing = [rt.key for rt in self.backend.registry if rt.tenant_size]
+        self.limiter = Limiter(self.clock, user_count=lambda: sum(len(self.backend.collections[k]) for k in sizing),
                                enabled=quotas)
         self.faults = Faults(random_seed=random_seed, latency_ms=latency_ms, fault_rate=fault_rate,
                              throttle_every=throttle_every, drop_rate=drop_rate, clock=self.clock)

@@ -56,7 +56,7 @@ from entragit.emulator.query import (
     decode_token,
     encode_token,
 )
-from entragit.resources import REGISTRY, Channel, DeleteKind, Link, LinkKind, ResourceType, iter_path
+from entragit.resources import REGISTRY, Channel, DeleteKind, Link, LinkKind, Ref, ResourceType, iter_path
 from entragit.resources.base import Registry
 
 _EXTENSION = re.compile(r"^extension_[0-9a-fA-F]{32}_\w+$")
@@ -101,6 +101,19 @@ class DeltaPage:
 
 def _type_name(rt: ResourceType) -> str:
     return rt.odata_type.rsplit(".", 1)[-1]
+
+
+# the shared sets (facts.SHARED_SETS) by their link names
+_ASSIGNMENTS = "appRoleAssignedTo"
+_GRANTS = "oauth2PermissionGrants"
+
+
+def _owning_ref(rt: ResourceType) -> Ref | None:
+    """The declared reference by which an object of ``rt`` belongs to an object of another type through its
+    own alternate key (a service principal's ``appId`` names its application), or None."""
+    if not rt.alt_key:
+        return None
+    return next((r for r in rt.refs if r.path == rt.alt_key and r.by == rt.alt_key and not r.embedded), None)
 
 
 def _resource_name(rt: ResourceType) -> str:
@@ -185,7 +198,9 @@ class Tenant:
 
         The tenant takes ownership of the dicts (seed functions return fresh ones); pass a copy to keep yours.
         """
-        self.tenant_id = str(seed.get("tenantId") or seed.get("organization", {}).get("id") or new_guid(self.rng))
+        # the organization (the one singleton served as a one-item collection) has the tenant id as its id
+        org = next((rt.key for rt in self.registry if rt.singleton_in_collection), "")
+        self.tenant_id = str(seed.get("tenantId") or (seed.get(org) or {}).get("id") or new_guid(self.rng))
         self.extensions = list(seed.get("directoryExtensions") or [])
         pending_links: list[tuple[ResourceType, str, Link, Any]] = []
         for rt in self.registry:
@@ -230,11 +245,16 @@ class Tenant:
             for element in seed.get(seed_key) or []:
                 element.setdefault("id", new_opaque_id(self.rng))
                 self.shared[seed_key][element["id"]] = element
-        apps = self.collections.get("applications")
-        for sp in self.collections["servicePrincipals"].items.values() if "servicePrincipals" in self.collections else ():
-            app_id = str(sp.get("appId") or "")
-            if app_id and (apps is None or apps.by_alt(app_id) is None):
-                self.external_app_ids.add(app_id.lower())
+        # objects that belong to an object of another type by their alternate key (a service principal's appId
+        # names its application): a key no seeded object holds is another tenant's app (Microsoft's own)
+        for rt in self.registry:
+            owner_ref = _owning_ref(rt)
+            if owner_ref is None or rt.key not in self.collections:
+                continue
+            for obj in self.collections[rt.key].items.values():
+                value = str(obj.get(owner_ref.path) or "")
+                if value and self._by_alt(owner_ref.targets, value) is None:
+                    self.external_app_ids.add(value.lower())
         # the initial state is one change per object, in a stable order
         for key, log in self.deltas.items():
             for obj_id in self.collections[key].sorted_ids():
@@ -280,7 +300,7 @@ class Tenant:
             log.touch(obj_id, self.seq)
 
     def _not_found(self, rt: ResourceType, obj_id: str) -> GraphError:
-        if rt.delta or rt.key == "organization":
+        if rt.directory_object:
             return NotFound.resource(obj_id)
         return NotFound(f"{_resource_name(rt)} with id {obj_id} does not exist in the directory.",
                         code="ResourceNotFound")
@@ -327,8 +347,19 @@ class Tenant:
         obj = self.collections[key].get(obj_id)
         return (self.types[key], obj) if obj is not None else None
 
+    def _by_alt(self, keys: Iterable[str], value: str) -> dict[str, Any] | None:
+        """The live object of one of the types ``keys`` whose alternate key (appId) is ``value``."""
+        for key in keys:
+            coll = self.collections.get(key)
+            found = coll.by_alt(value) if coll is not None else None
+            if found is not None:
+                return found
+        return None
+
     def organization(self) -> dict[str, Any] | None:
-        coll = self.collections.get("organization")
+        """The organization: the one singleton Graph serves as a one-item collection."""
+        key = next((rt.key for rt in self.registry if rt.singleton_in_collection), None)
+        coll = self.collections.get(key) if key is not None else None
         return next(iter(coll.items.values()), None) if coll else None
 
     def verified_domains(self) -> list[str]:
@@ -604,7 +635,7 @@ class Tenant:
     def _apply_expand(self, rt: ResourceType, obj: dict[str, Any], out: dict[str, Any], expand: list[Expand],
                       cap: int) -> None:
         for ex in expand:
-            if (rt.key, ex.name) in facts.EXPANDABLE_EXTRA:
+            if ex.name and ex.name == rt.extension_definitions:
                 out[ex.name] = self._project(self.extension_properties(obj["id"]), ex.select)[:cap]
                 continue
             link = rt.link(ex.name)
@@ -640,7 +671,7 @@ class Tenant:
                   version: str = "v1.0", raw: bool = False) -> Page:
         """``GET /{collection}/{id}/{link}`` (members, owners): the linked directory objects."""
         rt = self.rt(type_key)
-        self._link(rt, link_name)
+        link = self._link(rt, link_name)
         self.require(type_key, obj_id)
         q = q or ListQuery()
         if q.top is not None and not 1 <= q.top <= rt.page_max:
@@ -652,7 +683,7 @@ class Tenant:
             raise UnsupportedQuery("Request with $filter/$search/$orderby on a directory-object relationship needs "
                                    "the advanced query parameters: add $count=true and the ConsistencyLevel: "
                                    "eventual header. Refer to https://aka.ms/graph-docs/advanced-queries")
-        hidden = facts.V1_HIDDEN_LINK_TARGETS.get((type_key, link_name), frozenset()) if version == "v1.0" else ()
+        hidden = link.v1_hidden_targets if version == "v1.0" else frozenset()
         objs: list[tuple[ResourceType, dict[str, Any]]] = []
         for ref in self.links.refs(type_key, link_name, obj_id):
             found = self.directory_object(ref)
@@ -715,7 +746,7 @@ class Tenant:
             raise NotFound.resource(ref)
         allowed = rt.link_targets(obj, link)
         if target[0].key not in allowed:
-            if link.name == "members" and allowed == ("users",):
+            if link.name == "members" and allowed != link.targets:  # narrowed by the group kind
                 raise BadRequest("Only users can be members of a Microsoft 365 group.")
             raise BadRequest(f"An object of type '{target[0].odata_type.lstrip('#')}' cannot be added to "
                              f"'{link.name}' of a {rt.title}.")
@@ -1170,11 +1201,11 @@ class Tenant:
         profile = body.get("passwordProfile")
         if not isinstance(profile, dict) or not profile.get("password"):
             raise BadRequest("Invalid value specified for property 'passwordProfile' of resource 'User'.")
-        self._check_upn(str(obj.get("userPrincipalName", "")), None)
+        self._check_upn(rt, str(obj.get("userPrincipalName", "")), None)
 
     def _on_update_user(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
         if "userPrincipalName" in body:
-            self._check_upn(str(body["userPrincipalName"]), obj["id"])
+            self._check_upn(rt, str(body["userPrincipalName"]), obj["id"])
         if "mail" in body and body["mail"] is None:
             raise BadRequest("Invalid value specified for property 'mail' of resource 'User'.")
 
@@ -1185,7 +1216,7 @@ class Tenant:
                 raise BadRequest("Another object with the same value for property userPrincipalName already "
                                  "exists.")
 
-    def _check_upn(self, upn: str, self_id: str | None) -> None:
+    def _check_upn(self, rt: ResourceType, upn: str, self_id: str | None) -> None:
         if "@" not in upn:
             raise BadRequest("Invalid value specified for property 'userPrincipalName' of resource 'User'.")
         domain = upn.rsplit("@", 1)[1].lower()
@@ -1194,7 +1225,7 @@ class Tenant:
             raise BadRequest("The domain portion of the userPrincipalName property is invalid. You must use one "
                              "of the verified domain names in your organization.")
         low = upn.lower()
-        for other in self.collections["users"].items.values():
+        for other in self.collections[rt.key].items.values():
             if other["id"] != self_id and str(other.get("userPrincipalName", "")).lower() == low:
                 raise BadRequest("Another object with the same value for property userPrincipalName already "
                                  "exists.")
@@ -1225,11 +1256,14 @@ class Tenant:
     def _on_delete_application(self, rt: ResourceType, obj: dict[str, Any]) -> None:
         # Deleting an app registration also deletes its service principal in the home tenant; restoring the
         # application does not restore it (https://learn.microsoft.com/en-us/graph/api/directory-deleteditems-restore).
-        sps = self.collections.get("servicePrincipals")
-        if sps is not None and obj.get("appId"):
-            sp = sps.by_alt(str(obj["appId"]))
-            if sp is not None:
-                self._soft_delete(self.types["servicePrincipals"], sp)
+        # The service principals: the objects whose owning reference (appId) points at this type.
+        for other in self.registry:
+            owner_ref = _owning_ref(other)
+            if owner_ref is None or rt.key not in owner_ref.targets or not obj.get(owner_ref.by):
+                continue
+            found = self._by_alt((other.key,), str(obj[owner_ref.by]))
+            if found is not None:
+                self._soft_delete(other, found)
 
     def _on_create_servicePrincipal(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
         app_id = str(obj.get("appId") or "")
@@ -1238,7 +1272,8 @@ class Tenant:
             raise Conflict("The service principal cannot be created, updated, or restored because the service "
                            f"principal name {app_id} is already in use.",
                            code="Request_MultipleObjectsWithSameKeyValue")
-        app = self.collections["applications"].by_alt(app_id) if "applications" in self.collections else None
+        owner_ref = _owning_ref(rt)
+        app = self._by_alt(owner_ref.targets, app_id) if owner_ref is not None else None
         if app is None:
             if app_id.lower() not in self.external_app_ids:
                 raise BadRequest(f"The appId '{app_id}' of the service principal does not reference a valid "
@@ -1274,18 +1309,18 @@ class Tenant:
         obj["requirementsSatisfied"] = "none" if combos == ["password"] else "mfa"
 
     def _on_delete_authenticationStrengthPolicy(self, rt: ResourceType, obj: dict[str, Any]) -> None:
-        users = self._policy_references(obj["id"])
+        users = self._policy_references(rt, obj["id"])
         if users:
             raise BadRequest(f"The authentication strength policy is referenced by Conditional Access policies "
                              f"({', '.join(users)}) and cannot be deleted.")
 
-    def _policy_references(self, target_id: str) -> list[str]:
-        """Ids of objects (CA policies) whose declared references point at ``target_id``."""
+    def _policy_references(self, target: ResourceType, target_id: str) -> list[str]:
+        """Ids of objects of other types (CA policies) whose declared references point at ``target_id``."""
         found = []
         for rt in self.registry:
-            if rt.key == "authenticationStrengthPolicies":
+            if rt.key == target.key:
                 continue
-            refs = [r for r in rt.refs if "authenticationStrengthPolicies" in r.targets]
+            refs = [r for r in rt.refs if target.key in r.targets]
             if not refs:
                 continue
             for obj in self.collections[rt.key].items.values():
@@ -1327,18 +1362,10 @@ class Tenant:
                     continue
                 if any(self.collections[t].get(value) is not None for t in ref.targets):
                     continue
-                target = ref.targets[0]
-                if target == "namedLocations":
-                    msg = f"1040: NamedLocation with id {value} does not exist in the directory."
-                elif target == "groups":
-                    msg = f"1054: Invalid group value: {value}."
-                elif target == "users":
-                    msg = f"1053: Invalid user value: {value}."
-                elif target == "authenticationStrengthPolicies":
-                    msg = f"1140: Authentication strength policy with id {value} does not exist."
-                else:
-                    msg = f"Invalid {self.types[target].title} value: {value}."
-                raise BadRequest(msg, code="BadRequest")
+                target = self.types[ref.targets[0]]
+                template = facts.MISSING_REFERENCE_ERRORS.get(target.odata_type,
+                                                              f"Invalid {target.title} value: {{value}}.")
+                raise BadRequest(template.format(value=value), code="BadRequest")
 
     def _on_create_namedLocation(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
         sub = str(obj.get("@odata.type", "")).rsplit(".", 1)[-1]
@@ -1352,6 +1379,28 @@ class Tenant:
     def _shared(self, link_name: str) -> tuple[dict[str, dict[str, Any]], str]:
         seed_key, owner_field = facts.SHARED_SETS[link_name]
         return self.shared[seed_key], owner_field
+
+    def shared_link(self, link_name: str) -> tuple[ResourceType, Link]:
+        """The declaration holding the shared set ``link_name`` (appRoleAssignedTo, oauth2PermissionGrants)."""
+        for rt in self.registry:
+            link = rt.link(link_name)
+            if link is not None:
+                return rt, link
+        raise KeyError(link_name)
+
+    def ref_targets(self, link_name: str, field_name: str) -> tuple[str, ...]:
+        """The types an element field of a shared set points at (its declared references): the principal of
+        an app role assignment is a user, group or service principal; a grant's client a service principal."""
+        _, link = self.shared_link(link_name)
+        return next(ref.targets for ref in link.refs if ref.path == field_name)
+
+    def _live_in(self, keys: Iterable[str], obj_id: str) -> dict[str, Any] | None:
+        for key in keys:
+            coll = self.collections.get(key)
+            found = coll.get(obj_id) if coll is not None else None
+            if found is not None:
+                return found
+        return None
 
     def list_assignments(self, *, principal: str | None = None, resource: str | None = None) -> list[dict[str, Any]]:
         store = self.shared["appRoleAssignments"]
@@ -1378,9 +1427,9 @@ class Tenant:
         if resource is not None and body["resourceId"] != resource:
             raise BadRequest("The resourceId in the request body must match the resource in the URL.")
         found_principal = self.directory_object(body["principalId"])
-        if found_principal is None or found_principal[0].key not in ("users", "groups", "servicePrincipals"):
+        if found_principal is None or found_principal[0].key not in self.ref_targets(_ASSIGNMENTS, "principalId"):
             raise NotFound.resource(body["principalId"])
-        res = self.collections["servicePrincipals"].get(body["resourceId"])
+        res = self._live_in(self.ref_targets(_ASSIGNMENTS, "resourceId"), body["resourceId"])
         if res is None:
             raise NotFound.resource(body["resourceId"])
         roles = [r.get("id") for r in res.get("appRoles") or []]
@@ -1457,11 +1506,11 @@ class Tenant:
         if body["consentType"] not in ("AllPrincipals", "Principal"):
             raise BadRequest("Invalid value specified for property 'consentType' of resource 'OAuth2PermissionGrant'.")
         for name in ("clientId", "resourceId"):
-            if self.collections["servicePrincipals"].get(body[name]) is None:
+            if self._live_in(self.ref_targets(_GRANTS, name), body[name]) is None:
                 raise NotFound.resource(body[name])
         principal = body.get("principalId")
         if body["consentType"] == "Principal":
-            if not principal or self.collections["users"].get(principal) is None:
+            if not principal or self._live_in(self.ref_targets(_GRANTS, "principalId"), principal) is None:
                 raise NotFound.resource(str(principal))
         elif principal:
             raise BadRequest("principalId must be null when consentType is AllPrincipals.")
@@ -1633,7 +1682,7 @@ class Tenant:
         self.collections[type_key].put(new)
         return {
             "additionalInformation": None,
-            "conditionalAccessReferences": self._policy_references(obj_id),
+            "conditionalAccessReferences": self._policy_references(self.rt(type_key), obj_id),
             "currentCombinations": list(new["allowedCombinations"]),
             "previousCombinations": previous,
         }
@@ -1703,10 +1752,17 @@ class Tenant:
                 "isSyncedFromOnPremises": bool(ext.get("isSyncedFromOnPremises", False)),
                 "name": ext.get("name"), "targetObjects": list(ext.get("targetObjects") or [])}
 
+    def extension_definitions_type(self) -> ResourceType | None:
+        """The type whose objects define directory extensions (applications, ``extension_definitions``)."""
+        return next((rt for rt in self.registry if rt.extension_definitions), None)
+
     def extension_properties(self, app_id: str) -> list[dict[str, Any]]:
         """GET applications/{id}/extensionProperties: the directory extensions the application defines (their
         names embed its appId without dashes: ``extension_{appId}_{name}``)."""
-        app = self.require("applications", app_id)
+        owner = self.extension_definitions_type()
+        if owner is None:
+            return []
+        app = self.require(owner.key, app_id)
         prefix = f"extension_{str(app.get('appId', '')).replace('-', '').lower()}_"
         return [self._extension_view(ext) for ext in self.extensions
                 if str(ext.get("name", "")).lower().startswith(prefix)]
@@ -1773,7 +1829,7 @@ class Tenant:
         if now - issued > facts.DELTA_TOKEN_LIFETIME.total_seconds():
             raise SyncStateNotFound()
         tracked = [ln for ln in rt.links if ln.kind in (LinkKind.IDS, LinkKind.ID) and (
-            (select is None and (type_key, ln.name) in facts.DELTA_DEFAULT_LINKS) or (select and ln.name in select))]
+            (select is None and ln.delta_default) or (select and ln.name in select))]
         coll = self.collections[type_key]
         items: list[dict[str, Any]] = []
         last = after

@@ -41,13 +41,6 @@ MAX_BIND = 20
 EXPAND_LIMIT = 20
 EXPAND_PAGE_MAX = 100
 
-# v1.0 GET /groups/{id}/members does not list service-principal members (documented known issue; beta
-# does): https://learn.microsoft.com/en-us/graph/api/group-list-members?view=graph-rest-1.0
-# (owner type key, link name) -> target type keys hidden in v1.0.
-V1_HIDDEN_LINK_TARGETS: dict[tuple[str, str], frozenset[str]] = {
-    ("groups", "members"): frozenset({"servicePrincipals"}),
-}
-
 # At most 20 federated identity credentials per application:
 # https://learn.microsoft.com/en-us/graph/api/resources/federatedidentitycredential?view=graph-rest-1.0
 MAX_FEDERATED_CREDENTIALS = 20
@@ -72,15 +65,21 @@ SHARED_SETS: dict[str, tuple[str, str]] = {
     "oauth2PermissionGrants": ("oauth2PermissionGrants", "clientId"),
 }
 
-# Links that delta tracks without being $select-ed ("members@delta" appears by default for groups):
-# https://learn.microsoft.com/en-us/graph/api/group-delta?view=graph-rest-1.0
-DELTA_DEFAULT_LINKS: frozenset[tuple[str, str]] = frozenset({("groups", "members")})
-
 # Entity types whose PATCH answers 200 with the updated object instead of 204:
 # https://learn.microsoft.com/en-us/graph/api/authenticationmethodspolicy-update?view=graph-rest-1.0
 PATCH_RETURNS_OBJECT: frozenset[str] = frozenset({"#microsoft.graph.authenticationMethodsPolicy"})
 
-# Relationships Graph expands that no declaration lists as a link (the exporter reads them itself):
-# application.extensionProperties "Supports $expand and $filter (/$count eq 0, /$count ne 0)"
-# (https://learn.microsoft.com/en-us/graph/api/resources/application?view=graph-rest-1.0#relationships).
-EXPANDABLE_EXTRA: frozenset[tuple[str, str]] = frozenset({("applications", "extensionProperties")})
+# Which links v1.0 hides (Link.v1_hidden_targets: group members that are service principals), which
+# links delta tracks by default (Link.delta_default), and the relationship holding directory extension
+# definitions (ResourceType.extension_definitions: application.extensionProperties, which "Supports $expand")
+# are declared facts: entragit/resources.
+
+# The error a conditional access write answers for a reference to a missing object, by the target's type:
+# observed Graph messages (graph-entra.md corrections; CIPP issues 4194 and 3614).
+MISSING_REFERENCE_ERRORS: dict[str, str] = {
+    "#microsoft.graph.namedLocation": "1040: NamedLocation with id {value} does not exist in the directory.",
+    "#microsoft.graph.group": "1054: Invalid group value: {value}.",
+    "#microsoft.graph.user": "1053: Invalid user value: {value}.",
+    "#microsoft.graph.authenticationStrengthPolicy":
+        "1140: Authentication strength policy with id {value} does not exist.",
+}

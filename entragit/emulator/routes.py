@@ -434,29 +434,33 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
     r.add("POST", base + "/{id}/restore", ca_deleted_restore)
 
     # ---- app role assignments: servicePrincipal-post-approleassignedto, -approleassignments
+    resources_rt, assigned_to = t.shared_link(_ASSIGNMENTS)  # servicePrincipals.appRoleAssignedTo
+    assigned_path = f"{resources_rt.collection}/{{id}}/{assigned_to.name}"
+
     def assigned_to_list(call: Call) -> Reply:
-        items = t.list_assignments(resource=_sp(t, call))
-        return _value(call, f"servicePrincipals('{call.params['id']}')/appRoleAssignedTo", items, filter_items=True)
+        items = t.list_assignments(resource=_owner(t, call, _ASSIGNMENTS))
+        return _value(call, f"{resources_rt.collection}('{call.params['id']}')/{assigned_to.name}", items,
+                      filter_items=True)
 
     def assigned_to_post(call: Call) -> Reply:
-        obj = t.create_assignment(call.json(), resource=_sp(t, call))
+        obj = t.create_assignment(call.json(), resource=_owner(t, call, _ASSIGNMENTS))
         return Reply.json({"@odata.context": context(call, "appRoleAssignments", entity=True), **obj}, 201)
 
     def assigned_to_delete(call: Call) -> Reply:
-        t.delete_assignment(call.params["ref"], resource=_sp(t, call))
+        t.delete_assignment(call.params["ref"], resource=_owner(t, call, _ASSIGNMENTS))
         return Reply.empty()
 
-    r.add("GET", "servicePrincipals/{id}/appRoleAssignedTo", assigned_to_list)
-    r.add("POST", "servicePrincipals/{id}/appRoleAssignedTo", assigned_to_post)
-    r.add("DELETE", "servicePrincipals/{id}/appRoleAssignedTo/{ref}", assigned_to_delete)
+    r.add("GET", assigned_path, assigned_to_list)
+    r.add("POST", assigned_path, assigned_to_post)
+    r.add("DELETE", assigned_path + "/{ref}", assigned_to_delete)
 
     def assigned_to_get(call: Call) -> Reply:
-        obj = t.get_assignment(call.params["ref"], resource=_sp(t, call))
+        obj = t.get_assignment(call.params["ref"], resource=_owner(t, call, _ASSIGNMENTS))
         return Reply.json({"@odata.context": context(call, "appRoleAssignments", entity=True), **obj})
 
-    r.add("GET", "servicePrincipals/{id}/appRoleAssignedTo/{ref}", assigned_to_get)
+    r.add("GET", assigned_path + "/{ref}", assigned_to_get)
 
-    for principal_key in ("users", "groups", "servicePrincipals"):
+    for principal_key in t.ref_targets(_ASSIGNMENTS, "principalId"):  # users, groups, service principals
         if principal_key not in t.types:
             continue
 
@@ -513,15 +517,11 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
         t.delete_grant(call.params["id"])
         return Reply.empty()
 
-    def sp_grants(call: Call) -> Reply:
-        sp = _sp(t, call)
-        items = [g for g in t.list_grants(ListQuery(top=10**9)).items if g.get("clientId") == sp]
-        return _value(call, "oauth2PermissionGrants", items, filter_items=True)
+    clients_rt, grants = t.shared_link(_GRANTS)  # servicePrincipals.oauth2PermissionGrants, by clientId
 
-    def user_grants(call: Call) -> Reply:
-        user = t.resolve_id("users", call.params["id"])
-        t.require("users", user)
-        items = [g for g in t.list_grants(ListQuery(top=10**9)).items if g.get("principalId") == user]
+    def client_grants(call: Call) -> Reply:
+        client = _owner(t, call, _GRANTS)
+        items = [g for g in t.list_grants(ListQuery(top=10**9)).items if g.get(grants.owner_field) == client]
         return _value(call, "oauth2PermissionGrants", items, filter_items=True)
 
     r.add("GET", "oauth2PermissionGrants", grants_list)
@@ -529,13 +529,23 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
     r.add("GET", "oauth2PermissionGrants/{id}", grant_get)
     r.add("PATCH", "oauth2PermissionGrants/{id}", grant_patch)
     r.add("DELETE", "oauth2PermissionGrants/{id}", grant_delete)
-    r.add("GET", "servicePrincipals/{id}/oauth2PermissionGrants", sp_grants)
-    r.add("GET", "users/{id}/oauth2PermissionGrants", user_grants)
+    r.add("GET", f"{clients_rt.collection}/{{id}}/{grants.name}", client_grants)
+    for principal_key in t.ref_targets(_GRANTS, "principalId"):  # the users a grant is for
+        if principal_key not in t.types:
+            continue
+
+        def principal_grants(call: Call, pk: str = principal_key) -> Reply:
+            principal = t.resolve_id(pk, call.params["id"])
+            t.require(pk, principal)
+            items = [g for g in t.list_grants(ListQuery(top=10**9)).items if g.get("principalId") == principal]
+            return _value(call, "oauth2PermissionGrants", items, filter_items=True)
+
+        r.add("GET", f"{t.types[principal_key].collection}/{{id}}/{grants.name}", principal_grants)
 
     # ---- actions
-    for type_key in ("applications", "servicePrincipals"):
-        if type_key not in t.types:
-            continue
+    # addPassword / removePassword exist on the types holding passwordCredentials (applications, service
+    # principals): https://learn.microsoft.com/en-us/graph/api/application-addpassword?view=graph-rest-1.0
+    for type_key in [rt.key for rt in t.registry if rt.prop("passwordCredentials") is not None]:
 
         def add_password(call: Call, tk: str = type_key) -> Reply:
             result = t.add_password(tk, call.params["id"], call.json())
@@ -585,14 +595,15 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
         return Reply.json({"@odata.context": context(call, "Collection(microsoft.graph.extensionProperty)"),
                            "value": t.available_extension_properties(call.json())})
 
-    def application_extension_properties(call: Call) -> Reply:
-        app = t.resolve_id("applications", call.params["id"])
-        return _value(call, "applications('{}')/extensionProperties".format(call.params["id"]),
-                      t.extension_properties(app), filter_items=True)
+    definitions = t.extension_definitions_type()  # applications: extensionProperties
+    if definitions is not None:
+        def owner_extension_properties(call: Call, owner: ResourceType = definitions) -> Reply:
+            obj_id = t.resolve_id(owner.key, call.params["id"])
+            return _value(call, f"{owner.collection}('{call.params['id']}')/{owner.extension_definitions}",
+                          t.extension_properties(obj_id), filter_items=True)
 
-    if "applications" in t.types:
-        r.add("GET", f"{t.types['applications'].collection}/{{id}}/extensionProperties",
-              application_extension_properties)
+        r.add("GET", f"{definitions.collection}/{{id}}/{definitions.extension_definitions}",
+              owner_extension_properties)
     r.add("POST", "directoryObjects/getByIds", get_by_ids)
     r.add("POST", "directoryObjects/microsoft.graph.getByIds", get_by_ids)
     r.add("POST", "directoryObjects/getAvailableExtensionProperties", extension_properties)
@@ -600,25 +611,31 @@ def _fixed_routes(r: Router, t: Tenant) -> None:
     r.add("GET", "directoryObjects/{id}", directory_object_get)
     r.add("DELETE", "directoryObjects/{id}", directory_object_delete)
 
-    # ---- beta: the authorization policy is a one-item collection there
-    if "authorizationPolicy" in t.types:
-        rt_auth = t.types["authorizationPolicy"]
+    # ---- other paths of a singleton (beta: policies/authorizationPolicy/authorizationPolicy)
+    for rt in t.registry:
+        for alias in rt.aliases:
+            def alias_get(call: Call, tk: str = rt.key, coll: str = rt.collection) -> Reply:
+                return entity_reply(call, coll, t.get(tk, ""))
 
-        def authz_beta_get(call: Call) -> Reply:
-            return entity_reply(call, rt_auth.collection, t.get(rt_auth.key, ""))
+            def alias_patch(call: Call, tk: str = rt.key) -> Reply:
+                t.update(tk, "", call.json())
+                return Reply.empty()
 
-        def authz_beta_patch(call: Call) -> Reply:
-            t.update(rt_auth.key, "", call.json())
-            return Reply.empty()
-
-        r.add("GET", f"{rt_auth.collection}/authorizationPolicy", authz_beta_get)
-        r.add("PATCH", f"{rt_auth.collection}/authorizationPolicy", authz_beta_patch)
+            r.add("GET", alias, alias_get)
+            r.add("PATCH", alias, alias_patch)
 
 
-def _sp(t: Tenant, call: Call) -> str:
-    sp = t.resolve_id("servicePrincipals", call.params["id"])
-    t.require("servicePrincipals", sp)
-    return sp
+# the shared sets (facts.SHARED_SETS) by their link names
+_ASSIGNMENTS = "appRoleAssignedTo"
+_GRANTS = "oauth2PermissionGrants"
+
+
+def _owner(t: Tenant, call: Call, link_name: str) -> str:
+    """The id of the owner in ``{owner collection}/{id}/...`` (a service principal) of a shared set's path."""
+    owner, _ = t.shared_link(link_name)
+    obj_id = t.resolve_id(owner.key, call.params["id"])
+    t.require(owner.key, obj_id)
+    return obj_id
 
 
 def _value(call: Call, collection: str, items: list[dict[str, Any]], *, filter_items: bool = False) -> Reply:

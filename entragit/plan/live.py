@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from entragit.errors import GraphError, UsageError, ValidationError
 from entragit.graph.client import run
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
-from entragit.plan.scope import Scope
+from entragit.plan.scope import Scope, check_ids
 from entragit.resources.base import DeleteKind, ResourceType
 
 Tree = dict[str, dict[str, dict[str, Any]]]
@@ -40,6 +41,21 @@ def restorable(rt: ResourceType) -> bool:
 def referenced_types(keys: Iterable[str]) -> set[str]:
     """``keys`` and every type their references and links can point at."""
     return {rt.key for rt in resources.REGISTRY.referenced(keys)}
+
+
+def referencing_types(keys: Iterable[str]) -> list[str]:
+    """The types whose references or links can point at an object of ``keys`` (registry order): where a
+    recreated object's old id (or appId) can appear."""
+    wanted = set(keys)
+    found = []
+    for rt in resources.all_types():
+        targets = {t for ref in rt.refs for t in ref.targets}
+        for link in rt.links:
+            targets.update(link.targets)
+            targets.update(t for ref in link.refs for t in ref.targets)
+        if targets & wanted:
+            found.append(rt.key)
+    return found
 
 
 def types_to_read(scope: Scope) -> list[str]:
@@ -121,39 +137,108 @@ def read_desired(root: str | Path, types: Iterable[str] | None = None) -> Tree:
     return read_tree(root, rts)
 
 
+@dataclass
+class Planning:
+    """Everything a plan over a scope needs but the tenant: the validated desired tree (every type), the scope
+    and the types it reads, the export exclusions, the options. :meth:`plan` reads the live tenant and
+    computes; ``entragit plan``, ``entragit apply`` (and its re-plans) and ``entragit recover`` all go through
+    it, so the same repository and tenant give the same plan and checksum whichever command computes it."""
+
+    scope: Scope
+    types: list[str]
+    exclude: dict[str, tuple[str, ...]]
+    desired: Tree
+    options: PlanOptions
+
+    async def read(self, client: Any, *, new_ids: Mapping[str, Mapping[str, Any]] | None = None
+                   ) -> tuple[Tree, Tree]:
+        """``(live, deleted)`` of the types the scope reads; and, when the plan gives objects new ids (a
+        recreate, or an earlier apply's), of the types that can reference them, so that every reference to a
+        recreated object is remapped, from outside the scope too."""
+        from entragit.state import type_excluded
+
+        live, deleted = await load_live_async(client, self.types, exclude=self.exclude)
+        if all(rt.key in live or type_excluded(self.exclude, rt.key) for rt in resources.all_types()):
+            return live, deleted  # every type is read already
+        options = self._options(new_ids, safety=False)
+        quick = compute_plan({k: v for k, v in self.desired.items() if k in live}, live, deleted, self.scope, options)
+        renewed = {c.type for c in quick.changes if c.provides}
+        for token, values in options.known_ids.items():
+            key, _, old = token.partition("/")
+            if old in (self.desired.get(key) or {}) and values.get("id") in (live.get(key) or {}):
+                renewed.add(key)
+        extra = [k for k in referencing_types(renewed) if k not in live and not type_excluded(self.exclude, k)]
+        if extra:
+            more_live, more_deleted = await load_live_async(client, extra, exclude=self.exclude)
+            live.update(more_live)
+            deleted.update(more_deleted)
+        return live, deleted
+
+    def _options(self, new_ids: Mapping[str, Mapping[str, Any]] | None, safety: bool) -> PlanOptions:
+        if not new_ids and safety == self.options.safety:
+            return self.options
+        return replace(self.options, known_ids={**self.options.known_ids, **(new_ids or {})}, safety=safety)
+
+    async def plan(self, client: Any, *, new_ids: Mapping[str, Mapping[str, Any]] | None = None,
+                   safety: bool = True) -> Plan:
+        """Read the live tenant and compute the plan (:meth:`compute`)."""
+        live, deleted = await self.read(client, new_ids=new_ids)
+        return self.compute(live, deleted, new_ids=new_ids, safety=safety)
+
+    def compute(self, live: Tree, deleted: Tree, *, new_ids: Mapping[str, Mapping[str, Any]] | None = None,
+                safety: bool = True) -> Plan:
+        """The plan from the live tenant read by :meth:`read`. ``new_ids``: ids created since :func:`prepare`
+        (an apply's re-plan), added to the recorded ones; ``safety=False`` skips the rails."""
+        check_ids(self.scope.ids or (), [self.desired, live, deleted])
+        desired = {k: v for k, v in self.desired.items() if k in live}  # types kept out of backups: never planned
+        return compute_plan(desired, live, deleted, self.scope, self._options(new_ids, safety))
+
+
+def prepare(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str] = (), allow_delete: bool = False,
+            force: str | None = None, known_ids: Mapping[str, Mapping[str, Any]] | None = None,
+            state_dir: str | Path | None = None) -> Planning:
+    """Check the command line against ``<repo>/tenant-state`` (or ``state_dir``) before any Graph request:
+    known types not kept out of backups, the whole tree valid (:class:`ValidationError`, exit 2, naming file,
+    object and property), ``--id`` not a singleton, every ``--recreate`` id in the tree. ``known_ids``
+    defaults to the new ids recorded by earlier applies (:func:`recorded_new_ids`)."""
+    from entragit.export import exclusions
+    from entragit.state import type_excluded
+
+    scope = scope or Scope()
+    recreate = tuple(dict.fromkeys(recreate))
+    for key in scope.types or ():
+        resources.get(key)  # unknown type: UsageError naming the known ones
+    root = Path(state_dir) if state_dir is not None else Path(settings.repo) / "tenant-state"
+    exclude = {k: tuple(v) for k, v in exclusions(settings).items()}
+    for key in scope.types or ():
+        if type_excluded(exclude, key):
+            raise UsageError(f"type {key!r} is kept out of backups by entragit.yaml (types.include / types.exclude)")
+    desired = read_desired(root)  # the whole tree: plan and apply refuse the same invalid trees
+    check_ids(scope.ids or (), [desired], known=False)  # a singleton's id: refused before any Graph read
+    check_ids(recreate, [desired], "--recreate")
+    if known_ids is None:
+        known_ids = recorded_new_ids(settings.repo)
+    options = PlanOptions(recreate=frozenset(recreate), allow_delete=allow_delete, known_ids=dict(known_ids),
+                          max_change_share=settings.max_change_share,
+                          emergency_access=tuple(settings.emergency_access), force=force)
+    return Planning(scope=scope, types=types_to_read(scope), exclude=exclude, desired=desired, options=options)
+
+
 async def make_plan_async(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str] = (),
                           allow_delete: bool = False, force: str | None = None,
                           known_ids: Mapping[str, Mapping[str, Any]] | None = None, client: Any = None,
                           state_dir: str | Path | None = None) -> Plan:
-    """Validate ``<repo>/tenant-state``, read the live tenant (``client``, or one opened from ``settings``)
-    for the scope and the types it references, and compute the plan (safety rails included).
-    ``known_ids`` defaults to the new ids recorded by earlier applies (:func:`recorded_new_ids`)."""
-    from entragit.export import exclusions
-    from entragit.graph import open_client
-    from entragit.state import type_excluded
-
-    scope = scope or Scope()
-    for key in scope.types or ():
-        resources.get(key)  # unknown type: UsageError naming the known ones
-    root = Path(state_dir) if state_dir is not None else Path(settings.repo) / "tenant-state"
-    exclude = exclusions(settings)
-    for key in scope.types or ():
-        if type_excluded(exclude, key):
-            raise UsageError(f"type {key!r} is kept out of backups by entragit.yaml (types.include / types.exclude)")
-    types = types_to_read(scope)
-    desired = read_desired(root, types)
+    """``entragit plan``: :func:`prepare`, then read the live tenant (``client``, or one from
+    ``entragit.apply.CLIENT_FACTORY``, the client seam apply and recover use) and compute the plan (safety
+    rails included)."""
+    planning = prepare(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force,
+                       known_ids=known_ids, state_dir=state_dir)
     if client is not None:
-        live, deleted = await load_live_async(client, types, exclude=exclude)
-    else:
-        async with open_client(settings) as opened:
-            live, deleted = await load_live_async(opened, types, exclude=exclude)
-    desired = {k: v for k, v in desired.items() if k in live}  # types kept out of backups are never planned
-    if known_ids is None:
-        known_ids = recorded_new_ids(settings.repo)
-    options = PlanOptions(recreate=frozenset(recreate), allow_delete=allow_delete, known_ids=dict(known_ids or {}),
-                          max_change_share=settings.max_change_share,
-                          emergency_access=tuple(settings.emergency_access), force=force)
-    return compute_plan(desired, live, deleted, scope, options)
+        return await planning.plan(client)
+    from entragit import apply
+
+    async with apply.CLIENT_FACTORY(settings) as opened:
+        return await planning.plan(opened)
 
 
 def recorded_new_ids(repo: str | Path) -> dict[str, dict[str, Any]]:

@@ -34,7 +34,7 @@ Kinds (:class:`Kind`)
     Something that differs but is not written, with ``reason``. A skipped property names it in
     ``properties`` (one skip per property: "mastered on-premises", create-only, ...); a skipped link
     change names ``link`` and ``target``; a skipped object (a user not recreated without
-    ``--recreate``) names neither.
+    ``--recreate``) names neither, and ``option`` says what would write it (``--recreate <id>``).
 
 Placeholders (ids known only at apply time)
 -------------------------------------------
@@ -168,6 +168,9 @@ class Change:
     # logged; the password goes only to the file the operator names
     generate: tuple[str, ...] = ()
     seq: int = 0  # disambiguates keys of several changes of one kind on one object
+    # skip: the command-line option that would write it ("--recreate <id>" for a new identity not asked for);
+    # an apply leaving such skips is recorded as partial (the merged change is not all in the tenant)
+    option: str | None = None
 
     @property
     def key(self) -> str:
@@ -214,6 +217,7 @@ class Change:
             "remap": self.remap or None,
             "recompute": self.recompute or None,
             "generate": list(self.generate) or None,
+            "option": self.option,
         }
         out.update({k: v for k, v in optional.items() if v is not None})
         return out
@@ -303,7 +307,8 @@ class Plan:
             {"changes": [{"key", "kind", "type", "id", "displayName",
                           "properties": [{"path", "old", "new", "channel", "action"?}],
                           "channel"?, "action"?, "body"?, "address"?, "link"?, "target"?, "ref"?,
-                          "reason"?, "after"?, "provides"?, "remap"?, "recompute"?, "generate"?}, ...],
+                          "reason"?, "after"?, "provides"?, "remap"?, "recompute"?, "generate"?,
+                          "option"?}, ...],
              "counts": {"update": n, ...},
              "warnings": [{"type", "id", "path", "value", "message"}],
              "scope": {...}, "checksum": "<sha256 hex>"}

@@ -20,7 +20,8 @@ How an object of the desired state is matched
 3. otherwise → **recreate** (``create`` when the file was added in the ``--scope-from`` range), unless
    the object is synced (it comes back through synchronization), never written (first-party service
    principals, Exchange-managed groups), or of a ``new_identity`` type (users, applications, service
-   principals) not named by ``--recreate``: then a **skip** with the reason.
+   principals) not named by ``--recreate`` (by object id or appId), whether its file was added in the range
+   or not: then a **skip** with the reason and the exact ``--recreate`` option.
 
 References
 ----------
@@ -234,6 +235,9 @@ class _Planner:
         self.restored: dict[str, str] = {}  # id -> key of the restore bringing it back
         self.alt_new: dict[str, tuple[str, Any]] = {}  # old minted alt value -> (token, replacement)
         self.in_scope: set[tuple[str, str]] = set()
+        # old ids (and old minted appIds) of objects that get new ones: created by this plan (None) or by an
+        # earlier apply (the new value); references to them are remapped even from objects outside the scope
+        self.remapped: dict[str, str | None] = {}
         self._classify()
 
     # -- classification -----------------------------------------------------------------------------------
@@ -264,39 +268,54 @@ class _Planner:
                 elif new.get("id") in live_t:
                     self.live_id[(rt.key, obj_id)] = new["id"]
                     self.fate[(rt.key, obj_id)] = "live"
+                    self.remapped[obj_id] = new["id"]
                     if minted and obj.get(minted) and new.get(minted):
                         self.alt_new[obj[minted]] = (token, new[minted])
+                        self.remapped[obj[minted]] = new[minted]
                 elif obj_id in deleted_t and rt.delete_kind(deleted_t[obj_id]) is DeleteKind.SOFT \
                         and rt.restore_path:
                     self.fate[(rt.key, obj_id)] = "restore" if in_scope else "none"
                     if in_scope:
                         self.restored[obj_id] = f"restore:{rt.key}/{obj_id}"
-                elif in_scope and self._absent_refusal(rt, obj_id, obj) is None:
+                elif in_scope and self._absent_refusal(rt, obj_id, obj)[0] is None:
                     kind = Kind.CREATE if (rt.key, obj_id) in self.scope.added else Kind.RECREATE
                     self.fate[(rt.key, obj_id)] = "new"
                     self.provider[token] = f"{kind.value}:{token}"
+                    self.remapped[obj_id] = None
                     if minted and obj.get(minted):
                         self.alt_new[obj[minted]] = (token, placeholder(rt.key, obj_id, minted))
+                        self.remapped[obj[minted]] = None
                 else:
                     self.fate[(rt.key, obj_id)] = "none"
 
-    def _absent_refusal(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> str | None:
-        """Why an object absent from the tenant is not recreated, or None."""
+    def _absent_refusal(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> tuple[str | None, str | None]:
+        """``(reason, option)``: why an object absent from the tenant is not recreated (None: it is), and the
+        command-line option that would recreate it (a new identity's ``--recreate <id>``), if any."""
         if rt.singleton:
-            return f"a {rt.title} always exists; it cannot be created"
+            return f"a {rt.title} always exists; it cannot be created", None
         if rt.is_synced(dict(obj)):
-            return f"{MASTERED}: it comes back through directory synchronization, not a recreate"
+            return f"{MASTERED}: it comes back through directory synchronization, not a recreate", None
         reason = rt.never_written(dict(obj))
         if reason:
-            return reason
+            return reason, None
         if rt.delete_kind(dict(obj)) is DeleteKind.NONE:
-            return f"this {rt.title} cannot be created"
-        if rt.new_identity and (rt.key, obj_id) not in self.scope.added:
-            asked = self.options.recreate
+            return f"this {rt.title} cannot be created", None
+        if self._needs_recreate(rt, obj_id, obj):
             alt = obj.get(rt.alt_key) if rt.alt_key else None
-            if obj_id not in asked and (alt is None or alt not in asked):
-                return f"{rt.new_identity}; pass --recreate {obj_id} to recreate it"
-        return None
+            verb = "create" if (rt.key, obj_id) in self.scope.added else "recreate"
+            also = f" (or its appId {alt})" if alt else ""
+            return f"{rt.new_identity}; pass --recreate {obj_id}{also} to {verb} it", f"--recreate {obj_id}"
+        return None, None
+
+    def _needs_recreate(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> bool:
+        """A new identity (users, applications, service principals) not named by ``--recreate`` (id or appId):
+        whether it comes back from a backup or is new in a pull request (a file added in the --scope-from
+        range), it is created only when named per object."""
+        if not rt.new_identity:
+            return False
+        asked = self.options.recreate
+        alt = obj.get(rt.alt_key) if rt.alt_key else None
+        return obj_id not in asked and (alt is None or alt not in asked)
 
     # -- references -----------------------------------------------------------------------------------------
     def _lookup(self, targets: Iterable[str], value: str) -> tuple[str, Any, str | None]:
@@ -446,8 +465,6 @@ class _Planner:
     # -- the run ---------------------------------------------------------------------------------------------
     def run(self) -> Plan:
         for rt in self.rts:
-            if self.scope.types is not None and rt.key not in self.scope.types:
-                continue
             self._plan_type(rt)
         plan = Plan(changes=_ordered(self.changes), warnings=self.warnings, scope=self.scope.describe())
         return plan
@@ -461,6 +478,8 @@ class _Planner:
             if live_id is not None:
                 matched.add(live_id)
             if (rt.key, obj_id) not in self.in_scope:
+                if live_id is not None and self.remapped:
+                    self._plan_remaps(rt, obj_id, live_id, desired_t[obj_id], dict(live_t[live_id]))
                 continue
             desired_obj = desired_t[obj_id]
             resolved, ctx = self._resolve(rt, obj_id, desired_obj)
@@ -473,17 +492,64 @@ class _Planner:
             elif fate == "new":
                 self._plan_create(rt, obj_id, resolved, ctx)
             else:
-                reason = self._absent_refusal(rt, obj_id, desired_obj) or "not restorable"
+                reason, option = self._absent_refusal(rt, obj_id, desired_obj)
+                reason = reason or "not restorable"
                 self._add((0, rt.order, 0, rt.key, obj_id, 3),
-                          Change(Kind.SKIP, rt.key, obj_id, rt.display_name(dict(desired_obj)), reason=reason))
+                          Change(Kind.SKIP, rt.key, obj_id, rt.display_name(dict(desired_obj)), reason=reason,
+                                 option=option))
         self._plan_deletes(rt, [i for i in sorted(live_t) if i not in matched])
+
+    # -- references to recreated objects from outside the scope ----------------------------------------------
+    def _plan_remaps(self, rt: ResourceType, obj_id: str, live_id: str, desired_obj: Mapping[str, Any],
+                     live_obj: dict[str, Any]) -> None:
+        """An object outside the scope that references an object recreated by this plan (or by an earlier
+        apply, ``known_ids``): only those references are written (the property holding one, the link element
+        pointing at one), so that a recreate remaps *every* reference to its object; the rest of the object
+        is left as it is live (the scope touches nothing else). Stale references elsewhere in it are not its
+        business here: no warning."""
+        olds = set(self.remapped)
+        touched = {name for name, value in desired_obj.items()
+                   if name not in (META_KEY, rt.key_prop) and olds & set(_strings(value))}
+        if not touched:
+            return
+        warnings = len(self.warnings)
+        resolved, ctx = self._resolve(rt, obj_id, desired_obj)
+        del self.warnings[warnings:]
+        news = {v for v in self.remapped.values() if v is not None}
+
+        def remapped(value: Any) -> bool:
+            return bool(tokens(value)) or bool(news & set(_strings(value)))
+
+        limited = _copy(live_obj)
+        for name in sorted(touched):
+            if name not in resolved or name in ctx.excluded or name in ctx.dropped_links:
+                continue
+            value = resolved[name]
+            link = rt.link(name)
+            if link is None:
+                if remapped(value):
+                    limited[name] = value
+            elif link.kind is LinkKind.ID:
+                if remapped(value):
+                    limited[name] = value
+            elif link.kind is LinkKind.IDS:
+                have = list(live_obj.get(name) or [])
+                limited[name] = have + [v for v in value or [] if remapped(v) and v not in have]
+            else:  # OBJECTS: only elements that are new by their key (an existing element is left as it is)
+                have = list(live_obj.get(name) or [])
+                keys = {_element_key(link, e) for e in have if isinstance(e, dict)}
+                limited[name] = have + [e for e in value or [] if isinstance(e, dict) and remapped(e)
+                                        and _element_key(link, e) not in keys]
+        self._plan_existing(rt, obj_id, live_id, limited, _Ctx(), live_obj)
 
     # -- existing objects -------------------------------------------------------------------------------------
     def _plan_existing(self, rt: ResourceType, obj_id: str, live_id: str, resolved: dict[str, Any], ctx: _Ctx,
                        live_obj: dict[str, Any]) -> None:
         address = live_id if live_id != obj_id else None
         name = rt.display_name(resolved)
-        self._plan_props(rt, obj_id, name, resolved, ctx, live_obj, address, after=())
+        # recreated by an earlier apply (a new id): its read-only properties are the new object's, set by the
+        # server (createdDateTime, appId, ...), not a difference to report
+        self._plan_props(rt, obj_id, name, resolved, ctx, live_obj, address, after=(), server_set=address is not None)
         self._plan_links(rt, obj_id, name, resolved, ctx, live_obj, live_obj, address, after=(), recompute=False)
 
     def _plan_restore(self, rt: ResourceType, obj_id: str, resolved: dict[str, Any], ctx: _Ctx,
@@ -499,7 +565,14 @@ class _Planner:
         self._plan_links(rt, obj_id, name, resolved, ctx, resolved, {}, None, after=(key,), recompute=True)
 
     def _plan_props(self, rt: ResourceType, obj_id: str, name: str, resolved: dict[str, Any], ctx: _Ctx,
-                    base: dict[str, Any], address: Any, after: tuple[str, ...], partial: bool = False) -> None:
+                    base: dict[str, Any], address: Any, after: tuple[str, ...], partial: bool = False,
+                    server_set: bool = False) -> None:
+        """Updates of what differs between ``resolved`` and ``base``, and a skip with its reason per property
+        that differs but is not written. ``partial``: ``base`` is a deleted item (a partial object: what it
+        does not show is not compared). ``partial`` or ``server_set`` (an object restored or recreated):
+        read-only and undeclared properties are the server's own facts (deletedDateTime, createdDateTime, a
+        new appId...), expected to differ, so not listed; the real skips (mastered on-premises, never
+        written, create-only) still are."""
         synced = rt.is_synced(base)
         never = rt.never_written(base) or rt.never_written(resolved)
         patch: list[PropertyChange] = []
@@ -532,8 +605,8 @@ class _Planner:
             pc = PropertyChange(prop_name, old_value, new, (channel or Channel.READ_ONLY).value,
                                 prop.action if prop is not None else None)
             if reason is not None:
-                if partial and channel in (None, Channel.READ_ONLY):
-                    continue  # the deleted item's own facts (deletedDateTime, ...): nothing to report
+                if (partial or server_set) and channel in (None, Channel.READ_ONLY):
+                    continue  # the restored / recreated object's own server-set facts: nothing to report
                 self._add((0, rt.order, 0, rt.key, obj_id, 3, prop_name),
                           Change(Kind.SKIP, rt.key, obj_id, name, properties=(pc,), reason=reason,
                                  address=address))

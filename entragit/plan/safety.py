@@ -2,8 +2,9 @@
 
 1. **Share of a type** (``safety.maxChangeShare`` in ``entragit.yaml``, 30% by default): a plan that
    deletes or overwrites (updates, changes the links of) more than that share of a type's live objects.
-   Objects the plan restores or recreates, and link changes that only follow a restore (``recompute``),
-   are not counted: they bring back, they do not overwrite. Like octodns' ``TooMuchChange`` but with a
+   Objects the plan restores or recreates, link changes that only follow a restore (``recompute``) and
+   link changes to an object the plan recreates (a recreated user's memberships) are not counted: they
+   bring back, they do not overwrite. Like octodns' ``TooMuchChange`` but with a
    floor of two objects instead of a minimum type size, so that a singleton (one object, 100%) can be
    changed while three of nine conditional access policies cannot.
 2. **Emergency access**: a plan whose resulting policies would block every user (the declaration's
@@ -25,6 +26,7 @@ from typing import Any
 from entragit import resources
 from entragit.errors import RefusedError
 from entragit.plan.model import Change, Kind, Plan
+from entragit.plan.placeholders import tokens
 
 Tree = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
@@ -52,6 +54,8 @@ def share_problems(plan: Plan, live: Tree, max_share: float) -> list[tuple[str, 
     for c in plan.changes:
         if c.kind not in _OVERWRITES or c.recompute or (c.type, c.id) in restored_or_new:
             continue
+        if c.link is not None and tokens(c.target):
+            continue  # a link to an object the plan recreates (its memberships, assignments): brought back
         touched.setdefault(c.type, set()).add(c.id)
     problems = []
     for type_key, ids in sorted(touched.items()):

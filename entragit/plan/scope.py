@@ -72,6 +72,41 @@ class Scope:
         return out or {"all": True}
 
 
+def check_ids(ids: Iterable[str], trees: Iterable[Mapping[str, Mapping[str, Mapping[str, Any]]]],
+              option: str = "--id", *, known: bool = True) -> None:
+    """``--id`` names objects of collection types: by object id, or by ``appId`` for the types with that
+    alternate key (applications, service principals). A singleton has no id to give: its type key names it
+    (``--type``), so its type key or object id is refused. With ``known``, an id no object of ``trees``
+    (``{type key: {id: object}}``: desired, live, deleted) holds is refused too. UsageError (exit 2),
+    naming the id."""
+    from entragit import resources
+
+    wanted = list(dict.fromkeys(ids))
+    if not wanted:
+        return
+    singletons = {rt.key: rt.key for rt in resources.all_types() if rt.singleton}
+    seen: set[str] = set()
+    for tree in trees:
+        for key, objects in tree.items():
+            rt = resources.get(key)
+            for obj_id, obj in objects.items():
+                if rt.singleton:
+                    singletons[str(obj_id)] = key
+                    continue
+                seen.add(str(obj_id))
+                if rt.alt_key and obj.get(rt.alt_key):
+                    seen.add(str(obj[rt.alt_key]))
+    for value in wanted:
+        key = singletons.get(value)
+        if key is not None:
+            raise UsageError(f"{option} {value}: {key} is a singleton (one object per tenant): select it with "
+                             f"--type {key}, not {option}")
+    missing = [value for value in wanted if value not in seen] if known else []
+    if missing:
+        raise UsageError(f"{option} {missing[0]}: no object with this id (or appId)"
+                         + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
+
+
 def parse_range(text: str) -> tuple[str, str]:
     """``A..B`` → ``(A, B)``; ``A`` alone → ``(A, HEAD)``. ``A...B`` is refused (not a diff of two trees)."""
     if "..." in text:

@@ -336,6 +336,8 @@ async def make_report_async(repo: Any, from_ref: str, to_ref: str = LIVE, *, typ
     report("Loading data", f"reading {from_ref}")
     commit, when = store.commit(from_ref)
     source = Endpoint(from_ref, commit, when)
+    if wanted_ids:
+        _refuse_singleton_ids(store, commit, wanted_ids)
     moment = resolve_now(now)
     scope = {"types": sorted(types) if types else None, "ids": sorted(wanted_ids) if wanted_ids else None}
     deleted: Tree = {}
@@ -377,6 +379,21 @@ def _finish(deltas: list[ObjectDelta], resolver: SourceResolver, restored: set[t
         result.raw_diff = unified_diff(deltas)
     result.stats = {**store.stats, "objects": len(deltas)}
     return result
+
+
+def _refuse_singleton_ids(store: GitStore, commit: str, ids: set[str]) -> None:
+    """``--id`` names no singleton (its type key does, with ``--type``): its type key and the id its file holds
+    in the backup are refused (UsageError), as ``entragit plan`` refuses them."""
+    from entragit.plan.scope import check_ids
+
+    singles = [rt for rt in resources.all_types() if rt.singleton]
+    blobs = store.read([f"{commit}:{STATE_DIR}/{rt.key}/{rt.key}.yaml" for rt in singles])
+    tree: Tree = {}
+    for rt in singles:
+        obj = _parse(blobs.get(f"{commit}:{STATE_DIR}/{rt.key}/{rt.key}.yaml"), f"{rt.key}/{rt.key}.yaml")
+        if obj is not None and obj.get("id") is not None:
+            tree[rt.key] = {str(obj["id"]): obj}
+    check_ids(ids, [tree], known=False)
 
 
 def make_report(repo: Any, from_ref: str, to_ref: str = LIVE, **kwargs: Any) -> Report:

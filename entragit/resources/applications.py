@@ -147,6 +147,10 @@ TYPE = ResourceType(
     restore_path=DIRECTORY_RESTORE,
     order=50,
     extension_attributes=True,
+    directory_object=True,
+    # directory extensions are defined on applications:
+    # https://learn.microsoft.com/en-us/graph/api/application-list-extensionproperty?view=graph-rest-1.0
+    extension_definitions="extensionProperties",
     new_identity="a recreated application is a new identity (new object id and appId; no client secrets or "
                  "certificates; clients and consents must follow the new appId)",
     create_defaults=(

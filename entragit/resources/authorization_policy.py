@@ -49,6 +49,8 @@ TYPE = ResourceType(
     delta=False,
     delete=DeleteKind.NONE,
     order=90,
+    directory_object=True,  # policyBase derives from directoryObject [Z1]
+    aliases=("policies/authorizationPolicy/authorizationPolicy",),  # how beta addresses it
     notes=(
         "A singleton that always exists; only GET and PATCH [Z1]. Beta addresses it as "
         "policies/authorizationPolicy/authorizationPolicy. "

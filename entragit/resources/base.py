@@ -148,6 +148,9 @@ class Link:
     page_max: int | None = None  # $top of ``read`` (None: Graph's default page size)
     # --- additive (engineer P, plan)
     on_premises: bool = False  # mastered on-premises when the owner is synced (the plan skips its changes)
+    # --- additive (engineer Q3): Graph facts the emulator serves and the exporter relies on
+    v1_hidden_targets: frozenset[str] = frozenset()  # IDS: target types a v1.0 read omits (why read_version)
+    delta_default: bool = False  # IDS/ID: tracked by the owner type's delta without $select (members@delta)
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,13 @@ class ResourceType:
     # Properties a create (recreate) first sets to these values; the plan switches them to the desired
     # values by a later update, once everything the object references exists (CA: report-only first).
     create_staged: tuple[tuple[str, Any], ...] = ()
+    # --- additive (engineer Q3): facts that were type-key conditionals elsewhere (export, emulator)
+    directory_object: bool = False  # a microsoft.graph.directoryObject (directory 404s, getByIds, memberOf)
+    # the relationship listing the directory extension definitions an object of this type owns
+    # (applications: "extensionProperties"); the exporter reads them to discover extension attributes
+    extension_definitions: str = ""
+    aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
+    tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
 
     # ------------------------------------------------------------------ derived facts
     @property

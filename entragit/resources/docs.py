@@ -55,6 +55,10 @@ def _link_section(link: Link) -> list[str]:
             out.append(f"- {label}: `{template}`")
     if link.kind is not LinkKind.OBJECTS:
         out.append(f"- targets: {_code(link.targets)}")
+        if link.v1_hidden_targets:
+            out.append(f"- v1.0 omits targets: {_code(link.v1_hidden_targets)}")
+        if link.delta_default:
+            out.append("- tracked by the owner's delta by default")
     else:
         out.append(f"- key: {_code(link.key)}; sorted by {_code(link.sort_by)}")
         if link.read_only:
@@ -97,7 +101,12 @@ def _type_section(rt: ResourceType) -> list[str]:
     out.append(delete)
     flags = [name for name, on in (("serialized (1 request/s per tenant)", rt.serialized),
                                    ("bodies carry `@odata.type`", rt.requires_odata_type),
-                                   ("directory extension attributes", rt.extension_attributes)) if on]
+                                   ("directory extension attributes", rt.extension_attributes),
+                                   ("directory object", rt.directory_object),
+                                   (f"defines directory extensions (`{rt.extension_definitions}`)",
+                                    bool(rt.extension_definitions)),
+                                   ("its count is the tenant size (throttling limits)", rt.tenant_size)) if on]
+    flags += [f"also served at `{alias}`" for alias in rt.aliases]
     out.append(f"- order: {rt.order}" + (f"; {'; '.join(flags)}" if flags else ""))
     hooks = _overridden_hooks(rt)
     if hooks:

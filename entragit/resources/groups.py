@@ -193,6 +193,8 @@ TYPE = GroupsType(
             add="POST groups/{id}/members/$ref",
             remove="DELETE groups/{id}/members/{ref}/$ref",
             targets=("users", "groups", "servicePrincipals"),
+            v1_hidden_targets=frozenset({"servicePrincipals"}),  # why read_version is beta [G7]
+            delta_default=True,  # "members@delta" comes with groups/delta by default [G6]
             note="read from beta: v1.0 GET groups/{id}/members omits service-principal members (documented "
                  "known issue [G7]). Add body {\"@odata.id\": \"{base}/directoryObjects/{ref}\"} [G8]. "
                  "Always remove through /$ref: without it Graph deletes the member object itself [G9]. "
@@ -219,6 +221,7 @@ TYPE = GroupsType(
     restore_path=DIRECTORY_RESTORE,
     order=40,
     extension_attributes=True,
+    directory_object=True,
     create_defaults=(
         ("groupTypes", []),
         ("description", None),

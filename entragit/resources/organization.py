@@ -72,6 +72,7 @@ TYPE = OrganizationType(
     delete=DeleteKind.NONE,
     order=92,
     extension_attributes=True,  # Organization is a directory extension target object
+    directory_object=True,
     notes=(
         "'A collection of exactly one record'; no create, delete or delta [O1]. PATCH "
         "organization/{tenantId} answers 204; onPremisesSyncEnabled is refused ('read-only and cannot be "

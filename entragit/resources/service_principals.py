@@ -186,6 +186,7 @@ TYPE = ServicePrincipalsType(
     delete_path=deleted_items("servicePrincipal"),
     restore_path=DIRECTORY_RESTORE,
     order=60,
+    directory_object=True,
     new_identity="a recreated service principal is a new identity (new object id; no credentials; sign-ins "
                  "and consents start over)",
     create_defaults=(

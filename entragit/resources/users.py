@@ -164,6 +164,8 @@ TYPE = ResourceType(
     restore_path=DIRECTORY_RESTORE,
     order=30,
     extension_attributes=True,
+    directory_object=True,
+    tenant_size=True,  # Graph's identity throttling limits go by the tenant's number of users
     new_identity="a recreated user is a new identity (new object id; no MFA methods, licences, mailbox or "
                  "sign-in history; a generated password)",
     create_defaults=(

@@ -90,6 +90,14 @@ def test_recover_merge_apply_restores_the_backup(lab: Lab, capsys: pytest.Captur
     assert lab.state() == backed_up
     applied = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--checksum", checksum, "--yes")
     assert applied.code == 0, applied.out + applied.err
+    # the applier never edits the repository (the next backup records the new ids)
+    assert lab.git("rev-parse", "HEAD") == after and lab.git("status", "--porcelain") == ""
+    # a line per change with its result; the only skip is the synced user's on-premises property (the restored
+    # group's and the recreated location's server-set facts are no difference to report)
+    lines = applied.out.splitlines()
+    assert [line for line in lines if line.startswith("skipped")] == [
+        line for line in lines if line.startswith("skipped") and SYNCED_USER in line and "department" in line]
+    assert len([line for line in lines if line.startswith(("ok ", "failed", "skipped"))]) >= 10
 
     live = lab.live()
     # the group came back with its old id (restored, not recreated), members and owners included
@@ -131,7 +139,8 @@ def test_recover_merge_apply_restores_the_backup(lab: Lab, capsys: pytest.Captur
     again = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes", "--format", "json")
     assert again.code == 0, again.err
     report = json.loads(again.out)
-    assert [c for c in report["changes"] if c["status"] != "skipped"] == []
+    assert [(c["kind"], c["id"], c.get("properties")) for c in report["changes"]] == [
+        ("skip", SYNCED_USER, ["department"])]
     assert report["residual"]["changes"] == [] and lab.writes() == []
 
     # the next backup records the recovered tenant: the policy's new location id, the recreated location

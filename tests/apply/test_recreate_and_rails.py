@@ -3,6 +3,7 @@ safety rails (share of a type, emergency-access accounts), which refuse without 
 
 from __future__ import annotations
 
+import json
 import stat
 from pathlib import Path
 
@@ -76,6 +77,18 @@ def test_the_share_rail_refuses_without_force(lab: Lab, capsys: pytest.CaptureFi
     lab.mark()
     refused = lab.cli(capsys, "apply", "--yes")
     assert refused.code == 3 and "maxChangeShare" in refused.err and "users: 20 of" in refused.err
+    assert lab.writes() == []
+    # entragit.yaml sets the share (safety.maxChangeShare): a lower one refuses a change of 4 users of the 20,
+    # a higher one lets the 20 through
+    assert not (lab.repo / "entragit.yaml").exists()
+    (lab.repo / "entragit.yaml").write_text("safety:\n  maxChangeShare: 0.05\n", encoding="utf-8")
+    lower = lab.cli(capsys, "apply", "--yes", "--dry-run", "--id", users[0], "--id", users[1], "--id", users[2],
+                    "--id", users[3])
+    assert lower.code == 3 and "above safety.maxChangeShare 5%" in lower.err, lower.err
+    (lab.repo / "entragit.yaml").write_text("safety:\n  maxChangeShare: 0.9\n", encoding="utf-8")
+    higher = lab.cli(capsys, "apply", "--yes", "--dry-run", "--format", "json")
+    assert higher.code == 0 and json.loads(higher.out)["counts"]["dry-run"] == 20, higher.err
+    (lab.repo / "entragit.yaml").unlink()
     assert lab.writes() == []
     forced = lab.cli(capsys, "apply", "--yes", "--force", "undo the bulk edit of 2026-07-02")
     assert forced.code == 0, forced.err

@@ -386,3 +386,22 @@ def test_every_declared_on_premises_property_of_a_synced_object_is_refused(sdk: 
         for name in cloud:  # the same object's cloud-mastered properties stay writable
             value = sdk.call("GET", f"{rt.collection}/{obj_id}?$select={name}").json[name]
             assert sdk.call("PATCH", f"{rt.collection}/{obj_id}", {name: value}).status == 204, (key, name)
+
+
+def test_grants_by_principal_and_principal_types_come_from_the_declarations(sdk: GraphSdk, emulator: Emulator) -> None:
+    """Routes and checks that read the declared references of the shared sets: a user's delegated grants
+    (GET users/{id}/oauth2PermissionGrants), an assignment's principal (users, groups, service principals
+    only), a Microsoft 365 group's members (users only)."""
+    grants = emulator.backend.state()["oauth2PermissionGrants"]
+    user = next(g["principalId"] for g in grants if g.get("consentType") == "Principal")
+    mine = sdk.items(f"users/{user}/oauth2PermissionGrants")
+    assert mine and {g["id"] for g in mine} == {g["id"] for g in grants if g.get("principalId") == user}
+    sp = F.service_principal_ids[F.applications[0]]
+    location = next(iter(emulator.backend.collections["namedLocations"].items))
+    refused = sdk.call("POST", f"servicePrincipals/{sp}/appRoleAssignedTo",
+                       {"principalId": location, "resourceId": sp, "appRoleId": "00000000-0000-0000-0000-000000000000"})
+    assert refused.status == 404
+    m365 = next(g["id"] for g in emulator.backend.state()["groups"] if "Unified" in (g.get("groupTypes") or []))
+    not_a_user = sdk.call("POST", f"groups/{m365}/members/$ref",
+                          {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{sp}"})
+    assert not_a_user.status == 400 and not_a_user.error["message"] == "Only users can be members of a Microsoft 365 group."

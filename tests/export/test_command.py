@@ -49,6 +49,32 @@ def test_export_without_a_graph_endpoint_refuses_in_one_line(tmp_path: Path,
     assert not (tmp_path / "tenant-state").exists()
 
 
+def test_cloud_option_sends_real_credentials_only_to_that_clouds_graph_host(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    """--cloud names the national cloud: with no credential configured, the one error line names that cloud
+    and what to set; nothing is written."""
+    for name in ("AZURE_CLIENT_SECRET", "AZURE_CLIENT_CERTIFICATE_PATH", "AZURE_FEDERATED_TOKEN_FILE",
+                 "ACTIONS_ID_TOKEN_REQUEST_URL", "IDENTITY_ENDPOINT", "MSI_ENDPOINT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `az` either
+    code = _main(["--repo", str(tmp_path), "--cloud", "usgov", "export", "--type", "namedLocations"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "cloud usgov" in err and "AZURE_CLIENT_ID" in err and "static test token" not in err
+    assert not (tmp_path / "tenant-state").exists()
+
+
+@pytest.mark.served
+def test_graph_url_from_the_environment(served_emulator: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("ENTRAGIT_GRAPH_URL", served_emulator)
+    code = _main(["--repo", str(tmp_path), "export", "--type", "namedLocations"])
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    assert "static test token" in out.err and served_emulator.split("//")[1] in out.err  # the notice
+    assert [p.name for p in (tmp_path / "tenant-state").iterdir()] == ["namedLocations"]
+
+
 def test_export_of_an_unknown_type_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     code = _main(["--repo", str(tmp_path), "--graph-url", "http://127.0.0.1:9", "export", "--type", "devices"])
     err = capsys.readouterr().err

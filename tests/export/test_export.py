@@ -138,6 +138,77 @@ def test_synced_objects_are_marked_and_no_secret_is_written(exported: tuple[Path
         assert "secretText" not in text and "passwordProfile" not in text, path
 
 
+def test_objects_never_written_are_exported_and_marked(exported: tuple[Path, ExportResult]) -> None:
+    """Built-in strengths, Microsoft first-party service principals, managed identities and Exchange-managed
+    groups are exported and marked; the assignments granted on Microsoft Graph stay configuration."""
+    out, _ = exported
+    tree = read_tree(out)
+    marked = {(key, i) for key, objs in tree.items() for i, o in objs.items() if o.get(META_KEY, {}).get("neverWritten")}
+    strengths = {("authenticationStrengthPolicies", f"00000000-0000-0000-0000-00000000000{n}") for n in (2, 3, 4)}
+    assert strengths <= marked
+    assert ("servicePrincipals", DEMO_FACTS.graph_sp_id) in marked
+    assert ("servicePrincipals", DEMO_FACTS.service_principal_ids[DEMO_FACTS.managed_identity]) in marked
+    assert {("groups", DEMO_FACTS.group_ids[g]) for g in (DEMO_FACTS.mail_enabled_security_group,
+                                                          DEMO_FACTS.distribution_group)} <= marked
+    own = DEMO_FACTS.service_principal_ids[DEMO_FACTS.applications[0]]
+    assert ("servicePrincipals", own) not in marked and ("users", DEMO_FACTS.break_glass_id) not in marked
+    graph_sp = tree["servicePrincipals"][DEMO_FACTS.graph_sp_id]
+    assert graph_sp["appRoleAssignedTo"], "application permissions granted on Microsoft Graph are exported"
+    assert all(set(a) >= {"principalId", "appRoleId", "resourceId"} for a in graph_sp["appRoleAssignedTo"])
+
+
+def test_each_assignment_and_grant_is_stored_once_as_an_object(demo: tuple[Emulator, Path, ExportResult]) -> None:
+    emu, out, _ = demo
+    state = emu.backend.state()
+    sps = read_tree(out, ["servicePrincipals"])["servicePrincipals"]
+    for link, seed_key, owner_field, fields in (
+            ("appRoleAssignedTo", "appRoleAssignments", "resourceId", {"principalId", "appRoleId", "resourceId"}),
+            ("oauth2PermissionGrants", "oauth2PermissionGrants", "clientId",
+             {"clientId", "resourceId", "consentType", "principalId", "scope"})):
+        stored = [(sp_id, e) for sp_id, sp in sps.items() for e in sp[link]]
+        assert sorted(e["id"] for _, e in stored) == sorted(e["id"] for e in state[seed_key])  # once each
+        assert all(e[owner_field] == sp_id and fields <= set(e) for sp_id, e in stored), link
+
+
+class _InFlight:
+    """ASGI wrapper counting requests in flight, overall and on the paths of serialized types."""
+
+    def __init__(self, app: Any, serialized: tuple[str, ...]) -> None:
+        self.app, self.serialized = app, serialized
+        self.now = self.most = self.now_serial = self.most_serial = self.serial_requests = 0
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        serial = scope["type"] == "http" and any(p in scope["path"] for p in self.serialized)
+        self.now += 1
+        self.now_serial += serial
+        self.serial_requests += serial
+        self.most, self.most_serial = max(self.most, self.now), max(self.most_serial, self.now_serial)
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.now -= 1
+            self.now_serial -= serial
+
+
+def test_conditional_access_and_named_location_reads_never_overlap(tmp_path: Path) -> None:
+    """Graph allows 1 request/s per tenant on CA policies and named locations (429 without Retry-After):
+    the declarations mark them serialized and the export sends their requests one at a time, while the
+    other types' reads run concurrently."""
+    import httpx
+
+    serialized = tuple(rt.collection for rt in ALL if rt.serialized)
+    assert set(serialized) == {"identity/conditionalAccess/policies", "identity/conditionalAccess/namedLocations"}
+    emu = Emulator(seed="demo", latency_ms=20)
+    counter = _InFlight(emu.app, serialized)
+    client = GraphClient("http://testserver", transport=httpx.ASGITransport(app=counter), concurrency=8)
+    try:
+        _export(client, tmp_path / "tenant-state")
+    finally:
+        run(client.aclose())
+    assert counter.serial_requests >= 2 and counter.most_serial == 1
+    assert counter.most > 1  # the rest of the export is concurrent
+
+
 def test_listings_carry_select_top_and_one_expand(emulator: Emulator, graph: GraphClient, tmp_path: Path) -> None:
     """Links with a cheaper shape are not read per object: manager and owners ride on the listings, OAuth2
     grants come from one tenant-wide listing; members are read once per group (the model's F1)."""
@@ -214,13 +285,24 @@ def test_progress_is_drawn_on_a_terminal_only(graph: GraphClient, tmp_path: Path
 
 
 def test_summary_names_types_files_requests_and_resource_units(exported: tuple[Path, ExportResult]) -> None:
-    _, result = exported
-    text = result.summary()
-    for rt in ALL:
-        assert rt.key in text
-    assert f"{result.requests:,} Graph requests" in text
-    assert "resource units" in text and result.resource_units > 0
+    out, result = exported
+    lines = result.summary().splitlines()
+    assert lines[0].split() == ["type", "objects", "added", "changed", "removed"]
+    rows = {line.split()[0]: [int(n.replace(",", "")) for n in line.split()[1:]] for line in lines[1:-1]}
+    files = {rt.key: len(list((out / rt.key).glob("*.yaml"))) for rt in ALL}
+    for rt in ALL:  # a first export: every file added
+        assert rows[rt.key] == [result.counts[rt.key], files[rt.key], 0, 0], rt.key
+    assert rows["total"] == [result.objects, sum(files.values()), 0, 0]
+    assert result.requests > 0 and result.resource_units > 0
+    assert lines[-1] == (f"{sum(files.values()):,} files changed in {out}; {result.requests:,} Graph requests, "
+                         f"{result.resource_units:,.0f} resource units, {result.seconds:.1f} s")
     assert result.to_dict()["objects"] == result.counts
+
+
+def test_summary_of_an_unchanged_export_says_no_files_changed(graph: GraphClient, tmp_path: Path) -> None:
+    _export(graph, tmp_path / "t")
+    again = _export(graph, tmp_path / "t")
+    assert again.files_changed == 0 and again.summary().splitlines()[-1].startswith("no files changed in ")
 
 
 def test_extension_fallback_reads_the_definitions_of_the_tenants_applications(graph: GraphClient) -> None:

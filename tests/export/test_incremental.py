@@ -48,6 +48,25 @@ def test_disabling_one_ca_policy_changes_exactly_its_file_by_one_line(emulator: 
     assert result.types["conditionalAccessPolicies"].changed == 1
 
 
+def test_a_renamed_group_keeps_its_file_and_changes_one_line(emulator: Emulator, graph: GraphClient,
+                                                           tmp_path: Path) -> None:
+    """Files are named from the immutable id: a rename is one changed line, never a delete + create."""
+    out = tmp_path / "tenant-state"
+    export_tree(graph, out, durable=False)
+    name = DEMO_FACTS.security_groups[0]
+    group = DEMO_FACTS.group_ids[name]
+    before = (out / "groups" / f"{group}.yaml").read_text()
+    run(graph.patch(f"groups/{group}", {"displayName": "Renamed"}))
+
+    result = export_tree(graph, out, durable=False)
+
+    assert result.write.changed == [f"groups/{group}.yaml"] and not result.write.added and not result.write.removed
+    after = (out / "groups" / f"{group}.yaml").read_text()
+    diff = [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+            if not line.startswith(("---", "+++", "@@"))]
+    assert diff == [f"-displayName: {name}", "+displayName: Renamed"]
+
+
 def test_a_deleted_user_loses_its_file_and_its_memberships(emulator: Emulator, graph: GraphClient,
                                                           tmp_path: Path) -> None:
     out = tmp_path / "tenant-state"

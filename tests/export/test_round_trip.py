@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -154,15 +155,8 @@ def test_round_trip_on_the_demo_tenant(demo_export: tuple[dict[str, Any], dict[s
 
 # ---------------------------------------------------------------------------------------------- documented bodies
 def _documented() -> list[tuple[str, dict[str, Any]]]:
-    cases = [(key, obj) for key, objs in EXAMPLES.items() for obj in objs]
-    # engineer E's collection of Learn example bodies, <typeKey>/*.json, when present
-    if FIXTURES.is_dir():
-        for path in sorted(FIXTURES.glob("*/*.json")):
-            if path.parent.name in resources.REGISTRY:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                for obj in data if isinstance(data, list) else [data]:
-                    cases.append((path.parent.name, obj))
-    return cases
+    """Microsoft's documented GET shapes (tests/export/examples.py), one or more per type."""
+    return [(key, obj) for key, objs in EXAMPLES.items() for obj in objs]
 
 
 def test_every_type_has_a_documented_example() -> None:
@@ -195,3 +189,136 @@ def test_secrets_are_neither_stored_nor_written() -> None:
     assert "s3cr3t" not in json.dumps(stored)
     assert stored["passwordCredentials"][0]["hint"] == "abc"  # credential metadata is kept
     assert "passwordCredentials" not in create_body(rt, stored)  # read-only: addPassword mints new ones
+
+
+# ---------------------------------------------------------------------------------------------- documented requests
+# Microsoft's documented request bodies (tests/fixtures/graph_examples, one file per type, each entry with its
+# Learn source): sent to the emulator, exported, and the writes the applier would send from the stored file
+# must carry every documented value again, through the channel the declaration gives it.
+_NOT_RESTORED = {"addPassword": "mints a new secret: secrets are never stored, so never restored"}
+
+
+def _request_cases() -> list[tuple[str, dict[str, Any]]]:
+    cases = []
+    for path in sorted(FIXTURES.glob("*.json")):
+        for entry in json.loads(path.read_text(encoding="utf-8")):
+            cases.append((f"{path.stem}: {entry['example']}", entry))
+    return cases
+
+
+REQUEST_CASES = [(n, e) for n, e in _request_cases()
+                 if e["path"].rstrip("/").rsplit("/", 1)[-1] not in _NOT_RESTORED]
+
+
+def _route(entry: dict[str, Any]) -> tuple[ResourceType, str, Any]:
+    """What a documented request writes: ``(type, "create" | "update" | "action" | "link-add" | "link-update",
+    the action name or Link)``."""
+    method, path = entry["method"], entry["path"].rstrip("/")
+    for rt in resources.all_types():
+        item = rt.collection if rt.singleton and not rt.singleton_in_collection else f"{rt.collection}/{{id}}"
+        if method == "POST" and path == rt.collection and not rt.singleton:
+            return rt, "create", None
+        if method == "PATCH" and path == item:
+            return rt, "update", None
+        for prop in rt.props:
+            if prop.action and method == "POST" and path == f"{item}/{prop.action}":
+                return rt, "action", prop.action
+        for link in rt.links:
+            for template, kind in ((link.add, "link-add"), (link.update, "link-update")):
+                verb, _, pattern = template.partition(" ")
+                if verb == method and re.fullmatch(re.escape(pattern).replace(re.escape("{ref}"), "[^/]+"), path):
+                    return rt, kind, link
+    raise AssertionError(f"{method} {path}: no declared channel writes it")
+
+
+def _contains(actual: Any, documented: Any) -> bool:
+    """Whether ``actual`` carries every documented value (objects may hold more: Graph fills in defaults)."""
+    if isinstance(documented, dict):
+        return isinstance(actual, dict) and all(k in actual and _contains(actual[k], v) for k, v in documented.items())
+    if isinstance(documented, list):
+        return (isinstance(actual, list) and len(actual) == len(documented)
+                and all(any(_contains(a, d) for a in actual) for d in documented))
+    return bool(actual == documented and type(actual) is type(documented))
+
+
+def test_documented_secret_actions_are_no_restore_channel() -> None:
+    """addPassword mints a new secret: no declared channel sends it (passwordCredentials is read-only, its
+    secretText never stored); every other documented request is routed to a declared channel below."""
+    skipped = [e for _, e in _request_cases() if e["path"].rstrip("/").rsplit("/", 1)[-1] in _NOT_RESTORED]
+    assert skipped and len(REQUEST_CASES) + len(skipped) == len(_request_cases())
+    for entry in skipped:
+        with pytest.raises(AssertionError, match="no declared channel writes it"):
+            _route(entry)
+    for key in ("applications", "servicePrincipals"):
+        assert resources.get(key).channel("passwordCredentials") is Channel.READ_ONLY
+
+
+@pytest.mark.parametrize("entry", [e for _, e in REQUEST_CASES], ids=[n for n, _ in REQUEST_CASES])
+def test_round_trip_of_documented_request_bodies(entry: dict[str, Any], tmp_path: Path) -> None:
+    from entragit.emulator.seeds import empty_seed
+    from entragit.graph import run
+
+    rt, kind, how = _route(entry)
+    seed = empty_seed()
+    for key, items in (entry.get("seed") or {}).items():
+        seed[key] = [*seed.get(key, []), *copy.deepcopy(items)]
+    emu = Emulator(seed=seed)
+    client = GraphClient.for_emulator(emu)
+    target = (entry.get("target") or [None, None])[1]
+    path = entry["path"].replace("{id}", emu.backend.tenant_id if target == "tenant" else str(target))
+    body = copy.deepcopy(entry["body"])
+    try:
+        answer = run(client.request(entry["method"], path, body=body))
+        export_tree(client, tmp_path, types=[rt.key], durable=False)
+    finally:
+        run(client.aclose())
+    stored = read_tree(tmp_path, [rt.key])[rt.key]
+    if kind == "create":
+        owner = answer.json()["id"]
+    elif rt.singleton:
+        owner = next(iter(stored))
+    elif target not in (None, "tenant"):
+        owner = target
+    else:  # POST oauth2PermissionGrants: the grant is stored with its client
+        owner = body[how.owner_field or "clientId"]
+    obj = stored[owner]
+    documented = {k: v for k, v in body.items() if "@" not in k and k not in rt.secrets}
+    for secret in set(body) & rt.secrets:  # the user's password: neither stored nor sent back
+        assert secret not in obj and all(secret not in (w.body or {}) for w in update_writes(rt, obj))
+
+    if kind in ("create", "update"):
+        for name in documented:
+            prop = rt.prop(name)
+            assert prop is not None and prop.writable, f"{rt.key}.{name}: documented as writable, declared {prop}"
+        sent: dict[str, Any] = {}
+        if kind == "create":
+            sent = _written(rt, obj)
+        else:
+            for write in update_writes(rt, obj):
+                sent.update(write.body or {})
+        for name, value in documented.items():
+            if rt.prop(name).channel is Channel.CREATE_ONLY and kind == "update":  # type: ignore[union-attr]
+                continue
+            assert name in sent and _contains(sent[name], value), (name, sent.get(name), value)
+        if rt.requires_odata_type:
+            assert sent[ODATA_TYPE] == body[ODATA_TYPE]
+        for bind, ids in ((k, v) for k, v in body.items() if k.endswith("@odata.bind")):
+            link = rt.link(bind.removesuffix("@odata.bind"))
+            assert link is not None
+            added = {w.body["@odata.id"].rsplit("/", 1)[1] for w in link_writes(rt, obj, BASE)
+                     if w.what == f"link:{link.name}" and w.body}
+            assert {url.rsplit("/", 1)[1] for url in ids} <= added, bind
+    elif kind == "action":
+        assert any(name == how and _contains(action_body, documented) for name, action_body in action_bodies(rt, obj))
+    else:
+        link = how
+        writes = [w.body for w in link_writes(rt, obj, BASE) if w.what == f"link:{link.name}"]
+        if link.kind is LinkKind.OBJECTS:
+            update = kind == "link-update" or (link.inline and rt.singleton)
+            want = {k: v for k, v in documented.items() if not (update and k in link.create_only)}
+            if link.requires_odata_type and ODATA_TYPE in body:
+                want[ODATA_TYPE] = body[ODATA_TYPE]
+            assert any(_contains(w, want) for w in writes), (want, writes)
+        else:
+            ref = body["@odata.id"].rsplit("/", 1)[1]
+            assert {"@odata.id": f"{BASE}/directoryObjects/{ref}"} in writes

@@ -132,6 +132,27 @@ def test_scope_by_type_and_id_against_the_emulator(demo: tuple[Path, Emulator]) 
     assert [(c.kind, c.id) for c in by_id.changes] == [(Kind.UPDATE, gsa)]
 
 
+def test_id_takes_an_app_id_and_refuses_singletons_and_unknown_ids(demo: tuple[Path, Emulator]) -> None:
+    """--id: an object id, or an appId for applications and service principals; nothing for singletons (the
+    type key names them, with --type); an id of no object is refused rather than planning nothing."""
+    from entragit.errors import UsageError
+
+    repo, emu = demo
+    app = next(a for a in emu.backend.state()["applications"])
+    emu.backend.update("applications", app["id"], {"notes": "changed live"})
+    by_app_id = _plan(repo, emu, scope=Scope.of(ids=[app["appId"]]))
+    assert [(c.kind, c.type, c.id) for c in by_app_id.changes] == [(Kind.UPDATE, "applications", app["id"])]
+    tenant = load_yaml(object_path(repo / "tenant-state", get("organization"), "organization"))["id"]
+    for value, key in (("authorizationPolicy", "authorizationPolicy"), (tenant, "organization"),
+                       ("authenticationMethodsPolicy", "authenticationMethodsPolicy")):
+        client = GraphClient.for_emulator(emu)
+        with pytest.raises(UsageError, match=f"--id {value}: {key} is a singleton .*--type {key}") as err:
+            make_plan(Settings(repo=repo), client=client, scope=Scope.of(ids=[value]))
+        assert err.value.exit_code == 2 and client.stats.requests == 0  # refused before any Graph read
+    with pytest.raises(UsageError, match="--id 0badc0de: no object with this id"):
+        _plan(repo, emu, scope=Scope.of(ids=["0badc0de"]))
+
+
 def test_invalid_desired_file_is_refused_before_any_graph_request(demo: tuple[Path, Emulator]) -> None:
     repo, emu = demo
     path = object_path(repo / "tenant-state", get("users"), F.break_glass_id)

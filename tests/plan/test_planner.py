@@ -86,6 +86,23 @@ def test_unknown_properties_are_never_written() -> None:
     assert "never written" in (skip.reason or "")
 
 
+def test_an_unknown_property_is_written_once_declared_writable(monkeypatch: Any) -> None:
+    """Kept in the file while unknown (never written); the same file restores it once the declaration says
+    how it is written."""
+    import dataclasses
+
+    from entragit.resources import REGISTRY, Prop
+
+    users = REGISTRY.types["users"]
+    monkeypatch.setitem(REGISTRY.types, "users", dataclasses.replace(
+        users, props=(*users.props, Prop("someFutureProperty", json_type="string"))))
+    p = plan(tree(("users", user(1, someFutureProperty="x"))), tree(("users", user(1, someFutureProperty="y"))))
+    [update] = only(p, Kind.UPDATE)
+    assert update.channel == "patch" and [(pc.path, pc.old, pc.new) for pc in update.properties] == [
+        ("someFutureProperty", "y", "x")]
+    assert only(p, Kind.SKIP) == []
+
+
 def test_patch_alone_properties_each_get_their_own_change() -> None:
     desired = tree(("users", user(1, aboutMe="Hi", jobTitle="Lead", skills=["python"])))
     live = tree(("users", user(1, aboutMe=None, jobTitle="Seller", skills=[])))
@@ -354,8 +371,10 @@ def test_known_ids_from_a_previous_apply_make_a_second_run_plan_nothing() -> Non
     live = tree((LOC, {**loc, "id": "NEW", "createdDateTime": "2030-01-01T00:00:00Z"}),
                 (CA, ca_policy(4, include_locations=["All"], exclude_locations=["NEW"])))
     p = plan(desired, live, known_ids={f"{LOC}/{gid(3)}": {"id": "NEW"}})
-    assert [c for c in p.changes if c.kind is not Kind.SKIP] == []  # only read-only createdDateTime differs
-    assert [s.properties[0].path for s in p.skips] == ["createdDateTime"]
+    # only the read-only createdDateTime differs: the recreated object's own (server-set), not even a skip
+    assert p.changes == [] and p.warnings == []
+    # without the recorded new id, the same tenant means: recreate the location (another one)
+    assert [c.kind for c in plan(desired, live).changes][:1] == [Kind.RECREATE]
 
 
 # ---------------------------------------------------------------------------------------------- stale references

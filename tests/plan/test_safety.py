@@ -107,3 +107,20 @@ def test_removing_break_glass_from_the_exclusion_group_is_refused() -> None:
     desired["groups"][gid(91)]["members"] = []
     with pytest.raises(RefusedError):
         compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
+
+
+def test_memberships_of_a_recreated_user_are_not_overwrites() -> None:
+    """A user recreated with --recreate goes back into its groups: bringing back, not overwriting 4 of 10 groups;
+    the same four groups changed otherwise are refused."""
+    desired = tree(("users", user(1)), ("users", user(2, "Bob")),
+                   *(("groups", group(10 + i, f"Group {i}", members=[gid(1)] if i < 4 else [])) for i in range(10)))
+    live = copy.deepcopy(desired)
+    del live["users"][gid(1)]
+    for i in range(4):
+        live["groups"][gid(10 + i)]["members"] = []
+    plan = compute_plan(desired, live, {}, None, PlanOptions(recreate=frozenset({gid(1)})))
+    assert plan.counts()["link-add"] == 4
+    for i in range(4):
+        desired["groups"][gid(10 + i)]["members"] = [gid(2)]
+    with pytest.raises(RefusedError, match="groups: 4 of 10"):
+        compute_plan(desired, live, {}, None, PlanOptions(recreate=frozenset({gid(1)})))

@@ -11,7 +11,7 @@ import pytest
 from entragit.errors import UsageError
 from entragit.plan import Kind
 from entragit.plan.planner import PlanOptions, compute_plan
-from entragit.plan.scope import SINGLETON, Scope, changed_objects, scope_from_range
+from entragit.plan.scope import SINGLETON, Scope, changed_objects, check_ids, scope_from_range
 from entragit.resources import get
 from entragit.state import dump_yaml, object_path
 from tests.plan.helpers import gid, group, tree, user
@@ -93,3 +93,19 @@ def test_bad_range_is_a_usage_error(git_repo: Path, tmp_path: Path) -> None:
 def test_scope_describe() -> None:
     assert Scope().describe() == {"all": True}
     assert Scope.of(types=["users"], ids=["x"]).describe() == {"types": ["users"], "ids": ["x"]}
+
+
+def test_check_ids_accepts_ids_and_app_ids_refuses_singletons_and_unknown_ids() -> None:
+    app = {"id": gid(7), "appId": "11111111-2222-3333-4444-555555555555", "displayName": "App"}
+    desired = {"users": {gid(1): user(1)}, "applications": {gid(7): app},
+               "organization": {"t-1": {"id": "t-1"}}, "authorizationPolicy": {"authorizationPolicy": {}}}
+    live = {"users": {gid(2): user(2, "Live only")}}
+    check_ids([gid(1), app["appId"], gid(7), gid(2)], [desired, live])  # the live-only user: a delete to plan
+    check_ids([], [desired])
+    for value, key in (("t-1", "organization"), ("authorizationPolicy", "authorizationPolicy"),
+                       ("organization", "organization"), ("authenticationMethodsPolicy", "authenticationMethodsPolicy")):
+        with pytest.raises(UsageError, match=f"^--id {value}: {key} is a singleton .* --type {key}, not --id$"):
+            check_ids([gid(1), value], [desired])
+    with pytest.raises(UsageError, match=r"^--recreate nope: no object with this id \(or appId\) \(and 1 more\)$"):
+        check_ids(["nope", gid(1), "nada"], [desired, live], "--recreate")
+    check_ids(["nope"], [desired], known=False)  # singletons only

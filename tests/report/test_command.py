@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import entragit.commands.diff as command
 from entragit.cli import cli, main
 from entragit.emulator import Emulator
+from entragit.errors import UsageError
 from entragit.export import export_tree
 from entragit.graph import GraphClient, run
 from entragit.jobs import RepoLock
@@ -71,6 +72,18 @@ def test_json_job_carries_the_report(demo: Demo) -> None:
     assert report["scope"] == {"types": None, "ids": [GSA]}
     assert [o["id"] for t in report["types"] for o in t["objects"]] == [GSA]
     assert job["detail"]["summary"] == report["summary"] and job["message"].startswith("1 object differs")
+
+
+def test_id_refuses_a_singleton_naming_its_type(demo: Demo) -> None:
+    """--id takes an object id or appId; a singleton has none to give: --type names it."""
+    from entragit.state import load_yaml
+
+    tenant = load_yaml(demo.repo / "tenant-state" / "organization" / "organization.yaml")["id"]
+    for value, key in (("authorizationPolicy", "authorizationPolicy"), (tenant, "organization")):
+        with pytest.raises(UsageError, match=f"^--id {value}: {key} is a singleton \\(one object per tenant\\): "
+                                             f"select it with --type {key}, not --id$") as err:
+            _invoke(demo, "--id", value)
+        assert err.value.exit_code == 2
 
 
 def test_two_refs_need_no_graph(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:

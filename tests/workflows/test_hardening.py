@@ -113,9 +113,14 @@ def test_concurrency_design() -> None:
     """Backups share one group; each recovery has its own (never cancelled pending); plans supersede."""
     backup, recover = wf("backup.yml"), wf("recover.yml")
     assert backup["concurrency"] == {"group": "entragit-backup", "cancel-in-progress": False}
-    assert recover["concurrency"] == {"group": "entragit-recover-${{ github.sha }}", "cancel-in-progress": False}
+    # a recovery's group is its run's own: no other run, of this workflow or another, can ever join it
+    assert recover["concurrency"] == {"group": "entragit-recover-${{ github.run_id }}", "cancel-in-progress": False}
     assert recover["jobs"]["backup"]["concurrency"] == backup["concurrency"]
     assert "concurrency" not in recover["jobs"]["apply"]
+    groups = [(name, where, c["group"]) for name in ALL for where, c in
+              [("workflow", wf(name).get("concurrency"))] + [(j, job.get("concurrency")) for j, job in jobs(name).items()]
+              if c]
+    assert [g for g in groups if "recover" in g[2]] == [("recover.yml", "workflow", recover["concurrency"]["group"])]
     assert wf("difference-report.yml")["concurrency"] == {"group": "entragit-report-${{ github.run_id }}",
                                                          "cancel-in-progress": False}
     assert wf("plan.yml")["concurrency"] == {

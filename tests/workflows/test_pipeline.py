@@ -14,7 +14,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ import pytest
 from entragit.emulator.seeds import DEMO_FACTS
 from entragit.init import scaffold
 from tests.workflows.helpers import PROJECT_WORKFLOWS, tool_missing
-from tests.workflows.runner import Runner, git
+from tests.workflows.runner import Runner, Tenant, git
 
 pytestmark = [pytest.mark.served, pytest.mark.slow]
 
@@ -40,33 +39,6 @@ def _tools(monkeypatch: pytest.MonkeyPatch) -> None:
         tool_missing("jq is not installed (the gh stand-in filters with it, as gh --jq does)")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-
-
-class Tenant:
-    """The served emulator, changed the way an administrator would, through Graph."""
-
-    def __init__(self, root: str) -> None:
-        self.http = httpx.Client(base_url=f"{root}/v1.0", headers={"Authorization": "Bearer test"}, timeout=30)
-
-    def send(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
-        """One request, waiting out the throttling the served emulator applies as Graph does (conditional
-        access: 1 request/s per tenant, 429 without Retry-After)."""
-        for _ in range(20):
-            response = self.http.request(method, path, json=body)
-            if response.status_code != 429:
-                response.raise_for_status()
-                return response
-            time.sleep(float(response.headers.get("Retry-After", "1.1")))
-        raise AssertionError(f"{method} {path}: still throttled")
-
-    def get(self, path: str) -> Any:
-        return self.send("GET", path).json()
-
-    def patch(self, path: str, body: dict[str, Any]) -> None:
-        self.send("PATCH", path, body)
-
-    def delete(self, path: str) -> None:
-        self.send("DELETE", path)
 
 
 def push_event(runner: Runner, before: str, after: str, origin: Path) -> dict[str, Any]:
@@ -141,7 +113,10 @@ def test_backup_report_merge_recover(tmp_path: Path, served_emulator: str, tenan
     [comment] = pull["comments"]
     assert comment["user"]["login"] == "github-actions[bot]"
     assert comment["body"].startswith("<!-- entragit-plan -->")
-    assert "Entragit-Plan-Checksum: " in comment["body"]
+    reviewed = comment["body"].rsplit("Entragit-Plan-Checksum: ", 1)[1].strip()
+    # the same checksum travels with the branch itself, as a trailer `entragit recover` wrote
+    assert git(origin, "log", "-1", "--format=%(trailers:key=Entragit-Plan-Checksum,valueonly)",
+               f"refs/heads/{pull['head']}") == reviewed
     assert tenant.get(policy)["state"] == "disabled", "the report wrote to the tenant"
 
     # 4. an administrator merges the pull request
@@ -159,6 +134,7 @@ def test_backup_report_merge_recover(tmp_path: Path, served_emulator: str, tenan
     apply = runner.run_job(RECOVER, "apply", event)
     assert apply.result == "success", apply.log
     assert "from the plan comment of pull request #1" in apply.step("Find the reviewed plan").output
+    assert apply.step("Find the reviewed plan").outputs["checksum"] == reviewed
     assert runner.github_state()["issues"] == []
     assert '"status": "applied"' in git(origin, "notes", "--ref=entragit", "show", merged).replace('":"', '": "')
     assert tenant.get(f"groups/{group_id}")["displayName"] == "Sales Team"  # restored with its old id

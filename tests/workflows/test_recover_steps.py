@@ -177,3 +177,45 @@ def test_jobs_skip_without_the_tenant_variables(tmp_path: Path, repo: Repo) -> N
     bare = Runner(tmp_path / "bare-runner", repo.origin, variables={})
     before, after = repo.merge_branch("Recover")
     assert bare.run_job(RECOVER, "apply", push_event(bare, before, after, "Merge")).result == "skipped"
+
+
+FAKE_APPLY = """#!/usr/bin/env bash
+printf '%s\\n' "$@" > "$FAKE_ENTRAGIT_ARGS"
+echo "entragit $1: stand-in exiting $FAKE_ENTRAGIT_EXIT"
+exit "$FAKE_ENTRAGIT_EXIT"
+"""
+
+
+@pytest.mark.parametrize(("labels", "exit_code", "forced", "issue"), [
+    (("recovery", "recovery-force"), 0, True, None),
+    (("recovery",), 0, False, None),   # a reason line without the label forces nothing
+    (("recovery",), 3, False, "was refused (a safety rail, or the tenant changed since the plan was reviewed)"),
+    (("recovery",), 4, False, "failed for some changes; the others were applied"),
+    (("recovery",), 6, False, "timed out waiting for the lock another backup or recovery holds"),
+])
+def test_apply_gets_the_reviewed_checksum_the_forced_reason_and_reports_its_exit(
+        runner: Runner, repo: Repo, tmp_path: Path, labels: tuple[str, ...], exit_code: int, forced: bool,
+        issue: str | None) -> None:
+    """The Apply step as GitHub runs it (bash -e): entragit's arguments, and its exit status reaching the issue."""
+    fake = runner.tools / "entragit"
+    fake.write_text(FAKE_APPLY, encoding="utf-8")
+    fake.chmod(0o755)
+    runner.env.update(FAKE_ENTRAGIT_ARGS=str(tmp_path / "args.txt"), FAKE_ENTRAGIT_EXIT=str(exit_code))
+    reason = "a script deleted 40% of the groups"
+    before, after = repo.merge_branch(f"Recover\n\nEntragit-Plan-Checksum: {TRAILER_SUM}")
+    open_pull(runner, after, body=f"Restore.\nEntragit-Force-Reason: {reason}\n", labels=labels,
+              comments=(("github-actions[bot]", plan_comment(COMMENT_SUM)),))
+    job = runner.run_job(RECOVER, "apply", push_event(runner, before, after, "Merge pull request #1"))
+    expected = ["apply", "--scope-from", f"{before}..{after}", "--checksum", COMMENT_SUM, "--yes", "--lock-wait",
+                "3600"] + (["--force", reason] if forced else [])
+    assert (tmp_path / "args.txt").read_text(encoding="utf-8").splitlines() == expected
+    step = job.step("Apply")
+    assert step.outputs == {"exit": str(exit_code)}, job.log
+    assert f"stand-in exiting {exit_code}" in job.summary
+    issues = runner.github_state()["issues"]
+    if issue is None:
+        assert job.result == "success" and issues == []
+    else:
+        assert job.result == "failure" and step.returncode == exit_code
+        assert [i["title"] for i in issues] == [f"entragit: recovery of {after[:12]} {issue}"]
+        assert "Pull request: #1" in issues[0]["body"]

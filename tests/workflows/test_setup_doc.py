@@ -61,3 +61,39 @@ def test_variables_and_pins_match_the_workflows() -> None:
                                   "ENTRAGIT_PIP_SPEC"}
     for action, version in re.findall(r"uses: (actions/[\w-]+)@[0-9a-f]{40} # (v[\d.]+)", text):
         assert f"`{action}` {version}" in DOC
+
+
+def section(title: str) -> str:
+    assert title in DOC, title
+    return DOC.split(title, 1)[1].split("\n## ", 1)[0]
+
+
+def test_the_writer_is_contained_by_where_it_signs_in_and_who_approves() -> None:
+    contained = section("### The writer is a Global Administrator in all but name")
+    for measure in ("**Environment `entra-recovery`**", "required reviewers", "deployment branches are limited to the "
+                    "default branch", "**CODEOWNERS**", "**Pinned actions**", "**No secret exists.**"):
+        assert measure in contained, measure
+
+
+def test_repository_settings_let_the_pipeline_work_and_keep_history() -> None:
+    settings = section("## 4. Repository settings")
+    # the report opens its pull request with the workflow's token
+    assert "**Allow GitHub Actions to create and approve pull requests**" in settings
+    # the default branch: no force push, no deletion, and no pull request requirement the backup's pushes would hit
+    assert "**Restrict deletions** and **Block force pushes**" in settings
+    assert "Do **not** require pull requests" in settings and "cannot be a bypass actor" in settings
+    # the environment the writer's subject names
+    assert "**Environment** `entra-recovery`" in settings and "only the default branch" in settings
+    assert "**Required reviewers**" in settings
+    # every variable the workflows read, and the labels they use
+    for label in ("`recovery`", "`recovery-force`", "Entragit-Force-Reason: <why>"):
+        assert label in settings, label
+
+
+def test_what_is_never_recovered_says_why() -> None:
+    never = section("## What is never recovered, and why")
+    items = re.findall(r"^- \*\*([^*]+)\*\*: (.+)$", never, re.MULTILINE)
+    assert {name for name, _ in items} >= {"Secrets", "Passwords and MFA methods of users", "Licences",
+                                           "Properties mastered on-premises", "Microsoft-owned objects",
+                                           "Hard-deleted objects that are identities"}
+    assert all(len(why) > 40 for _, why in items)  # each says why, not just what

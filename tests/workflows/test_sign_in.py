@@ -1,16 +1,27 @@
 """The workflows' sign-in reaches entragit's credential chain: each job that signs in gives it the tenant and
 the client id from repository variables, GitHub adds the OIDC request variables (`id-token: write`), and the
 chain picks GitHub Actions OIDC (`ClientAssertionCredential`) as that job's app registration, with no secret.
-The OIDC exchange itself (loopback token endpoint, assertion, Entra request) is tested in tests/graph."""
+Here each job's own `env:` drives the whole exchange: a loopback stand-in for GitHub's token endpoint gets the
+request token and the audience `api://AzureADTokenExchange`, and the GitHub token it answers reaches Entra's
+token endpoint (an azure-core transport stand-in: azure-identity accepts only https authorities) as the client
+assertion of that job's app in the tenant of the repository variable. More of the chain in tests/graph."""
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
+from azure.core.pipeline.transport import HttpTransport, RequestsTransportResponse
 from azure.identity import ClientAssertionCredential
 
-from entragit.graph.auth import build_credential
+from entragit.graph.auth import GITHUB_AUDIENCE, build_credential
 from entragit.init import WORKFLOWS
 from entragit.settings import load_settings
 from tests.workflows.gha import interpolate
@@ -19,8 +30,7 @@ from tests.workflows.helpers import PROJECT_WORKFLOWS, load_workflow
 VARS = {"ENTRAGIT_TENANT_ID": "7f3c9a51-2b8e-4d6f-9a0c-5e1b2d3c4f60",
         "ENTRAGIT_READER_CLIENT_ID": "11111111-1111-1111-1111-111111111111",
         "ENTRAGIT_WRITER_CLIENT_ID": "22222222-2222-2222-2222-222222222222"}
-GITHUB = {"ACTIONS_ID_TOKEN_REQUEST_URL": "https://pipelines.actions.githubusercontent.com/x/_apis/token?api-version=2",
-          "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "request-token", "PATH": "/nonexistent"}
+GITHUB_JWT = "eyJhbGciOiJSUzI1NiJ9.repo-org-tenant-ref-refs-heads-main.signature"
 SIGN_IN_JOBS = [(name, job_id) for name in WORKFLOWS
                 for job_id, job in load_workflow(PROJECT_WORKFLOWS / name)["jobs"].items()
                 if job.get("permissions", {}).get("id-token") == "write"]
@@ -31,17 +41,93 @@ def test_the_jobs_that_sign_in() -> None:
                             ("recover.yml", "apply"), ("recover.yml", "backup")]
 
 
+class GitHubTokenEndpoint(BaseHTTPRequestHandler):
+    """Loopback stand-in for ACTIONS_ID_TOKEN_REQUEST_URL: answers {"value": JWT}, records each request."""
+
+    seen: list[dict[str, Any]] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).seen.append({"path": self.path, "authorization": self.headers.get("Authorization")})
+        body = json.dumps({"count": 1, "value": GITHUB_JWT}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+class EntraTokenEndpoint(HttpTransport):
+    """azure-core transport standing in for login.microsoftonline.com: records the token requests."""
+
+    def __init__(self) -> None:
+        self.requests: list[Any] = []
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        self.requests.append(request)
+        answer = requests.Response()
+        answer.status_code = 200
+        answer.headers["Content-Type"] = "application/json"
+        answer._content = json.dumps({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
+                                      "access_token": "entra-access-token"}).encode()
+        answer.url = request.url
+        return RequestsTransportResponse(request, answer)
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __exit__(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def github_oidc() -> Iterator[dict[str, str]]:
+    """What GitHub adds to a job with `id-token: write`, pointing at the loopback stand-in."""
+    GitHubTokenEndpoint.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), GitHubTokenEndpoint)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield {"ACTIONS_ID_TOKEN_REQUEST_URL": f"http://127.0.0.1:{server.server_address[1]}/_apis/distributedtask"
+                                               "/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0",
+               "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "job-request-token", "PATH": "/nonexistent"}
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
 @pytest.mark.parametrize(("name", "job_id"), SIGN_IN_JOBS)
-def test_job_signs_in_with_github_oidc_as_its_app(tmp_path: Path, name: str, job_id: str) -> None:
+def test_job_signs_in_with_github_oidc_as_its_app(tmp_path: Path, github_oidc: dict[str, str], name: str,
+                                                  job_id: str) -> None:
     job = load_workflow(PROJECT_WORKFLOWS / name)["jobs"][job_id]
     context = {"vars": VARS, "github": {"token": "ghs_x", "event": {}, "sha": "a" * 40}}
     env = {key: interpolate(value, context) for key, value in job["env"].items()}
-    settings = load_settings(repo=tmp_path, env={**env, **GITHUB})
-    credential, how = build_credential(settings, {**env, **GITHUB})
+    assert not any("SECRET" in key or "CERTIFICATE" in key or "PASSWORD" in key for key in env)
+    settings = load_settings(repo=tmp_path, env={**env, **github_oidc})
+    entra = EntraTokenEndpoint()
+    credential, how = build_credential(settings, {**env, **github_oidc}, transport=entra)
     try:
         assert how == "GitHub Actions OIDC" and isinstance(credential, ClientAssertionCredential)
         expected = VARS["ENTRAGIT_WRITER_CLIENT_ID" if job_id == "apply" else "ENTRAGIT_READER_CLIENT_ID"]
         assert (settings.tenant_id, settings.client_id) == (VARS["ENTRAGIT_TENANT_ID"], expected)
-        assert not any("SECRET" in key or "CERTIFICATE" in key for key in env)
+
+        assert credential.get_token("https://graph.microsoft.com/.default").token == "entra-access-token"
     finally:
         credential.close()
+    # GitHub's endpoint: asked with the job's request token, for Entra's audience
+    [asked] = GitHubTokenEndpoint.seen
+    assert asked["authorization"] == "bearer job-request-token"
+    assert parse_qs(urlsplit(asked["path"]).query)["audience"] == [GITHUB_AUDIENCE]
+    # Entra's: GitHub's token as the assertion of this job's app, in the tenant of the repository variable
+    [request] = entra.requests
+    assert request.url == f"https://login.microsoftonline.com/{VARS['ENTRAGIT_TENANT_ID']}/oauth2/v2.0/token"
+    form = request.body if isinstance(request.body, dict) else {k: v[0] for k, v in parse_qs(request.body).items()}
+    assert (form["client_id"], form["client_assertion"]) == (expected, GITHUB_JWT)
+    assert form["client_assertion_type"] == "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    assert "client_secret" not in form
