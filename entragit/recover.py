@@ -31,6 +31,7 @@ import yaml
 
 from entragit import resources
 from entragit.errors import EntragitError, RefusedError, UsageError
+from entragit.plan.scope import check_ids
 
 STATE_DIR = "tenant-state"
 CHECKSUM_TRAILER = "Entragit-Plan-Checksum"
@@ -297,6 +298,8 @@ def build_branch(repo: Any, *, source: str, types: Iterable[str] = (), ids: Iter
     base_files, ref_files = _state_files(r, base_sha), _state_files(r, ref)
     if not ref_files:
         raise UsageError(f"--from {source!r}: {ref[:12]} holds no {STATE_DIR}/ (not a backup)")
+    # a singleton is named by its type (--type), never by --id (its file is named after the type key)
+    check_ids(ids, [{rt.key: {rt.key: {}} for rt in resources.all_types() if rt.singleton}], known=False)
     picked, blobs = _select(r, base_files, ref_files, types, ids)
     if ids:
         found = {i for _, _, i in picked}

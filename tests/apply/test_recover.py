@@ -114,5 +114,7 @@ def test_recover_bad_input(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None
     assert lab.cli(capsys, "recover", "--from", first.tag, "--type", "printers", "--no-plan").code == 2
     unknown = lab.cli(capsys, "recover", "--from", first.tag, "--id", "0badc0de", "--no-plan")
     assert unknown.code == 2 and "0badc0de" in unknown.err
+    singleton = lab.cli(capsys, "recover", "--from", first.tag, "--id", "authorizationPolicy", "--no-plan")
+    assert singleton.code == 2 and "singleton" in singleton.err and "--type authorizationPolicy" in singleton.err
     same = lab.cli(capsys, "recover", "--from", first.tag, "--no-plan")
     assert same.code == 2 and "nothing to recover" in same.err
