@@ -75,6 +75,7 @@ from entragit.resources.base import (
     LinkKind,
     Ref,
     ResourceType,
+    strings_in,
 )
 
 Tree = Mapping[str, Mapping[str, Mapping[str, Any]]]
@@ -135,17 +136,6 @@ def _same(a: Any, b: Any) -> bool:
 
 def _copy(value: Any) -> Any:
     return json.loads(json.dumps(value)) if value is not None else None
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
 
 
 def _places(obj: Any, path: str) -> Iterator[tuple[Any, Any, tuple[tuple[list[Any], int], ...]]]:
@@ -449,14 +439,14 @@ class _Planner:
                 if key:
                     found.add(key)
             if self.restored:
-                for text in _strings(value):
+                for text in strings_in(value):
                     key = self.restored.get(text)
                     if key:
                         found.add(key)
         return sorted(found)
 
     def _touches_restored(self, *values: Any) -> bool:
-        return bool(self.restored) and any(text in self.restored for v in values for text in _strings(v))
+        return bool(self.restored) and any(text in self.restored for v in values for text in strings_in(v))
 
     def _add(self, sort: tuple[Any, ...], change: Change) -> Change:
         self.changes.append((sort, change))
@@ -509,7 +499,7 @@ class _Planner:
         business here: no warning."""
         olds = set(self.remapped)
         touched = {name for name, value in desired_obj.items()
-                   if name not in (META_KEY, rt.key_prop) and olds & set(_strings(value))}
+                   if name not in (META_KEY, rt.key_prop) and olds & set(strings_in(value))}
         if not touched:
             return
         warnings = len(self.warnings)
@@ -518,7 +508,7 @@ class _Planner:
         news = {v for v in self.remapped.values() if v is not None}
 
         def remapped(value: Any) -> bool:
-            return bool(tokens(value)) or bool(news & set(_strings(value)))
+            return bool(tokens(value)) or bool(news & set(strings_in(value)))
 
         limited = _copy(live_obj)
         for name in sorted(touched):
@@ -877,7 +867,7 @@ def _delete_dependencies(changes: list[Change]) -> list[Change]:
                 olds.append(c.target)
             if c.kind is Kind.DELETE:
                 continue
-            if any(d.id == s for s in _strings(olds)):
+            if any(d.id == s for s in strings_in(olds)):
                 needs.append(c.key)
         if needs:
             updated[d.key] = _replace(d, after=tuple(sorted(set(d.after) | set(needs))))

@@ -61,7 +61,16 @@ from entragit.report.model import (
     Report,
     Resolution,
 )
-from entragit.resources.base import META_KEY, Channel, DeleteKind, Link, LinkKind, Ref, ResourceType
+from entragit.resources.base import (
+    META_KEY,
+    Channel,
+    DeleteKind,
+    Link,
+    LinkKind,
+    Ref,
+    ResourceType,
+    strings_in,
+)
 
 # Deleted items are kept 30 days, then purged (graph-entra.md §1.6 [DI1][DI3]; CA deleted items: corrections).
 RETENTION = timedelta(days=30)
@@ -313,7 +322,7 @@ class _Pending:
         change.refs = {q.value: resolved[q] for q in self.all_queries() if q in resolved}
         for element in change.modified:
             for inner in element["changes"]:
-                values = {s for v in (inner.old, inner.new, inner.added, inner.removed) for s in _strings(v)}
+                values = {s for v in (inner.old, inner.new, inner.added, inner.removed) for s in strings_in(v)}
                 inner.refs = {k: v for k, v in change.refs.items() if k in values}
         if change.recoverable is not True:
             return [change]
@@ -336,21 +345,10 @@ class _Pending:
             change.removed = [i for i in change.removed if _canon(i) not in moved]
             out.append(ItemChange(path=change.path, kind=ITEMS, link=change.link, removed=items,
                                   recoverable=verdict, reason=reason,
-                                  refs={k: v for k, v in change.refs.items() if any(k in _strings(i) for i in items)}))
+                                  refs={k: v for k, v in change.refs.items() if any(k in strings_in(i) for i in items)}))
         if not (change.added or change.removed or change.modified):
             out.pop(0)
         return out
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for v in value.values():
-            yield from _strings(v)
-    elif isinstance(value, list):
-        for v in value:
-            yield from _strings(v)
 
 
 def _ref_verdict(found: list[Resolution], live: bool) -> tuple[bool | None, str | None]:

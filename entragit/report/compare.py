@@ -59,6 +59,30 @@ def scoped_types(types: Iterable[str] | None, exclude: Mapping[str, Iterable[str
             if (rt.key in wanted if wanted else not type_excluded(exclude, rt.key))]
 
 
+def _object_deltas(rows: list[tuple[str, ResourceType, str, bytes | None, bytes | None]], old_ref: str,
+                   new_ref: str, ids: set[str] | None) -> tuple[list[ObjectDelta], list[str], Tree, Tree]:
+    """Parse the two sides of each changed file (``(path, type, stem, old bytes, new bytes)``) into object
+    deltas, keeping those ``ids`` selects (None: all); also the paths of created objects and both trees."""
+    deltas: list[ObjectDelta] = []
+    created: list[str] = []
+    before_tree: Tree = {}
+    after_tree: Tree = {}
+    for path, rt, stem, old_data, new_data in rows:
+        before = _parse(old_data, f"{old_ref}:{path}")
+        after = _parse(new_data, f"{new_ref}:{path}")
+        obj_id = str((after or before or {}).get("id") or stem)
+        if not _matches(rt, obj_id, (before, after), ids):
+            continue
+        if before is not None:
+            before_tree.setdefault(rt.key, {})[obj_id] = before
+        if after is not None:
+            after_tree.setdefault(rt.key, {})[obj_id] = after
+        if before is None:
+            created.append(path)
+        deltas.append(ObjectDelta(rt.key, obj_id, before, after, _text(old_data), _text(new_data)))
+    return deltas, created, before_tree, after_tree
+
+
 def referenced_types(rts: Iterable[ResourceType]) -> list[ResourceType]:
     """``rts`` and every type their references and links can point at (registry order)."""
     return resources.REGISTRY.referenced(rt.key for rt in rts)
@@ -136,25 +160,9 @@ def compare_refs(store: GitStore, source: Endpoint, target: Endpoint, rts: Seque
                     rows.append((FileChange("=", p, f"{a}:{p}", f"{b}:{p}"), *found))
                     both_paths.add(p)
     blobs = store.read([n for c, _, _ in rows for n in (c.old, c.new) if n])
-    deltas: list[ObjectDelta] = []
-    created: list[str] = []
-    before_tree: Tree = {}
-    after_tree: Tree = {}
-    for change, rt, stem in rows:
-        old_data = blobs.get(change.old) if change.old else None
-        new_data = blobs.get(change.new) if change.new else None
-        before = _parse(old_data, f"{source.ref}:{change.path}")
-        after = _parse(new_data, f"{target.ref}:{change.path}")
-        obj_id = str((after or before or {}).get("id") or stem)
-        if not _matches(rt, obj_id, (before, after), ids):
-            continue
-        if before is not None:
-            before_tree.setdefault(rt.key, {})[obj_id] = before
-        if after is not None:
-            after_tree.setdefault(rt.key, {})[obj_id] = after
-        if before is None:
-            created.append(change.path)
-        deltas.append(ObjectDelta(rt.key, obj_id, before, after, _text(old_data), _text(new_data)))
+    deltas, created, before_tree, after_tree = _object_deltas(
+        [(c.path, rt, stem, blobs.get(c.old) if c.old else None, blobs.get(c.new) if c.new else None)
+         for c, rt, stem in rows], source.ref, target.ref, ids)
     restored = {_key(p) for p in (in_between & both_paths) | _deleted_earlier(store, a, created, specs)}
     resolver = SourceResolver(present=GitSource(store, b, preload=after_tree),
                               backup=GitSource(store, a, preload=before_tree))
@@ -262,25 +270,9 @@ async def compare_live(store: GitStore, source: Endpoint, client: Any, rts: Sequ
             continue
         rows.append((path, rt, stem))
     blobs = store.read([backup_files[p] for p, _, _ in rows if p in backup_files])
-    deltas: list[ObjectDelta] = []
-    created: list[str] = []
-    before_tree: Tree = {}
-    after_tree: Tree = {}
-    for path, rt, stem in rows:
-        old_data = blobs.get(backup_files[path]) if path in backup_files else None
-        new_data = live_data.get(path)
-        before = _parse(old_data, f"{source.ref}:{path}")
-        after = _parse(new_data, f"{LIVE}:{path}")
-        obj_id = str((after or before or {}).get("id") or stem)
-        if not _matches(rt, obj_id, (before, after), ids):
-            continue
-        if before is not None:
-            before_tree.setdefault(rt.key, {})[obj_id] = before
-        if after is not None:
-            after_tree.setdefault(rt.key, {})[obj_id] = after
-        if before is None:
-            created.append(path)
-        deltas.append(ObjectDelta(rt.key, obj_id, before, after, _text(old_data), _text(new_data)))
+    deltas, created, before_tree, after_tree = _object_deltas(
+        [(p, rt, stem, blobs.get(backup_files[p]) if p in backup_files else None, live_data.get(p))
+         for p, rt, stem in rows], source.ref, LIVE, ids)
     restored = {_key(p) for p in between | _deleted_earlier(store, a, created, specs)}
     for key, reason in unread.items():
         notes.append(f"{key}: deleted items not read ({reason})")

@@ -366,6 +366,18 @@ def iter_path(obj: Any, path: str) -> Iterator[tuple[Any, Any]]:
     yield from walk(obj, 0)
 
 
+def strings_in(value: Any) -> Iterator[str]:
+    """Every string anywhere inside ``value`` (nested dicts and lists)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from strings_in(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from strings_in(v)
+
+
 def path_values(obj: Any, path: str) -> list[Any]:
     """The values at every place ``path`` names in ``obj``."""
     return [container[key] for container, key in iter_path(obj, path)]

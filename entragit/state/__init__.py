@@ -75,36 +75,6 @@ __all__ = [
     "write_tree",
 ]
 
-if TYPE_CHECKING:
-    from entragit.state.normalization import (
-        WHOLE_TYPE,
-        Exclusions,
-        is_annotation,
-        normalize,
-        normalize_link,
-        type_excluded,
-    )
-    from entragit.state.schema import build_schema, write_schemas
-    from entragit.state.tree import (
-        WriteResult,
-        file_name,
-        object_path,
-        read_tree,
-        recover_tree,
-        write_tree,
-    )
-    from entragit.state.validate import Problem, TreeReport, check_tree, validate_tree
-    from entragit.state.yamlio import (
-        HAVE_LIBYAML,
-        canonical_text,
-        check_canonical,
-        dump_yaml,
-        load_yaml,
-        parse_yaml,
-        schema_line,
-    )
-
-
 def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
