@@ -127,14 +127,42 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
 
     result: core.ApplyResult | None = None
     error: EntragitError | None = None
+    recorded = False
+
+    def record(outcome: core.ApplyResult | None, failure: EntragitError | None) -> None:
+        """The outcome as a git note on the head commit, pushed while the remote lock is still held (a
+        backup taking the lock right after must see it, or it would list the merge as never applied)."""
+        nonlocal recorded
+        if recorded or head is None or dry_run or not (outcome is not None or isinstance(failure, RefusedError)):
+            return
+        recorded = True
+        try:
+            core.record_outcome(root, head, outcome, rev_range=rev_range, error=failure,
+                                scope={k: list(v) for k, v in (("types", types), ("ids", ids)) if v})
+            if use_remote:
+                push_notes(repo, remote)
+        except EntragitError as exc:
+            click.echo(f"entragit: warning: could not record the apply outcome on {head[:12]}: {exc}", err=True)
+
+    def apply_and_record() -> core.ApplyResult:
+        try:
+            outcome = run(go())
+        except RefusedError as exc:
+            record(None, exc)
+            raise
+        failure = outcome.error()
+        if failure is None or isinstance(failure, (RefusedError, PartialFailure, DriftError)):
+            record(outcome, failure)
+        return outcome
+
     try:
         with run_job(repo, "apply", live=text) as job:
             if use_remote and remote_lock and not dry_run:
                 with hold_remote_lock(repo, "apply", remote=remote, wait=lock_wait,
                                       notice=lambda line: click.echo(line, err=True)):
-                    result = run(go())
+                    result = apply_and_record()
             else:
-                result = run(go())
+                result = apply_and_record()
             job.detail = result.to_json()
             job.update(message=result.summary())
             failure = result.error()
@@ -142,14 +170,7 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
                 raise failure
     except (RefusedError, PartialFailure, DriftError) as exc:
         error = exc
-    if head is not None and not dry_run and (result is not None or isinstance(error, RefusedError)):
-        try:
-            core.record_outcome(root, head, result, rev_range=rev_range, error=error,
-                                scope={k: list(v) for k, v in (("types", types), ("ids", ids)) if v})
-            if use_remote:
-                push_notes(repo, remote)
-        except EntragitError as exc:
-            click.echo(f"entragit: warning: could not record the apply outcome on {head[:12]}: {exc}", err=True)
+    record(result, error)  # when nothing above could (e.g. refused before the lock was taken)
     if result is not None:
         click.echo(result.render(fmt, lines=False), nl=False)
     if error is not None:
