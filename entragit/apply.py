@@ -790,7 +790,7 @@ def known_ids(repo: str | Path) -> dict[str, dict[str, Any]]:
     """The new ids earlier applies gave recreated objects (``newIds`` of every apply outcome recorded in the
     repository's notes, oldest first): ``{"<type>/<old id>": {"id": new id, "appId": ...}}``. A second apply
     (and a plan) before the next backup matches the desired objects to them instead of recreating again."""
-    from entragit.backups import NOTES_REF, _note_lines, git_result, open_repo
+    from entragit.backups import NOTES_REF, git_result, note_lines, open_repo
 
     r = open_repo(repo)
     status, out, _ = git_result(r, "notes", f"--ref={NOTES_REF}", "list")
@@ -803,7 +803,7 @@ def known_ids(repo: str | Path) -> dict[str, dict[str, Any]]:
             continue
         st, text, _ = git_result(r, "cat-file", "blob", parts[0])
         if st == 0:
-            records += [rec for rec in _note_lines(text) if isinstance(rec.get("newIds"), dict)]
+            records += [rec for rec in note_lines(text) if isinstance(rec.get("newIds"), dict)]
     found: dict[str, dict[str, Any]] = {}
     for rec in sorted(records, key=lambda rec: str(rec.get("at", ""))):
         for token, values in rec["newIds"].items():

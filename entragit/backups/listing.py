@@ -1,0 +1,78 @@
+"""``entragit backups``: the tagged backups, newest first, with what changed between them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from entragit.backups.gitutil import RepoLike, open_repo, resolve_now
+from entragit.backups.state import Changes, TypeChanges, _tree_ids, diff_states, snapshot
+from entragit.backups.tags import _read_tags, _sort_key
+from entragit.errors import UsageError
+
+
+@dataclass
+class BackupInfo:
+    tag: str
+    time: datetime
+    commit: str
+    counts: dict[str, int]
+    total: int
+    signed: bool
+    previous: str | None                     # the next older backup tag (for the oldest kept: its manifest's)
+    changes: Changes | None                  # since ``previous`` (None: the first backup of all)
+    manifest: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"tag": self.tag, "time": self.time.strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": self.commit,
+                "objects": self.counts, "total": self.total, "signed": self.signed, "previous": self.previous,
+                "changes": None if self.changes is None else {k: v.to_dict() for k, v in self.changes.items()},
+                "tenantId": (self.manifest or {}).get("tenantId"),
+                "message": (self.manifest or {}).get("message")}
+
+
+def _manifest_changes(value: Any) -> Changes | None:
+    """The ``changes`` of a manifest as :data:`Changes` (None when unreadable)."""
+    if not isinstance(value, Mapping):
+        return None
+    try:
+        return {str(k): TypeChanges(int(v.get("added", 0)), int(v.get("modified", 0)), int(v.get("deleted", 0)))
+                for k, v in sorted(value.items()) if isinstance(v, Mapping)}
+    except (TypeError, ValueError):
+        return None
+
+
+def list_backups(repo: RepoLike) -> list[BackupInfo]:
+    """The tagged backups, newest first, with the changes between consecutive backup commits (for the
+    oldest one kept, the changes its manifest records since its own, pruned, predecessor)."""
+    r = open_repo(repo)
+    tags = _read_tags(r)
+    trees = _tree_ids(r, [t.target for t in tags])
+    infos = []
+    for i, tag in enumerate(tags):
+        manifest = tag.manifest
+        if manifest is not None and isinstance(manifest.get("objects"), dict):
+            counts = {str(k): int(v) for k, v in manifest["objects"].items()}
+        else:
+            counts = snapshot(r, trees.get(tag.target)).counts
+        created = (manifest or {}).get("created")
+        when = _sort_key(tag.name)[0]
+        if isinstance(created, str):
+            try:
+                when = resolve_now(created)
+            except UsageError:
+                pass
+        older = tags[i + 1] if i + 1 < len(tags) else None
+        previous: str | None = older.name if older else None
+        changes: Changes | None = None
+        if older is not None:
+            changes = diff_states(r, trees.get(older.target), trees.get(tag.target))
+        elif manifest is not None and isinstance(manifest.get("previous"), str):
+            # the oldest backup kept: its previous one was pruned, the manifest still says what changed
+            previous, changes = manifest["previous"], _manifest_changes(manifest.get("changes"))
+        infos.append(BackupInfo(tag=tag.name, time=when, commit=tag.target, counts=counts,
+                                total=sum(counts.values()), signed=bool(tag.signature.strip()),
+                                previous=previous, changes=changes, manifest=manifest))
+    return infos

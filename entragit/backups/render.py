@@ -1,0 +1,88 @@
+"""Text (terminal) and markdown ($GITHUB_STEP_SUMMARY) renderings of backups, listings and verify results."""
+
+from __future__ import annotations
+
+from entragit.backups.core import BackupResult
+from entragit.backups.listing import BackupInfo
+from entragit.backups.notes import _unapplied_lines
+from entragit.backups.state import STATE_DIR, Changes, TypeChanges
+from entragit.backups.verify import VerifyResult
+
+
+def _changes_text(changes: Changes | None) -> str:
+    """``groups 1 added, 2 modified; users 1 deleted`` (types without changes left out)."""
+    if changes is None:
+        return "unknown"
+    if not any(c.total for c in changes.values()):
+        return "no change"
+    return "; ".join(f"{k} {c.short()}" for k, c in changes.items() if c.total)
+
+
+def _since(previous: str | None, changes: Changes | None) -> str:
+    if previous is None:
+        return "first backup: every object is new"
+    return f"changes since {previous}: {_changes_text(changes)}"
+
+
+def render_backup(result: BackupResult, fmt: str = "text") -> str:
+    """The summary of one backup run: ``text`` for a terminal, ``markdown`` for $GITHUB_STEP_SUMMARY."""
+    counts = ", ".join(f"{k} {v}" for k, v in result.counts.items()) or "none"
+    sha = result.commit[:12]
+    if fmt == "markdown":
+        what = (f"New commit `{sha}`" if result.committed
+                else f"No change in `{STATE_DIR}/`: commit `{sha}` tagged again")
+        lines = [f"## Backup `{result.tag}`", "", f"{what}, {result.snapshot.total} objects.", "",
+                 "| Type | Objects | Added | Modified | Deleted |", "|---|---:|---:|---:|---:|"]
+        for key in sorted(set(result.counts) | set(result.changes)):
+            c = result.changes.get(key, TypeChanges())
+            lines.append(f"| {key} | {result.counts.get(key, 0)} | {c.added} | {c.modified} | {c.deleted} |")
+        lines.append("")
+        lines.append(f"Changes since `{result.previous}`: {_changes_text(result.changes)}." if result.previous
+                     else "First backup: every object is new.")
+        if result.pruned:
+            lines.append(f"Tags pruned (their commits stay in history): {', '.join(f'`{t}`' for t in result.pruned)}.")
+        if result.pushed:
+            lines.append(f"Pushed to `{result.remote}`.")
+        if result.unapplied:
+            lines += ["", f"> [!WARNING]\n> {len(result.unapplied)} merged change(s) to tenant-state/ were "
+                          "never applied to the tenant:"]
+            lines += [f"> - `{u.commit[:12]}` {u.subject} ({_changes_text(u.changes)}): {u.reason}"
+                      for u in result.unapplied]
+        return "\n".join(lines) + "\n"
+    what = f"new commit {sha}" if result.committed else f"no change in {STATE_DIR}/, commit {sha} tagged again"
+    lines = [f"{result.tag}: {what}",
+             f"  objects: {result.snapshot.total} ({counts})",
+             f"  {_since(result.previous, result.changes)}"]
+    if result.pruned:
+        lines.append(f"  tags pruned (their commits stay in history): {', '.join(result.pruned)}")
+    if result.pushed:
+        lines.append(f"  pushed to {result.remote}")
+    lines += _unapplied_lines(result.unapplied)
+    return "\n".join(lines) + "\n"
+
+
+def render_backups(infos: list[BackupInfo]) -> str:
+    if not infos:
+        return "no backups\n"
+    lines = []
+    for info in infos:
+        sig = ", signed" if info.signed else ""
+        lines.append(f"{info.tag}  {info.time:%Y-%m-%d %H:%M:%S} UTC  commit {info.commit[:12]}  "
+                     f"{info.total} objects{sig}")
+        if info.counts:
+            lines.append("  objects: " + ", ".join(f"{k} {v}" for k, v in info.counts.items()))
+        lines.append(f"  {_since(info.previous, info.changes)}")
+        message = (info.manifest or {}).get("message")
+        if isinstance(message, str) and message:
+            lines.append(f"  message: {message}")
+    return "\n".join(lines) + "\n"
+
+
+def render_verify(results: list[VerifyResult]) -> str:
+    lines = []
+    for res in results:
+        lines.append(f"{res.tag}: {'OK' if res.ok else 'FAILED'}"
+                     + (f" (signature {res.signature})" if res.signature != "none" else ""))
+        lines += [f"  ok: {c}" for c in res.checks]
+        lines += [f"  FAIL: {p}" for p in res.problems]
+    return "\n".join(lines) + "\n"
