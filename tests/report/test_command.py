@@ -143,8 +143,9 @@ def test_ctrl_c_cancels_and_leaves_no_partial_output(served_emulator: str, tmp_p
     subprocess.run(["git", "commit", "-q", "-m", "backup"], cwd=repo, check=True)
     httpx.post(f"{served_emulator}/_emulator/faults", json={"latencyMs": 150}, timeout=10).raise_for_status()
     out = tmp_path / "report.md"
-    temp_before = {p.name for p in Path("/tmp").glob("entragit-diff-*")}
-    env = {**os.environ, "ENTRAGIT_GRAPH_URL": served_emulator, "CI": "true"}
+    temp = tmp_path / "tmp"           # the diff's own TMPDIR: its live export tree must be gone afterwards
+    temp.mkdir()
+    env = {**os.environ, "ENTRAGIT_GRAPH_URL": served_emulator, "CI": "true", "TMPDIR": str(temp)}
     proc = subprocess.Popen([sys.executable, "-m", "entragit", "--repo", str(repo), "diff", "--from", "HEAD",
                              "--format", "markdown", "--output", str(out), "--json"],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -165,6 +166,6 @@ def test_ctrl_c_cancels_and_leaves_no_partial_output(served_emulator: str, tmp_p
     assert proc.returncode == 130, stderr
     job = json.loads(stdout)
     assert job["state"] == "Canceled" and job["error"] == "canceled by the user"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tenant"]          # no report, no temporary file
-    assert {p.name for p in Path("/tmp").glob("entragit-diff-*")} <= temp_before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tenant", "tmp"]   # no report, no temporary file
+    assert list(temp.iterdir()) == []
     assert not (repo / ".git" / "entragit.lock").exists()
