@@ -19,8 +19,6 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
-import requests
-from azure.core.pipeline.transport import HttpTransport, RequestsTransportResponse
 from azure.identity import ClientAssertionCredential, ClientSecretCredential
 
 from entragit.emulator import Emulator
@@ -28,7 +26,7 @@ from entragit.errors import ConfigError
 from entragit.graph import GraphClient, RetryPolicy, auth_provider, build_credential, open_client, run
 from entragit.graph.auth import GITHUB_AUDIENCE
 from entragit.settings import Settings, load_settings
-from tests.plugins.graph import AsgiRecorder
+from tests.plugins.graph import AsgiRecorder, LoginStandIn
 
 GITHUB_JWT = "eyJhbGciOiJSUzI1NiJ9.github-oidc-subject-repo-main.signature"
 NO_CREDENTIALS = {"PATH": "/nonexistent"}  # not even `az` on PATH
@@ -64,32 +62,6 @@ def github_endpoint() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join()
-
-
-class LoginStandIn(HttpTransport):
-    """azure-core transport standing in for login.microsoftonline.com's token endpoint."""
-
-    def __init__(self) -> None:
-        self.requests: list[Any] = []
-
-    def send(self, request: Any, **kwargs: Any) -> Any:
-        self.requests.append(request)
-        answer = requests.Response()
-        answer.status_code = 200
-        answer.headers["Content-Type"] = "application/json"
-        answer._content = json.dumps({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
-                                      "access_token": "entra-access-token"}).encode()
-        answer.url = request.url
-        return RequestsTransportResponse(request, answer)
-
-    def open(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def __exit__(self, *args: Any) -> None:
-        pass
 
 
 def settings(tmp_path: Path, **values: Any) -> Settings:

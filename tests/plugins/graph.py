@@ -7,10 +7,13 @@ drive it with ``entragit.graph.run(coro)``; the client may be used from several 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+import requests
+from azure.core.pipeline.transport import HttpTransport, RequestsTransportResponse
 
 from entragit.graph import GraphClient, RetryPolicy, run
 
@@ -38,3 +41,30 @@ def graph(emulator: Any) -> Iterator[GraphClient]:
     client = GraphClient.for_emulator(emulator, retry=FAST_RETRY)
     yield client
     run(client.aclose())
+
+
+class LoginStandIn(HttpTransport):
+    """azure-core transport standing in for login.microsoftonline.com's token endpoint: records each token
+    request and answers a fixed access token (`entra-access-token`)."""
+
+    def __init__(self) -> None:
+        self.requests: list[Any] = []
+
+    def send(self, request: Any, **kwargs: Any) -> Any:
+        self.requests.append(request)
+        answer = requests.Response()
+        answer.status_code = 200
+        answer.headers["Content-Type"] = "application/json"
+        answer._content = json.dumps({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
+                                      "access_token": "entra-access-token"}).encode()
+        answer.url = request.url
+        return RequestsTransportResponse(request, answer)
+
+    def open(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def __exit__(self, *args: Any) -> None:
+        pass

@@ -17,13 +17,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-import requests
-from azure.core.pipeline.transport import HttpTransport, RequestsTransportResponse
 from azure.identity import ClientAssertionCredential
 
 from entragit.graph.auth import GITHUB_AUDIENCE, build_credential
 from entragit.init import WORKFLOWS
 from entragit.settings import load_settings
+from tests.plugins.graph import LoginStandIn
 from tests.workflows.gha import interpolate
 from tests.workflows.helpers import PROJECT_WORKFLOWS, load_workflow
 
@@ -59,32 +58,6 @@ class GitHubTokenEndpoint(BaseHTTPRequestHandler):
         pass
 
 
-class EntraTokenEndpoint(HttpTransport):
-    """azure-core transport standing in for login.microsoftonline.com: records the token requests."""
-
-    def __init__(self) -> None:
-        self.requests: list[Any] = []
-
-    def send(self, request: Any, **kwargs: Any) -> Any:
-        self.requests.append(request)
-        answer = requests.Response()
-        answer.status_code = 200
-        answer.headers["Content-Type"] = "application/json"
-        answer._content = json.dumps({"token_type": "Bearer", "expires_in": 3600, "ext_expires_in": 3600,
-                                      "access_token": "entra-access-token"}).encode()
-        answer.url = request.url
-        return RequestsTransportResponse(request, answer)
-
-    def open(self) -> None:
-        pass
-
-    def close(self) -> None:
-        pass
-
-    def __exit__(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def github_oidc() -> Iterator[dict[str, str]]:
     """What GitHub adds to a job with `id-token: write`, pointing at the loopback stand-in."""
@@ -110,7 +83,7 @@ def test_job_signs_in_with_github_oidc_as_its_app(tmp_path: Path, github_oidc: d
     env = {key: interpolate(value, context) for key, value in job["env"].items()}
     assert not any("SECRET" in key or "CERTIFICATE" in key or "PASSWORD" in key for key in env)
     settings = load_settings(repo=tmp_path, env={**env, **github_oidc})
-    entra = EntraTokenEndpoint()
+    entra = LoginStandIn()
     credential, how = build_credential(settings, {**env, **github_oidc}, transport=entra)
     try:
         assert how == "GitHub Actions OIDC" and isinstance(credential, ClientAssertionCredential)
