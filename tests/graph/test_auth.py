@@ -9,10 +9,7 @@ with that assertion (azure-identity refuses non-https authorities, so no loopbac
 from __future__ import annotations
 
 import io
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -26,42 +23,21 @@ from entragit.errors import ConfigError
 from entragit.graph import GraphClient, RetryPolicy, auth_provider, build_credential, open_client, run
 from entragit.graph.auth import GITHUB_AUDIENCE
 from entragit.settings import Settings, load_settings
-from tests.plugins.graph import AsgiRecorder, LoginStandIn
+from tests.plugins.graph import (
+    GITHUB_JWT,
+    AsgiRecorder,
+    GitHubTokenEndpoint,
+    LoginStandIn,
+    github_token_endpoint,
+)
 
-GITHUB_JWT = "eyJhbGciOiJSUzI1NiJ9.github-oidc-subject-repo-main.signature"
 NO_CREDENTIALS = {"PATH": "/nonexistent"}  # not even `az` on PATH
-
-
-class GitHubTokenEndpoint(BaseHTTPRequestHandler):
-    """Stand-in for GitHub's ACTIONS_ID_TOKEN_REQUEST_URL: returns {"value": JWT} and records requests."""
-
-    seen: list[dict[str, Any]] = []
-
-    def do_GET(self) -> None:  # noqa: N802
-        type(self).seen.append({"path": self.path, "authorization": self.headers.get("Authorization")})
-        body = json.dumps({"count": 1, "value": GITHUB_JWT}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
 
 
 @pytest.fixture
 def github_endpoint() -> Iterator[str]:
-    GitHubTokenEndpoint.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), GitHubTokenEndpoint)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/_apis/distributedtask/token?api-version=2.0"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with github_token_endpoint("/_apis/distributedtask/token?api-version=2.0") as url:
+        yield url
 
 
 def settings(tmp_path: Path, **values: Any) -> Settings:

@@ -7,8 +7,11 @@ drive it with ``entragit.graph.run(coro)``; the client may be used from several 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -68,3 +71,39 @@ class LoginStandIn(HttpTransport):
 
     def __exit__(self, *args: Any) -> None:
         pass
+
+
+GITHUB_JWT = "eyJhbGciOiJSUzI1NiJ9.repo-org-tenant-ref-refs-heads-main.signature"
+
+
+class GitHubTokenEndpoint(BaseHTTPRequestHandler):
+    """Loopback stand-in for GitHub's ACTIONS_ID_TOKEN_REQUEST_URL: answers {"value": JWT}, records each request."""
+
+    seen: list[dict[str, Any]] = []
+
+    def do_GET(self) -> None:  # noqa: N802
+        type(self).seen.append({"path": self.path, "authorization": self.headers.get("Authorization")})
+        body = json.dumps({"count": 1, "value": GITHUB_JWT}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def github_token_endpoint(path: str) -> Iterator[str]:
+    """Serve :class:`GitHubTokenEndpoint` on 127.0.0.1 (its record emptied); yields the URL of ``path``."""
+    GitHubTokenEndpoint.seen = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), GitHubTokenEndpoint)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
+from entragit.emulator.seeds import DEMO_FACTS
 from entragit.init import WORKFLOWS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,3 +74,17 @@ def actionlint(files: list[Path]) -> dict[str, list[dict[str, Any]]]:
 
 __all__ = ["WORKFLOWS", "ROOT", "PROJECT_WORKFLOWS", "actionlint", "load_workflow", "project_workflow_files",
            "run_steps", "tool_missing"]
+
+
+# Repository variables of a tenant repository whose tenant is the emulator's demo tenant.
+DEMO_VARS = {"ENTRAGIT_TENANT_ID": DEMO_FACTS.tenant_id, "ENTRAGIT_READER_CLIENT_ID": "reader-client-id",
+             "ENTRAGIT_WRITER_CLIENT_ID": "writer-client-id"}
+
+
+def prepare_workflow_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What running workflow steps here needs: jq (the gh stand-in filters with it, as gh --jq does) and git
+    free of the machine's global and system configuration."""
+    if shutil.which("jq") is None:
+        tool_missing("jq is not installed (the gh stand-in filters with it, as gh --jq does)")
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")

@@ -11,7 +11,6 @@ id; that backup's own push starts no apply, neither through the workflow's `if:`
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,22 +22,18 @@ import pytest
 
 from entragit.emulator.seeds import DEMO_FACTS
 from entragit.init import scaffold
-from tests.workflows.helpers import PROJECT_WORKFLOWS, tool_missing
+from tests.workflows.helpers import DEMO_VARS, PROJECT_WORKFLOWS, prepare_workflow_run
 from tests.workflows.runner import Runner, Tenant, git
 
 pytestmark = [pytest.mark.served, pytest.mark.slow]
 
-VARS = {"ENTRAGIT_TENANT_ID": DEMO_FACTS.tenant_id, "ENTRAGIT_READER_CLIENT_ID": "reader-client-id",
-        "ENTRAGIT_WRITER_CLIENT_ID": "writer-client-id"}
+VARS = DEMO_VARS
 BACKUP, REPORT, RECOVER = (PROJECT_WORKFLOWS / n for n in ("backup.yml", "difference-report.yml", "recover.yml"))
 
 
 @pytest.fixture(autouse=True)
 def _tools(monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("jq") is None:
-        tool_missing("jq is not installed (the gh stand-in filters with it, as gh --jq does)")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    prepare_workflow_run(monkeypatch)
 
 
 def push_event(runner: Runner, before: str, after: str, origin: Path) -> dict[str, Any]:

@@ -5,7 +5,6 @@ later push updates that same comment in place."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,22 +17,18 @@ from entragit.emulator.seeds import DEMO_FACTS
 from entragit.init import scaffold
 from entragit.resources import get
 from entragit.state import dump_yaml, load_yaml
-from tests.workflows.helpers import PROJECT_WORKFLOWS, tool_missing
+from tests.workflows.helpers import DEMO_VARS, PROJECT_WORKFLOWS, prepare_workflow_run
 from tests.workflows.runner import Runner, git
 
 pytestmark = [pytest.mark.served, pytest.mark.slow]
 
 PLAN = PROJECT_WORKFLOWS / "plan.yml"
-VARS = {"ENTRAGIT_TENANT_ID": DEMO_FACTS.tenant_id, "ENTRAGIT_READER_CLIENT_ID": "reader-client-id",
-        "ENTRAGIT_WRITER_CLIENT_ID": "writer-client-id"}
+VARS = DEMO_VARS
 
 
 @pytest.fixture(autouse=True)
 def _tools(monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("jq") is None:
-        tool_missing("jq is not installed (the gh stand-in filters with it, as gh --jq does)")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    prepare_workflow_run(monkeypatch)
 
 
 def test_plan_comment_is_posted_once_and_updated_in_place(tmp_path: Path, served_emulator: str) -> None:

@@ -7,13 +7,12 @@ The real `entragit recover` and `entragit plan` behind these steps run in tests/
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.workflows.helpers import PROJECT_WORKFLOWS, tool_missing
+from tests.workflows.helpers import PROJECT_WORKFLOWS, prepare_workflow_run
 from tests.workflows.runner import JobResult, Runner, git
 
 REPORT = PROJECT_WORKFLOWS / "difference-report.yml"
@@ -40,10 +39,7 @@ printf '## Difference report\n\nSales Team: deleted\n' > "$dir/body.md"
 
 @pytest.fixture(autouse=True)
 def _tools(monkeypatch: pytest.MonkeyPatch) -> None:
-    if shutil.which("jq") is None:
-        tool_missing("jq is not installed (the gh stand-in filters with it, as gh --jq does)")
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    prepare_workflow_run(monkeypatch)
 
 
 def _origin(base: Path, tags: tuple[str, ...]) -> Path:

@@ -8,12 +8,8 @@ assertion of that job's app in the tenant of the repository variable. More of th
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,14 +18,13 @@ from azure.identity import ClientAssertionCredential
 from entragit.graph.auth import GITHUB_AUDIENCE, build_credential
 from entragit.init import WORKFLOWS
 from entragit.settings import load_settings
-from tests.plugins.graph import LoginStandIn
+from tests.plugins.graph import GITHUB_JWT, GitHubTokenEndpoint, LoginStandIn, github_token_endpoint
 from tests.workflows.gha import interpolate
 from tests.workflows.helpers import PROJECT_WORKFLOWS, load_workflow
 
 VARS = {"ENTRAGIT_TENANT_ID": "7f3c9a51-2b8e-4d6f-9a0c-5e1b2d3c4f60",
         "ENTRAGIT_READER_CLIENT_ID": "11111111-1111-1111-1111-111111111111",
         "ENTRAGIT_WRITER_CLIENT_ID": "22222222-2222-2222-2222-222222222222"}
-GITHUB_JWT = "eyJhbGciOiJSUzI1NiJ9.repo-org-tenant-ref-refs-heads-main.signature"
 SIGN_IN_JOBS = [(name, job_id) for name in WORKFLOWS
                 for job_id, job in load_workflow(PROJECT_WORKFLOWS / name)["jobs"].items()
                 if job.get("permissions", {}).get("id-token") == "write"]
@@ -40,39 +35,12 @@ def test_the_jobs_that_sign_in() -> None:
                             ("recover.yml", "apply"), ("recover.yml", "backup")]
 
 
-class GitHubTokenEndpoint(BaseHTTPRequestHandler):
-    """Loopback stand-in for ACTIONS_ID_TOKEN_REQUEST_URL: answers {"value": JWT}, records each request."""
-
-    seen: list[dict[str, Any]] = []
-
-    def do_GET(self) -> None:  # noqa: N802
-        type(self).seen.append({"path": self.path, "authorization": self.headers.get("Authorization")})
-        body = json.dumps({"count": 1, "value": GITHUB_JWT}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture
 def github_oidc() -> Iterator[dict[str, str]]:
     """What GitHub adds to a job with `id-token: write`, pointing at the loopback stand-in."""
-    GitHubTokenEndpoint.seen = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), GitHubTokenEndpoint)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield {"ACTIONS_ID_TOKEN_REQUEST_URL": f"http://127.0.0.1:{server.server_address[1]}/_apis/distributedtask"
-                                               "/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0",
-               "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "job-request-token", "PATH": "/nonexistent"}
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with github_token_endpoint("/_apis/distributedtask/hubs/build/plans/p/jobs/j/idtoken?api-version=2.0") as url:
+        yield {"ACTIONS_ID_TOKEN_REQUEST_URL": url, "ACTIONS_ID_TOKEN_REQUEST_TOKEN": "job-request-token",
+               "PATH": "/nonexistent"}
 
 
 @pytest.mark.parametrize(("name", "job_id"), SIGN_IN_JOBS)
