@@ -72,7 +72,9 @@ def serve(host: str, port: int, seed: str, latency_ms: float, fault_rate: float,
     click.echo(f"http://{shown}:{bound}")
     sys.stdout.flush()
     emu.app.served = True
-    config = uvicorn.Config(emu.app, log_level="warning", access_log=False, lifespan="on", http="h11")
+    # date_header off: the app sends Date from the emulator clock (tests move it by days)
+    config = uvicorn.Config(emu.app, log_level="warning", access_log=False, lifespan="on", http="h11",
+                            date_header=False)
     server = uvicorn.Server(config)
     try:
         server.run(sockets=[sock])

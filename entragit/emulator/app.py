@@ -17,6 +17,7 @@ import sys
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -105,7 +106,9 @@ class GraphApp:
         emu = self.emu
         request_id = str(uuid.uuid4())
         client_request_id = headers.get("client-request-id")
-        base_headers = {"request-id": request_id, "OData-Version": "4.0"}
+        # Date (RFC 9110 IMF-fixdate) from the emulator clock, as Graph sends one: clients read the server's time
+        base_headers = {"request-id": request_id, "OData-Version": "4.0",
+                        "Date": formatdate(emu.clock.time(), usegmt=True)}
         if client_request_id:
             base_headers["client-request-id"] = client_request_id
         version, rel = split_version(path)

@@ -8,7 +8,8 @@ targetResources [{id, displayName, type, userPrincipalName, groupType, modifiedP
 - Reading needs "AuditLog.Read.All and Directory.Read.All" (directoryaudit-list; ``permission_facts``).
 - ``$filter`` as directoryaudit-list documents it: ``activityDateTime`` eq/ge/le, ``activityDisplayName``
   eq/startswith, ``loggedByService``, ``category``, ``correlationId``, ``id``, ``initiatedBy/app/appId`` eq,
-  ``targetResources/any(t:t/id eq '...')``, joined by ``and``; anything else answers 400. ``$orderby``
+  ``targetResources/any(t:t/id eq '...')``, joined by ``and``, each also as a parenthesized ``or`` of such
+  clauses; anything else answers 400. ``$orderby``
   activityDateTime (default newest first), ``$top`` (default 100, at most 1,000: taken strictly, the page
   does not say), ``$skiptoken`` paging that keeps its place when new entries arrive.
 - Retention: entries older than ``retentionDays`` (30: Microsoft Entra ID P1/P2; Free keeps 7) are gone
@@ -204,22 +205,66 @@ _CLAUSES = [
 
 
 def parse_audit_filter(text: str) -> list[Any]:
+    """Tests for the entries, all of which must hold: clauses joined by ``and``, each one of ``_CLAUSES`` or a
+    parenthesized ``or`` of them (``(activityDisplayName eq 'A' or activityDisplayName eq 'B')``)."""
     tests: list[Any] = []
-    if not text.strip():
-        return tests
-    for clause in re.split(r"\s+and\s+", text.strip(), flags=re.I):
-        clause = clause.strip()
-        while clause.startswith("(") and clause.endswith(")") and clause.count("(") == 1:
-            clause = clause[1:-1].strip()
-        for pattern, kind in _CLAUSES:
-            m = pattern.match(clause)
-            if m:
-                tests.append(_test(kind, m))
-                break
+    for part in _split(text.strip(), "and"):
+        options = _split(_unwrap(part), "or")
+        alternatives = [_clause(_unwrap(o)) for o in options]
+        if len(alternatives) == 1:
+            tests.append(alternatives[0])
         else:
-            raise BadRequest(f"Invalid filter clause: '{clause}' is not supported on directoryAudits.",
-                             code="BadRequest")
+            tests.append(lambda e, alts=tuple(alternatives): any(a(e) for a in alts))
     return tests
+
+
+def _split(text: str, word: str) -> list[str]:
+    """``text`` split at top-level ``and``/``or`` (outside parentheses and quotes)."""
+    if not text:
+        return []
+    parts, depth, quoted, start = [], 0, False, 0
+    token = f" {word} "
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "'":
+            quoted = not quoted
+        elif not quoted and ch == "(":
+            depth += 1
+        elif not quoted and ch == ")":
+            depth -= 1
+        elif not quoted and depth == 0 and text[i:i + len(token)].lower() == token:
+            parts.append(text[start:i])
+            i += len(token)
+            start = i
+            continue
+        i += 1
+    parts.append(text[start:])
+    return [p.strip() for p in parts]
+
+
+def _unwrap(text: str) -> str:
+    text = text.strip()
+    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
+        text = text[1:-1].strip()
+    return text
+
+
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in text:
+        depth += {"(": 1, ")": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def _clause(clause: str) -> Any:
+    for pattern, kind in _CLAUSES:
+        m = pattern.match(clause)
+        if m:
+            return _test(kind, m)
+    raise BadRequest(f"Invalid filter clause: '{clause}' is not supported on directoryAudits.", code="BadRequest")
 
 
 def _test(kind: str, m: re.Match[str]) -> Any:
@@ -294,9 +339,11 @@ def _targets(tenant: Any, call: Call, template: str, activity: Activity, body: A
                  _prop(f"{_owner_kind(template)}.DisplayName", None, owner.get("displayName"))] if link != "manager" \
             else [_prop("Manager", None, ref_obj.get("id"))]
         return [_target(ref_obj, ref_obj, props), _target(owner, owner, [])]
-    if activity.target == "body" and isinstance(body, dict):
-        return [_target({"id": body.get(k)}, _find(tenant, "", body.get(k)) or {}, [])
-                for k in ("resourceId", "principalId", "clientId") if isinstance(body.get(k), str)]
+    if activity.target == "body":
+        source = body if call.method == "POST" and isinstance(body, dict) else (
+            before.get("ref_obj") or before.get("old") or {})
+        return [_target({"id": source.get(k)}, _find(tenant, "", source.get(k)) or {}, [])
+                for k in ("resourceId", "principalId", "clientId") if isinstance(source.get(k), str)]
     target = old or {"id": obj_id}
     changes = _properties(old, body) if call.method in ("PATCH", "POST") else []
     return [_target(target, target, changes)]
@@ -353,6 +400,9 @@ def _find(tenant: Any, template: str, obj_id: str | None) -> dict[str, Any] | No
             obj = coll.get(obj_id)
             if obj is not None:
                 return {"@odata.type": obj.get("@odata.type") or tenant.types[key].odata_type, **obj}
+        for store in tenant.shared.values():  # app role assignments, delegated permission grants
+            if obj_id in store:
+                return dict(store[obj_id])
         return None
     head = template.lower()
     if not head:

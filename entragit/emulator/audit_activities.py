@@ -26,7 +26,10 @@ class Activity:
     category: str
     operation: str  # operationType: Add, Update, Delete, Assign, Unassign
     service: str = CORE
-    target: str = "path"  # where the target is: "path" ({id}), "reply" (created object), "ref" (link), "body"
+    # where the targets come from: "path" (the {id} object), "reply" (the created object), "ref" (a link: the
+    # linked object, then the owner), "body" (an assignment or grant: the service principals and the principal
+    # it names, from the body or, for a removal, from the object removed)
+    target: str = "path"
     unconfirmed: bool = False
 
 
@@ -45,7 +48,8 @@ ACTIVITIES: dict[tuple[str, str], Activity] = {
     ("DELETE", "users/{}/manager/$ref"): _a("Update user", _USER, "Update", unconfirmed=True),
     ("POST", "users/{}/approleassignments"): _a("Add app role assignment grant to user", _USER, "Assign",
                                                 target="body", unconfirmed=True),
-    ("DELETE", "users/{}/approleassignments/{}"): _a("Remove app role assignment from user", _USER, "Unassign"),
+    ("DELETE", "users/{}/approleassignments/{}"): _a("Remove app role assignment from user", _USER, "Unassign",
+                                                                      target="body"),
     # groups
     ("POST", "groups"): _a("Add group", _GROUP, "Add", target="reply"),
     ("PATCH", "groups/{}"): _a("Update group", _GROUP, "Update"),
@@ -55,7 +59,8 @@ ACTIVITIES: dict[tuple[str, str], Activity] = {
     ("POST", "groups/{}/owners/$ref"): _a("Add owner to group", _GROUP, "Assign", target="ref"),
     ("DELETE", "groups/{}/owners/{}/$ref"): _a("Remove owner from group", _GROUP, "Unassign", target="ref"),
     ("POST", "groups/{}/approleassignments"): _a("Add app role assignment to group", _GROUP, "Assign", target="body"),
-    ("DELETE", "groups/{}/approleassignments/{}"): _a("Remove app role assignment from group", _GROUP, "Unassign"),
+    ("DELETE", "groups/{}/approleassignments/{}"): _a("Remove app role assignment from group", _GROUP,
+                                                                        "Unassign", target="body"),
     # applications
     ("POST", "applications"): _a("Add application", _APP, "Add", target="reply"),
     ("PATCH", "applications/{}"): _a("Update application", _APP, "Update"),
@@ -83,11 +88,11 @@ ACTIVITIES: dict[tuple[str, str], Activity] = {
     ("POST", "serviceprincipals/{}/approleassignedto"): _a("Add app role assignment to service principal", _APP,
                                                            "Assign", target="body"),
     ("DELETE", "serviceprincipals/{}/approleassignedto/{}"): _a("Remove app role assignment from service principal",
-                                                                _APP, "Unassign"),
+                                                                _APP, "Unassign", target="body"),
     ("POST", "serviceprincipals/{}/approleassignments"): _a("Add app role assignment to service principal", _APP,
                                                             "Assign", target="body"),
     ("DELETE", "serviceprincipals/{}/approleassignments/{}"): _a("Remove app role assignment from service principal",
-                                                                 _APP, "Unassign"),
+                                                                 _APP, "Unassign", target="body"),
     ("POST", "serviceprincipals/{}/addpassword"): _a("Add service principal credentials", _APP, "Update"),
     ("POST", "serviceprincipals/{}/removepassword"): _a("Remove service principal credentials", _APP, "Update"),
     # delegated permission grants

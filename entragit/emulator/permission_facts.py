@@ -75,15 +75,16 @@ _METHODS_WRITE = ("Policy.ReadWrite.AuthenticationMethod", "")
 _DIR_READ = ("Directory.Read.All", "Directory.ReadWrite.All")
 
 # Deleted items, by the entity type of the object (directory-deleteditems-list/-get/-restore/-delete).
-_DELETED_READ = {
-    "application": _APP_READ, "servicePrincipal": _SP_READ, "agentIdentityBlueprint": _APP_READ,
-    "agentIdentity": _SP_READ, "agentIdentityBlueprintPrincipal": _SP_READ,
-    "group": ("Group.Read.All", "Group.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All"),
-    "user": _USER_READ, "agentUser": _USER_READ,
-    "administrativeUnit": ("AdministrativeUnit.Read.All", "AdministrativeUnit.ReadWrite.All, Directory.Read.All"),
+_DELETED_READ = {  # one row per type, least privileged only (directory-deleteditems-list, 2026-05)
+    "application": ("Application.Read.All", ""), "servicePrincipal": ("Application.Read.All", ""),
+    "agentIdentityBlueprint": ("AgentIdentityBlueprint.Read.All", ""),
+    "agentIdentity": ("AgentIdentity.Read.All", ""),
+    "agentIdentityBlueprintPrincipal": ("AgentIdentityBlueprintPrincipal.Read.All", ""),
+    "group": ("Group.Read.All", ""), "user": ("User.Read.All", ""), "agentUser": ("User.ReadBasic.All", ""),
+    "administrativeUnit": ("AdministrativeUnit.Read.All", ""),
 }
-_DELETED_RESTORE = {
-    "application": _APP_WRITE, "servicePrincipal": _APP_WRITE,
+_DELETED_RESTORE = {  # directory-deleteditems-restore (2026-03), least privileged only
+    "application": ("Application.ReadWrite.OwnedBy", ""), "servicePrincipal": ("Application.ReadWrite.OwnedBy", ""),
     "agentIdentity": ("AgentIdentity.DeleteRestore.All", ""),
     "agentIdentityBlueprint": ("AgentIdentityBlueprint.DeleteRestore.All", ""),
     "agentIdentityBlueprintPrincipal": ("AgentIdentityBlueprintPrincipal.DeleteRestore.All", ""),
@@ -259,7 +260,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _e("GET", "directory/deletedItems", "", page="directory-deleteditems-list", subject=PATH_CAST,
        by=_DELETED_READ),
     _e("GET", "directory/deletedItems/{id}", "", page="directory-deleteditems-get", subject=PATH_OBJECT,
-       by=_DELETED_READ),
+       by=_DELETED_READ, unconfirmed="taken as the list page's rows"),
     _e("DELETE", "directory/deletedItems/{id}", "", page="directory-deleteditems-delete", subject=PATH_OBJECT,
        by=_DELETED_RESTORE, unconfirmed="taken as the restore page's rows"),
     _e("POST", "directory/deletedItems/{id}/restore", "", page="directory-deleteditems-restore",
@@ -416,4 +417,26 @@ TYPE_READS: dict[str, str] = {
     "orgContact": "OrgContact.Read.All, OrgContact.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All",
     "directoryRole": "RoleManagement.Read.Directory, RoleManagement.ReadWrite.Directory, Directory.Read.All, "
                      "Directory.ReadWrite.All",
+}
+
+# What a permission includes, from the permissions reference
+# (https://learn.microsoft.com/en-us/graph/permissions-reference): a ReadWrite permission reads what its Read
+# counterpart reads (every read page above lists it among the higher privileged ones), Application.ReadWrite.All
+# covers what Application.ReadWrite.OwnedBy covers for owned applications, Group.ReadWrite.All "read and update
+# ... memberships" as GroupMember.ReadWrite.All does. Pages whose per-type rows name only the least privileged
+# permission (restore from deleted items, adding a member) are read with these inclusions. Policy.ReadWrite.*
+# permissions do not include Policy.Read.All (the Conditional Access pages ask for both).
+INCLUDES: dict[str, frozenset[str]] = {
+    "Application.ReadWrite.All": frozenset({"Application.ReadWrite.OwnedBy", "Application.Read.All"}),
+    "Group.ReadWrite.All": frozenset({"GroupMember.ReadWrite.All", "Group.Read.All", "GroupMember.Read.All"}),
+    "GroupMember.ReadWrite.All": frozenset({"GroupMember.Read.All"}),
+    "Group.Read.All": frozenset({"GroupMember.Read.All"}),
+    "User.ReadWrite.All": frozenset({"User.Read.All", "User.ReadBasic.All"}),
+    "User.Read.All": frozenset({"User.ReadBasic.All"}),
+    "Organization.ReadWrite.All": frozenset({"Organization.Read.All"}),
+    "Device.ReadWrite.All": frozenset({"Device.Read.All"}),
+    "Directory.ReadWrite.All": frozenset({"Directory.Read.All"}),
+    "CustomSecAttributeAssignment.ReadWrite.All": frozenset({"CustomSecAttributeAssignment.Read.All"}),
+    "User-LifeCycleInfo.ReadWrite.All": frozenset({"User-LifeCycleInfo.Read.All"}),
+    "AdministrativeUnit.ReadWrite.All": frozenset({"AdministrativeUnit.Read.All"}),
 }

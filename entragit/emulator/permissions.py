@@ -38,6 +38,7 @@ from entragit.emulator.permission_facts import (
     BODY_REF,
     DIRECTORY,
     ENDPOINTS,
+    INCLUDES,
     MEMBER_ADD,
     PATH_CAST,
     PATH_OBJECT,
@@ -58,6 +59,7 @@ _PLACEHOLDER = re.compile(r"\{[^}]*\}")
 _CAST = re.compile(r"^(?:microsoft\.)?graph\.(\w+)$", re.IGNORECASE)
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 _WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+_OWNED_BY = "Application.ReadWrite.OwnedBy"
 # Entity types whose objects carry isManagementRestricted (user, group, device resource pages).
 _RESTRICTABLE = frozenset({"user", "group", "device", "agentUser"})
 # The CA special values that name no application (conditionalaccessapplications).
@@ -102,6 +104,7 @@ class Permissions:
 
     def __init__(self, granted: Iterable[str] | None = None) -> None:
         self.granted: frozenset[str] | None = None if granted is None else frozenset(granted)
+        self._held = _with_includes(self.granted)
         self.endpoints: dict[tuple[str, str], Endpoint] = {template_key(e.method, e.template): e for e in ENDPOINTS}
         self._rows: dict[str, Alternatives] = {}
 
@@ -111,6 +114,7 @@ class Permissions:
             raise ValueError(f"unknown permissions knob(s): {', '.join(sorted(unknown))} (known: granted)")
         if granted != "keep":
             self.granted = parse_granted(granted)
+            self._held = _with_includes(self.granted)
         return self.snapshot()
 
     def snapshot(self) -> dict[str, Any]:
@@ -118,8 +122,8 @@ class Permissions:
 
     # ------------------------------------------------------------------ the check
     def holds(self, alternatives: Alternatives) -> bool:
-        granted = self.granted
-        return granted is None or any(alt <= granted for alt in alternatives)
+        held = self._held
+        return held is None or any(alt <= held for alt in alternatives)
 
     def row(self, least: str, higher: str) -> Alternatives:
         key = f"{least}|{higher}"
@@ -146,6 +150,11 @@ class Permissions:
             if not self.holds(alternatives):
                 missing = sorted(set().union(*alternatives) - (self.granted or set())) if alternatives else []
                 raise Forbidden(ep.flavour, missing)
+            if call.method in _WRITE_METHODS and "{" in template and "Application.ReadWrite.All" not in (
+                    self._held or ()) and not self.holds(tuple(a for a in alternatives if _OWNED_BY not in a)):
+                # Application.ReadWrite.OwnedBy reaches only objects the calling app owns; the emulator's caller
+                # owns none (strict: it is no object of the tenant)
+                raise Forbidden(ep.flavour, [_OWNED_BY.replace("OwnedBy", "All")])
 
     def _endpoint_row(self, tenant: Any, call: Call, ep: Endpoint) -> Alternatives:
         if not ep.by:
@@ -206,6 +215,19 @@ class Permissions:
 
     def _unreadable_types(self) -> frozenset[str]:
         return frozenset(kind for kind, cell in TYPE_READS.items() if not self.holds(self.row(cell, "")))
+
+
+def _with_includes(granted: frozenset[str] | None) -> frozenset[str] | None:
+    """The granted permissions and what they include (``INCLUDES``, transitively)."""
+    if granted is None:
+        return None
+    held, todo = set(granted), list(granted)
+    while todo:
+        for included in INCLUDES.get(todo.pop(), ()):
+            if included not in held:
+                held.add(included)
+                todo.append(included)
+    return frozenset(held)
 
 
 def parse_granted(value: Any) -> frozenset[str] | None:
@@ -329,6 +351,6 @@ def _walk(node: Any, hidden_props: set[str], unreadable: frozenset[str], *, top:
     for prop in hidden_props:
         if prop in node:
             node[prop] = None
-    for key, value in node.items():
+    for value in node.values():
         if isinstance(value, list | dict):
             _walk(value, hidden_props, unreadable)

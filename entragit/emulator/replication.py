@@ -20,8 +20,8 @@ set, for that long after a directory object is created or restored:
 and for that long after a deletion the object is missing from ``directory/deletedItems`` (listed, read,
 restored or purged: 404).
 
-The lag is counted in Graph requests (``{"requests": N}``: visible once N further requests have been
-served, ``$batch`` items each counting) or in emulator-clock seconds (``{"seconds": S}``), never in wall-clock
+The lag is counted in Graph requests (``{"requests": N}``: the next N requests do not see it, ``$batch``
+items each counting) or in emulator-clock seconds (``{"seconds": S}``), never in wall-clock
 sleeps. The layer sits between the HTTP routing and the backend (like a lagging read replica): the backend
 itself stays consistent.
 """
@@ -115,7 +115,8 @@ class Replication:
         return float(self.served) if self.requests else self.clock.time()
 
     def _due(self) -> float:
-        return self._now() + (self.requests if self.requests else self.seconds)
+        # requests: hidden from the next N requests (the one that made it is served already)
+        return self._now() + (self.requests + 1 if self.requests else self.seconds)
 
     def _live(self) -> dict[str, _Pending]:
         now = self._now()

@@ -38,7 +38,7 @@ def test_every_routed_endpoint_has_a_learn_row() -> None:
     for e in ENDPOINTS:
         assert e.source.startswith("https://learn.microsoft.com/en-us/graph/api/"), e
         assert parse_cell(e.least) or e.by, e
-        for least, higher in e.by.values():
+        for least, _higher in e.by.values():
             assert parse_cell(least), e
 
 
@@ -227,3 +227,13 @@ def test_permissions_knob_rejects_what_it_does_not_understand(sdk: GraphSdk) -> 
     assert resp.status == 400 and "granted" in resp.error["message"]
     resp = sdk.call("POST", f"{sdk.root}/_emulator/permissions", {"scopes": []})
     assert resp.status == 400 and "unknown permissions knob" in resp.error["message"]
+
+
+def test_owned_by_reaches_no_existing_object_of_the_tenant(sdk: GraphSdk) -> None:
+    app = first(sdk, "applications?$top=1&$select=id")["id"]
+    grant(sdk, "Application.ReadWrite.OwnedBy")
+    assert sdk.call("GET", f"applications/{app}").status == 200  # a higher privileged read permission
+    assert sdk.call("PATCH", f"applications/{app}", {"notes": "x"}).status == 403
+    assert sdk.call("POST", "applications", {"displayName": "Mine"}).status == 201
+    grant(sdk, "Application.ReadWrite.All")  # includes what OwnedBy grants, for every application
+    assert sdk.call("PATCH", f"applications/{app}", {"notes": "x"}).status == 204
