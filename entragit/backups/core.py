@@ -78,6 +78,7 @@ from entragit.backups.tags import (
     backup_tag_name,
     parse_backup_tag,
 )
+from entragit.backups.upkeep import UpkeepResult, run_upkeep
 from entragit.errors import LockedError, UsageError
 from entragit.jobs import JobState, shield
 
@@ -166,6 +167,7 @@ class BackupResult:
     pushed: bool = False
     remote: str | None = None
     signed: bool = False
+    upkeep: UpkeepResult | None = None     # git's own housekeeping after the backup (None: not run)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -178,7 +180,8 @@ class BackupResult:
                 "changes": {k: v.to_dict() for k, v in self.changes.items()},
                 "committedChanges": {k: v.to_dict() for k, v in self.committed_changes.items()},
                 "pruned": self.pruned, "pushed": self.pushed, "remote": self.remote, "signed": self.signed,
-                "unapplied": [u.to_dict() for u in self.unapplied], "export": self.export.to_dict()}
+                "unapplied": [u.to_dict() for u in self.unapplied], "export": self.export.to_dict(),
+                "upkeep": self.upkeep.to_dict() if self.upkeep else None}
 
 
 def _commit_message(tag: str, when: datetime, changes: Changes, message: str | None) -> str:
@@ -303,13 +306,14 @@ def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: li
 def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP, push: bool = False,
            message: str | None = None, sign: bool = False, now: datetime | str | None = None,
            remote: str = "origin", progress: Progress | None = None,
-           warn: Callable[[str], None] | None = None) -> BackupResult:
+           warn: Callable[[str], None] | None = None, upkeep: bool = True) -> BackupResult:
     """Export into ``tenant-state/``, commit what changed, tag the backup, prune old tags, push if asked.
 
     ``export_step(out_dir)`` writes the tenant into ``out_dir`` (``<repo>/tenant-state``) and returns its
     summary (:class:`ExportSummary`, the exporter's result, a mapping or None). If it raises, nothing is
     committed or tagged and the exception propagates. ``warn`` receives the unapplied-changes warning as
-    soon as it is known (before the export); ``progress(state, message)`` follows the steps.
+    soon as it is known (before the export); ``progress(state, message)`` follows the steps. ``upkeep``
+    runs git's own housekeeping once the backup is recorded and pushed (:mod:`entragit.backups.upkeep`).
     """
     if keep < 1:
         raise UsageError(f"--keep must be at least 1 (the new backup), got {keep}")
@@ -392,7 +396,14 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         missing = [n for n in kept if n not in remote_tags and n in local_names | {tag}]
         _push(r, remote, branch, missing, [n for n in dropped if n in remote_tags])
         pushed = True
+    housekeeping = None
+    if upkeep:
+        report(JobState.IN_PROGRESS, "git upkeep")
+        housekeeping = run_upkeep(r)
+        if housekeeping.error and warn is not None:
+            warn(f"warning: git maintenance failed (the backup stands): {housekeeping.error}")
     return BackupResult(tag=tag, commit=commit, committed=committed, branch=branch,
                         previous=previous.name if previous else None, snapshot=snap, changes=changes,
                         committed_changes=committed_changes, pruned=pruned, unapplied=unapplied, export=export,
-                        manifest=manifest, pushed=pushed, remote=remote if push else None, signed=sign)
+                        manifest=manifest, pushed=pushed, remote=remote if push else None, signed=sign,
+                        upkeep=housekeeping)
