@@ -44,6 +44,7 @@ import yaml
 from git import Repo
 
 from entragit import __version__
+from entragit.backups import deltastate
 from entragit.backups.gitutil import (
     BackupError,
     RepoLike,
@@ -99,6 +100,9 @@ class ExportSummary:
     files_changed: int | None = None
     requests: int | None = None
     resource_units: float | None = None
+    mode: str | None = None               # "full" | "incremental" (None: the step does not say)
+    fallback: str | None = None           # why a full export ran where an incremental one was possible
+    delta: dict[str, Any] | None = None   # what the next incremental export continues from (deltastate.py)
 
     @classmethod
     def coerce(cls, value: Any) -> ExportSummary:
@@ -122,12 +126,13 @@ class ExportSummary:
                    files_changed=pick("files_changed", "changed_files", "filesChanged"),
                    requests=pick("requests") or getattr(stats, "requests", None),
                    resource_units=pick("resource_units", "ru", "resourceUnits")
-                   or getattr(stats, "resource_units", None))
+                   or getattr(stats, "resource_units", None),
+                   mode=pick("mode"), fallback=pick("fallback"), delta=pick("delta_state", "deltaState"))
 
     def to_dict(self) -> dict[str, Any]:
         return {"tenantId": self.tenant_id, "graphEndpoint": self.graph_url, "objects": self.counts,
                 "filesChanged": self.files_changed, "requests": self.requests,
-                "resourceUnits": self.resource_units}
+                "resourceUnits": self.resource_units, "mode": self.mode, "fallback": self.fallback}
 
 
 ExportStep = Callable[[Path], Any]
@@ -200,7 +205,8 @@ def _manifest(*, tag: str, when: datetime, commit: str, branch: str | None, snap
               previous: str | None, changes: Changes, export: ExportSummary,
               unapplied: list[UnappliedChange], message: str | None) -> dict[str, Any]:
     extra = {k: v for k, v in (("requests", export.requests), ("resourceUnits", export.resource_units),
-                               ("filesChanged", export.files_changed)) if v is not None}
+                               ("filesChanged", export.files_changed), ("mode", export.mode),
+                               ("fallback", export.fallback)) if v is not None}
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT, "tag": tag, "created": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": commit, "branch": branch, "stateTree": snap.tree, "digest": snap.digest,
@@ -294,9 +300,10 @@ def _current_branch(repo: Repo) -> str | None:
     return out.strip() or None if status == 0 else None
 
 
-def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: list[str]) -> None:
+def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: list[str],
+          extra: tuple[str, ...] = ()) -> None:
     refspecs = [f"HEAD:refs/heads/{branch}"] + [f"refs/tags/{t}:refs/tags/{t}" for t in new_tags]
-    refspecs += [f":refs/tags/{t}" for t in deleted]
+    refspecs += [f":refs/tags/{t}" for t in deleted] + list(extra)
     status, out, err = git_result(repo, "push", "--atomic", "--porcelain", "--no-verify", remote, *refspecs)
     if status != 0:
         raise BackupError(f"git push --atomic {remote} failed, nothing was pushed (the backup is kept "
@@ -333,6 +340,7 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
             raise BackupError(f"{remote}/{branch} has commits this clone lacks: pull before backing up "
                               "(nothing was exported)")
         fetch_notes(r, remote)
+        remote_delta = deltastate.fetch(r, remote)   # under the lock: the state of the remote's newest backup
     local_tags = _read_tags(r)
     previous = local_tags[0] if local_tags else None
     unapplied = unapplied_changes(r)                 # before the backup commit hides them
@@ -379,6 +387,10 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
                 git_result(r, "tag", "-d", tag)
                 raise BackupError(f"the branch moved during the backup, nothing recorded: {(err or out).strip()}")
         staged.install()
+        if export.delta is not None:    # where the next incremental export continues from
+            deltastate.write(r, commit=commit, tag=tag, export=export.delta)
+        else:
+            deltastate.drop(r)
 
     report(JobState.IN_PROGRESS, "pruning old backup tags")
     names = sorted({t.name for t in local_tags} | set(remote_tags) | {tag}, key=_sort_key, reverse=True)
@@ -394,7 +406,9 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         report(JobState.IN_PROGRESS, f"pushing to {remote}")
         assert branch is not None
         missing = [n for n in kept if n not in remote_tags and n in local_names | {tag}]
-        _push(r, remote, branch, missing, [n for n in dropped if n in remote_tags])
+        delta_ref = deltastate.push_refspec(r) or (f":{deltastate.DELTA_REF}" if remote_delta else None)
+        _push(r, remote, branch, missing, [n for n in dropped if n in remote_tags],
+              (delta_ref,) if delta_ref else ())
         pushed = True
     housekeeping = None
     if upkeep:
