@@ -47,15 +47,18 @@ def serve(host: str, port: int, seed: str, latency_ms: float, fault_rate: float,
     import uvicorn
 
     from entragit.emulator import Emulator
+    from entragit.emulator.errors import EmulatorInputError
     from entragit.emulator.replication import Replication
 
     try:
         lag = Replication.parse(replication_lag)
+        emu = Emulator(seed=seed, random_seed=random_seed, latency_ms=latency_ms, fault_rate=fault_rate,
+                       throttle_every=throttle_every, quotas=quotas, permissions=permissions, replication=lag)
+        emu.audit.configure(delaySeconds=audit_delay)
+    except EmulatorInputError as exc:  # the emulator has its own errors (it imports nothing of the client)
+        raise UsageError(str(exc)) from None
     except ValueError as exc:
         raise UsageError(f"--replication-lag: {exc}") from None
-    emu = Emulator(seed=seed, random_seed=random_seed, latency_ms=latency_ms, fault_rate=fault_rate,
-                   throttle_every=throttle_every, quotas=quotas, permissions=permissions, replication=lag)
-    emu.audit.configure(delaySeconds=audit_delay)
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP, and
     # accepted connections inherit it; with proto 0 every response stalls ~40 ms (Nagle + delayed ACK)
