@@ -6,9 +6,10 @@ A backup run exports the tenant into ``tenant-state/``, commits when anything th
 nothing changed, the current commit is tagged. The oldest ``backup/*`` tags beyond ``keep`` are deleted;
 commits never are.
 
-Where each concern lives (each module imports only modules listed above it: no import cycles)::
+Where each concern lives (each module imports only modules listed above it: no import cycles). The git
+plumbing (open_repo, git_result / git_run, the clock resolve_now, entragit's git identity, BackupError) is
+:mod:`entragit.gitutil`, below this package (jobs use it too)::
 
-    gitutil.py   open_repo, git_result / git_run, the clock (resolve_now), entragit's git identity, BackupError
     tags.py      backup tag names (parse_backup_tag, backup_tag_name), reading backup tags and their manifests
     state.py     tenant-state/ trees: snapshot (counts + digest), diff_states, TypeChanges
     notes.py     apply outcomes as git notes (record / read / fetch / push), is_backup_commit,
@@ -23,17 +24,6 @@ The manifest format is described in :mod:`entragit.backups.core`, apply outcomes
 """
 
 from entragit.backups.core import BackupResult, ExportStep, ExportSummary, backup
-from entragit.backups.gitutil import (
-    BOT_EMAIL,
-    BOT_NAME,
-    BackupError,
-    _config,
-    git_result,
-    git_run,
-    identity_env,
-    open_repo,
-    resolve_now,
-)
 from entragit.backups.listing import list_backups
 from entragit.backups.notes import (
     NOTES_REF,
@@ -53,6 +43,17 @@ from entragit.backups.render import render_backup, render_backups, render_verify
 from entragit.backups.state import STATE_DIR
 from entragit.backups.tags import MANIFEST_FORMAT, backup_tag_name, parse_backup_tag
 from entragit.backups.verify import IntegrityError, verify, verify_all
+from entragit.gitutil import (
+    BOT_EMAIL,
+    BOT_NAME,
+    BackupError,
+    _config,
+    git_result,
+    git_run,
+    identity_env,
+    open_repo,
+    resolve_now,
+)
 
 __all__ = [
     "BOT_EMAIL", "BOT_NAME", "MANIFEST_FORMAT", "NOTES_REF", "STATE_DIR", "TRAILER",

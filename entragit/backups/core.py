@@ -44,16 +44,6 @@ import yaml
 from git import Repo
 
 from entragit import __version__
-from entragit.backups.gitutil import (
-    BackupError,
-    RepoLike,
-    _rev,
-    git_result,
-    git_run,
-    identity_env,
-    open_repo,
-    resolve_now,
-)
 from entragit.backups.notes import (
     TRAILER,
     UnappliedChange,
@@ -79,6 +69,16 @@ from entragit.backups.tags import (
     parse_backup_tag,
 )
 from entragit.errors import LockedError, UsageError
+from entragit.gitutil import (
+    BackupError,
+    RepoLike,
+    _rev,
+    git_result,
+    git_run,
+    identity_env,
+    open_repo,
+    resolve_now,
+)
 from entragit.jobs import JobState, shield
 
 DEFAULT_KEEP = 5

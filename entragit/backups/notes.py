@@ -25,7 +25,10 @@ from typing import Any
 from git import Repo
 
 from entragit import __version__
-from entragit.backups.gitutil import (
+from entragit.backups.state import STATE_DIR, Changes, _tree_ids, diff_states
+from entragit.backups.tags import _read_tags
+from entragit.errors import UsageError
+from entragit.gitutil import (
     BackupError,
     RepoLike,
     _rev,
@@ -35,9 +38,6 @@ from entragit.backups.gitutil import (
     open_repo,
     resolve_now,
 )
-from entragit.backups.state import STATE_DIR, Changes, _tree_ids, diff_states
-from entragit.backups.tags import _read_tags
-from entragit.errors import UsageError
 
 TRAILER = "Entragit-Backup"
 NOTES_REF = "refs/notes/entragit"
