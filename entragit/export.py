@@ -51,7 +51,7 @@ from typing import Any, TextIO
 
 from entragit import resources
 from entragit.errors import EntragitError, GraphError, UsageError
-from entragit.graph.client import run
+from entragit.graph.runner import run
 from entragit.resources.base import Link, LinkKind, ResourceType
 from entragit.state.normalization import (
     WHOLE_TYPE,

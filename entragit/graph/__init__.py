@@ -7,6 +7,11 @@ async with GraphClient.for_emulator(emu) as client:      # in-process emulator, 
 async with open_client(settings) as client:              # settings.graph_root, cloud, credentials
     ...
 ```
+
+Modules: ``client`` (GraphClient: the one request path, retries, throttling gate, concurrency), ``verbs``
+(get/post/patch/put/delete, paging, delta, $batch over that path), ``batch`` (the JSON $batch protocol),
+``wire`` (counters, answers, query encoding), ``runner`` (``run``: a coroutine from synchronous code),
+``retry``, ``errors``, ``auth``, ``clouds``.
 """
 
 from __future__ import annotations
@@ -18,18 +23,12 @@ from typing import Any, TextIO
 
 from entragit.graph.auth import STATIC_TOKEN, auth_provider, build_credential, github_oidc_assertion
 from entragit.graph.batch import batch_error
-from entragit.graph.client import (
-    DEFAULT_VERSION,
-    DeltaResult,
-    GraphClient,
-    GraphResponse,
-    GraphStats,
-    encode_params,
-    run,
-)
+from entragit.graph.client import GraphClient
 from entragit.graph.clouds import CLOUDS, Cloud, get_cloud, normalize_root
 from entragit.graph.errors import DeltaExpired, GraphTransportError, error_from_response
 from entragit.graph.retry import RetryPolicy
+from entragit.graph.runner import run
+from entragit.graph.wire import DEFAULT_VERSION, DeltaResult, GraphResponse, GraphStats, encode_params
 
 # CA policies and named locations: 1 request/s per tenant for all apps (graph-entra.md §12.2). Against the
 # serialized requests are paced to that on every host: the served emulator enforces the same limit, and a

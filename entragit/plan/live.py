@@ -24,7 +24,7 @@ from typing import Any
 
 from entragit import resources
 from entragit.errors import GraphError, UsageError, ValidationError
-from entragit.graph.client import run
+from entragit.graph.runner import run
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
 from entragit.plan.scope import Scope, check_ids
