@@ -53,7 +53,6 @@ class GraphStats:
             self.throttled += 1
 
 
-
 def _resource_units(headers: Mapping[str, str]) -> float:
     value = headers.get("x-ms-resource-unit")
     try:

@@ -217,7 +217,6 @@ class ResourceType:
         return str(value) if value not in (None, "") else str(obj.get(self.key_prop, "?"))
 
 
-
 @dataclass
 class Registry:
     types: dict[str, ResourceType] = field(default_factory=dict)

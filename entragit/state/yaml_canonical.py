@@ -25,7 +25,6 @@ _WIDE = 2**31 - 1
 _OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
 
 
-
 class CanonicalDumper(_BaseDumper):  # type: ignore[misc,valid-type]
     """Safe dumper for canonical files: no aliases; multi-line strings as literal blocks."""
 

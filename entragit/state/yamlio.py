@@ -45,14 +45,12 @@ def schema_line(rt: ResourceType) -> str:
     return f"# yaml-language-server: $schema=../../schemas/{rt.key}.schema.json\n"
 
 
-
 def dump_yaml(rt: ResourceType, obj: dict[str, Any]) -> str:
     """The canonical text of one (normalized) object of type ``rt``, schema line included."""
     body = _fast_body(obj)
     if body is None:
         body = dump_body(obj)
     return schema_line(rt) + body
-
 
 
 def parse_yaml(text: str, file: str | Path = "<text>") -> dict[str, Any]:
