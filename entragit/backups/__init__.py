@@ -12,7 +12,7 @@ plumbing (open_repo, git_result / git_run, the clock resolve_now, entragit's git
 
     tags.py      backup tag names (parse_backup_tag, backup_tag_name), reading backup tags and their manifests
     state.py     tenant-state/ trees: snapshot (counts + digest), diff_states, TypeChanges
-    notes.py     apply outcomes as git notes (record / read / fetch / push), is_backup_commit,
+    notes.py     apply outcomes as git notes (record / read / fetch / push, known_ids), is_backup_commit,
                  unapplied_changes and its one-line warning
     core.py      backup(): export, commit, tag with the manifest, prune old tags, push; ExportSummary
     listing.py   list_backups (``entragit backups``)
@@ -31,6 +31,7 @@ from entragit.backups.notes import (
     _note_lines,
     fetch_notes,
     is_backup_commit,
+    known_ids,
     note_lines,
     push_notes,
     read_apply_outcome,
@@ -56,11 +57,10 @@ from entragit.gitutil import (
 )
 
 __all__ = [
-    "BOT_EMAIL", "BOT_NAME", "MANIFEST_FORMAT", "NOTES_REF", "STATE_DIR", "TRAILER",
-    "BackupError", "BackupResult", "ExportStep", "ExportSummary", "IntegrityError",
-    "_config", "_note_lines", "backup", "backup_tag_name", "fetch_notes", "git_result", "git_run",
-    "identity_env", "is_backup_commit", "list_backups", "note_lines", "open_repo", "parse_backup_tag",
-    "push_notes", "read_apply_outcome", "read_apply_outcomes", "record_apply_outcome", "render_backup",
-    "render_backups", "render_unapplied_warning", "render_verify", "resolve_now", "unapplied_changes",
-    "verify", "verify_all",
+    "BOT_EMAIL", "BOT_NAME", "MANIFEST_FORMAT", "NOTES_REF", "STATE_DIR", "TRAILER", "BackupError",
+    "BackupResult", "ExportStep", "ExportSummary", "IntegrityError", "_config", "_note_lines", "backup",
+    "backup_tag_name", "fetch_notes", "git_result", "git_run", "identity_env", "is_backup_commit",
+    "known_ids", "list_backups", "note_lines", "open_repo", "parse_backup_tag", "push_notes",
+    "read_apply_outcome", "read_apply_outcomes", "record_apply_outcome", "render_backup", "render_backups",
+    "render_unapplied_warning", "render_verify", "resolve_now", "unapplied_changes", "verify", "verify_all",
 ]

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, TextIO
 
 from entragit.graph.auth import STATIC_TOKEN, auth_provider, build_credential, github_oidc_assertion
@@ -48,9 +48,18 @@ def open_client(settings: Any, *, env: Mapping[str, str] | None = None, stderr: 
     return GraphClient(root, auth, retry=retry, **client_kwargs)
 
 
+def _open_client(settings: Any) -> Any:
+    return open_client(settings)
+
+
+# The one place `entragit plan`, `apply` and `recover` get their Graph client from (tests point it at an
+# in-process emulator). Read it as ``entragit.graph.CLIENT_FACTORY`` at call time, so that a patch applies.
+CLIENT_FACTORY: Callable[[Any], Any] = _open_client
+
+
 __all__ = [
-    "CLOUDS", "DEFAULT_VERSION", "STATIC_TOKEN", "Cloud", "DeltaExpired", "DeltaResult", "GraphClient",
-    "GraphResponse", "GraphStats", "GraphTransportError", "RetryPolicy", "auth_provider", "batch_error",
-    "build_credential", "encode_params", "error_from_response", "get_cloud", "github_oidc_assertion",
-    "normalize_root", "open_client", "run",
+    "CLIENT_FACTORY", "CLOUDS", "DEFAULT_VERSION", "STATIC_TOKEN", "Cloud", "DeltaExpired", "DeltaResult",
+    "GraphClient", "GraphResponse", "GraphStats", "GraphTransportError", "RetryPolicy", "auth_provider",
+    "batch_error", "build_credential", "encode_params", "error_from_response", "get_cloud",
+    "github_oidc_assertion", "normalize_root", "open_client", "run",
 ]
