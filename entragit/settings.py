@@ -19,6 +19,7 @@
       users: [mobilePhone, businessPhones]
     backup:
       keep: 5                # backups kept (ENTRAGIT_BACKUP_KEEP)
+      upkeep: true           # git maintenance run --auto after each backup (ENTRAGIT_BACKUP_UPKEEP)
     safety:
       maxChangeShare: 0.3    # refuse a plan updating/deleting more than this share of objects unless forced
                              # (ENTRAGIT_MAX_CHANGE_SHARE)
@@ -60,6 +61,7 @@ class Settings:
     types_exclude: tuple[str, ...] = ()
     exclude_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     backup_keep: int = 5
+    backup_upkeep: bool = True
     max_change_share: float = 0.3
     emergency_access: tuple[str, ...] = ()
     verbose: int = 0
@@ -111,6 +113,14 @@ def _int_min1(value: Any) -> int:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ValueError("an integer of at least 1")
+    return value
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
     return value
 
 
@@ -174,10 +184,11 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("types_exclude", "types.exclude", _str_list, ()),
     ("exclude_properties", "excludeProperties", _prop_map, ()),
     ("backup_keep", "backup.keep", _int_min1, ("ENTRAGIT_BACKUP_KEEP",)),
+    ("backup_upkeep", "backup.upkeep", _bool, ("ENTRAGIT_BACKUP_UPKEEP",)),
     ("max_change_share", "safety.maxChangeShare", _share, ("ENTRAGIT_MAX_CHANGE_SHARE",)),
     ("emergency_access", "emergencyAccess", _str_list, ()),
 )
-_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep"}, "safety": {"maxChangeShare"}}
+_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep", "upkeep"}, "safety": {"maxChangeShare"}}
 _TOP_KEYS = {k.split(".")[0] for _, k, _, _ in SCHEMA}
 
 

@@ -33,19 +33,19 @@ def test_the_import_contracts_hold() -> None:
     done = _lint(ROOT)
     assert done.returncode == 0, done.stdout + done.stderr
     names = _contracts()
-    assert len(names) == 3
-    assert f"Contracts: {len(names)} kept, 0 broken." in done.stdout
+    assert names and f"Contracts: {len(names)} kept, 0 broken." in done.stdout
 
 
 def test_each_contract_fails_when_broken(tmp_path: Path) -> None:
-    """A copy of the package with an upward import, an import of the emulator from the core and a cycle:
-    every contract reports BROKEN (so a green run above means something)."""
+    """A copy of the package with an upward import, an import of the emulator from the core, a cycle and an
+    import of the client from the emulator: every contract reports BROKEN (so a green run means something)."""
     shutil.copytree(ROOT / "entragit", tmp_path / "entragit", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     violations = {
         "entragit/resources/paths.py": "import entragit.state  # upward: resources sit below state\n",
         "entragit/export/run.py": "import entragit.emulator  # the core imports the emulator\n",
         "entragit/graph/wire.py": "import entragit.graph.client  # client -> verbs -> wire -> client: a cycle\n",
+        "entragit/emulator/errors.py": "import entragit.resources  # the emulator reads a client declaration\n",
     }
     for path, line in violations.items():
         target = tmp_path / path

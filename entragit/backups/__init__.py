@@ -14,6 +14,8 @@ plumbing (open_repo, git_result / git_run, the clock resolve_now, entragit's git
     state.py     tenant-state/ trees: snapshot (counts + digest), diff_states, TypeChanges
     notes.py     apply outcomes as git notes (record / read / fetch / push, known_ids), is_backup_commit,
                  unapplied_changes and its one-line warning
+    deltastate.py  the delta state ref (refs/entragit/delta): where the next incremental export continues
+    upkeep.py    git maintenance run --auto after a backup
     core.py      backup(): export, commit, tag with the manifest, prune old tags, push; ExportSummary
     listing.py   list_backups (``entragit backups``)
     verify.py    verify / verify_all (``entragit verify``), IntegrityError
@@ -23,6 +25,7 @@ The manifest format is described in :mod:`entragit.backups.core`, apply outcomes
 :mod:`entragit.backups.notes`. This module re-exports the names the rest of entragit and the tests use.
 """
 
+from entragit.backups import deltastate
 from entragit.backups.core import BackupResult, ExportStep, ExportSummary, backup
 from entragit.backups.listing import list_backups
 from entragit.backups.notes import (
@@ -59,7 +62,7 @@ from entragit.gitutil import (
 __all__ = [
     "BOT_EMAIL", "BOT_NAME", "MANIFEST_FORMAT", "NOTES_REF", "STATE_DIR", "TRAILER", "BackupError",
     "BackupResult", "ExportStep", "ExportSummary", "IntegrityError", "_config", "_note_lines", "backup",
-    "backup_tag_name", "fetch_notes", "git_result", "git_run", "identity_env", "is_backup_commit",
+    "backup_tag_name", "deltastate", "fetch_notes", "git_result", "git_run", "identity_env", "is_backup_commit",
     "known_ids", "list_backups", "note_lines", "open_repo", "parse_backup_tag", "push_notes",
     "read_apply_outcome", "read_apply_outcomes", "record_apply_outcome", "render_backup", "render_backups",
     "render_unapplied_warning", "render_verify", "resolve_now", "unapplied_changes", "verify", "verify_all",

@@ -57,10 +57,10 @@ def _root(ctx: click.Context) -> Path:
     return Path(core.open_repo(_ctx(ctx).repo).working_tree_dir or ".")
 
 
-def _keep_default(ctx: click.Context) -> int:
+def _backup_settings(ctx: click.Context) -> Any:
     from entragit.settings import load_settings
 
-    return load_settings(ctx, repo=_root(ctx)).backup_keep
+    return load_settings(ctx, repo=_root(ctx))
 
 
 @cli.command("backup")
@@ -85,7 +85,8 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
                    remote_lock: bool, lock_wait: float) -> None:
     """Export the tenant into tenant-state/, commit what changed and tag the backup."""
     repo = core.open_repo(_ctx(ctx).repo)
-    keep = keep or _keep_default(ctx)
+    settings = _backup_settings(ctx)
+    keep = keep or settings.backup_keep
     step = EXPORT_STEP(ctx, types)
 
     def warn(text: str) -> None:
@@ -100,10 +101,12 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
         if push and remote_lock:
             with _remote_lock(repo, remote, lock_wait):
                 result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
-                                     sign=sign, remote=remote, progress=job.update, warn=warn)
+                                     sign=sign, remote=remote, progress=job.update, warn=warn,
+                                     upkeep=settings.backup_upkeep)
         else:
             result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
-                                 sign=sign, remote=remote, progress=job.update, warn=warn)
+                                 sign=sign, remote=remote, progress=job.update, warn=warn,
+                                 upkeep=settings.backup_upkeep)
         job.detail = result.to_dict()
         job.message = f"{result.tag} on {result.commit[:12]}"
     if summary_file:            # "" (an unset $GITHUB_STEP_SUMMARY expanded) means none
