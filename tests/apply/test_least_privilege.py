@@ -173,14 +173,15 @@ def recover_with(granted: list[str] | None, damaged: tuple[Path, str, str, dict[
                  monkeypatch: pytest.MonkeyPatch) -> tuple[bool, dict[str, bytes]]:
     """Replay the damage on a fresh tenant, apply the revert with ``granted``: (apply succeeded, the tenant
     exported afterwards with every permission)."""
-    import entragit.apply
+    import entragit.graph
     from entragit.apply import ApplyRequest, run_apply
 
     repo = work / "tenant"
     shutil.copytree(damaged[0], repo)
     emu = Emulator(seed=seed())
     client = GraphClient.for_emulator(emu, retry=FAST_RETRY)
-    monkeypatch.setattr(entragit.apply, "CLIENT_FACTORY", lambda settings: GraphClient.for_emulator(emu, retry=FAST_RETRY))
+    monkeypatch.setattr(entragit.graph, "CLIENT_FACTORY",
+                        lambda settings: GraphClient.for_emulator(emu, retry=FAST_RETRY))
     try:
         run(damage(client))
         emu.permissions.configure(granted=granted if granted is not None else "all")
