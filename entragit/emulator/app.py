@@ -25,6 +25,7 @@ import httpx
 from entragit.emulator.errors import GraphError
 from entragit.emulator.models import dumps
 from entragit.emulator.routes import Call, Reply, build_router
+from entragit.emulator.schema import PREFER_UNKNOWN_ENUM_MEMBERS
 
 if TYPE_CHECKING:
     from entragit.emulator import Emulator
@@ -167,7 +168,14 @@ class GraphApp:
         call.path = self._rewrite_alt_key(call.path)
         handler, params, _ = self.router.match(call.method, call.path)
         call.params = params
-        return handler(call)
+        # evolvable enum members are read and written only by callers that ask for them, and Graph says so
+        # (https://learn.microsoft.com/en-us/graph/best-practices-concept#handling-future-members-in-evolvable-enumerations)
+        unknown_members = call.prefers(PREFER_UNKNOWN_ENUM_MEMBERS)
+        with self.emu.backend.request_context(call.version, unknown_enum_members=unknown_members):
+            reply = handler(call)
+        if unknown_members:
+            reply.headers["Preference-Applied"] = PREFER_UNKNOWN_ENUM_MEMBERS
+        return reply
 
     def _rewrite_alt_key(self, path: str) -> str:
         """``applications(appId='x')/owners`` -> ``applications/{id}/owners`` (alternate keys)."""

@@ -42,6 +42,11 @@ class Call:
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"Invalid JSON in the request body: {exc}.", code="BadRequest") from None
 
+    def prefers(self, preference: str) -> bool:
+        """Whether the ``Prefer`` header asks for ``preference`` (comma-separated preferences, RFC 7240)."""
+        return any(p.split("=", 1)[0].strip().lower() == preference
+                   for p in self.headers.get("prefer", "").split(","))
+
     @property
     def eventual(self) -> bool:
         return self.headers.get("consistencylevel", "").lower() == "eventual"

@@ -179,7 +179,7 @@ def make_application(
         "uniqueName": None, "samlMetadataUrl": None, "defaultRedirectUri": None, "certification": None,
         "optionalClaims": None, "servicePrincipalLockConfiguration": {
             "isEnabled": True, "allProperties": True, "credentialsWithUsageVerify": True,
-            "credentialsWithUsageSign": True, "identifierUris": False, "tokenEncryptionKeyId": True,
+            "credentialsWithUsageSign": True, "tokenEncryptionKeyId": True,
         },
         "requestSignatureVerification": None, "addIns": [],
         "api": {
