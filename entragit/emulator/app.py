@@ -17,6 +17,7 @@ import sys
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -55,6 +56,9 @@ class GraphApp:
         # connection); in-process the transport raises, which is what httpx reports for a dropped connection
         self.served = False
         self.router = build_router(emulator.backend)
+        from entragit.emulator.routes.audit import audit_routes
+
+        audit_routes(self.router, emulator.audit)
         self._alt_collections = {rt.collection.lower(): rt for rt in emulator.backend.registry}
 
     # ------------------------------------------------------------------ ASGI
@@ -103,7 +107,9 @@ class GraphApp:
         emu = self.emu
         request_id = str(uuid.uuid4())
         client_request_id = headers.get("client-request-id")
-        base_headers = {"request-id": request_id, "OData-Version": "4.0"}
+        # Date (RFC 9110 IMF-fixdate) from the emulator clock, as Graph sends one: clients read the server's time
+        base_headers = {"request-id": request_id, "OData-Version": "4.0",
+                        "Date": formatdate(emu.clock.time(), usegmt=True)}
         if client_request_id:
             base_headers["client-request-id"] = client_request_id
         version, rel = split_version(path)
@@ -166,16 +172,24 @@ class GraphApp:
                 raise GraphError("Specified HTTP method is not allowed for the request target.", status=405)
             return self.batch(call)
         call.path = self._rewrite_alt_key(call.path)
-        handler, params, _ = self.router.match(call.method, call.path)
+        handler, params, template = self.router.match(call.method, call.path)
         call.params = params
-        # evolvable enum members are read and written only by callers that ask for them, and Graph says so
+        # layers around the backend: the caller's permissions (permissions.py), a lagging replica
+        # (replication.py), the directory audit log (audit.py); evolvable enum members are read and written only
+        # by callers that ask for them, and Graph says so
         # (https://learn.microsoft.com/en-us/graph/best-practices-concept#handling-future-members-in-evolvable-enumerations)
+        emu, tenant = self.emu, self.emu.backend
+        emu.permissions.check(tenant, call, template)
+        emu.replication.before(call, template)
+        audit = emu.audit.before(tenant, call, template)
         unknown_members = call.prefers(PREFER_UNKNOWN_ENUM_MEMBERS)
-        with self.emu.backend.request_context(call.version, unknown_enum_members=unknown_members):
+        with tenant.request_context(call.version, unknown_enum_members=unknown_members):
             reply = handler(call)
         if unknown_members:
             reply.headers["Preference-Applied"] = PREFER_UNKNOWN_ENUM_MEMBERS
-        return reply
+        emu.replication.after(call, template, reply)
+        emu.audit.after(tenant, call, template, reply, audit)
+        return emu.permissions.filter(call, template, reply)
 
     def _rewrite_alt_key(self, path: str) -> str:
         """``applications(appId='x')/owners`` -> ``applications/{id}/owners`` (alternate keys)."""
