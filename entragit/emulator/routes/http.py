@@ -147,6 +147,15 @@ class Router:
         raise GraphError(f"Resource not found for the segment '{segment}'.", code="BadRequest", status=404)
 
 
+_CAST = re.compile(r"^(?:microsoft\.)?graph\.(\w+)$", re.IGNORECASE)
+
+
+def cast_name(segment: str) -> str | None:
+    """The type a cast segment names, in either form (``microsoft.graph.group``, ``graph.group``), or None."""
+    m = _CAST.match(segment)
+    return m.group(1) if m else None
+
+
 # ---------------------------------------------------------------------------------------------- replies
 
 
