@@ -56,7 +56,7 @@ class GraphApp:
         # connection); in-process the transport raises, which is what httpx reports for a dropped connection
         self.served = False
         self.router = build_router(emulator.backend)
-        from entragit.emulator.routes.audit import audit_routes
+        from entragit.emulator.audit_routes import audit_routes
 
         audit_routes(self.router, emulator.audit)
         self._alt_collections = {rt.collection.lower(): rt for rt in emulator.backend.registry}
