@@ -78,6 +78,8 @@ TYPE = ResourceType(
     # a client secret's hint is its first characters (https://learn.microsoft.com/en-us/graph/api/resources/
     # passwordcredential?view=graph-rest-1.0): a fragment of a secret, never stored (issue 11)
     secret_paths=frozenset({"passwordCredentials[].secretText", "passwordCredentials[].hint"}),
+    # appRole.origin is set by Graph and "must not be included in any POST or PATCH requests" [A6]
+    volatile=frozenset({"appRoles[].origin"}),
     unordered=(
         "identifierUris",
         "tags",

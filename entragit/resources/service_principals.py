@@ -147,7 +147,11 @@ TYPE = ServicePrincipalsType(
     # custom security attributes keep their write annotations ("@odata.type" per attribute set, "Name@odata.type"
     # on multi-valued and integer values): https://learn.microsoft.com/en-us/graph/custom-security-attributes-examples
     keep_annotations=frozenset({"customSecurityAttributes"}),
+    # a client secret's hint is its first characters (passwordCredential): never stored (issue 11)
     secret_paths=frozenset({"passwordCredentials[].secretText", "passwordCredentials[].hint"}),
+    # appRole.origin is set by Graph and "must not be included in any POST or PATCH requests"
+    # (https://learn.microsoft.com/en-us/graph/api/resources/approle?view=graph-rest-1.0)
+    volatile=frozenset({"appRoles[].origin"}),
     unordered=(
         "alternativeNames",
         "servicePrincipalNames",
