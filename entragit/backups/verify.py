@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from git import Repo
@@ -69,30 +70,43 @@ def _deep_check(repo: Repo, record: _TagRecord, tree: str | None) -> tuple[int, 
     return len(ids), bad
 
 
-def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
-           require_signature: bool = False) -> VerifyResult:
-    """Prove a backup intact (the newest when ``tag`` is None): tag → commit → tree → digest (+ signature).
+def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False, require_signature: bool = False,
+           allowed_signers: Path | str | None = None) -> VerifyResult:
+    """Prove a backup intact: ``tag``, or when None the newest trusted backup (:mod:`entragit.backups.trust`:
+    by position in the default branch's first-parent history, never by tag name), else the newest by position.
 
-    Checks that the tag is annotated and carries a manifest naming itself; that it points at the commit the
-    manifest records (a tag moved to another commit fails); that this commit's ``tenant-state/`` tree is
-    the manifest's ``stateTree`` and hashes to its ``digest`` with the recorded object counts (a tampered
-    tree fails); that the commit is still in the history of the branch it was made on (history rewritten
-    fails); the signature when the tag is signed (``git verify-tag``: SSH needs
-    ``gpg.ssh.allowedSignersFile``), and its presence with ``require_signature``. ``deep`` re-hashes every
-    object involved, catching an object store edited in place.
+    See :func:`verify_record` for the checks.
     """
     r = open_repo(repo)
     tags = _read_tags(r)
     if tag is None:
         if not tags:
             raise UsageError(f"no backup tags ({TAG_PREFIX}*) in {r.working_tree_dir}")
-        record = tags[0]
+        from entragit.backups.trust import assess
+
+        ranked = assess(r, records=tags, allowed_signers=allowed_signers, require_signature=require_signature)
+        record = ranked[0].record if ranked else tags[0]
     else:
         name = tag.removeprefix("refs/tags/")
         found = next((t for t in tags if t.name == name), None)
         if found is None:
             raise UsageError(f"no backup tag {name!r} (see `entragit backups`)")
         record = found
+    return verify_record(r, record, deep=deep, require_signature=require_signature, allowed_signers=allowed_signers)
+
+
+def verify_record(r: Repo, record: _TagRecord, *, deep: bool = False, require_signature: bool = False,
+                  allowed_signers: Path | str | None = None) -> VerifyResult:
+    """Prove one backup tag intact: tag → commit → tree → digest (+ signature).
+
+    Checks that the tag is annotated and carries a manifest naming itself; that it points at the commit the
+    manifest records (a tag moved to another commit fails); that this commit's ``tenant-state/`` tree is
+    the manifest's ``stateTree`` and hashes to its ``digest`` with the recorded object counts (a tampered
+    tree fails); that the commit is still in the history of the branch it was made on (history rewritten
+    fails); the signature when the tag is signed (``git verify-tag``: SSH needs an allowed-signers file,
+    ``allowed_signers`` or git's ``gpg.ssh.allowedSignersFile``), and its presence with ``require_signature``.
+    ``deep`` re-hashes every object involved, catching an object store edited in place.
+    """
     result = VerifyResult(tag=record.name, commit=record.target)
     ok, bad = result.checks.append, result.problems.append
     if record.kind != "tag":
@@ -133,14 +147,16 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
         else:
             bad(f"commit {record.target[:12]} is not in the history of {branch} (history rewritten)")
     if record.signature.strip():
-        status, out, err = git_result(r, "verify-tag", record.name)
+        signers = ("-c", f"gpg.ssh.allowedSignersFile={Path(allowed_signers).resolve()}") if allowed_signers else ()
+        status, out, err = git_result(r, *signers, "verify-tag", record.name)
         result.signature_detail = (err or out).strip()
         if status == 0:
             result.signature = "good"
             ok("signature good")
         elif "allowedSignersFile" in result.signature_detail:
             result.signature = "unverifiable"
-            bad("the tag is signed with SSH but gpg.ssh.allowedSignersFile is not configured: cannot check it")
+            bad("the tag is signed with SSH but no allowed-signers file is configured (--allowed-signers, "
+                "backup.allowedSigners or gpg.ssh.allowedSignersFile): cannot check it")
         else:
             result.signature = "bad"
             bad(f"signature does not verify: {result.signature_detail or 'git verify-tag failed'}")
@@ -155,7 +171,10 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
     return result
 
 
-def verify_all(repo: RepoLike, *, deep: bool = False, require_signature: bool = False) -> list[VerifyResult]:
-    """:func:`verify` for every backup tag, newest first."""
+def verify_all(repo: RepoLike, *, deep: bool = False, require_signature: bool = False,
+               allowed_signers: Path | str | None = None) -> list[VerifyResult]:
+    """:func:`verify_record` for every backup tag (in tag-name order: this is a listing of every tag, forged
+    ones included, not a choice of one)."""
     r = open_repo(repo)
-    return [verify(r, t.name, deep=deep, require_signature=require_signature) for t in _read_tags(r)]
+    return [verify_record(r, t, deep=deep, require_signature=require_signature, allowed_signers=allowed_signers)
+            for t in _read_tags(r)]
