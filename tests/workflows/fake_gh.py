@@ -141,7 +141,9 @@ def _git(*args: str) -> str:
     origin = os.environ.get("FAKE_GH_ORIGIN")
     if not origin:
         raise Fail("gh stand-in: FAKE_GH_ORIGIN is not set (the origin repository GitHub would hold)")
-    proc = subprocess.run(["git", "-C", origin, *args], capture_output=True, text=True)
+    env = {**os.environ, "GIT_AUTHOR_NAME": "GitHub", "GIT_AUTHOR_EMAIL": "noreply@github.com",
+           "GIT_COMMITTER_NAME": "GitHub", "GIT_COMMITTER_EMAIL": "noreply@github.com"}
+    proc = subprocess.run(["git", "-C", origin, *args], capture_output=True, text=True, env=env)
     if proc.returncode:
         raise Fail(f"gh stand-in: git {' '.join(args)}: {proc.stderr.strip()}")
     return proc.stdout
@@ -204,6 +206,9 @@ def pr_create(state: dict[str, Any], args: list[str]) -> str:
     base, head = _one(opts, "--base"), _one(opts, "--head")
     number = state["next_number"]
     state["next_number"] += 1
+    if os.environ.get("FAKE_GH_ORIGIN"):
+        merge_refs(number, _git("rev-parse", f"refs/heads/{base}").strip(),
+                   _git("rev-parse", f"refs/heads/{head}").strip())
     state["pulls"].append({
         "number": number, "base": base, "head": head, "title": title, "body": body,
         "labels": opts.get("--label", []), "comments": [], "reviews": [], "state": "open",
@@ -212,6 +217,15 @@ def pr_create(state: dict[str, Any], args: list[str]) -> str:
         "head_sha": _git("rev-parse", f"refs/heads/{head}").strip() if os.environ.get("FAKE_GH_ORIGIN") else None,
         "created_at": tick(state)})
     return f"https://github.com/{_repo()}/pull/{number}\n"
+
+
+def merge_refs(number: int, base_sha: str, head_sha: str) -> None:
+    """refs/pull/<n>/head and refs/pull/<n>/merge, as GitHub keeps them for an open pull request (the test merge
+    of the head into the base; git merge-tree --write-tree, git 2.38+)."""
+    _git("update-ref", f"refs/pull/{number}/head", head_sha)
+    tree = _git("merge-tree", "--write-tree", base_sha, head_sha).split()[0]
+    merge = _git("commit-tree", tree, "-p", base_sha, "-p", head_sha, "-m", f"Merge {head_sha} into {base_sha}").strip()
+    _git("update-ref", f"refs/pull/{number}/merge", merge)
 
 
 def _check_body(body: str) -> None:

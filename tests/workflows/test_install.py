@@ -10,7 +10,6 @@ installs from that wheelhouse with --no-index: the lock is complete, every hash 
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import os
 import re
@@ -30,31 +29,9 @@ from entragit.cli import cli
 from entragit.errors import UsageError
 from entragit.gitops.lock import LOCK_FILE, resolve, write_lock
 from entragit.init import WORKFLOWS, render_workflow
-from tests.workflows.helpers import ROOT
+from tests.workflows.helpers import ROOT, make_wheel
 
 CLEAN_PIP = {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INPUT": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-
-
-def make_wheel(folder: Path, name: str, version: str, requires: list[str] = (), *,
-               tag: str = "py3-none-any", payload: str = "") -> Path:
-    """A minimal valid wheel (PEP 427): one module, METADATA, WHEEL and RECORD with each file's hash."""
-    dist = re.sub(r"[-_.]+", "_", name)
-    files = {f"{dist}_stub/__init__.py": f"# {name} {version}\n{payload}",
-             f"{dist}-{version}.dist-info/METADATA": "Metadata-Version: 2.1\n"
-             f"Name: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires),
-             f"{dist}-{version}.dist-info/WHEEL": f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: {tag}\n"}
-    record = f"{dist}-{version}.dist-info/RECORD"
-    lines = []
-    for path, text in files.items():
-        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).decode().rstrip("=")
-        lines.append(f"{path},sha256={digest},{len(text.encode())}")
-    lines.append(f"{record},,")
-    files[record] = "\n".join(lines) + "\n"
-    path = folder / f"{dist}-{version}-{tag}.whl"
-    with zipfile.ZipFile(path, "w") as archive:
-        for name_, text in files.items():
-            archive.writestr(name_, text)
-    return path
 
 
 # ------------------------------------------------------------------------------------------------ the resolver
