@@ -19,6 +19,7 @@
       users: [mobilePhone, businessPhones]
     backup:
       keep: 5                # backups kept (ENTRAGIT_BACKUP_KEEP)
+      upkeep: true           # git maintenance run --auto after each backup (ENTRAGIT_BACKUP_UPKEEP)
       allowedSigners: null   # ssh allowed-signers file checking backup tags' signatures (ENTRAGIT_ALLOWED_SIGNERS);
                              # set: unsigned or badly signed backups are not trusted (entragit.backups.trust)
       requireSignature: false  # unsigned backups are not trusted (ENTRAGIT_REQUIRE_SIGNATURE)
@@ -67,6 +68,7 @@ class Settings:
     types_exclude: tuple[str, ...] = ()
     exclude_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     backup_keep: int = 5
+    backup_upkeep: bool = True
     allowed_signers: str | None = None
     require_signature: bool = False
     approvers: tuple[int, ...] = ()
@@ -132,6 +134,14 @@ def _int_min1(value: Any) -> int:
     return value
 
 
+def _bool(value: Any) -> bool:
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
 def _share(value: Any) -> float:
     try:
         number = float(value) if not isinstance(value, bool) else None
@@ -140,14 +150,6 @@ def _share(value: Any) -> float:
     if number is None or not 0 <= number <= 1:
         raise ValueError("a number from 0 to 1")
     return number
-
-
-def _bool(value: Any) -> bool:
-    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
-        return value.strip().lower() in ("true", "1", "yes")
-    if not isinstance(value, bool):
-        raise ValueError("true or false")
-    return value
 
 
 def user_ids(value: Any) -> tuple[int, ...]:
@@ -218,6 +220,7 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("types_exclude", "types.exclude", _str_list, ()),
     ("exclude_properties", "excludeProperties", _prop_map, ()),
     ("backup_keep", "backup.keep", _int_min1, ("ENTRAGIT_BACKUP_KEEP",)),
+    ("backup_upkeep", "backup.upkeep", _bool, ("ENTRAGIT_BACKUP_UPKEEP",)),
     ("allowed_signers", "backup.allowedSigners", _str, ("ENTRAGIT_ALLOWED_SIGNERS",)),
     ("require_signature", "backup.requireSignature", _bool, ("ENTRAGIT_REQUIRE_SIGNATURE",)),
     ("approvers", "recovery.approvers", user_ids, ()),
@@ -225,7 +228,7 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("max_change_share", "safety.maxChangeShare", _share, ("ENTRAGIT_MAX_CHANGE_SHARE",)),
     ("emergency_access", "emergencyAccess", _str_list, ()),
 )
-_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep", "allowedSigners", "requireSignature"},
+_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep", "upkeep", "allowedSigners", "requireSignature"},
              "safety": {"maxChangeShare"}, "recovery": {"approvers", "approvals"}}
 _TOP_KEYS = {k.split(".")[0] for _, k, _, _ in SCHEMA}
 

@@ -46,16 +46,7 @@ import yaml
 from git import Repo
 
 from entragit import __version__
-from entragit.backups.gitutil import (
-    BackupError,
-    RepoLike,
-    _rev,
-    git_result,
-    git_run,
-    identity_env,
-    open_repo,
-    resolve_now,
-)
+from entragit.backups import deltastate
 from entragit.backups.notes import (
     TRAILER,
     UnappliedChange,
@@ -80,7 +71,18 @@ from entragit.backups.tags import (
     parse_backup_tag,
 )
 from entragit.backups.trust import assess
+from entragit.backups.upkeep import UpkeepResult, run_upkeep
 from entragit.errors import LockedError, UsageError
+from entragit.gitutil import (
+    BackupError,
+    RepoLike,
+    _rev,
+    git_result,
+    git_run,
+    identity_env,
+    open_repo,
+    resolve_now,
+)
 from entragit.jobs import JobState, shield
 
 DEFAULT_KEEP = 5
@@ -100,6 +102,9 @@ class ExportSummary:
     files_changed: int | None = None
     requests: int | None = None
     resource_units: float | None = None
+    mode: str | None = None               # "full" | "incremental" (None: the step does not say)
+    fallback: str | None = None           # why a full export ran where an incremental one was possible
+    delta: dict[str, Any] | None = None   # what the next incremental export continues from (deltastate.py)
 
     @classmethod
     def coerce(cls, value: Any) -> ExportSummary:
@@ -123,12 +128,13 @@ class ExportSummary:
                    files_changed=pick("files_changed", "changed_files", "filesChanged"),
                    requests=pick("requests") or getattr(stats, "requests", None),
                    resource_units=pick("resource_units", "ru", "resourceUnits")
-                   or getattr(stats, "resource_units", None))
+                   or getattr(stats, "resource_units", None),
+                   mode=pick("mode"), fallback=pick("fallback"), delta=pick("delta_state", "deltaState"))
 
     def to_dict(self) -> dict[str, Any]:
         return {"tenantId": self.tenant_id, "graphEndpoint": self.graph_url, "objects": self.counts,
                 "filesChanged": self.files_changed, "requests": self.requests,
-                "resourceUnits": self.resource_units}
+                "resourceUnits": self.resource_units, "mode": self.mode, "fallback": self.fallback}
 
 
 ExportStep = Callable[[Path], Any]
@@ -169,6 +175,7 @@ class BackupResult:
     remote: str | None = None
     signed: bool = False
     untrusted: list[tuple[str, str]] = field(default_factory=list)   # (tag, why): neither kept nor pruned
+    upkeep: UpkeepResult | None = None     # git's own housekeeping after the backup (None: not run)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -182,7 +189,8 @@ class BackupResult:
                 "committedChanges": {k: v.to_dict() for k, v in self.committed_changes.items()},
                 "pruned": self.pruned, "pushed": self.pushed, "remote": self.remote, "signed": self.signed,
                 "unapplied": [u.to_dict() for u in self.unapplied], "export": self.export.to_dict(),
-                "untrusted": [{"tag": t, "problem": why} for t, why in self.untrusted]}
+                "untrusted": [{"tag": t, "problem": why} for t, why in self.untrusted],
+                "upkeep": self.upkeep.to_dict() if self.upkeep else None}
 
 
 def _commit_message(tag: str, when: datetime, changes: Changes, message: str | None) -> str:
@@ -201,7 +209,8 @@ def _manifest(*, tag: str, when: datetime, commit: str, branch: str | None, snap
               previous: str | None, changes: Changes, export: ExportSummary,
               unapplied: list[UnappliedChange], message: str | None) -> dict[str, Any]:
     extra = {k: v for k, v in (("requests", export.requests), ("resourceUnits", export.resource_units),
-                               ("filesChanged", export.files_changed)) if v is not None}
+                               ("filesChanged", export.files_changed), ("mode", export.mode),
+                               ("fallback", export.fallback)) if v is not None}
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT, "tag": tag, "created": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": commit, "branch": branch, "stateTree": snap.tree, "digest": snap.digest,
@@ -295,9 +304,10 @@ def _current_branch(repo: Repo) -> str | None:
     return out.strip() or None if status == 0 else None
 
 
-def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: list[str]) -> None:
+def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: list[str],
+          extra: tuple[str, ...] = ()) -> None:
     refspecs = [f"HEAD:refs/heads/{branch}"] + [f"refs/tags/{t}:refs/tags/{t}" for t in new_tags]
-    refspecs += [f":refs/tags/{t}" for t in deleted]
+    refspecs += [f":refs/tags/{t}" for t in deleted] + list(extra)
     status, out, err = git_result(repo, "push", "--atomic", "--porcelain", "--no-verify", remote, *refspecs)
     if status != 0:
         raise BackupError(f"git push --atomic {remote} failed, nothing was pushed (the backup is kept "
@@ -307,14 +317,15 @@ def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: li
 def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP, push: bool = False,
            message: str | None = None, sign: bool = False, now: datetime | str | None = None,
            remote: str = "origin", progress: Progress | None = None,
-           warn: Callable[[str], None] | None = None, allowed_signers: Path | str | None = None,
-           require_signature: bool = False) -> BackupResult:
+           warn: Callable[[str], None] | None = None, upkeep: bool = True,
+           allowed_signers: Path | str | None = None, require_signature: bool = False) -> BackupResult:
     """Export into ``tenant-state/``, commit what changed, tag the backup, prune old tags, push if asked.
 
     ``export_step(out_dir)`` writes the tenant into ``out_dir`` (``<repo>/tenant-state``) and returns its
     summary (:class:`ExportSummary`, the exporter's result, a mapping or None). If it raises, nothing is
     committed or tagged and the exception propagates. ``warn`` receives the unapplied-changes warning as
-    soon as it is known (before the export); ``progress(state, message)`` follows the steps.
+    soon as it is known (before the export); ``progress(state, message)`` follows the steps. ``upkeep``
+    runs git's own housekeeping once the backup is recorded and pushed (:mod:`entragit.backups.upkeep`).
     ``allowed_signers`` / ``require_signature`` decide which earlier backups are trusted (the previous backup
     the manifest names, and the ones retention counts): :func:`entragit.backups.trust.assess`.
     """
@@ -336,6 +347,7 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
             raise BackupError(f"{remote}/{branch} has commits this clone lacks: pull before backing up "
                               "(nothing was exported)")
         fetch_notes(r, remote)
+        remote_delta = deltastate.fetch(r, remote)   # under the lock: the state of the remote's newest backup
     local_tags = _read_tags(r)
     trust = {"branch": branch, "now": when, "allowed_signers": allowed_signers,
              "require_signature": require_signature}
@@ -385,6 +397,10 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
                 git_result(r, "tag", "-d", tag)
                 raise BackupError(f"the branch moved during the backup, nothing recorded: {(err or out).strip()}")
         staged.install()
+        if export.delta is not None:    # where the next incremental export continues from
+            deltastate.write(r, commit=commit, tag=tag, export=export.delta)
+        else:
+            deltastate.drop(r)
 
     report(JobState.IN_PROGRESS, "pruning old backup tags")
     # the new backup is kept whatever its signature; the others by trust and first-parent position
@@ -402,10 +418,18 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         report(JobState.IN_PROGRESS, f"pushing to {remote}")
         assert branch is not None
         missing = [n for n in kept if n not in remote_tags and n in local_names | {tag}]
-        _push(r, remote, branch, missing, [n for n in dropped if n in remote_tags])
+        delta_ref = deltastate.push_refspec(r) or (f":{deltastate.DELTA_REF}" if remote_delta else None)
+        _push(r, remote, branch, missing, [n for n in dropped if n in remote_tags],
+              (delta_ref,) if delta_ref else ())
         pushed = True
+    housekeeping = None
+    if upkeep:
+        report(JobState.IN_PROGRESS, "git upkeep")
+        housekeeping = run_upkeep(r)
+        if housekeeping.error and warn is not None:
+            warn(f"warning: git maintenance failed (the backup stands): {housekeeping.error}")
     return BackupResult(tag=tag, commit=commit, committed=committed, branch=branch,
                         previous=previous.name if previous else None, snapshot=snap, changes=changes,
                         committed_changes=committed_changes, pruned=pruned, unapplied=unapplied, export=export,
                         manifest=manifest, pushed=pushed, remote=remote if push else None, signed=sign,
-                        untrusted=untrusted)
+                        untrusted=untrusted, upkeep=housekeeping)

@@ -11,11 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from entragit.backups.gitutil import RepoLike, open_repo, resolve_now
 from entragit.backups.state import Changes, TypeChanges, _tree_ids, diff_states, snapshot
 from entragit.backups.tags import _sort_key
 from entragit.backups.trust import assess
 from entragit.errors import UsageError
+from entragit.gitutil import RepoLike, open_repo, resolve_now
 
 
 @dataclass

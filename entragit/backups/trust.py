@@ -32,10 +32,10 @@ from pathlib import Path
 
 from git import Repo
 
-from entragit.backups.gitutil import RepoLike, _rev, git_result, open_repo, resolve_now
-from entragit.backups.tags import _read_tags, _TagRecord, parse_backup_tag
+from entragit.backups.tags import TAG_PREFIX, _read_tags, _TagRecord, parse_backup_tag
 from entragit.backups.verify import VerifyResult, verify_record
 from entragit.errors import UsageError
+from entragit.gitutil import RepoLike, _rev, git_result, open_repo, resolve_now
 
 # how far in the future a backup's time may be (runners' clocks are NTP-synchronized; this is generous)
 CLOCK_SKEW = timedelta(minutes=10)
@@ -143,3 +143,35 @@ def newest_trusted(repo: RepoLike, **kwargs: object) -> Assessed | None:
         if item.trusted:
             return item
     return None
+
+
+def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False, require_signature: bool = False,
+           allowed_signers: Path | str | None = None) -> VerifyResult:
+    """Prove a backup intact: ``tag``, or when None the newest trusted backup (:mod:`entragit.backups.trust`:
+    by position in the default branch's first-parent history, never by tag name), else the newest by position.
+
+    See :func:`verify_record` for the checks.
+    """
+    r = open_repo(repo)
+    tags = _read_tags(r)
+    if tag is None:
+        if not tags:
+            raise UsageError(f"no backup tags ({TAG_PREFIX}*) in {r.working_tree_dir}")
+        ranked = assess(r, records=tags, allowed_signers=allowed_signers, require_signature=require_signature)
+        record = ranked[0].record if ranked else tags[0]
+    else:
+        name = tag.removeprefix("refs/tags/")
+        found = next((t for t in tags if t.name == name), None)
+        if found is None:
+            raise UsageError(f"no backup tag {name!r} (see `entragit backups`)")
+        record = found
+    return verify_record(r, record, deep=deep, require_signature=require_signature, allowed_signers=allowed_signers)
+
+
+def verify_all(repo: RepoLike, *, deep: bool = False, require_signature: bool = False,
+               allowed_signers: Path | str | None = None) -> list[VerifyResult]:
+    """:func:`verify_record` for every backup tag (in tag-name order: this is a listing of every tag, forged
+    ones included, not a choice of one)."""
+    r = open_repo(repo)
+    return [verify_record(r, t, deep=deep, require_signature=require_signature, allowed_signers=allowed_signers)
+            for t in _read_tags(r)]

@@ -9,10 +9,10 @@ from typing import Any
 
 from git import Repo
 
-from entragit.backups.gitutil import RepoLike, _rev, git_result, git_run, open_repo
 from entragit.backups.state import _state_tree, snapshot
-from entragit.backups.tags import MANIFEST_FORMAT, TAG_PREFIX, _read_tags, _TagRecord
-from entragit.errors import EntragitError, UsageError
+from entragit.backups.tags import MANIFEST_FORMAT, _TagRecord
+from entragit.errors import EntragitError
+from entragit.gitutil import _rev, git_result, git_run
 
 
 class IntegrityError(EntragitError):
@@ -68,31 +68,6 @@ def _deep_check(repo: Repo, record: _TagRecord, tree: str | None) -> tuple[int, 
         except Exception as exc:     # a missing or unreadable object is a failed check, named
             bad.append(f"{sha} ({type(exc).__name__})")
     return len(ids), bad
-
-
-def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False, require_signature: bool = False,
-           allowed_signers: Path | str | None = None) -> VerifyResult:
-    """Prove a backup intact: ``tag``, or when None the newest trusted backup (:mod:`entragit.backups.trust`:
-    by position in the default branch's first-parent history, never by tag name), else the newest by position.
-
-    See :func:`verify_record` for the checks.
-    """
-    r = open_repo(repo)
-    tags = _read_tags(r)
-    if tag is None:
-        if not tags:
-            raise UsageError(f"no backup tags ({TAG_PREFIX}*) in {r.working_tree_dir}")
-        from entragit.backups.trust import assess
-
-        ranked = assess(r, records=tags, allowed_signers=allowed_signers, require_signature=require_signature)
-        record = ranked[0].record if ranked else tags[0]
-    else:
-        name = tag.removeprefix("refs/tags/")
-        found = next((t for t in tags if t.name == name), None)
-        if found is None:
-            raise UsageError(f"no backup tag {name!r} (see `entragit backups`)")
-        record = found
-    return verify_record(r, record, deep=deep, require_signature=require_signature, allowed_signers=allowed_signers)
 
 
 def verify_record(r: Repo, record: _TagRecord, *, deep: bool = False, require_signature: bool = False,
@@ -169,12 +144,3 @@ def verify_record(r: Repo, record: _TagRecord, *, deep: bool = False, require_si
         else:
             ok(f"{count} git objects re-hashed")
     return result
-
-
-def verify_all(repo: RepoLike, *, deep: bool = False, require_signature: bool = False,
-               allowed_signers: Path | str | None = None) -> list[VerifyResult]:
-    """:func:`verify_record` for every backup tag (in tag-name order: this is a listing of every tag, forged
-    ones included, not a choice of one)."""
-    r = open_repo(repo)
-    return [verify_record(r, t, deep=deep, require_signature=require_signature, allowed_signers=allowed_signers)
-            for t in _read_tags(r)]

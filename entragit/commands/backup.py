@@ -11,7 +11,7 @@ import click
 
 from entragit import backups as core
 from entragit import jobs
-from entragit.cli import Ctx, cli
+from entragit.commands import Ctx, cli
 from entragit.errors import ConfigError, UsageError
 
 
@@ -57,10 +57,10 @@ def _root(ctx: click.Context) -> Path:
     return Path(core.open_repo(_ctx(ctx).repo).working_tree_dir or ".")
 
 
-def _keep_default(ctx: click.Context) -> int:
+def _backup_settings(ctx: click.Context) -> Any:
     from entragit.settings import load_settings
 
-    return load_settings(ctx, repo=_root(ctx)).backup_keep
+    return load_settings(ctx, repo=_root(ctx))
 
 
 def _trust(ctx: click.Context, allowed_signers: Path | None = None, require_signature: bool = False) -> dict[str, Any]:
@@ -108,7 +108,8 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
     Retention (--keep) counts trusted backups only, newest by position in the branch's first-parent history;
     tags that are not trusted (see `entragit backups`) are reported, never counted nor deleted."""
     repo = core.open_repo(_ctx(ctx).repo)
-    keep = keep or _keep_default(ctx)
+    settings = _backup_settings(ctx)
+    keep = keep or settings.backup_keep
     trust = _trust(ctx, allowed_signers)
     step = EXPORT_STEP(ctx, types)
 
@@ -124,10 +125,12 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
         if push and remote_lock:
             with _remote_lock(repo, remote, lock_wait):
                 result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
-                                     sign=sign, remote=remote, progress=job.update, warn=warn, **trust)
+                                     sign=sign, remote=remote, progress=job.update, warn=warn,
+                                     upkeep=settings.backup_upkeep, **trust)
         else:
             result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
-                                 sign=sign, remote=remote, progress=job.update, warn=warn, **trust)
+                                 sign=sign, remote=remote, progress=job.update, warn=warn,
+                                 upkeep=settings.backup_upkeep, **trust)
         job.detail = result.to_dict()
         job.message = f"{result.tag} on {result.commit[:12]}"
     if summary_file:            # "" (an unset $GITHUB_STEP_SUMMARY expanded) means none

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from entragit.cli import Ctx, cli
+from entragit.commands import Ctx, cli
 from entragit.errors import EntragitError
 
 
@@ -42,6 +42,7 @@ def check_merge_command(ctx: click.Context, before: str, after: str, repository:
     from entragit.gitops.doctor import repository_slug
     from entragit.gitops.gate import check_merge
     from entragit.gitops.github import GitHub
+    from entragit.init import render_workflow
     from entragit.settings import user_ids
 
     obj = ctx.find_root().obj
@@ -54,7 +55,8 @@ def check_merge_command(ctx: click.Context, before: str, after: str, repository:
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--approvers") from None
     try:
-        verdict = check_merge(open_repo(root), GitHub(), slug, before=before, after=after, pinned_approvers=pinned)
+        verdict = check_merge(open_repo(root), GitHub(), slug, before=before, after=after, pinned_approvers=pinned,
+                              publisher=render_workflow("publish-plan.yml"))
     except EntragitError as exc:
         _output(github_output, {"reason": str(exc)})
         raise

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from entragit.cli import cli
+from entragit.commands import cli
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 

@@ -23,6 +23,12 @@
                                            delta token answers 410 Gone + Location
 ``GET|POST /_emulator/settings``           ``{"allowPolicyRestore": bool}`` (restore of deleted CA
                                            policies/named locations, refused for app-only callers)
+``GET|POST /_emulator/permissions``        ``{"granted": "all" | ["User.Read.All", ...]}``: the calling
+                                           app's application permissions (permissions.py)
+``GET|POST /_emulator/replication``        ``{"requests": N}`` | ``{"seconds": S}`` | ``{"off": true}``:
+                                           replication lag (replication.py)
+``GET|POST /_emulator/audit``              ``delaySeconds``, ``retentionDays``, ``caller``, ``clear``: the
+                                           directory audit log (audit.py)
 =========================================  ==========================================================
 """
 
@@ -32,9 +38,9 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from entragit.emulator.errors import EmulatorInputError
 from entragit.emulator.models import dumps
 from entragit.emulator.routes import Reply
-from entragit.errors import EntragitError
 
 if TYPE_CHECKING:
     from entragit.emulator import Emulator
@@ -55,7 +61,7 @@ def handle_control(emu: Emulator, method: str, path: str, query: str, body: byte
         return Reply(200, dumps(result), {"Content-Type": "application/json"})
     except ControlError as exc:
         return _error(exc.status, str(exc))
-    except (EntragitError, ValueError, TypeError) as exc:
+    except (EmulatorInputError, ValueError, TypeError) as exc:
         return _error(400, str(exc))
 
 
@@ -130,4 +136,7 @@ def _dispatch(emu: Emulator, method: str, name: str, params: dict[str, str], dat
                     raise ControlError(400, f"unknown setting {key!r} (known: allowPolicyRestore)")
                 emu.backend.allow_policy_restore = bool(value)
         return {"allowPolicyRestore": emu.backend.allow_policy_restore}
+    if name in ("permissions", "replication", "audit"):
+        layer = {"permissions": emu.permissions, "replication": emu.replication, "audit": emu.audit}[name]
+        return layer.configure(**_knobs(data)) if method == "POST" else layer.snapshot()
     raise ControlError(404, f"no control-plane endpoint {method} /_emulator/{name}")

@@ -58,9 +58,10 @@ def _branch_ref(repo: Repo, branch: str) -> str:
     raise UsageError(f"the checkout has no branch {branch} (check out the tenant repository with its history)")
 
 
-def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str,
+def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str, publisher: str,
                 pinned_approvers: Iterable[int] | None = None, remote: str | None = "origin") -> MergeVerdict:
-    """The verdict on pushing ``before..after`` to the default branch (see the module); RefusedError if not."""
+    """The verdict on pushing ``before..after`` to the default branch (see the module); RefusedError if not.
+    ``publisher`` is publish-plan.yml as this entragit renders it (``entragit.init.render_workflow``)."""
     repository = api.get(f"repos/{slug}")
     default = str(repository["default_branch"])
     for rev in (before, after):
@@ -92,5 +93,6 @@ def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str,
     approvals = check_approvals(api, slug, pr, effective, needed)
     approved_at = max(a.submitted_at for a in approvals)
     plan = find_published_plan(api, repo, slug, pr=number, head=str(pr["head"]["sha"]), default_branch=default,
-                               branch_ref=_branch_ref(repo, default), published_before=approved_at)
+                               branch_ref=_branch_ref(repo, default), definition=publisher,
+                               published_before=approved_at)
     return MergeVerdict(number, plan.checksum, plan.force_reason, approvals, plan)

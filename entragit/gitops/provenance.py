@@ -77,12 +77,6 @@ def workflow_path(run: Mapping[str, Any], slug: str) -> str:
     return path.split("@", 1)[0]
 
 
-def expected_publisher() -> str:
-    from entragit.init import render_workflow
-
-    return render_workflow("publish-plan.yml")
-
-
 def run_problems(repo: Repo, run: Mapping[str, Any], *, slug: str, default_branch: str, branch_ref: str,
                  definition: str) -> list[str]:
     """Why ``run`` is not a run of entragit's publisher from the default branch ([] when it is)."""
@@ -126,11 +120,10 @@ def _record(api: GitHub, slug: str, artifact_id: int) -> dict[str, Any]:
 
 
 def find_published_plan(api: GitHub, repo: Repo, slug: str, *, pr: int, head: str, default_branch: str,
-                        branch_ref: str, published_before: str | None = None,
-                        definition: str | None = None) -> PublishedPlan:
-    """The newest plan of ``pr`` at ``head`` that entragit's publisher published (before ``published_before``,
-    an ISO time: the approval's); RefusedError naming why each candidate was set aside."""
-    definition = expected_publisher() if definition is None else definition
+                        branch_ref: str, definition: str, published_before: str | None = None) -> PublishedPlan:
+    """The newest plan of ``pr`` at ``head`` that entragit's publisher (``definition``: the workflow file as
+    this entragit renders it) published before ``published_before`` (an ISO time: the approval's);
+    RefusedError naming why each candidate was set aside."""
     name = ARTIFACT.format(pr=pr, head=head)
     artifacts = [a for a in api.paginate(f"repos/{slug}/actions/artifacts", {"name": name}, key="artifacts")
                  if a.get("name") == name]

@@ -41,8 +41,8 @@ def _forge(repo: Path, name: str, commit: str, *, created: str | None = None, co
     tree and counts are recomputed from that commit, so every content check passes."""
     real = yaml.safe_load(git(repo, "tag", "-l", "--format=%(contents:body)", copy_from))
     tree = git(repo, "rev-parse", f"{commit}:tenant-state").strip()
-    from entragit.backups.gitutil import open_repo
     from entragit.backups.state import snapshot
+    from entragit.gitutil import open_repo
 
     snap = snapshot(open_repo(repo), tree)
     real.update(tag=name, commit=commit, stateTree=snap.tree, digest=snap.digest, objects=snap.counts,

@@ -19,6 +19,7 @@ from entragit.backups import push_notes, record_apply_outcome
 from entragit.errors import RefusedError
 from entragit.gitops.gate import MergeVerdict, check_merge
 from entragit.gitops.github import GitHub
+from entragit.init import render_workflow
 from tests.workflows.helpers import prepare_workflow_run
 from tests.workflows.runner import git
 from tests.workflows.world import ADA, BOB, MALLORY, PUBLISH, World
@@ -45,7 +46,8 @@ def check(world: World, before: str, after: str, pinned: tuple[int, ...] | None 
     api = GitHub(env={**os.environ, **world.runner.env, "GH_TOKEN": "ghs_workflow_token"})
     from git import Repo
 
-    return check_merge(Repo(clone), api, "org/tenant", before=before, after=after, pinned_approvers=pinned)
+    return check_merge(Repo(clone), api, "org/tenant", before=before, after=after, pinned_approvers=pinned,
+                       publisher=render_workflow("publish-plan.yml"))
 
 
 def reviewed_pull(world: World, *, approver: object = BOB, author=ADA) -> tuple[int, str]:
