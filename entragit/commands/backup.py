@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,11 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
     def warn(text: str) -> None:
         job.break_line()
         click.echo(text, err=True)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            # an annotation on the run (GitHub's workflow command), so a merge that never reached the tenant (a
+            # merge with the workflow token starts no recovery) is seen without opening the log
+            first = " ".join(text.split("\n", 1)[0].split()).removeprefix("warning: ")
+            click.echo(f"::warning title=entragit backup::{first}")
 
     def export_step(out_dir: Path) -> object:
         job.break_line()         # the exporter draws its own progress below the job's line

@@ -20,9 +20,11 @@ from click.testing import CliRunner
 import entragit.commands.backup as command
 from entragit.backups import backup, list_backups, verify
 from entragit.backups.trust import assess, newest_trusted
-from entragit.cli import cli
+from entragit.commands import cli, load_commands
 from entragit.errors import UsageError
 from tests.backups.helpers import FakeTenant, demo_tenant, git, tags
+
+load_commands()  # every command registered, as `entragit` does when it starts
 
 DAYS = [f"2026-05-0{d}T23:00:00Z" for d in range(1, 5)]
 

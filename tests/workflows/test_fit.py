@@ -10,8 +10,10 @@ from pathlib import Path
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from entragit.cli import cli
+from entragit.commands import cli, load_commands
 from entragit.gitops.fit import COMMENT_LIMIT, fit_log, fit_markdown, fit_title, gh_len
+
+load_commands()  # every command registered, as `entragit` does when it starts
 
 MARKER = "<!-- entragit-plan -->\n"
 TAIL = "\nEntragit-Plan-Checksum: " + "ab" * 32 + "\n"

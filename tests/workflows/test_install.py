@@ -25,11 +25,13 @@ from packaging.markers import default_environment
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from entragit.cli import cli
+from entragit.commands import cli, load_commands
 from entragit.errors import UsageError
 from entragit.gitops.lock import LOCK_FILE, resolve, write_lock
 from entragit.init import WORKFLOWS, render_workflow
 from tests.workflows.helpers import ROOT, make_wheel
+
+load_commands()  # every command registered, as `entragit` does when it starts
 
 CLEAN_PIP = {"PIP_CONFIG_FILE": os.devnull, "PIP_NO_INPUT": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
 
