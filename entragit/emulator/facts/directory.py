@@ -186,6 +186,8 @@ APPLICATIONS = EntitySet(
     select_only=_names("isDisabled logo"),
     required=_names("displayName"),  # application-post-applications [A3]
     bound_actions=("addPassword", "removePassword"),
+    # "keyCredentials.key ... is returned only on $select for a single object" (application-list, application-get)
+    key_material=("keyCredentials", "key"),
     create_defaults=(
         ("signInAudience", "AzureADMyOrg"), ("identifierUris", []), ("tags", []), ("addIns", []), ("appRoles", []),
         ("keyCredentials", []), ("passwordCredentials", []), ("requiredResourceAccess", []), ("description", None),
@@ -256,6 +258,7 @@ SERVICE_PRINCIPALS = ServicePrincipalSet(
     select_only=_names("isDisabled"),
     required=_names("appId"),  # serviceprincipal-post-serviceprincipals [SP3]
     bound_actions=("addPassword", "removePassword"),
+    key_material=("keyCredentials", "key"),  # as on applications (serviceprincipal-list, serviceprincipal-get)
     # the service principal belongs to the application whose appId it carries [SP3]
     refs=(Ref("appId", ("applications",), by="appId"),),
     create_defaults=(

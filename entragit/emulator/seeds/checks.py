@@ -19,6 +19,7 @@ from entragit.emulator.seeds.common import (
     SEED_KEYS,
     ZERO_GUID,
 )
+from entragit.emulator.seeds.conformance import schema_problems
 
 
 def check_seed(seed: Mapping[str, Any]) -> list[str]:
@@ -30,8 +31,8 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
     assignments (principal, type, resource, app role), OAuth2 grants (client, resource, principal,
     scopes), requiredResourceAccess and preAuthorizedApplications, Conditional Access references (users,
     groups, applications by appId, named locations, authentication strengths, service principals),
-    authentication method targets, built-in strengths, directory extensions and their use on objects.
-    Special values (``All``, ``AllTrusted``, ``all_users``, the all-zeros id, ...) are not references.
+    authentication method targets, built-in strengths, directory extensions and their use on objects; and
+    every object's properties against Graph's v1.0 metadata (``conformance.py``). Special values (``All``, ``AllTrusted``, ``all_users``, the all-zeros id, ...) are not references.
     """
     problems: list[str] = []
     p = problems.append
@@ -257,6 +258,7 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
             for prop in obj:
                 if prop.startswith("extension_") and target not in declared.get(prop, ()):
                     p(f"{label(key, obj)}: extension property {prop!r} is not declared for {target}")
+    problems.extend(schema_problems(seed))
     return problems
 
 
