@@ -64,13 +64,11 @@ class ExtrasMixin(ActionsMixin, TenantCore):
                 for ref in ([refs] if isinstance(refs, str) else refs or []):
                     self.links.add(type_key, link.name, obj["id"], str(ref))
             obj.pop("@odata.type", None) if not (rt.polymorphic or rt.requires_odata_type) else None
-            self.collections[type_key].seen_props.update(k for k in obj if "@" not in k)
             self.collections[type_key].put(obj)
             if rt.delta:
                 self.type_of[obj["id"]] = type_key
             self._touch(type_key, obj["id"])
             added.append(obj["id"])
-        self._known.pop(type_key, None)
         self.mark_restricted()
         return added
 
