@@ -73,6 +73,12 @@ _STRENGTH_WRITE = ("Policy.ReadWrite.ConditionalAccess", "Policy.ReadWrite.Authe
 _METHODS_READ = ("Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod")
 _METHODS_WRITE = ("Policy.ReadWrite.AuthenticationMethod", "")
 _DIR_READ = ("Directory.Read.All", "Directory.ReadWrite.All")
+_DEVICE_READ = ("Device.Read.All", "Directory.Read.All, Device.ReadWrite.All, Directory.ReadWrite.All")
+_CONTACT_READ = ("OrgContact.Read.All", "Directory.Read.All, Directory.ReadWrite.All")
+_ROLE_READ = ("RoleManagement.Read.Directory",
+              "Directory.Read.All, RoleManagement.ReadWrite.Directory, Directory.ReadWrite.All")
+_AU_READ = ("AdministrativeUnit.Read.All",
+            "Directory.Read.All, AdministrativeUnit.ReadWrite.All, Directory.ReadWrite.All")
 
 # Deleted items, by the entity type of the object (directory-deleteditems-list/-get/-restore/-delete).
 _DELETED_READ = {  # one row per type, least privileged only (directory-deleteditems-list, 2026-05)
@@ -290,6 +296,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
        page="directoryobject-getavailableextensionproperties"),
     _e("POST", "directoryObjects/microsoft.graph.getAvailableExtensionProperties", "Directory.Read.All",
        page="directoryobject-getavailableextensionproperties"),
+    # ---- devices, organizational contacts, directory roles, administrative units ----------------------------
+    _e("GET", "devices", *_DEVICE_READ, page="device-list"),
+    _e("GET", "devices/$count", *_DEVICE_READ, page="device-list"),
+    _e("GET", "devices/delta", *_DEVICE_READ, page="device-delta", unconfirmed=_INFERRED),
+    _e("GET", "devices/delta()", *_DEVICE_READ, page="device-delta", unconfirmed=_INFERRED),
+    _e("GET", "devices/{id}", *_DEVICE_READ, page="device-get"),
+    _e("POST", "devices", "Device.ReadWrite.All", "Directory.ReadWrite.All", page="device-post-devices",
+       unconfirmed=_INFERRED),
+    _e("PATCH", "devices/{id}", "Device.ReadWrite.All", "Directory.ReadWrite.All", page="device-update",
+       unconfirmed=_INFERRED),
+    _e("DELETE", "devices/{id}", "Device.ReadWrite.All", "Directory.ReadWrite.All", page="device-delete",
+       unconfirmed=_INFERRED),
+    _e("GET", "contacts", *_CONTACT_READ, page="orgcontact-list"),
+    _e("GET", "contacts/$count", *_CONTACT_READ, page="orgcontact-list"),
+    _e("GET", "contacts/delta", *_CONTACT_READ, page="orgcontact-delta", unconfirmed=_INFERRED),
+    _e("GET", "contacts/delta()", *_CONTACT_READ, page="orgcontact-delta", unconfirmed=_INFERRED),
+    _e("GET", "contacts/{id}", *_CONTACT_READ, page="orgcontact-get"),
+    _e("GET", "directoryRoles", *_ROLE_READ, page="directoryrole-list"),
+    _e("GET", "directoryRoles/$count", *_ROLE_READ, page="directoryrole-list"),
+    _e("GET", "directoryRoles/delta", *_ROLE_READ, page="directoryrole-delta", unconfirmed=_INFERRED),
+    _e("GET", "directoryRoles/delta()", *_ROLE_READ, page="directoryrole-delta", unconfirmed=_INFERRED),
+    _e("GET", "directoryRoles/{id}", *_ROLE_READ, page="directoryrole-get"),
+    _e("GET", "directoryRoles/{id}/members", *_ROLE_READ, page="directoryrole-list-members"),
+    _e("GET", "directoryRoles/{id}/members/{cast}", *_ROLE_READ, page="directoryrole-list-members"),
+    _e("GET", "directory/administrativeUnits", *_AU_READ, page="directory-list-administrativeunits"),
+    _e("GET", "directory/administrativeUnits/$count", *_AU_READ, page="directory-list-administrativeunits"),
+    _e("GET", "directory/administrativeUnits/delta", *_AU_READ, page="administrativeunit-delta", unconfirmed=_INFERRED),
+    _e("GET", "directory/administrativeUnits/delta()", *_AU_READ, page="administrativeunit-delta", unconfirmed=_INFERRED),
+    _e("GET", "directory/administrativeUnits/{id}", *_AU_READ, page="administrativeunit-get"),
+    _e("GET", "directory/administrativeUnits/{id}/members", *_AU_READ, page="administrativeunit-list-members"),
+    _e("GET", "directory/administrativeUnits/{id}/members/{cast}", *_AU_READ, page="administrativeunit-list-members"),
     # ---- audit logs ----------------------------------------------------------------------------------------
     _e("GET", "auditLogs/directoryAudits", "AuditLog.Read.All and Directory.Read.All", page="directoryaudit-list",
        flavour=AUDIT),

@@ -502,7 +502,7 @@ def test_partial_seed_file_is_completed_from_empty(tmp_path: Any) -> None:
     ("bad.json", "{not json", "not valid JSON"),
     ("bad.yaml", "users: [\n", "not valid YAML"),
     ("list.json", "[1, 2]", "must be a mapping"),
-    ("unknown.json", '{"devices": []}', "unknown seed key"),
+    ("unknown.json", '{"printers": []}', "unknown seed key"),
     ("shape.json", '{"users": [1]}', "list of objects"),
     ("dangling.json", json.dumps({"groups": [{"id": "a", "displayName": "G", "members": ["nobody"]}]}),
      "inconsistent seed"),

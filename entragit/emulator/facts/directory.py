@@ -63,7 +63,7 @@ USERS = EntitySet(
     ),
     links=(
         Link("manager", LinkKind.ID, read="users/{id}/manager", add="PUT users/{id}/manager/$ref",
-             remove="DELETE users/{id}/manager/$ref", targets=("users",), expand=True, on_premises=True,
+             remove="DELETE users/{id}/manager/$ref", targets=("users", "contacts"), expand=True, on_premises=True,
              source=LEARN + "user-post-manager?view=graph-rest-1.0"),
     ),
 )
@@ -160,7 +160,8 @@ GROUPS = GroupSet(
         # v1.0 GET groups/{id}/members omits service principals (documented known issue on group-list-members);
         # members@delta comes with groups/delta by default (group-delta)
         Link("members", LinkKind.IDS, read="groups/{id}/members", add="POST groups/{id}/members/$ref",
-             remove="DELETE groups/{id}/members/{ref}/$ref", targets=("users", "groups", "servicePrincipals"),
+             remove="DELETE groups/{id}/members/{ref}/$ref",
+             targets=("users", "groups", "servicePrincipals", "devices", "contacts"),
              expand=True, v1_hidden_targets=frozenset({"servicePrincipals"}), delta_default=True,
              source=LEARN + "group-list-members?view=graph-rest-1.0"),
         Link("owners", LinkKind.IDS, read="groups/{id}/owners", add="POST groups/{id}/owners/$ref",

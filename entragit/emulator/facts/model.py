@@ -115,6 +115,7 @@ class EntitySet:
     tenant_size: bool = False  # its count is the tenant size throttling limits go by (users)
     query_options: bool = True  # False: "This method doesn't support any optional query parameters"
     patch_returns_object: bool = False  # PATCH answers 200 with the object instead of 204
+    read_only_set: bool = False  # Graph serves reads only (list, get, delta): no POST, PATCH or DELETE
     # (collection, field): key material Graph returns only on a single-object $select of the collection
     key_material: tuple[str, str] | None = None
 

@@ -76,7 +76,8 @@ def type_routes(r: Router, t: Tenant, rt: EntitySet) -> None:
             return Reply(200, str(n).encode(), {"Content-Type": "text/plain"})
 
         r.add("GET", coll, list_items)
-        r.add("POST", coll, create_item)
+        if not rt.read_only_set:
+            r.add("POST", coll, create_item)
         r.add("GET", f"{coll}/$count", count_items)
         if rt.delta:
             def delta(call: Call) -> Reply:
@@ -89,8 +90,9 @@ def type_routes(r: Router, t: Tenant, rt: EntitySet) -> None:
             r.add("GET", f"{coll}/delta", delta)
             r.add("GET", f"{coll}/delta()", delta)
         r.add("GET", f"{coll}/{{id}}", get_item)
-        r.add("PATCH", f"{coll}/{{id}}", patch_item)
-        r.add("DELETE", f"{coll}/{{id}}", delete_item)
+        if not rt.read_only_set:
+            r.add("PATCH", f"{coll}/{{id}}", patch_item)
+            r.add("DELETE", f"{coll}/{{id}}", delete_item)
 
     for link in rt.links:
         if link.kind in (LinkKind.IDS, LinkKind.ID):

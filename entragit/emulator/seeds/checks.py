@@ -68,13 +68,15 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
         return out
 
     users, groups, apps, sps = index("users"), index("groups"), index("applications"), index("servicePrincipals")
+    devices, contacts = index("devices"), index("contacts")
     locations, strengths = index("namedLocations"), index("authenticationStrengthPolicies")
     policies = index("conditionalAccessPolicies")
     index("appRoleAssignments")
     index("oauth2PermissionGrants")
     index("directoryExtensions")
     seen: dict[str, str] = {}
-    for key, objs in (("users", users), ("groups", groups), ("applications", apps), ("servicePrincipals", sps)):
+    for key, objs in (("users", users), ("groups", groups), ("applications", apps), ("servicePrincipals", sps),
+                      ("devices", devices), ("contacts", contacts)):
         for oid in objs:
             if oid in seen:
                 p(f"{key}: id {oid} is also a {seen[oid]} id")
@@ -118,7 +120,8 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
         return ({r.get("id") for r in roles}, {s.get("id") for s in scopes}, {s.get("value") for s in scopes})
 
     principals = {**{k: "User" for k in users}, **{k: "Group" for k in groups},
-                  **{k: "ServicePrincipal" for k in sps}}
+                  **{k: "ServicePrincipal" for k in sps}, **{k: "Device" for k in devices},
+                  **{k: "OrgContact" for k in contacts}}
     owner_pool = users.keys() | sps.keys()
 
     def refs(where: str, values: Any, targets: Mapping[str, Any] | set[str], what: str,
@@ -134,8 +137,8 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
 
     for user in users.values():
         manager = user.get("manager")
-        if manager is not None and (manager not in users or manager == user["id"]):
-            p(f"{label('user', user)}: manager {manager!r} is not another user")
+        if manager is not None and ((manager not in users and manager not in contacts) or manager == user["id"]):
+            p(f"{label('user', user)}: manager {manager!r} is not another user or an organizational contact")
     for group in groups.values():
         where = label("group", group)
         refs(f"{where} members", group.get("members", []), principals, "member")

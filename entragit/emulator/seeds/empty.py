@@ -239,6 +239,7 @@ def empty_seed() -> Seed:
         "namedLocations": [], "conditionalAccessPolicies": [], "users": [], "groups": [], "applications": [],
         "servicePrincipals": [*_first_party_service_principals(), _managed_identity()],
         "appRoleAssignments": [], "oauth2PermissionGrants": [], "directoryExtensions": [],
+        "devices": [], "contacts": [], "directoryRoles": [], "administrativeUnits": [],
     }
     update_quota(seed)
     return seed
