@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import click
@@ -28,12 +29,15 @@ def _output(path: str | None, values: dict[str, str]) -> None:
 @click.option("--approvers", metavar="IDS", default=None,
               help="Only these numeric user ids may approve (comma separated), of those the base branch lists: the "
                    "administrators' workflow pins them.")
+@click.option("--lock-sha256", metavar="HEX", default=None,
+              help="The install lock's sha256 the administrators pin: a plan counts only if the publisher's run "
+                   "installed entragit from that lock.")
 @click.option("--github-output", type=click.Path(dir_okay=False), envvar="GITHUB_OUTPUT", default=None,
               help="Append checksum=, pr=, force_reason= (or reason=) here [env GITHUB_OUTPUT].")
 @click.option("--json", "json_output", is_flag=True, help="Print the verdict as JSON.")
 @click.pass_context
 def check_merge_command(ctx: click.Context, before: str, after: str, repository: str | None, approvers: str | None,
-                        github_output: str | None, json_output: bool) -> None:
+                        lock_sha256: str | None, github_output: str | None, json_output: bool) -> None:
     """Refuse (exit 3) unless BEFORE..AFTER is one pull request's merge, approved by a listed person who wrote
     none of it on its final head, whose plan entragit's publisher workflow published before the approval.
 
@@ -54,9 +58,11 @@ def check_merge_command(ctx: click.Context, before: str, after: str, repository:
             pinned = user_ids(approvers)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="--approvers") from None
+    if lock_sha256 is not None and not re.fullmatch(r"[0-9a-f]{64}", lock_sha256):
+        raise click.BadParameter("expected 64 lowercase hex digits", param_hint="--lock-sha256")
     try:
         verdict = check_merge(open_repo(root), GitHub(), slug, before=before, after=after, pinned_approvers=pinned,
-                              publisher=render_workflow("publish-plan.yml"))
+                              publisher=render_workflow("publish-plan.yml"), lock_sha256=lock_sha256)
     except EntragitError as exc:
         _output(github_output, {"reason": str(exc)})
         raise

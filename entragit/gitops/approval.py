@@ -12,18 +12,17 @@ An approval counts when
   included (a workflow can approve pull requests when the repository allows it);
 - the reviewer is listed, by numeric user id (a login can be renamed and reused), in ``recovery.approvers`` of
   ``entragit.yaml`` on the **base** branch, before the merge: a pull request cannot name its own approvers;
-- the reviewer neither opened the pull request nor authored or committed any of its commits, as GitHub links
-  commits to accounts (a commit whose author GitHub cannot link to an account refuses the check: who wrote it
-  cannot be told apart from the approver).
+- the reviewer wrote none of it: did not open it, author, commit or co-author any of its commits, nor push to
+  its branch (:mod:`entragit.gitops.authorship`: whatever GitHub cannot attribute refuses the check).
 
 Team membership (and so CODEOWNERS teams) is not resolved: the workflow's ``GITHUB_TOKEN`` has no organization
 permissions (https://docs.github.com/actions/security-for-github-actions/security-guides/automatic-token-authentication#permissions-for-the-github_token),
 and a stored token able to read teams would be one more secret for every workflow of the repository. Approvers
 are listed people.
 
-Endpoints: GET /repos/{o}/{r}/pulls/{n}/reviews (https://docs.github.com/rest/pulls/reviews: chronological,
-``user``, ``state``, ``commit_id``, ``submitted_at``), GET /repos/{o}/{r}/pulls/{n}/commits
-(https://docs.github.com/rest/pulls/pulls#list-commits-on-a-pull-request: at most 250 commits).
+Endpoint: GET /repos/{o}/{r}/pulls/{n}/reviews (https://docs.github.com/rest/pulls/reviews: ``user``,
+``state``, ``commit_id``, ``submitted_at``), every page of it; the reviews are put in order of submission here
+rather than trusting the list's order.
 """
 
 from __future__ import annotations
@@ -35,10 +34,10 @@ from typing import Any
 import yaml
 
 from entragit.errors import RefusedError
+from entragit.gitops.authorship import pull_request_authors
 from entragit.gitops.github import GitHub
 
 DECISIVE = ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")
-MAX_COMMITS = 250
 
 
 @dataclass
@@ -75,25 +74,6 @@ def approvers_in(config_text: str | None) -> tuple[tuple[int, ...], int]:
     return ids, needed
 
 
-def _authors(api: GitHub, slug: str, pr: Mapping[str, Any]) -> set[int]:
-    number = pr["number"]
-    commits = api.paginate(f"repos/{slug}/pulls/{number}/commits")
-    if len(commits) >= MAX_COMMITS:
-        raise RefusedError(f"pull request #{number} has {MAX_COMMITS} or more commits: GitHub lists at most "
-                           f"{MAX_COMMITS}, so who wrote the others cannot be checked; split it")
-    authors = {int(pr["user"]["id"])} if pr.get("user") else set()
-    for commit in commits:
-        author = commit.get("author")
-        if author is None:
-            email = ((commit.get("commit") or {}).get("author") or {}).get("email", "?")
-            raise RefusedError(f"commit {commit['sha'][:12]} of pull request #{number} has an author ({email}) GitHub "
-                               "does not link to an account: who wrote it cannot be told apart from an approver")
-        authors.add(int(author["id"]))
-        if commit.get("committer"):
-            authors.add(int(commit["committer"]["id"]))
-    return authors
-
-
 def check_approvals(api: GitHub, slug: str, pr: Mapping[str, Any], approvers: Iterable[int],
                     needed: int = 1) -> list[Approval]:
     """The approvals of ``pr`` that count (see the module); RefusedError when fewer than ``needed``."""
@@ -102,12 +82,13 @@ def check_approvals(api: GitHub, slug: str, pr: Mapping[str, Any], approvers: It
     if not listed:
         raise RefusedError(f"no approver is listed (recovery.approvers of the base branch's entragit.yaml): pull "
                            f"request #{number} cannot be approved")
-    authors = _authors(api, slug, pr)
+    authors = pull_request_authors(api, slug, pr)
+    reviews = [r for r in api.paginate(f"repos/{slug}/pulls/{number}/reviews")
+               if isinstance(r, Mapping) and r.get("state") in DECISIVE and isinstance(r.get("user"), Mapping)]
+    reviews.sort(key=lambda r: (str(r.get("submitted_at") or ""), int(r.get("id") or 0)))
     latest: dict[int, Mapping[str, Any]] = {}
-    for review in api.paginate(f"repos/{slug}/pulls/{number}/reviews"):
-        user = review.get("user")
-        if user and review.get("state") in DECISIVE:
-            latest[int(user["id"])] = review
+    for review in reviews:
+        latest[int(review["user"]["id"])] = review
     counted, why = [], []
     for user_id, review in latest.items():
         login = review["user"].get("login", str(user_id))
@@ -118,7 +99,7 @@ def check_approvals(api: GitHub, slug: str, pr: Mapping[str, Any], approvers: It
         elif user_id not in listed:
             why.append(f"{login} (id {user_id}) is not a listed approver")
         elif user_id in authors:
-            why.append(f"{login} opened the pull request or wrote or committed part of it")
+            why.append(f"{login} {authors[user_id]}: an author never approves their own change")
         elif review.get("commit_id") != head:
             why.append(f"{login} approved {str(review.get('commit_id'))[:12]}, not the final head {head[:12]}")
         else:

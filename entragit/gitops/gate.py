@@ -8,14 +8,20 @@ Yes only when all of this holds, each read from git and GitHub's API, never from
 2. ``after`` is the merge commit of a pull request merged into the default branch
    (GET /repos/{o}/{r}/commits/{sha}/pulls, then the pull request itself): a direct push is never applied,
    and an approval can only be used for the merge commit of its own pull request;
-3. that merge was not already applied (an ``applied`` outcome note on it: a replay of an old merge, pushed again
-   after history was rewound, is refused; the plan checksum below refuses it too unless the tenant is exactly as
-   it was);
-4. the pull request is approved (:mod:`entragit.gitops.approval`) by enough people listed in
+3. the merge brings nothing the pull request's final head does not hold: every file ``before..after`` changes
+   is, at ``after``, exactly as at that head (a merge commit pushed by hand with more in it than the reviewed
+   branch, or a squash of something else, is refused whatever GitHub calls it);
+4. that merge was not already applied: no ``applied`` outcome note on it, and GitHub's activity log of the
+   default branch (GET /repos/{o}/{r}/activity, https://docs.github.com/rest/repos/repos#list-repository-activities,
+   which no collaborator can edit, unlike notes) shows ``after`` pushed onto it exactly once, from ``before``:
+   a replay of an old merge, pushed again after history was rewound, is refused (the plan checksum below
+   refuses it too unless the tenant is exactly as it was);
+5. the pull request is approved (:mod:`entragit.gitops.approval`) by enough people listed in
    ``recovery.approvers`` of the base commit's ``entragit.yaml`` (``before``), narrowed to the ids the
    administrators' workflow pins, who wrote none of it, on its final head;
-5. entragit's publisher published its plan before that approval (:mod:`entragit.gitops.provenance`): the
-   checksum ``entragit apply --checksum`` then demands, and the forced reason if the plan was forced.
+6. entragit's publisher published its plan before that approval (:mod:`entragit.gitops.provenance`), from a
+   default-branch commit whose install lock is the one the administrators pin (``lock_sha256``): the checksum
+   ``entragit apply --checksum`` then demands, and the forced reason if the plan was forced.
 """
 
 from __future__ import annotations
@@ -58,10 +64,59 @@ def _branch_ref(repo: Repo, branch: str) -> str:
     raise UsageError(f"the checkout has no branch {branch} (check out the tenant repository with its history)")
 
 
+def _head_commit(repo: Repo, head: str, number: int, remote: str | None) -> None:
+    """Make the pull request's final head available in the checkout (a squashed branch may be gone: GitHub keeps
+    refs/pull/<n>/head)."""
+    if _git(repo, "cat-file", "-e", f"{head}^{{commit}}")[0] == 0:
+        return
+    if remote:
+        _git(repo, "fetch", "-q", "--no-tags", remote, f"+refs/pull/{number}/head:refs/entragit/pull-head")
+    if _git(repo, "cat-file", "-e", f"{head}^{{commit}}")[0] != 0:
+        raise RefusedError(f"the final head {head[:12]} of pull request #{number} cannot be fetched: what was "
+                           "approved cannot be compared with what is applied")
+
+
+def _tree(repo: Repo, rev: str) -> dict[str, str]:
+    status, out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", rev)
+    if status != 0:
+        raise RefusedError(f"cannot read the files of {rev[:12]}")
+    files = {}
+    for entry in out.split("\0"):
+        if entry:
+            meta, _, path = entry.partition("\t")
+            files[path] = meta
+    return files
+
+
+def _brings_only_the_head(repo: Repo, before: str, after: str, head: str, number: int) -> None:
+    status, out = _git(repo, "diff", "--no-renames", "--name-only", "-z", before, after)
+    if status != 0:
+        raise RefusedError(f"cannot compare {before[:12]} with {after[:12]}")
+    changed = [p for p in out.split("\0") if p]
+    applied, approved = _tree(repo, after), _tree(repo, head)
+    extra = [p for p in changed if applied.get(p) != approved.get(p)]
+    if extra:
+        raise RefusedError(f"{after[:12]} changes {len(extra)} file(s) not as pull request #{number}'s approved head "
+                           f"{head[:12]} has them (first: {extra[0]}): the merge is not the reviewed change")
+
+
+def _pushed_once(api: GitHub, slug: str, default: str, before: str, after: str, number: int) -> None:
+    pushes = [a for a in api.paginate(f"repos/{slug}/activity", {"ref": f"refs/heads/{default}"})
+              if a.get("after") == after]
+    if len(pushes) != 1 or pushes[0].get("before") != before:
+        seen = ", ".join(f"{a.get('activity_type')} from {str(a.get('before'))[:12]} by "
+                         f"{(a.get('actor') or {}).get('login', 'nobody')}" for a in pushes) or "none"
+        raise RefusedError(f"GitHub's activity log of {default} does not show {after[:12]} (pull request #{number}) "
+                           f"pushed exactly once, from {before[:12]} (pushes of it: {seen}): an approval is used "
+                           "once, for the merge GitHub recorded (if the log lags, re-run the job)")
+
+
 def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str, publisher: str,
-                pinned_approvers: Iterable[int] | None = None, remote: str | None = "origin") -> MergeVerdict:
+                pinned_approvers: Iterable[int] | None = None, remote: str | None = "origin",
+                lock_sha256: str | None = None) -> MergeVerdict:
     """The verdict on pushing ``before..after`` to the default branch (see the module); RefusedError if not.
-    ``publisher`` is publish-plan.yml as this entragit renders it (``entragit.init.render_workflow``)."""
+    ``publisher`` is publish-plan.yml as this entragit renders it (``entragit.init.render_workflow``);
+    ``lock_sha256`` the install lock's digest the administrators pin (the publisher's run must have used it)."""
     repository = api.get(f"repos/{slug}")
     default = str(repository["default_branch"])
     for rev in (before, after):
@@ -73,7 +128,7 @@ def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str, 
         raise RefusedError(f"the push {before[:12]}..{after[:12]} is not one merge onto {default} (the first parent of "
                            f"{after[:12]} is {str(first_parent)[:12]}): only a pull request merged with a merge commit "
                            "or squashed is applied; a direct push or a rebase merge never is")
-    pulls = api.get(f"repos/{slug}/commits/{after}/pulls") or []
+    pulls = api.paginate(f"repos/{slug}/commits/{after}/pulls")
     merged = [p for p in pulls if p.get("merged_at") and p.get("merge_commit_sha") == after
               and (p.get("base") or {}).get("ref") == default]
     if len(merged) != 1:
@@ -83,16 +138,20 @@ def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str, 
     number = int(pr["number"])
     if not pr.get("merged") or pr.get("merge_commit_sha") != after:
         raise RefusedError(f"pull request #{number} is not merged as {after[:12]}")
+    head = str(pr["head"]["sha"])
+    _head_commit(repo, head, number, remote)
+    _brings_only_the_head(repo, before, after, head, number)
     if remote:
         fetch_notes(repo, remote)
     if any(o.get("status") == "applied" for o in read_apply_outcomes(repo, after)):
         raise RefusedError(f"{after[:12]} (pull request #{number}) was applied already: an approval is used once")
+    _pushed_once(api, slug, default, before, after, number)
     status, config = _git(repo, "show", f"{before}:entragit.yaml")
     listed, needed = approvers_in(config if status == 0 else None)
     effective = [i for i in listed if pinned_approvers is None or i in set(pinned_approvers)]
     approvals = check_approvals(api, slug, pr, effective, needed)
     approved_at = max(a.submitted_at for a in approvals)
-    plan = find_published_plan(api, repo, slug, pr=number, head=str(pr["head"]["sha"]), default_branch=default,
+    plan = find_published_plan(api, repo, slug, pr=number, head=head, default_branch=default,
                                branch_ref=_branch_ref(repo, default), definition=publisher,
-                               published_before=approved_at)
+                               published_before=approved_at, lock_sha256=lock_sha256)
     return MergeVerdict(number, plan.checksum, plan.force_reason, approvals, plan)

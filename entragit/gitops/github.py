@@ -106,3 +106,22 @@ class GitHub:
     def raw(self, path: str) -> bytes:
         """The body of ``path`` as bytes (an artifact's zip archive: gh follows GitHub's redirect)."""
         return self._run(path)
+
+    def graphql(self, query: str, variables: Mapping[str, str | int], *, paginate: bool = False) -> list[Any]:
+        """The ``data`` of every page of a GraphQL ``query`` (https://docs.github.com/graphql). With
+        ``paginate``, gh follows ``pageInfo.endCursor`` through the query's ``$endCursor`` variable
+        (https://cli.github.com/manual/gh_api). GraphQL answers errors with HTTP 200 and an ``errors`` list:
+        any is a GitHubError, never a partial answer."""
+        fields: list[str] = ["-f", f"query={query}"]
+        for key, value in variables.items():
+            fields += ["-F" if isinstance(value, int) else "-f", f"{key}={value}"]
+        out = self._run("graphql", *fields, *(["--paginate"] if paginate else [])).decode("utf-8")
+        pages = []
+        for doc in _documents(out):
+            if not isinstance(doc, dict) or doc.get("errors") or not isinstance(doc.get("data"), dict):
+                errors = doc.get("errors") if isinstance(doc, dict) else None
+                raise GitHubError(f"GitHub GraphQL API: {json.dumps(errors or doc)[:500]}")
+            pages.append(doc["data"])
+        if not pages:
+            raise GitHubError("GitHub GraphQL API: no answer")
+        return pages

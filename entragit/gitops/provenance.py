@@ -14,7 +14,9 @@ merge it planned, checksum, forced reason) and the plan. The apply side then
    ``workflow_dispatch``, on the default branch, of this repository, completed, and the workflow file
    at the run's ``head_sha`` (the commit its definition was read from) is on the default branch's history and is
    byte for byte the publisher this (hash-pinned) entragit renders: a publisher changed on the default branch
-   by anyone would be a different file;
+   by anyone would be a different file; and the install lock at that commit (``.entragit/requirements.txt``,
+   which the publisher installs entragit from) is the one the administrators pin: an unchanged publisher
+   running a swapped entragit could write any record;
 3. downloads the archive (GET .../artifacts/{id}/zip) and takes its ``record.json`` only if it names this pull
    request and its final head.
 
@@ -25,9 +27,11 @@ plan.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import re
+import subprocess
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +46,7 @@ PUBLISHER = ".github/workflows/publish-plan.yml"
 PUBLISHER_EVENTS = ("workflow_run", "workflow_dispatch")
 ARTIFACT = "entragit-plan-{pr}-{head}"
 RECORD = "record.json"
+LOCK = ".entragit/requirements.txt"
 CHECKSUM = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -68,6 +73,11 @@ def _git(repo: Repo, *args: str) -> tuple[int, str]:
     return int(status or 0), str(out)
 
 
+def _git_bytes(repo: Repo, *args: str) -> tuple[int, bytes]:
+    proc = subprocess.run(["git", "-C", str(repo.working_tree_dir or repo.git_dir), *args], capture_output=True)
+    return proc.returncode, proc.stdout
+
+
 def workflow_path(run: Mapping[str, Any], slug: str) -> str:
     """A run's workflow file path: GitHub answers ``.github/workflows/x.yml``, its schema's example
     ``owner/repo/.github/workflows/x.yml@ref``: both read the same."""
@@ -78,7 +88,7 @@ def workflow_path(run: Mapping[str, Any], slug: str) -> str:
 
 
 def run_problems(repo: Repo, run: Mapping[str, Any], *, slug: str, default_branch: str, branch_ref: str,
-                 definition: str) -> list[str]:
+                 definition: str, lock_sha256: str | None = None) -> list[str]:
     """Why ``run`` is not a run of entragit's publisher from the default branch ([] when it is)."""
     problems = []
     path = workflow_path(run, slug)
@@ -104,6 +114,12 @@ def run_problems(repo: Repo, run: Mapping[str, Any], *, slug: str, default_branc
         return [f"{PUBLISHER} does not exist at {sha[:12]}"]
     if text.rstrip("\n") != definition.rstrip("\n"):
         return [f"run {run.get('id')}'s {PUBLISHER} at {sha[:12]} is not entragit's publisher (it was changed)"]
+    if lock_sha256 is not None:
+        status, lock = _git_bytes(repo, "show", f"{sha}:{LOCK}")
+        digest = hashlib.sha256(lock).hexdigest() if status == 0 else "none"
+        if digest != lock_sha256:
+            return [f"run {run.get('id')} installed entragit from the {LOCK} of {sha[:12]} (sha256 {digest}), not "
+                    f"the lock the administrators pin ({lock_sha256})"]
     return []
 
 
@@ -120,7 +136,8 @@ def _record(api: GitHub, slug: str, artifact_id: int) -> dict[str, Any]:
 
 
 def find_published_plan(api: GitHub, repo: Repo, slug: str, *, pr: int, head: str, default_branch: str,
-                        branch_ref: str, definition: str, published_before: str | None = None) -> PublishedPlan:
+                        branch_ref: str, definition: str, published_before: str | None = None,
+                        lock_sha256: str | None = None) -> PublishedPlan:
     """The newest plan of ``pr`` at ``head`` that entragit's publisher (``definition``: the workflow file as
     this entragit renders it) published before ``published_before`` (an ISO time: the approval's);
     RefusedError naming why each candidate was set aside."""
@@ -145,7 +162,7 @@ def find_published_plan(api: GitHub, repo: Repo, slug: str, *, pr: int, head: st
             set_aside.append(f"artifact {art['id']}: its run {run_id} cannot be read: {exc}")
             continue
         problems = run_problems(repo, run, slug=slug, default_branch=default_branch, branch_ref=branch_ref,
-                                definition=definition)
+                                definition=definition, lock_sha256=lock_sha256)
         if problems:
             set_aside.append(f"artifact {art['id']}: " + "; ".join(problems))
             continue

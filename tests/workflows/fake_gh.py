@@ -30,6 +30,20 @@ the identifying ones):
 - artifacts: GET /repos/{o}/{r}/actions/artifacts?name= (https://docs.github.com/rest/actions/artifacts):
   {total_count, artifacts: [{id, name, size_in_bytes, expired, created_at, digest, workflow_run {id,
   head_branch, head_sha}}]}; GET .../artifacts/{id}/zip answers the archive's bytes (gh follows the redirect);
+- repository activity: GET /repos/{o}/{r}/activity?ref= (https://docs.github.com/rest/repos/repos#list-
+  repository-activities): [{id, before, after, ref, timestamp, activity_type, actor}], newest first. Pushes
+  reach it from the bare repository's post-receive hook (:func:`post_receive`), attributed to
+  ``FAKE_GH_PUSHER`` (the runner sets github-actions[bot] for workflow steps) or to the login in the
+  repository's ``fake-gh-pusher`` file (who is at the keyboard: world.py writes it), else to no account;
+- GraphQL (https://docs.github.com/graphql): the one query entragit sends, a pull request's commits with
+  ``authors`` (the git author and each Co-authored-by trailer, linked to accounts by address like the REST
+  author: https://docs.github.com/graphql/reference/objects#commit), 100 commits a page, ``pageInfo``;
+- pagination as GitHub pages lists (https://docs.github.com/rest/using-the-rest-api/using-pagination-in-the-rest-api):
+  ``per_page`` (default 30, at most 100) and ``page``; without ``--paginate`` only the page asked for is
+  printed, with it every page, one JSON document each, as gh prints them;
+- faults (``state["faults"]``: ``{"route": regex, "status": 502, "message": ..., "times": n}``) answer a
+  matching call as gh reports an HTTP error (``gh: <message> (HTTP <status>)``, exit 1): rate limits (403,
+  429), 404, 5xx;
 - `gh workflow run FILE -f key=value` records a workflow_dispatch
   (https://docs.github.com/rest/actions/workflows#create-a-workflow-dispatch-event);
 - `gh pr create` with the workflow token is refused, as GitHub refuses it, unless the repository allows
@@ -52,6 +66,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 BOT = "github-actions[bot]"
+ACTIVITY_LOG = "fake-gh-activity.jsonl"
 EPOCH = datetime(2026, 1, 1, tzinfo=UTC)
 DEFAULT_USERS = {BOT: {"id": 41898282, "type": "Bot"}, "web-flow": {"id": 19864447, "type": "User"}}
 
@@ -153,7 +168,8 @@ def user(state: dict[str, Any], login: str | None) -> dict[str, Any] | None:
     if login is None:
         return None
     known = {**DEFAULT_USERS, **state.get("users", {})}
-    info = known.get(login, {"id": 1000 + sum(map(ord, login)), "type": "User"})
+    # an account the state does not name: a person, or a GitHub App's bot account (<app slug>[bot], type Bot)
+    info = known.get(login, {"id": 1000 + sum(map(ord, login)), "type": "Bot" if login.endswith("[bot]") else "User"})
     return {"login": login, "id": info["id"], "type": info["type"]}
 
 
@@ -324,6 +340,89 @@ def run_json(state: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
             "html_url": f"https://github.com/{_repo()}/actions/runs/{run['id']}"}
 
 
+def activity(state: dict[str, Any], ref: str | None) -> list[dict[str, Any]]:
+    log = Path(os.environ.get("FAKE_GH_ORIGIN", "/nonexistent")) / ACTIVITY_LOG
+    entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()] if log.exists() else []
+    if ref is not None and not ref.startswith("refs/"):
+        ref = f"refs/heads/{ref}"
+    out = [{"id": 9000 + i, "node_id": f"A_{i}", "before": e["before"], "after": e["after"], "ref": e["ref"],
+            "timestamp": e["timestamp"], "activity_type": e["activity_type"], "actor": user(state, e["actor"])}
+           for i, e in enumerate(entries) if ref is None or e["ref"] == ref]
+    return list(reversed(out))   # newest first (direction=desc, GitHub's default)
+
+
+def post_receive(origin: str, lines: list[str]) -> None:
+    """The bare repository's post-receive hook: each branch update becomes a repository activity."""
+    pusher = os.environ.get("FAKE_GH_PUSHER")
+    marker = Path(origin) / "fake-gh-pusher"
+    if not pusher and marker.exists():
+        pusher = marker.read_text(encoding="utf-8").strip()
+    zero = "0" * 40
+    entries = []
+    for line in lines:
+        old, new, ref = line.split()
+        if not ref.startswith("refs/heads/"):
+            continue
+        kind = os.environ.get("FAKE_GH_ACTIVITY_TYPE") or (
+            "branch_creation" if old == zero else "branch_deletion" if new == zero else
+            "push" if subprocess.run(["git", "-C", origin, "merge-base", "--is-ancestor", old, new]).returncode == 0
+            else "force_push")
+        entries.append({"before": old, "after": new, "ref": ref, "activity_type": kind, "actor": pusher or None,
+                        "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
+    with (Path(origin) / ACTIVITY_LOG).open("a", encoding="utf-8") as log:
+        for entry in entries:
+            log.write(json.dumps(entry) + "\n")
+
+
+def _pages(items: list[Any], query: dict[str, str], paginate: bool, wrap: Any = None) -> list[Any]:
+    """The pages GitHub answers for ``items``: only the one asked for, or every one with --paginate."""
+    size = min(int(query.get("per_page", 30)), 100)
+    pages = [items[i:i + size] for i in range(0, len(items), size)] or [[]]
+    chosen = pages if paginate else [pages[int(query.get("page", 1)) - 1] if int(query.get("page", 1)) <= len(pages)
+                                     else []]
+    return [wrap(page) if wrap else page for page in chosen]
+
+
+def _fault(state: dict[str, Any], route: str) -> None:
+    for fault in state.get("faults", []):
+        times = fault.get("times")   # None: every time
+        if re.search(fault["route"], route) and times != 0:
+            if times is not None:
+                fault["times"] = times - 1
+            raise Fail(f"gh: {fault.get('message', 'Server Error')} (HTTP {fault.get('status', 500)})")
+
+
+def graphql(state: dict[str, Any], fields: dict[str, str], paginate: bool) -> list[Any]:
+    query = fields.get("query", "")
+    if "pullRequest(number: $number)" not in query or "authors(first:" not in query:
+        raise Fail("gh stand-in: no GraphQL stand-in for this query")
+    if f"{fields.get('owner')}/{fields.get('name')}" != _repo():
+        return [{"data": {"repository": None}, "errors": [{"type": "NOT_FOUND", "message": "no such repository"}]}]
+    pr = _pull(state, fields["number"])
+    out = _git("log", "--reverse", "--format=%H%x1f%ae%x1f%(trailers:key=Co-authored-by,valueonly,separator=%x1e)",
+               f"{pr['base_sha']}..{pr['head_sha']}")
+    nodes = []
+    for line in out.splitlines():
+        sha, author_email, trailers = line.split("\x1f")
+        emails = [author_email] + [m.group(1) for t in trailers.split("\x1e")
+                                   if (m := re.search(r"<([^>]+)>", t))]
+        authors = []
+        for email in emails:
+            who = user(state, user_of_email(state, email))
+            authors.append({"email": email, "user": {"databaseId": who["id"], "login": who["login"]} if who else None})
+        nodes.append({"commit": {"oid": sha, "authors": {"totalCount": len(authors), "nodes": authors[:50]}}})
+    start = int(fields.get("endCursor") or 0)
+    docs = []
+    while True:
+        page = nodes[start:start + 100]
+        more = start + 100 < len(nodes)
+        docs.append({"data": {"repository": {"pullRequest": {"commits": {
+            "pageInfo": {"hasNextPage": more, "endCursor": str(start + 100) if more else None}, "nodes": page}}}}})
+        if not (paginate and more):
+            return docs
+        start += 100
+
+
 def api(state: dict[str, Any], args: list[str]) -> str | bytes:
     opts, rest = _options(args, {"--paginate"}, {"--method", "-X", "--jq", "-q", "-F", "--field", "-f", "-H",
                                                  "--header"})
@@ -333,8 +432,12 @@ def api(state: dict[str, Any], args: list[str]) -> str | bytes:
     for raw in opts.get("-F", []) + opts.get("--field", []) + opts.get("-f", []):
         key, _, value = raw.partition("=")
         fields[key] = _read(value)
+    paginate = bool(opts.get("--paginate"))
     parts = urlsplit(path)
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    _fault(state, parts.path.removeprefix("/"))
+    if parts.path.removeprefix("/") == "graphql":
+        return "".join(json.dumps(doc) + "\n" for doc in graphql(state, fields, paginate))
     prefix = f"repos/{_repo()}"
     route = parts.path.removeprefix("/")
     if not (route == prefix or route.startswith(prefix + "/")):
@@ -346,10 +449,10 @@ def api(state: dict[str, Any], args: list[str]) -> str | bytes:
     elif method == "GET" and route == "actions/oidc/customization/sub":
         result = state.get("oidc", {"use_default": True})
     elif method == "GET" and (m := re.fullmatch(r"commits/([0-9a-f]{40})/pulls", route)):
-        result = [pull_json(state, pr) for pr in state["pulls"]
-                  if pr["merge_commit_sha"] == m.group(1) or (pr["state"] == "open" and pr.get("head_sha") == m.group(1))]
+        result = _pages([pull_json(state, pr) for pr in state["pulls"] if pr["merge_commit_sha"] == m.group(1)
+                         or (pr["state"] == "open" and pr.get("head_sha") == m.group(1))], query, paginate)
     elif method == "GET" and (m := re.fullmatch(r"issues/(\d+)/comments", route)):
-        result = _pull(state, m.group(1))["comments"]
+        result = _pages(_pull(state, m.group(1))["comments"], query, paginate)
     elif method == "PATCH" and (m := re.fullmatch(r"issues/comments/(\d+)", route)):
         comment = next((c for pr in state["pulls"] for c in pr["comments"] if c["id"] == int(m.group(1))), None)
         if comment is None or set(fields) != {"body"}:
@@ -361,11 +464,13 @@ def api(state: dict[str, Any], args: list[str]) -> str | bytes:
         result = pull_json(state, _pull(state, m.group(1)))
     elif method == "GET" and (m := re.fullmatch(r"pulls/(\d+)/reviews", route)):
         pr = _pull(state, m.group(1))
-        result = [review_json(state, pr, r, i) for i, r in enumerate(pr.get("reviews", []))]
+        result = _pages([review_json(state, pr, r, i) for i, r in enumerate(pr.get("reviews", []))], query, paginate)
     elif method == "GET" and (m := re.fullmatch(r"pulls/(\d+)/commits", route)):
-        result = pull_commits(state, _pull(state, m.group(1)))
+        result = _pages(pull_commits(state, _pull(state, m.group(1))), query, paginate)
     elif method == "GET" and (m := re.fullmatch(r"issues/(\d+)/labels", route)):
-        result = [{"name": name} for name in _pull(state, m.group(1))["labels"]]
+        result = _pages([{"name": name} for name in _pull(state, m.group(1))["labels"]], query, paginate)
+    elif method == "GET" and route == "activity":
+        result = _pages(activity(state, query.get("ref")), query, paginate)
     elif method == "GET" and (m := re.fullmatch(r"actions/runs/(\d+)", route)):
         run = state["runs"].get(m.group(1))
         if run is None:
@@ -374,7 +479,8 @@ def api(state: dict[str, Any], args: list[str]) -> str | bytes:
     elif method == "GET" and route == "actions/artifacts":
         arts = [artifact_json(state, a) for a in state["artifacts"]
                 if "name" not in query or a["name"] == query["name"]]
-        result = {"total_count": len(arts), "artifacts": list(reversed(arts))}   # newest first
+        result = _pages(list(reversed(arts)), query, paginate,   # newest first
+                        lambda page: {"total_count": len(arts), "artifacts": page})
     elif method == "GET" and (m := re.fullmatch(r"actions/artifacts/(\d+)/zip", route)):
         art = next((a for a in state["artifacts"] if a["id"] == int(m.group(1))), None)
         if art is None or art.get("expired"):
@@ -383,19 +489,31 @@ def api(state: dict[str, Any], args: list[str]) -> str | bytes:
     else:
         raise Fail(f"gh: Not Found (HTTP 404): gh api: no stand-in for {method} {path}")
     jq = _one(opts, "--jq") or _one(opts, "-q")
+    paged = route in PAGED or any(re.fullmatch(p, route) for p in PAGED_PATTERNS)
+    docs = result if paged else [result]
     if jq is None:
-        return json.dumps(result) + "\n"
-    proc = subprocess.run(["jq", "-r", jq], input=json.dumps(result), capture_output=True, text=True)
-    if proc.returncode:
-        raise Fail(f"jq: {proc.stderr.strip()}")
-    return proc.stdout
+        return "".join(json.dumps(doc) + "\n" for doc in docs)
+    out = []
+    for doc in docs:   # gh applies --jq to each page
+        proc = subprocess.run(["jq", "-r", jq], input=json.dumps(doc), capture_output=True, text=True)
+        if proc.returncode:
+            raise Fail(f"jq: {proc.stderr.strip()}")
+        out.append(proc.stdout)
+    return "".join(out)
 
+
+PAGED = ("activity", "actions/artifacts")
+PAGED_PATTERNS = (r"commits/[0-9a-f]{40}/pulls", r"issues/\d+/comments", r"pulls/\d+/reviews", r"pulls/\d+/commits",
+                  r"issues/\d+/labels")
 
 COMMANDS = {("label", "create"): label_create, ("pr", "create"): pr_create, ("pr", "comment"): pr_comment,
             ("issue", "create"): issue_create, ("workflow", "run"): workflow_run}
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--post-receive"]:
+        post_receive(argv[1], sys.stdin.read().splitlines())
+        return 0
     state = load()
     state["calls"].append(argv)
     try:

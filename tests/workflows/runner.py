@@ -85,6 +85,12 @@ class Runner:
         self.reusable: dict[str, Path] = {}   # "owner/repo/.github/workflows/x.yml@ref" -> a local copy
         self._runs = 0
         self._write_tools()
+        hooks = origin / "hooks"
+        if hooks.is_dir():   # GitHub's activity log of pushes (fake_gh.post_receive)
+            hook = hooks / "post-receive"
+            hook.write_text(f"#!/bin/sh\nexec '{sys.executable}' -S '{FAKE_GH}' --post-receive '{origin}'\n",
+                            encoding="utf-8")
+            hook.chmod(0o755)
         path = os.pathsep.join([str(self.tools), str(Path(sys.executable).parent), os.environ.get("PATH", "")])
         self.env = {
             "PATH": path, "HOME": str(base / "home"), "LANG": "C.UTF-8",
@@ -194,7 +200,7 @@ class Runner:
             "GITHUB_SERVER_URL": github["server_url"], "GITHUB_SHA": github["sha"], "GITHUB_REF": github["ref"],
             "GITHUB_REF_NAME": github["ref_name"], "GITHUB_EVENT_NAME": github["event_name"],
             "GITHUB_WORKSPACE": str(workspace), "GITHUB_STEP_SUMMARY": str(summary), "RUNNER_TEMP": str(temp),
-            "GITHUB_JOB": job_id,
+            "GITHUB_JOB": job_id, "FAKE_GH_PUSHER": "github-actions[bot]",   # what a job pushes, its token pushes
         }
         env: dict[str, str] = {}
         for scope in (data.get("env", {}), job.get("env", {})):

@@ -77,12 +77,17 @@ def test_an_approved_merge_with_a_published_plan_passes(world: World) -> None:
     assert verdict.plan is not None and verdict.plan.artifact_id == artifact["id"]
     # the API calls the check made, in the documented routes
     calls = [c[-1] for c in world.runner.github_state()["calls"] if c[0] == "api"]
-    for route in (f"repos/org/tenant/commits/{after}/pulls", f"repos/org/tenant/pulls/{number}",
+    for route in (f"repos/org/tenant/commits/{after}/pulls?per_page=100", f"repos/org/tenant/pulls/{number}",
                   f"repos/org/tenant/pulls/{number}/reviews?per_page=100",
                   f"repos/org/tenant/pulls/{number}/commits?per_page=100",
+                  "repos/org/tenant/activity?per_page=100&ref=refs%2Fheads%2Fchange",
+                  "repos/org/tenant/activity?per_page=100&ref=refs%2Fheads%2Fmain", "graphql",
                   f"repos/org/tenant/actions/artifacts?per_page=100&name=entragit-plan-{number}-{head}",
                   f"repos/org/tenant/actions/artifacts/{artifact['id']}/zip"):
         assert route in calls, route
+    # every list was read to its end (gh --paginate), never one page of it
+    lists = [c for c in world.runner.github_state()["calls"] if c[0] == "api" and "per_page=100" in c[-1]]
+    assert lists and all("--paginate" in c for c in lists)
     # squash merges carry the pull request too
     (world.base / "squash").mkdir()
     world2 = World(world.base / "squash")
@@ -93,8 +98,9 @@ def test_an_approved_merge_with_a_published_plan_passes(world: World) -> None:
 
 @pytest.mark.parametrize(("reviews", "why"), [
     ((), r"0 approval\(s\) that count, 1 needed \(no review\)"),
-    ((("ada", "APPROVED"),), r"ada opened the pull request or wrote or committed part of it"),
+    ((("ada", "APPROVED"),), r"ada opened it: an author never approves their own change"),
     ((("github-actions[bot]", "APPROVED"),), r"github-actions\[bot\] is a Bot account: only people approve"),
+    ((("renovate[bot]", "APPROVED"),), r"renovate\[bot\] is a Bot account: only people approve"),
     ((("mallory", "APPROVED"),), r"mallory \(id 2003\) is not a listed approver"),
     ((("bob", "APPROVED"), ("bob", "CHANGES_REQUESTED")), r"bob: changes requested"),
     ((("bob", "APPROVED"), ("bob", "DISMISSED")), r"bob: dismissed"),

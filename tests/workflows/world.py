@@ -11,6 +11,7 @@ entragit's own checks.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -118,9 +119,12 @@ class World:
 
     # ------------------------------------------------------------------------------------------ people and git
     def as_person(self, person: Person, repo: Path | None = None) -> None:
+        """``person`` at the keyboard: their git identity, and GitHub attributes their pushes to them."""
         for key, value in (("user.name", person.login.title()), ("user.email", person.email),
                            ("commit.gpgsign", "false")):
             git(repo or self.work, "config", key, value)
+        if repo is None and self.origin.exists():
+            (self.origin / "fake-gh-pusher").write_text(person.login, encoding="utf-8")
 
     def entragit_calls(self) -> list[str]:
         return self.calls.read_text(encoding="utf-8").splitlines() if self.calls.exists() else []
@@ -164,7 +168,8 @@ class World:
         git(self.work, "checkout", "-q", "--detach", "origin/main")
         git(self.work, "merge", "-q", "--no-ff", "-m", f"Merge {pr['head_sha']} into main", pr["head_sha"])
         merge = git(self.work, "rev-parse", "HEAD")
-        git(self.work, "push", "-q", "-f", "origin", f"{merge}:refs/pull/{number}/merge")
+        git(self.work, "push", "-q", "-f", "origin", f"{merge}:refs/pull/{number}/merge",
+            f"{pr['head_sha']}:refs/pull/{number}/head")
         git(self.work, "checkout", "-q", "main")
         return merge
 
@@ -211,7 +216,9 @@ class World:
         else:
             git(self.work, "merge", "-q", "--no-ff", "-m", f"Merge pull request #{number} from org/{pr['head']}",
                 pr["head_sha"])
-        git(self.work, "push", "-q", "origin", "main")
+        # GitHub's merge button: its activity log names the merger and a pr_merge
+        git(self.work, "push", "-q", "origin", "main",
+            env={**os.environ, "FAKE_GH_PUSHER": merger.login, "FAKE_GH_ACTIVITY_TYPE": "pr_merge"})
         after = git(self.work, "rev-parse", "HEAD")
         self.runner.edit_github(lambda s: next(p for p in s["pulls"] if p["number"] == number).update(
             state="merged", merge_commit_sha=after, merged_by=merger.login))
