@@ -148,7 +148,7 @@ def test_the_writer_signs_in_only_after_the_checks() -> None:
     install = next(i for i, r in enumerate(runs) if "pip install" in r)
     assert install < check < first_sign_in, names
     assert 'sha256sum --check --strict' in runs[install] and '"$ENTRAGIT_LOCK_SHA256"' in runs[install]
-    assert '--approvers "$ENTRAGIT_APPROVER_IDS"' in runs[check]
+    assert '--approvers "$ENTRAGIT_APPROVER_IDS"' in runs[check] and '--lock-sha256 "$ENTRAGIT_LOCK_SHA256"' in runs[check]
     assert '--checksum "$CHECKSUM"' in runs[first_sign_in]
     assert data["env"]["ENTRAGIT_LOCK_SHA256"] == "ab" * 32 and data["env"]["ENTRAGIT_APPROVER_IDS"] == "2001,2002"
     base = {"event_name": "push", "ref": "refs/heads/main", "repository": "org/tenant",
@@ -256,16 +256,15 @@ def test_the_backup_trailer_the_workflow_checks_is_entragits() -> None:
     assert f"contains(github.event.head_commit.message, '{TRAILER}:')" in wf("recover.yml")["jobs"]["apply"]["if"]
 
 
-def test_difference_report_inputs_and_pull_request() -> None:
+def test_difference_report_inputs_and_the_pull_request_to_open() -> None:
     data = wf("difference-report.yml")
     assert set(data["on"]["workflow_dispatch"]["inputs"]) == {"backup", "types", "ids", "include_new"}
     runs = "\n".join(s["run"] for _, _, s in run_steps(data))
     assert "entragit recover" in runs and "entragit backups --newest" in runs
-    assert "gh pr create" in runs and "--label recovery" in runs and "--body-file" in runs
+    # the pull request is linked for a person to open, never opened by the workflow (its opener answers for it)
+    assert "gh pr create" not in runs and "gh workflow run" not in runs and "/compare/" in runs
     assert 'entragit fit title' in runs and 'entragit fit comment' in runs
-    assert "gh workflow run publish-plan.yml" in runs
-    assert data["jobs"]["report"]["permissions"] == {"contents": "write", "pull-requests": "write",
-                                                     "actions": "write", "id-token": "write"}
+    assert data["jobs"]["report"]["permissions"] == {"contents": "write", "id-token": "write"}
 
 
 def test_plan_validates_and_the_publisher_plans_from_the_default_branch() -> None:

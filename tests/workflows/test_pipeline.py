@@ -4,9 +4,9 @@ of a local bare `origin`, the served emulator as the tenant, the real `entragit`
 (tests/workflows/runner.py, world.py), on a GitHub Free private repository.
 
 A nightly backup is pushed and tagged; someone switches off "Allow GSA Traffic only", detaches the named location
-it excludes and deletes it, and deletes a group; the report workflow makes the revert branch and its pull
-request and starts the publisher, which plans it against the tenant and publishes the plan (artifact and
-comment); a listed administrator who wrote none of it approves it; it is merged; recover.yml's call of the
+it excludes and deletes it, and deletes a group; the report workflow pushes the revert branch and links its pull
+request, which an administrator opens; the publisher plans it against the tenant and publishes the plan
+(artifact and comment); another listed administrator, who wrote none of it, approves it; it is merged; recover.yml's call of the
 administrators' workflow checks the approval and the published plan through the API, then restores the tenant
 (the group with its old id, the named location recreated with a new one) and pushes a new backup recording the
 new id; that backup's own push starts no apply, neither through the workflow's `if:` nor through entragit's
@@ -19,6 +19,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -81,8 +82,8 @@ def test_backup_report_approve_merge_recover(tmp_path: Path, served_emulator: st
     tenant.delete(f"groups/{group_id}")
     nightly("2026-01-02T23:00:00Z")
 
-    # 3. the difference report: a revert branch and its pull request (this repository lets GitHub Actions
-    #    open pull requests), the publisher started for it
+    # 3. the difference report: a revert branch, pushed, and the pull request to open, linked from the run's
+    #    summary with its title and description; Ada opens it (the workflow never does: its opener answers for it)
     runner.edit_github(lambda s: s["settings"].update(actions_can_create_pull_requests=True))
     sha = git(origin, "rev-parse", "main")
     report = runner.run_job(REPORT, "report", runner.github_context(
@@ -90,12 +91,16 @@ def test_backup_report_approve_merge_recover(tmp_path: Path, served_emulator: st
         inputs={"backup": first, "types": "", "ids": "", "include_new": False})
     assert report.result == "success", report.log
     state = runner.github_state()
-    [pull] = state["pulls"]
-    assert pull["labels"] == ["recovery"] and pull["base"] == "main" and pull["user"] == "github-actions[bot]"
+    assert state["pulls"] == [] and state["dispatches"] == []
+    branch = report.step("Build the revert branch").outputs["branch"]
+    link = report.summary.split("Open its pull request: <", 1)[1].split(">", 1)[0]
+    assert f"/compare/main...{branch}?expand=1&title=" in link
+    body = report.summary.split("```markdown\n", 1)[1].split("\n```\n", 1)[0]
     for name in (DEMO_FACTS.gsa_policy, "Sales Team", location_name):
-        assert name in pull["body"], name
-    [dispatch] = state["dispatches"]
-    assert dispatch["workflow"] == "publish-plan.yml" and dispatch["inputs"] == {"pr": str(pull["number"])}
+        assert name in body, name
+    [title] = parse_qs(urlsplit(link).query)["title"]
+    number = world.open_pull(branch, ADA, title=title, body=body, labels=("recovery",))
+    pull = world.pull(number)
     assert tenant.get(policy)["state"] == "disabled", "the report wrote to the tenant"
 
     # 4. the publisher, from main's definition, plans the pull request against the tenant and publishes it

@@ -2,8 +2,9 @@
 (the other commands are entragit's own): how the dispatch inputs (backup tag, types, object ids, include_new)
 become `entragit recover` arguments, that input text is data and never shell, which backup an empty tag means
 (the newest *trusted* one, never the highest tag name), the artifact with the whole report, and the pull request:
-opened with its title and body fitted to GitHub's limits and the publisher started for it where the repository
-lets GitHub Actions open pull requests, linked for a person to open where it does not (GitHub's default).
+linked for a person to open, its title and body fitted to GitHub's limits, never opened by the workflow (a pull
+request a workflow opened has no person answering for it: the recovery refuses it, tests/workflows/
+test_gate_attacks.py).
 
 The real `entragit recover` and `entragit plan` behind these steps run in tests/workflows/test_pipeline.py.
 """
@@ -40,7 +41,9 @@ mkdir -p "$dir"
 git branch -f recover/report-test HEAD
 echo "recover/report-test" > "$dir/branch"
 printf '%s\n' "${FAKE_TITLE:-Recover groups to a backup}" > "$dir/title"
-if [ -n "${FAKE_BODY_LINES:-}" ]; then
+if [ -n "${FAKE_BODY:-}" ]; then
+  printf '%s\n' "$FAKE_BODY" > "$dir/body.md"
+elif [ -n "${FAKE_BODY_LINES:-}" ]; then
   { echo '## Difference report'; for i in $(seq "$FAKE_BODY_LINES"); do echo "| group $i | deleted | restored from the backup |"; done; } > "$dir/body.md"
 else
   printf '## Difference report\n\nSales Team: deleted\n' > "$dir/body.md"
@@ -89,7 +92,7 @@ def allow_pull_requests(runner: Runner) -> None:
     runner.edit_github(lambda s: s["settings"].update(actions_can_create_pull_requests=True))
 
 
-def dispatch(runner: Runner, inputs: dict[str, Any], stop_after: str = "Open the pull request") -> JobResult:
+def dispatch(runner: Runner, inputs: dict[str, Any], stop_after: str = "Link the pull request to open") -> JobResult:
     sha = git(runner.origin, "rev-parse", "main")
     github = runner.github_context("workflow_dispatch", ref="refs/heads/main", sha=sha,
                                    event={"repository": {"default_branch": "main"}, "inputs": inputs})
@@ -102,8 +105,15 @@ def recover_args(runner: Runner) -> list[str]:
     return args[:3] + args[5:]   # without --pr-dir's folder (the job's temporary folder)
 
 
-def test_inputs_become_recover_arguments_and_the_pull_request(runner: Runner) -> None:
-    allow_pull_requests(runner)
+def description(job: JobResult) -> str:
+    """The pull request's description, as the summary gives it to copy (inside its code fence)."""
+    block = job.summary.split("<summary>The description, to copy</summary>\n\n", 1)[1].split("\n</details>", 1)[0]
+    fence, _, rest = block.partition("markdown\n")
+    assert set(fence) == {"`"} and rest.rstrip("\n").endswith(fence)
+    return rest.rstrip("\n")[: -len(fence)]
+
+
+def test_inputs_become_recover_arguments_and_the_pull_request_to_open(runner: Runner) -> None:
     job = dispatch(runner, {"backup": "backup/20260101T230000Z", "types": "groups, users conditionalAccessPolicies",
                             "ids": "1b2c,  9f8e", "include_new": True})
     assert job.result == "success", job.log
@@ -114,44 +124,50 @@ def test_inputs_become_recover_arguments_and_the_pull_request(runner: Runner) ->
     assert step.outputs["branch"] == "recover/report-test"
     assert step.outputs["base"] == git(runner.origin, "rev-parse", "main")
     assert git(runner.origin, "rev-parse", "refs/heads/recover/report-test") == step.outputs["base"]
+    assert "https://github.com/org/tenant/compare/main...recover/report-test?expand=1&title=Recover%20groups%20to%20a%20backup" \
+        in job.summary
+    assert description(job) == "## Difference report\n\nSales Team: deleted\n"
+    # the whole report is this run's artifact
     state = runner.github_state()
-    [pull] = state["pulls"]
-    assert (pull["base"], pull["head"], pull["labels"]) == ("main", "recover/report-test", ["recovery"])
-    assert pull["title"] == "Recover groups to a backup"
-    assert pull["body"] == "## Difference report\n\nSales Team: deleted\n"
-    assert job.step("Open the pull request").outputs == {"number": str(pull["number"])}
-    assert f"Difference report: https://github.com/org/tenant/pull/{pull['number']}" in job.summary
-    # the whole report is this run's artifact; the publisher is started for the pull request (a pull request
-    # opened with the workflow token starts no pull_request workflow)
     [artifact] = state["artifacts"]
     assert artifact["name"] == f"entragit-report-{artifact['run_id']}"
-    assert [(d["workflow"], d["ref"], d["inputs"]) for d in state["dispatches"]] == [
-        ("publish-plan.yml", "main", {"pr": str(pull["number"])})]
+    assert artifact["run_id"] and f"actions/runs/{artifact['run_id']}/artifacts/{artifact['id']}" in job.summary
 
 
-def test_where_github_actions_may_not_open_pull_requests_the_summary_links_one(runner: Runner) -> None:
-    """GitHub's default, and docs/setup.md's advice: the branch is pushed, the run succeeds, its summary links
-    the pull request to open (which then starts plan.yml and the publisher like any other)."""
-    runner.env["FAKE_TITLE"] = "Recover groups " + " ".join(f"{n:08x}-1111-2222-3333-444455556666" for n in range(6))
+def test_the_workflow_never_opens_the_pull_request_itself(runner: Runner) -> None:
+    """Not even where the repository lets GitHub Actions open pull requests: the person who opens it is its
+    author, and an approval by that person never counts."""
+    allow_pull_requests(runner)
     job = dispatch(runner, {"backup": "", "types": "groups", "ids": "", "include_new": False})
     assert job.result == "success", job.log
-    assert runner.github_state()["pulls"] == [] and runner.github_state()["dispatches"] == []
-    assert "GitHub Actions is not permitted to create or approve pull requests" in job.step("Open the pull request").output
-    assert "https://github.com/org/tenant/compare/main...recover/report-test?expand=1&title=Recover%20groups%20" in job.summary
+    state = runner.github_state()
+    assert state["pulls"] == [] and state["dispatches"] == [] and state["labels"] == {}
+    assert not any(c[:2] in (["pr", "create"], ["workflow", "run"]) for c in state["calls"])
     assert "open the pull request" in job.summary.lower()
 
 
 def test_a_long_title_and_body_fit_githubs_limits(runner: Runner) -> None:
-    allow_pull_requests(runner)
+    from urllib.parse import parse_qs, urlsplit
+
     runner.env["FAKE_TITLE"] = "entragit recover: groups " + " ".join(
         f"{n:08x}-1111-2222-3333-444455556666" for n in range(6)) + " back to backup/20260101T230000Z"
     runner.env["FAKE_BODY_LINES"] = "3000"
     job = dispatch(runner, {"backup": "", "types": "", "ids": "", "include_new": False})
     assert job.result == "success", job.log
-    [pull] = runner.github_state()["pulls"]
-    assert len(pull["title"]) <= 256 and pull["title"].endswith("…")
-    assert len(pull["body"]) <= 65536 and "lines shown; the whole difference report is in this run's workflow artifact: " \
-        "https://github.com/org/tenant/actions/runs/" in pull["body"]
+    link = job.summary.split("Open its pull request: <", 1)[1].split(">", 1)[0]
+    [title] = parse_qs(urlsplit(link).query)["title"]
+    assert len(title) <= 256 and title.endswith("…")
+    body = description(job)
+    assert len(body) <= 65536 and "lines shown; the whole difference report is in this run's workflow artifact: " \
+        "https://github.com/org/tenant/actions/runs/" in body
+
+
+def test_no_backtick_run_in_the_report_can_end_the_description_block(runner: Runner) -> None:
+    runner.env["FAKE_BODY"] = "## Difference report\n\n````` group `x` ```"
+    job = dispatch(runner, {"backup": "", "types": "", "ids": "", "include_new": False})
+    assert job.result == "success", job.log
+    assert description(job) == runner.env["FAKE_BODY"] + "\n"
+    assert "``````markdown\n## Difference report" in job.summary
 
 
 def test_empty_inputs_mean_the_newest_backup_and_everything(runner: Runner) -> None:
@@ -185,5 +201,5 @@ def test_without_any_trusted_backup_the_run_fails_saying_so(tmp_path: Path) -> N
     step = job.step("Build the revert branch")
     assert step.returncode == 2
     assert "::error::no trusted backup/* tag in this repository: run the backup workflow first" in step.output
-    assert job.step("Open the pull request").outcome == "skipped"
+    assert job.step("Link the pull request to open").outcome == "skipped"
     assert runner.github_state()["calls"] == []
