@@ -59,6 +59,37 @@ class InitResult:
     git_initialized: bool = False
     kept: list[Path] = field(default_factory=list)        # files already there, left as they were
     lock_sha256: str | None = None                        # the install lock's digest, when one was written
+    unignored: list[str] = field(default_factory=list)    # .gitignore lines added so git keeps what init wrote
+
+
+UNIGNORE_HEADER = "# entragit: the files `entragit init` and `entragit lock` write are part of the repository"
+
+
+def unignore(root: Path, paths: list[Path]) -> list[str]:
+    """Make sure git will add ``paths``: a .gitignore GitHub wrote from a template may ignore some (Python's
+    ignores ``wheels/``, so ``.entragit/wheels/`` would silently stay out of every commit and every workflow's
+    install would fail). For each top-level folder (or file) holding an ignored path, re-include it at the end
+    of the repository's .gitignore (the last matching pattern wins); returns the lines added."""
+    import subprocess
+
+    rels = [p.relative_to(root).as_posix() for p in paths if p.is_relative_to(root)]
+    if not rels:
+        return []
+    proc = subprocess.run(["git", "-C", str(root), "check-ignore", "--no-index", "--stdin", "-z"],
+                          input="\0".join(rels).encode() + b"\0", capture_output=True)
+    ignored = [r for r in proc.stdout.decode("utf-8", "replace").split("\0") if r]
+    if not ignored:
+        return []
+    lines = []
+    for top in dict.fromkeys(r.split("/", 1)[0] for r in ignored):
+        lines += [f"!/{top}/", f"!/{top}/**"] if (root / top).is_dir() else [f"!/{top}"]
+    gitignore = root / ".gitignore"
+    text = gitignore.read_text(encoding="utf-8") if gitignore.is_file() else ""
+    block = ("" if not text or text.endswith("\n") else "\n") + "\n".join([UNIGNORE_HEADER, *lines]) + "\n"
+    if gitignore.is_symlink():
+        gitignore.unlink()
+    gitignore.write_text(text + block, encoding="utf-8", newline="\n")
+    return lines
 
 
 def _template(*parts: str) -> str:
@@ -181,6 +212,8 @@ def scaffold(root: Path | str, *, tenant_id: str | None = None, cloud: str | Non
 
         lock, result.lock_sha256 = write_lock(root, Path(wheel), Path(wheelhouse))
         result.written.append(lock)
+        result.written += sorted((root / ".entragit" / "wheels").glob("*.whl"))
+    result.unignored = unignore(root, result.written)
     return result
 
 

@@ -54,6 +54,9 @@ def init(ctx: click.Context, directory: Path | None, force: bool, tenant_id: str
         click.echo(f"wrote {path.relative_to(root)}")
     for path in result.kept:
         click.echo(f"kept {path.relative_to(root)} (entragit's guide is ENTRAGIT.md)")
+    if result.unignored:
+        click.echo(f".gitignore ignored some of these files: added {' '.join(result.unignored)} at its end, so "
+                   "that git adds them")
     click.echo(f"{len(result.written)} files written in {root}.")
     if owners is None:
         click.echo(f"Replace {DEFAULT_OWNERS} in .github/CODEOWNERS with the team that administers the tenant.")

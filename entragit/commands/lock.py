@@ -15,9 +15,12 @@ from entragit.commands import Ctx, cli
 @click.option("--wheelhouse", type=click.Path(file_okay=False, path_type=Path), required=True, metavar="DIR",
               help="The dependencies' wheels for the workflows' Python and platform (pip download, docs/setup.md).")
 @click.option("--python", "python", default="3.11", show_default=True, metavar="X.Y",
-              help="The Python version the workflows set up.")
+              help="The Python version the workflows set up (`entragit doctor` checks they agree).")
+@click.option("--vendor", "vendor", multiple=True, metavar="NAME",
+              help="Also copy this dependency's wheel into .entragit/wheels/: one no index serves as a wheel "
+                   "(its wheel built from its source distribution). Repeatable.")
 @click.pass_context
-def lock(ctx: click.Context, wheel: Path, wheelhouse: Path, python: str) -> None:
+def lock(ctx: click.Context, wheel: Path, wheelhouse: Path, python: str, vendor: tuple[str, ...]) -> None:
     """Pin entragit's wheel and every dependency with their sha256 in .entragit/requirements.txt.
 
     Copies the wheel into .entragit/wheels/; checks offline that the lock is complete (every requirement of
@@ -27,5 +30,10 @@ def lock(ctx: click.Context, wheel: Path, wheelhouse: Path, python: str) -> None
 
     obj = ctx.find_root().obj
     root = obj.repo if isinstance(obj, Ctx) else Path.cwd()
-    path, digest = write_lock(root, wheel, wheelhouse, python=python)
+    from entragit.init import unignore
+
+    path, digest = write_lock(root, wheel, wheelhouse, python=python, vendor=vendor)
     click.echo(f"wrote {path.relative_to(root)} (sha256 {digest})")
+    added = unignore(root, [path, *sorted((root / ".entragit" / "wheels").glob("*.whl"))])
+    if added:
+        click.echo(f".gitignore ignored the lock's files: added {' '.join(added)} at its end, so that git adds them")

@@ -87,6 +87,15 @@ def diagnose(root: Path, api: GitHub, slug: str, *, admin_workflow: Path | None 
         if target.lower() == ADMIN_PLACEHOLDER:
             problem(f"{job.workflow}:{job.job} still calls the placeholder {ADMIN_PLACEHOLDER}: run `entragit init "
                     "--admin-repo OWNER/REPO --force` or edit the `uses:` line")
+    # Entra: "A maximum of 20 federated identity credentials can be added to an application", a subject of at
+    # most 600 characters (https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations)
+    for app in ("reader", "writer"):
+        distinct = {j.subject for j in jobs if j.app == app}
+        if len(distinct) > 20:
+            problem(f"the {app} needs {len(distinct)} federated credentials; Entra allows 20 per application")
+    for job in jobs:
+        if len(job.subject) > 600:
+            problem(f"{job.workflow}:{job.job}'s subject has {len(job.subject)} characters; Entra accepts 600")
     reader_subjects = {j.subject for j in jobs if j.app == "reader"}
     for job in writers:
         if job.subject in reader_subjects:
@@ -96,12 +105,33 @@ def diagnose(root: Path, api: GitHub, slug: str, *, admin_workflow: Path | None 
         problem(f"no {LOCK_FILE}: the workflows install entragit from it (`entragit lock`, docs/setup.md)")
     elif "--hash=sha256:" not in lock.read_text(encoding="utf-8"):
         problem(f"{LOCK_FILE} pins no hashes: pip's --require-hashes refuses it")
+    else:
+        for problem_text in _python_mismatches(root, lock, admin_workflow):
+            problem(problem_text)
     from entragit.settings import load_settings
 
     if not load_settings(repo=root, env={}).approvers:
         problem("entragit.yaml lists no recovery.approvers: no merged change can be applied (the approval check "
                 "refuses every one); list the numeric GitHub user ids of the tenant's administrators")
     return found
+
+
+def _python_mismatches(root: Path, lock: Path, admin_workflow: Path | None) -> list[str]:
+    """A lock is for one Python version (its wheels' tags): every workflow that installs it must set that one up."""
+    match = re.search(r"\(Python (\d+\.\d+), linux x86_64\)", lock.read_text(encoding="utf-8").split("\n", 1)[0])
+    if not match:
+        return [f"{LOCK_FILE} does not say which Python it is for: regenerate it with `entragit lock`"]
+    files = sorted((root / ".github" / "workflows").glob("*.yml"))
+    if admin_workflow is not None and admin_workflow.is_file():
+        files.append(admin_workflow)
+    out = []
+    for path in files:
+        for version in re.findall(r"python-version:\s*[\"']?([0-9][0-9.]*)", path.read_text(encoding="utf-8")):
+            if version != match.group(1):
+                out.append(f"{path.name} sets up Python {version}, but {LOCK_FILE} is for Python {match.group(1)}: "
+                           "pip would find no wheel for it (`entragit lock --python`, or the workflow's "
+                           "python-version)")
+    return out
 
 
 def _credential_name(job: SignIn) -> str:

@@ -1,7 +1,7 @@
 """The install lock: entragit as a built wheel with its sha256, and every dependency pinned with its hashes, for
 the Python version and platform the workflows run on; installed with ``pip install --require-hashes``.
 
-Why a wheel and hashes (docs/setup.md, "Install from something that cannot be swapped"): no package index
+Why a wheel and hashes (docs/setup.md, "1. Install entragit"): no package index
 carries entragit yet, so ``pip install entragit==X`` installs nothing or, once anyone registers the name, their
 code; and a job that can mint the writer's token must not install unpinned dependencies. pip's hash-checking
 mode refuses any file whose sha256 is not in the lock, and any requirement not pinned with ``==`` and hashes
@@ -142,7 +142,9 @@ def resolve(tool: Path, wheelhouse: Iterable[Path], *, python: str = PYTHON) -> 
             if not versions:
                 have = ", ".join(str(v) for v in sorted(house.get(name, {}))) or "none"
                 raise UsageError(f"the wheelhouse has no wheel of {name} for {req} (python {python}, linux x86_64; "
-                                 f"versions there: {have}): download it (docs/setup.md) and run again")
+                                 f"versions there: {have}): download it (docs/setup.md) and run again; if the "
+                                 f"index has only its source distribution, build its wheel (pip wheel --no-deps "
+                                 f"-w WHEELHOUSE '{name}...') and lock with --vendor {name}")
             if len(versions) > 1:
                 raise UsageError(f"the wheelhouse has several versions of {name} for {req} "
                                  f"({', '.join(str(v) for v in sorted(versions))}): keep one")
@@ -156,7 +158,7 @@ def render(entries: list[list[Wheel]], *, python: str = PYTHON, find_links: str 
     lines = [f"# The install lock of entragit's workflows (Python {python}, linux x86_64), written by `entragit lock`.",
              "# Installed with: pip install --require-hashes --only-binary=:all: -r .entragit/requirements.txt",
              "# pip refuses any file whose sha256 is not listed here. Regenerate it, never edit it by hand:",
-             "# docs/setup.md, \"Install from something that cannot be swapped\".",
+             "# docs/setup.md, \"1. Install entragit\".",
              f"--find-links {find_links}"]
     for wheels in entries:
         first = wheels[0]
@@ -166,21 +168,31 @@ def render(entries: list[list[Wheel]], *, python: str = PYTHON, find_links: str 
     return "\n".join(lines) + "\n"
 
 
-def write_lock(root: Path, tool: Path, wheelhouse: Path, *, python: str = PYTHON) -> tuple[Path, str]:
-    """Copy ``tool`` into ``root/.entragit/wheels/`` and write ``root/.entragit/requirements.txt``; returns the
-    lock's path and its sha256 (what the administrators' workflow pins)."""
+def write_lock(root: Path, tool: Path, wheelhouse: Path, *, python: str = PYTHON,
+               vendor: Iterable[str] = ()) -> tuple[Path, str]:
+    """Copy ``tool`` (and the wheels of the ``vendor`` distributions: dependencies no index serves as a wheel,
+    whose wheel the administrator built from their source distribution) into ``root/.entragit/wheels/`` and write
+    ``root/.entragit/requirements.txt``; returns the lock's path and its sha256 (what the administrators'
+    workflow pins)."""
     if not tool.is_file():
         raise UsageError("no such wheel file", file=str(tool))
     if not wheelhouse.is_dir():
         raise UsageError("no such folder", file=str(wheelhouse))
     entries = resolve(tool, sorted(wheelhouse.glob("*.whl")), python=python)
+    locked = {e[0].name: e for e in entries}
+    wanted = {str(canonicalize_name(n)) for n in vendor}
+    unknown = sorted(wanted - set(locked))
+    if unknown:
+        raise UsageError(f"--vendor {unknown[0]}: not a distribution of the lock ({', '.join(sorted(locked))})")
     wheels = root / WHEELS_DIR
     wheels.mkdir(parents=True, exist_ok=True)
-    for old in wheels.glob(f"{entries[0][0].name.replace('-', '_')}-*.whl"):
-        if old.name != tool.name:
-            old.unlink()
-    if (wheels / tool.name).resolve() != tool.resolve():
-        shutil.copyfile(tool, wheels / tool.name)
+    keep = {tool.name} | {w.path.name for n in wanted for w in locked[n]}
+    for old in wheels.glob("*.whl"):
+        if old.name not in keep:
+            old.unlink()       # a wheel of an earlier lock: what the folder holds is what this lock names
+    for path in [tool] + [w.path for n in sorted(wanted) for w in locked[n]]:
+        if (wheels / path.name).resolve() != path.resolve():
+            shutil.copyfile(path, wheels / path.name)
     text = render(entries, python=python)
     lock = root / LOCK_FILE
     lock.write_text(text, encoding="utf-8", newline="\n")

@@ -149,8 +149,8 @@ def sign_in_jobs(workflows: Path, *, repository: str, default_branch: str,
                     continue
                 jwr = f"{repository}/.github/workflows/{path.name}@refs/heads/{default_branch}"
             contexts = ["pull_request"] if events == ("pull_request",) else [f"ref:refs/heads/{default_branch}"]
-            if environment:
-                contexts = [f"environment:{environment}"]
+            if environment:   # "Any `:` within the context value will be replaced with `%3A`" (OIDC reference)
+                contexts = [f"environment:{environment.replace(':', '%3A')}"]
             for context in contexts:
                 found.append(SignIn(path.name, str(job_id), app, context, jwr, events, environment))
     return found
@@ -184,7 +184,7 @@ def subjects(jobs: list[SignIn], repository: Mapping[str, Any], template: Templa
             elif key == "context":
                 parts.append(job.context)
             elif values.get(key) is not None:
-                parts.append(f"{key}:{values[key]}")
+                parts.append(f"{key}:{str(values[key]).replace(':', '%3A')}")
             else:
                 parts.append(f"{key}:<varies>")
                 job.notes.append(f"claim {key} varies from run to run: no fixed subject can match it (drop it "

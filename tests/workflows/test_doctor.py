@@ -104,3 +104,26 @@ def test_the_repository_comes_from_the_origin_remote(world: World, monkeypatch: 
         os.system(f"git -C {world.work} remote set-url origin {url}")
         assert repository_slug(world.work, None, {}) == "Contoso/Entra-Tenant"
     assert repository_slug(world.work, None, {"GITHUB_REPOSITORY": "a/b"}) == "a/b"
+
+
+def test_a_lock_for_another_python_than_the_workflows_set_up_is_named(world: World) -> None:
+    """The lock's wheels are tagged for one Python: a workflow that sets up another would find none of them."""
+    backup = world.work / ".github" / "workflows" / "backup.yml"
+    backup.write_text(backup.read_text(encoding="utf-8").replace('python-version: "3.11"', 'python-version: "3.12"'),
+                      encoding="utf-8")
+    result = doctor(world, CUSTOM)
+    assert result.exit_code == 1
+    assert ("backup.yml sets up Python 3.12, but .entragit/requirements.txt is for Python 3.11: pip would find no "
+            "wheel for it") in result.stdout
+    assert "1 problem(s)" in str(result.exception)
+
+
+def test_a_colon_in_a_claim_value_is_written_as_github_writes_it(world: World, tmp_path: Path) -> None:
+    """"Any `:` within the context value will be replaced with `%3A`" (GitHub Docs, OIDC reference): an
+    environment named with a colon gives `environment:Prod%3A1`, so no value can pass for another key."""
+    admin = tmp_path / "entragit-apply.yml"
+    admin.write_text(world.admin_workflow.read_text(encoding="utf-8").replace(
+        "    runs-on: ubuntu-latest\n", "    runs-on: ubuntu-latest\n    environment: \"Prod:1\"\n", 1), encoding="utf-8")
+    result = doctor(world, CUSTOM, "--admin-workflow", str(admin), "--json")
+    writer = next(j for j in json.loads(result.stdout)["jobs"] if j["app"] == "writer")
+    assert writer["subject"] == f"repo:org/tenant:environment:Prod%3A1:job_workflow_ref:{ADMIN_REF}"

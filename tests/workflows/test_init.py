@@ -189,3 +189,80 @@ def test_init_writes_the_install_lock_and_init_admin_pins_it(tmp_path: Path,
         code, _, err = run(capsys, *args, *bad)
         assert code == 2 and message in err
         assert not (tmp_path / "admin2").exists()
+
+
+# GitHub's Python template for a new repository's .gitignore (github/gitignore, Python.gitignore), the part that
+# matters: `wheels/` and `dist/` would keep .entragit/wheels/ out of every commit, and every workflow's install
+# would then fail.
+GITHUB_PYTHON_GITIGNORE = """# Distribution / packaging
+.Python
+env/
+build/
+develop-eggs/
+dist/
+downloads/
+eggs/
+.eggs/
+lib/
+lib64/
+parts/
+sdist/
+var/
+wheels/
+*.egg-info/
+.installed.cfg
+*.egg
+.env
+.venv
+venv/
+"""
+
+
+def test_init_in_a_repository_github_created_with_a_python_gitignore_commits_the_lock(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.workflows.helpers import make_wheel
+
+    root = tmp_path / "from-github"
+    repo = Repo.init(root, initial_branch="main")
+    for name, text in (("README.md", "# entra-tenant\n"), ("LICENSE", "MIT License\n"),
+                       (".gitignore", GITHUB_PYTHON_GITIGNORE)):
+        (root / name).write_text(text, encoding="utf-8")
+    repo.index.add(["README.md", "LICENSE", ".gitignore"])
+    repo.index.commit("Initial commit")
+    (tmp_path / "house").mkdir()
+    make_wheel(tmp_path / "house", "dep", "1.0")
+    (tmp_path / "dist").mkdir()
+    wheel = make_wheel(tmp_path / "dist", "entragit", "0.1.0", ["dep==1.0"])
+    code, out, err = run(capsys, "--repo", str(root), "init", "--tenant-id", TENANT, "--admin-repo", "org/admins",
+                         "--wheel", str(wheel), "--wheelhouse", str(tmp_path / "house"))
+    assert code == 0, err
+    assert "added !/.entragit/ !/.entragit/** at its end" in out
+    assert (root / "LICENSE").read_text(encoding="utf-8") == "MIT License\n"
+    assert (root / ".gitignore").read_text(encoding="utf-8").startswith(GITHUB_PYTHON_GITIGNORE)
+    repo.git.add("-A")
+    tracked = set(repo.git.ls_files().splitlines())
+    assert {".entragit/requirements.txt", ".entragit/wheels/entragit-0.1.0-py3-none-any.whl",
+            ".github/workflows/recover.yml", ".github/dependabot.yml", "ENTRAGIT.md", "entragit.yaml"} <= tracked
+    # what the template keeps out stays out
+    (root / "wheels").mkdir()
+    (root / "wheels" / "x.whl").write_text("x", encoding="utf-8")
+    repo.git.add("-A")
+    assert "wheels/x.whl" not in repo.git.ls_files()
+
+    # `entragit lock` again, with a .gitignore that ignores every wheel: the same re-inclusion, said once
+    (root / ".gitignore").write_text("*.whl\n", encoding="utf-8")
+    code, out, err = run(capsys, "--repo", str(root), "lock", "--wheel", str(wheel), "--wheelhouse",
+                         str(tmp_path / "house"))
+    assert code == 0, err
+    assert "added !/.entragit/ !/.entragit/** at its end" in out
+    assert not Repo(root).ignored(".entragit/wheels/entragit-0.1.0-py3-none-any.whl")
+
+
+def test_init_adds_nothing_to_a_gitignore_that_ignores_none_of_its_files(tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    root = tmp_path / "t"
+    root.mkdir()
+    (root / ".gitignore").write_text("*.pyc\n", encoding="utf-8")
+    code, out, err = run(capsys, "init", str(root))
+    assert code == 0, err
+    assert (root / ".gitignore").read_text(encoding="utf-8") == "*.pyc\n" and ".gitignore ignored" not in out

@@ -158,3 +158,39 @@ def test_write_lock_refuses_a_missing_wheelhouse(tmp_path: Path) -> None:
     tool = make_wheel(tmp_path, "entragit", "0.1.0")
     with pytest.raises(UsageError, match="no such folder"):
         write_lock(tmp_path, tool, tmp_path / "nowhere")
+
+
+def test_a_dependency_without_a_wheel_on_an_index_is_vendored_or_named(tmp_path: Path) -> None:
+    """pip download --only-binary=:all: stops on a dependency published only as a source distribution; its wheel,
+    built by the administrator, is then copied into .entragit/wheels/ (--vendor) beside entragit's, which the
+    lock's --find-links serves. Without it the lock names what is missing and how to proceed."""
+    house = tmp_path / "house"
+    house.mkdir()
+    tool = make_wheel(tmp_path, "entragit", "0.1.0", ["sdist-only==2.0", "dep==1.0"])
+    make_wheel(house, "dep", "1.0")
+    with pytest.raises(UsageError, match=r"no wheel of sdist-only .*build its wheel \(pip wheel --no-deps -w "
+                                         r"WHEELHOUSE 'sdist-only\.\.\.'\) and lock with --vendor sdist-only"):
+        write_lock(tmp_path / "repo", tool, house)
+    built = make_wheel(house, "sdist_only", "2.0")          # what `pip wheel --no-deps sdist-only==2.0` builds
+    repo = tmp_path / "repo"
+    with pytest.raises(UsageError, match=r"--vendor nothing: not a distribution of the lock"):
+        write_lock(repo, tool, house, vendor=["nothing"])
+    lock, _ = write_lock(repo, tool, house, vendor=["Sdist_Only"])
+    assert sorted(p.name for p in (repo / ".entragit/wheels").iterdir()) == sorted([built.name, tool.name])
+    assert f"sdist-only==2.0 \\\n    --hash=sha256:{hashlib.sha256(built.read_bytes()).hexdigest()}" in lock.read_text()
+    # a later lock without it leaves no stale wheel behind
+    make_wheel(house, "sdist_only", "2.0")
+    write_lock(repo, make_wheel(tmp_path, "entragit", "0.1.0", ["dep==1.0"]), house)
+    assert [p.name for p in (repo / ".entragit/wheels").iterdir()] == [tool.name]
+
+
+def test_the_workflows_set_up_the_python_the_lock_is_for() -> None:
+    from entragit.gitops.lock import PLATFORM, PYTHON
+    from tests.workflows.helpers import admin_workflow_text
+
+    for name, text in [*((n, render_workflow(n)) for n in WORKFLOWS), ("entragit-apply.yml", admin_workflow_text())]:
+        versions = re.findall(r'python-version: "([^"]+)"', text)
+        installs = re.findall(r"pip install", text)
+        assert len(versions) >= len(installs) and set(versions) <= {PYTHON}, (name, versions)
+        assert set(re.findall(r"runs-on: (\S+)", text)) <= {"ubuntu-latest"}, name   # x86_64, PLATFORM
+    assert PLATFORM[2] == "x86_64"
