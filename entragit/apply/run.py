@@ -11,7 +11,7 @@ from typing import Any
 from entragit.apply.applier import apply_plan
 from entragit.apply.outcome import ApplyResult, EventHandler
 from entragit.backups import STATE_DIR, TRAILER, is_backup_commit, record_apply_outcome
-from entragit.errors import Canceled, EntragitError, RefusedError, UsageError
+from entragit.errors import Declined, EntragitError, RefusedError, UsageError
 from entragit.gitutil import git_result, open_repo
 from entragit.plan.live import prepare
 from entragit.plan.model import Kind, Plan
@@ -119,7 +119,7 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
                          "pass --password-file F (the only place the password is written)")
     dry_run = request.dry_run
     if not dry_run and plan.writes and confirm is not None and not confirm(plan):
-        raise Canceled("apply canceled: nothing was written")
+        raise Declined("not applied (answered no): nothing was written")
 
     async def replan(new_ids: dict[str, dict[str, Any]]) -> Plan:
         return await planning.plan(client, new_ids=new_ids, safety=False)

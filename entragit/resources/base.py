@@ -231,10 +231,16 @@ class Registry:
         try:
             return self.types[key]
         except KeyError:
-            known = ", ".join(sorted(self.types))
+            import difflib
+
             from entragit.errors import UsageError
 
-            raise UsageError(f"unknown resource type {key!r} (known: {known})") from None
+            known = ", ".join(sorted(self.types))
+            folded = {k.lower(): k for k in self.types}
+            close = folded.get(str(key).lower()) or next(iter(difflib.get_close_matches(
+                str(key), list(self.types), n=1, cutoff=0.6)), None)
+            hint = f": did you mean {close!r}?" if close else ""
+            raise UsageError(f"unknown resource type {key!r}{hint} (known: {known})") from None
 
     def referenced(self, keys: Iterable[str]) -> list[ResourceType]:
         """``keys`` and every type their references and links can point at, in dependency order (one
