@@ -44,6 +44,11 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
             lines.append(f"Tags pruned (their commits stay in history): {', '.join(md.code(t) for t in result.pruned)}.")
         if result.pushed:
             lines.append(f"Pushed to {md.code(result.remote)}.")
+        if result.untrusted:
+            n = len(result.untrusted)
+            items = "\n".join(f"- {md.code(t)}: {md.text(why)}" for t, why in result.untrusted)
+            lines += ["", md.quote(f"[!WARNING]\n{md.plural(n, 'backup tag')} {'is' if n == 1 else 'are'} not trusted "
+                                   f"(neither counted nor pruned; never a recovery's default source):\n\n{items}")]
         if result.unapplied:
             n = len(result.unapplied)
             items = "\n".join(f"- {md.code(u.commit[:12])} {md.text(u.subject)} ({md.text(_changes_text(u.changes))}): "
@@ -60,6 +65,7 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
         lines.append(f"  tags pruned (their commits stay in history): {', '.join(result.pruned)}")
     if result.pushed:
         lines.append(f"  pushed to {result.remote}")
+    lines += [f"  NOT TRUSTED (neither counted nor pruned): {t}: {why}" for t, why in result.untrusted]
     lines += _unapplied_lines(result.unapplied)
     return "\n".join(lines) + "\n"
 
@@ -72,7 +78,10 @@ def render_backups(infos: list[BackupInfo]) -> str:
         sig = ", signed" if info.signed else ""
         size = f", {_size(info.size)}" if info.size is not None else ""
         lines.append(f"{info.tag}  {info.time:%Y-%m-%d %H:%M:%S} UTC  commit {info.commit[:12]}  "
-                     f"{info.total} objects{size}{sig}")
+                     f"{info.total} objects{size}{sig}" + ("" if info.trusted else "  NOT TRUSTED"))
+        if not info.trusted:
+            lines += [f"  not trusted: {problem}" for problem in info.problems]
+            continue
         if info.counts:
             lines.append("  objects: " + ", ".join(f"{k} {v}" for k, v in info.counts.items()))
         lines.append(f"  {_since(info.previous, info.changes)}")

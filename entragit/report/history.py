@@ -113,10 +113,11 @@ def _match(store: GitStore, commits: list[str], query: str) -> tuple[str, str, s
 
 
 def _backups(repo: Any) -> list[tuple[str, str, str]]:
-    """``[(tag, time, commit)]`` of the backup tags, oldest first."""
+    """``[(tag, time, commit)]`` of the trusted backup tags, oldest first."""
     from entragit.backups import list_backups
 
-    return [(i.tag, i.time.strftime("%Y-%m-%dT%H:%M:%SZ"), i.commit) for i in reversed(list_backups(repo))]
+    return [(i.tag, i.time.strftime("%Y-%m-%dT%H:%M:%SZ"), i.commit) for i in reversed(list_backups(repo))
+            if i.trusted]
 
 
 def show_object(repo: Any, query: str, at: str | None = None) -> Found:
