@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entragit.errors import DriftError, EntragitError, PartialFailure
+from entragit.markdown import plural
 from entragit.plan.model import Change, Kind, Plan
 
 OK, FAILED, SKIPPED, DRY_RUN = "ok", "failed", "skipped", "dry-run"
@@ -122,7 +123,7 @@ class ApplyResult:
             return PartialFailure(f"{len(self.failed)} of {len(self.plan.writes)} changes failed; the others "
                                   "were applied (re-run entragit apply once the cause is fixed)")
         if self.status == "drift":
-            return DriftError(f"residual drift: {len(self.drift)} change(s) still planned after the apply")
+            return DriftError(f"residual drift: {plural(len(self.drift), 'change')} still planned after the apply")
         return None
 
     def summary(self) -> str:

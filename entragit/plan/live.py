@@ -25,6 +25,7 @@ from typing import Any
 from entragit import resources
 from entragit.errors import GraphError, RefusedError, UsageError, ValidationError
 from entragit.graph.runner import run
+from entragit.markdown import plural
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
 from entragit.plan.scope import Scope, check_ids
@@ -132,7 +133,7 @@ def read_desired(root: str | Path, types: Iterable[str] | None = None) -> Tree:
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         first = problems[0]
-        raise ValidationError(f"the desired state is invalid ({len(problems)} problems):\n{shown}{more}",
+        raise ValidationError(f"the desired state is invalid ({plural(len(problems), 'problem')}):\n{shown}{more}",
                               file=first.file, obj=first.obj, prop=first.prop)
     return read_tree(root, rts)
 

@@ -69,7 +69,7 @@ async def report_for(repo: Path, result: RecoverResult, types: Iterable[str], id
 def pull_request(result: RecoverResult, scope: str) -> tuple[str, str]:
     """``(title, Markdown body)`` of the pull request: the safety rails' refusal on top when there is one, the
     difference report, the plan and its checksum."""
-    title = f"entragit recover: {scope} back to {result.source}"
+    title = pr_title(result, scope)
     parts = []
     if result.plan is not None and result.plan.refused:
         parts.append(refusal_block(result.plan))
@@ -83,6 +83,24 @@ def pull_request(result: RecoverResult, scope: str) -> tuple[str, str]:
     else:
         parts.append(f"_No plan: {md.text(result.plan_note)}_")
     return title, "\n\n".join(part.strip("\n") for part in parts if part.strip()) + "\n"
+
+
+TITLE_LIMIT = 256  # characters of a GitHub pull request title
+
+
+def pr_title(result: RecoverResult, scope: str) -> str:
+    """``entragit recover: Sales Team, Allow GSA Traffic only back to backup/...``: the objects by name when the
+    revert names objects (``--id``), else the scope in words; at most :data:`TITLE_LIMIT` characters."""
+    tail = f" back to {result.source}"
+    what = scope
+    if "objects " in scope:
+        names = [f.name or f.id for f in result.files]
+        what = ", ".join(dict.fromkeys(names)) or scope
+    head = "entragit recover: "
+    room = TITLE_LIMIT - len(head) - len(tail)
+    if len(what) > room:
+        what = what[: max(room - 1, 0)].rstrip(", ") + "…"
+    return " ".join((head + what + tail).split())[:TITLE_LIMIT]
 
 
 async def plan_for(repo: Path, result: RecoverResult, client: Any, settings: Any) -> tuple[Any, str]:

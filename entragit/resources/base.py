@@ -98,6 +98,10 @@ class ResourceType:
     extension_definitions: str = ""
     aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
     tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
+    # --- additive (incident, issue 12.8): what a restore from deleted items brings back, as Microsoft documents
+    # it: ("<owner type>.<link>", Learn URL) pairs, the links of other objects naming an object of this type that
+    # its restore puts back (a user's group memberships). A link not listed here is "unconfirmed" in reports.
+    restore_keeps: tuple[tuple[str, str], ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property
