@@ -42,7 +42,11 @@ RENDERERS = {
 }
 
 # modules writing Markdown from entragit's own code, never from tenant or pull request data
-NOT_DATA = {"entragit/markdown.py", "entragit/resources/docs.py"}   # (the latter: docs/resources.md, declarations)
+NOT_DATA = {
+    "entragit/markdown.py",
+    "entragit/resources/docs.py",   # docs/resources.md, from the declarations
+    "entragit/gitops/fit.py",       # cuts Markdown others rendered; its own notice holds numbers and the run's URL
+}
 
 
 def _hostile_tenant(lab: Lab) -> None:
