@@ -99,6 +99,35 @@ def _is_repo_root(root: Path) -> bool:
     return repo.working_tree_dir is not None and Path(repo.working_tree_dir).resolve() == root.resolve()
 
 
+def _keep_soft_files(root: Path, files: dict[str, str], force: bool) -> list[Path]:
+    """A README.md already there (GitHub writes one into a new repository) is kept: entragit's goes beside it."""
+    kept = []
+    for soft, instead in SOFT_FILES.items():
+        if soft in files and not force and ((root / soft).exists() or (root / soft).is_symlink()):
+            files[instead] = files.pop(soft)
+            kept.append(root / soft)
+    return kept
+
+
+def _write_files(root: Path, files: dict[str, str], kept: list[Path]) -> InitResult:
+    """``git init`` when ``root`` is not a repository's top, then every file (never through a symlink)."""
+    result = InitResult(root=root, kept=kept)
+    root.mkdir(parents=True, exist_ok=True)
+    if not _is_repo_root(root):
+        from git import Repo
+
+        Repo.init(root, initial_branch=DEFAULT_BRANCH)
+        result.git_initialized = True
+    for rel, text in sorted(files.items()):
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if path.is_symlink():
+            path.unlink()  # never write through a link placed in the repository
+        path.write_text(text, encoding="utf-8", newline="\n")
+        result.written.append(path)
+    return result
+
+
 def scaffold(root: Path | str, *, tenant_id: str | None = None, cloud: str | None = None,
              owners: str | None = None, force: bool = False, admin_repo: str | None = None,
              wheel: Path | None = None, wheelhouse: Path | None = None) -> InitResult:
@@ -126,11 +155,7 @@ def scaffold(root: Path | str, *, tenant_id: str | None = None, cloud: str | Non
     files = _planned_files(owners or DEFAULT_OWNERS, admin_repo or DEFAULT_ADMIN)
     files.update(_schema_files())
 
-    kept = []
-    for soft, instead in SOFT_FILES.items():
-        if not force and ((root / soft).exists() or (root / soft).is_symlink()):
-            files[instead] = files.pop(soft)
-            kept.append(root / soft)
+    kept = _keep_soft_files(root, files, force)
     existing = sorted(rel for rel in files if (root / rel).exists() or (root / rel).is_symlink())
     if existing and not force:
         schemas = [rel for rel in existing if rel.startswith("schemas/")]
@@ -140,20 +165,7 @@ def scaffold(root: Path | str, *, tenant_id: str | None = None, cloud: str | Non
         shown = ", ".join(named)
         raise UsageError(f"would overwrite {shown}: use --force to overwrite", file=str(root / existing[0]))
 
-    result = InitResult(root=root, kept=kept)
-    root.mkdir(parents=True, exist_ok=True)
-    if not _is_repo_root(root):
-        from git import Repo
-
-        Repo.init(root, initial_branch=DEFAULT_BRANCH)
-        result.git_initialized = True
-    for rel, text in sorted(files.items()):
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_symlink():
-            path.unlink()  # never write through a link placed in the repository
-        path.write_text(text, encoding="utf-8", newline="\n")
-        result.written.append(path)
+    result = _write_files(root, files, kept)
     if tenant_id or cloud:
         # The same round-trip edit every later change of entragit.yaml goes through: comments stay.
         from entragit.settings import load_config, save_config
@@ -206,28 +218,11 @@ def scaffold_admin(root: Path | str, *, force: bool = False, **values: Any) -> I
     ``force`` (a README.md already there is kept; entragit's goes to ENTRAGIT.md)."""
     root = Path(root)
     files = admin_files(**values)
-    kept = []
-    if not force and (root / "README.md").exists():
-        files["ENTRAGIT.md"] = files.pop("README.md")
-        kept.append(root / "README.md")
+    kept = _keep_soft_files(root, files, force)
     existing = sorted(rel for rel in files if (root / rel).exists() or (root / rel).is_symlink())
     if existing and not force:
         raise UsageError(f"would overwrite {', '.join(existing)}: use --force to overwrite", file=str(root / existing[0]))
-    result = InitResult(root=root, kept=kept)
-    root.mkdir(parents=True, exist_ok=True)
-    if not _is_repo_root(root):
-        from git import Repo
-
-        Repo.init(root, initial_branch=DEFAULT_BRANCH)
-        result.git_initialized = True
-    for rel, text in sorted(files.items()):
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if path.is_symlink():
-            path.unlink()
-        path.write_text(text, encoding="utf-8", newline="\n")
-        result.written.append(path)
-    return result
+    return _write_files(root, files, kept)
 
 
 def project_root() -> Path:

@@ -10,7 +10,6 @@ YAML anyone can write.
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -23,6 +22,7 @@ from entragit.backups.trust import assess, newest_trusted
 from entragit.commands import cli, load_commands
 from entragit.errors import UsageError
 from tests.backups.helpers import FakeTenant, demo_tenant, git, tags
+from tests.backups.test_verify import _ssh_key
 
 load_commands()  # every command registered, as `entragit` does when it starts
 
@@ -109,15 +109,6 @@ def test_backups_of_an_unchanged_tenant_share_a_commit_and_order_by_time(git_rep
     second = backup(git_repo, export_step=tenant.export, now=DAYS[1]).tag           # nothing changed
     assert git(git_repo, "rev-parse", f"{first}^{{commit}}") == git(git_repo, "rev-parse", f"{second}^{{commit}}")
     assert [a.tag for a in assess(git_repo)] == [second, first]
-
-
-def _ssh_key(tmp_path: Path, name: str) -> tuple[Path, str]:
-    keygen = shutil.which("ssh-keygen")
-    if keygen is None:
-        pytest.skip("ssh-keygen is not installed (Debian package openssh-client): SSH signing cannot be tested")
-    key = tmp_path / name
-    subprocess.run([keygen, "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", str(key)], check=True)
-    return key, (tmp_path / f"{name}.pub").read_text().strip()
 
 
 def test_ssh_signed_backups_end_to_end_and_a_forged_unsigned_tag(git_repo: Path, tmp_path: Path,
