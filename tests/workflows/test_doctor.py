@@ -127,3 +127,25 @@ def test_a_colon_in_a_claim_value_is_written_as_github_writes_it(world: World, t
     result = doctor(world, CUSTOM, "--admin-workflow", str(admin), "--json")
     writer = next(j for j in json.loads(result.stdout)["jobs"] if j["app"] == "writer")
     assert writer["subject"] == f"repo:org/tenant:environment:Prod%3A1:job_workflow_ref:{ADMIN_REF}"
+
+
+def test_a_recover_yml_a_collaborator_rewrites_presents_no_writer_subject(world: World) -> None:
+    """The writer's one credential is the subject of recover.yml calling the administrators' workflow at main.
+    A pull request (or a direct push) that rewrites recover.yml to sign in itself as the writer, or to call that
+    workflow at another ref, presents another subject: GitHub fills job_workflow_ref with the workflow that
+    really runs (docs/setup.md, guarantee 1), and Entra compares subjects exactly."""
+    registered = next(j["subject"] for j in json.loads(doctor(world, CUSTOM, "--json").stdout)["jobs"]
+                      if j["app"] == "writer")
+    recover = world.work / ".github" / "workflows" / "recover.yml"
+    original = recover.read_text(encoding="utf-8")
+    direct = original.replace(
+        "    uses: org/entragit-admin/.github/workflows/entragit-apply.yml@main\n",
+        "    runs-on: ubuntu-latest\n    env:\n      AZURE_CLIENT_ID: ${{ vars.ENTRAGIT_WRITER_CLIENT_ID }}\n"
+        "    steps:\n      - run: entragit apply --yes\n")
+    for text in (direct, original.replace("entragit-apply.yml@main", "entragit-apply.yml@mallory"),
+                 original.replace("entragit-apply.yml@main", "entragit-apply.yml@" + "a" * 40)):
+        assert text != original
+        recover.write_text(text, encoding="utf-8")
+        jobs = json.loads(doctor(world, CUSTOM, "--json").stdout)["jobs"]
+        [writer] = [j for j in jobs if j["app"] == "writer"]
+        assert writer["subject"] != registered, writer
