@@ -178,3 +178,21 @@ def test_jobs_skip_without_the_tenant_variables(tmp_path: Path) -> None:
     before = git(bare.origin, "rev-parse", "main")
     after = bare.branch("main", ADA, CHANGE)
     assert bare.runner.run_job(RECOVER, "apply", bare.push_event(before, after)).result == "skipped"
+
+
+def test_a_long_recovery_log_keeps_its_end_within_the_job_summarys_limit(world: World) -> None:
+    """GitHub takes at most 1 MiB of job summary per step: the recovery's summary holds the end of the log (how
+    it ended), says how much is only in the job's log, and stays far below the limit."""
+    world.branch("change", ADA, CHANGE)
+    number = world.open_pull("change", ADA)
+    assert world.publish(number).result == "success"
+    world.review(number, BOB)
+    before, after = world.merge(number)
+    world.runner.env["FAKE_APPLY_LOG_LINES"] = "40000"      # ~1.9 MB of log
+    apply, _ = recover(world, before, after)
+    assert apply.result == "success", apply.log
+    size = len(apply.summary.encode("utf-8"))
+    assert 200_000 < size < 1024 * 1024, size
+    assert "bytes are in the job's log)" in apply.summary
+    assert apply.summary.rstrip().endswith("entragit apply: stand-in exiting 0\n```")
+    assert "line 40000 of a long recovery log" in apply.summary and "line 1 of a long" not in apply.summary

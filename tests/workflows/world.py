@@ -60,6 +60,7 @@ if [ "$1" = "plan" ]; then
   exit 0
 fi
 if [ "$1" = "apply" ]; then
+  if [ -n "${FAKE_APPLY_LOG_LINES:-}" ]; then seq -f "entragit apply: line %.0f of a long recovery log" "$FAKE_APPLY_LOG_LINES"; fi
   echo "entragit apply: stand-in exiting ${FAKE_APPLY_EXIT:-0}"
   exit "${FAKE_APPLY_EXIT:-0}"
 fi
