@@ -5,9 +5,12 @@
     subjects.py    the OIDC subject each job presents to Entra, read from the repository's settings
                    (`entragit doctor`)
     approval.py    a merged pull request's approval: by a listed person who wrote none of it, on its final head
+    authorship.py  who wrote a pull request as GitHub records it: opener, commit authors, committers and
+                   co-authors as GitHub links them, and everyone who pushed to its branch
     provenance.py  the published plan: an artifact of a run of entragit's own publisher workflow, its definition
                    checked through the API and git
-    gate.py        both, bound to the merge commit being applied (`entragit check-merge`)
+    gate.py        both, bound to the merge commit being applied, which must bring only the approved head
+                   and be pushed once (`entragit check-merge`)
     fit.py         GitHub's size limits: comments and bodies (65,536 characters), titles (256), job summaries
     lock.py        the hash-locked requirements file the workflows install from (`entragit lock`)
 
