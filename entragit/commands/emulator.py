@@ -40,9 +40,13 @@ def serve(host: str, port: int, seed: str, latency_ms: float, fault_rate: float,
     import uvicorn
 
     from entragit.emulator import Emulator
+    from entragit.emulator.errors import EmulatorInputError
 
-    emu = Emulator(seed=seed, random_seed=random_seed, latency_ms=latency_ms, fault_rate=fault_rate,
-                   throttle_every=throttle_every, quotas=quotas)
+    try:
+        emu = Emulator(seed=seed, random_seed=random_seed, latency_ms=latency_ms, fault_rate=fault_rate,
+                       throttle_every=throttle_every, quotas=quotas)
+    except EmulatorInputError as exc:  # the emulator has its own errors (it imports nothing of the client)
+        raise UsageError(str(exc)) from None
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # proto=IPPROTO_TCP matters: asyncio sets TCP_NODELAY only on sockets whose proto is IPPROTO_TCP, and
     # accepted connections inherit it; with proto 0 every response stalls ~40 ms (Nagle + delayed ACK)

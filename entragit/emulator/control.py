@@ -32,9 +32,9 @@ import json
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
+from entragit.emulator.errors import EmulatorInputError
 from entragit.emulator.models import dumps
 from entragit.emulator.routes import Reply
-from entragit.errors import EntragitError
 
 if TYPE_CHECKING:
     from entragit.emulator import Emulator
@@ -55,7 +55,7 @@ def handle_control(emu: Emulator, method: str, path: str, query: str, body: byte
         return Reply(200, dumps(result), {"Content-Type": "application/json"})
     except ControlError as exc:
         return _error(exc.status, str(exc))
-    except (EntragitError, ValueError, TypeError) as exc:
+    except (EmulatorInputError, ValueError, TypeError) as exc:
         return _error(400, str(exc))
 
 

@@ -12,6 +12,24 @@ from __future__ import annotations
 from typing import Any
 
 
+class EmulatorInputError(ValueError):
+    """Bad input to the emulator itself (a seed file, a control-plane knob), not a Graph request.
+
+    The control plane answers it with 400; ``entragit emulator serve`` reports it as one line (exit 2). The text
+    names the file, object and property like the CLI's own errors: ``file x.json, property users: ...``.
+    """
+
+    def __init__(self, message: str, *, file: str | None = None, obj: str | None = None,
+                 prop: str | None = None) -> None:
+        self.file, self.obj, self.prop = file, obj, prop
+        where = ", ".join(f"{k} {v}" for k, v in (("file", file), ("object", obj), ("property", prop)) if v)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class SeedError(EmulatorInputError):
+    """A seed that cannot be loaded: unknown name, unreadable or inconsistent file."""
+
+
 class GraphError(Exception):
     """An error Graph answers: status, code, message and extra response headers."""
 

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from random import Random
 from typing import Any
 
-from entragit.resources.base import ResourceType
+from entragit.emulator.facts.model import EntitySet
 
 _dumps = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -43,7 +43,7 @@ def new_opaque_id(rng: Random) -> str:
 class Collection:
     """The live objects of one resource type, with a lazily sorted id index and cached JSON per object."""
 
-    def __init__(self, rt: ResourceType) -> None:
+    def __init__(self, rt: EntitySet) -> None:
         self.rt = rt
         self.items: dict[str, dict[str, Any]] = {}
         self._sorted: list[str] | None = None

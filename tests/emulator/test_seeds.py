@@ -14,10 +14,10 @@ import pytest
 import yaml
 
 from entragit.emulator import seeds
+from entragit.emulator.errors import SeedError
 from entragit.emulator.seed_data.microsoft import GRAPH_APP_ID, MICROSOFT_TENANT_ID
 from entragit.emulator.seed_data.objects import security_identifier
 from entragit.emulator.seeds import DEMO_FACTS, check_seed, demo_seed, empty_seed, get_seed, scale_seed
-from entragit.errors import UsageError
 
 SMALL_SCALE = {"users": 600, "groups": 40, "members_per_group": 12, "applications": 6, "random_seed": 3,
                "big_group_members": 250, "sp_members_in_big_group": 4}
@@ -511,14 +511,14 @@ def test_partial_seed_file_is_completed_from_empty(tmp_path: Any) -> None:
 def test_bad_seed_files_name_the_file(tmp_path: Any, name: str, content: str, message: str) -> None:
     path = tmp_path / name
     path.write_text(content)
-    with pytest.raises(UsageError, match=message) as info:
+    with pytest.raises(SeedError, match=message) as info:
         seeds.load_seed_file(path)
     assert str(path) in str(info.value)
-    assert info.value.exit_code == 2
+    assert info.value.file == str(path)
 
 
 def test_missing_seed_file_is_a_usage_error(tmp_path: Any) -> None:
-    with pytest.raises(UsageError, match="cannot read seed file"):
+    with pytest.raises(SeedError, match="cannot read seed file"):
         seeds.load_seed_file(tmp_path / "absent.json")
 
 
@@ -528,9 +528,9 @@ def test_get_seed_by_name() -> None:
     scaled = get_seed("scale:users=120,groups=6,members_per_group=5,applications=2")
     assert (len(scaled["users"]), len(scaled["groups"]), len(scaled["applications"])) == (120, 6, 2)
     assert get_seed(demo_seed()) == demo_seed()
-    with pytest.raises(UsageError, match="unknown seed 'nope'"):
+    with pytest.raises(SeedError, match="unknown seed 'nope'"):
         get_seed("nope")
-    with pytest.raises(UsageError, match="unknown scale seed argument"):
+    with pytest.raises(SeedError, match="unknown scale seed argument"):
         get_seed("scale:people=3")
-    with pytest.raises(UsageError, match="needs an integer"):
+    with pytest.raises(SeedError, match="needs an integer"):
         get_seed("scale:users=many")

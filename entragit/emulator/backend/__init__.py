@@ -17,10 +17,11 @@ per concern, each in its own module:
 ``common``         ``ListQuery``, ``Page``, ``DeltaPage``, id helpers, ``merge_patch``
 =================  ================================================================================
 
-Per-type facts come from the declarations in ``entragit.resources`` (collections, page sizes, properties
-and their channels, links, delete kinds, group kinds, create defaults, references); Graph's server-side
-behaviour that no declaration needs lives in ``facts.py`` and in ``behaviour.py``. Errors are raised as
-:mod:`entragit.emulator.errors` classes and rendered by the HTTP layer.
+The schema (which properties a type has, their types and enums) comes from Graph's v1.0 metadata
+(:mod:`entragit.emulator.metadata`); per-set server facts (paths, read-only and create-only properties, links,
+delete kinds, group kinds, create defaults, references) from the emulator's own :mod:`entragit.emulator.facts`,
+each cited from Microsoft Learn; per-type behaviour in ``behaviour.py``. The emulator never reads the client's
+declarations. Errors are raised as :mod:`entragit.emulator.errors` classes and rendered by the HTTP layer.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from typing import Any
 from entragit.emulator.backend.common import type_name
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import BadRequest, InvalidProperty, NotFound
+from entragit.emulator.facts import EntitySet
 from entragit.emulator.models import iso, new_opaque_id
-from entragit.resources import ResourceType
 
 
 class ActionsMixin(TenantCore):
@@ -108,7 +108,7 @@ class ActionsMixin(TenantCore):
                 "isSyncedFromOnPremises": bool(ext.get("isSyncedFromOnPremises", False)),
                 "name": ext.get("name"), "targetObjects": list(ext.get("targetObjects") or [])}
 
-    def extension_definitions_type(self) -> ResourceType | None:
+    def extension_definitions_type(self) -> EntitySet | None:
         """The type whose objects define directory extensions (applications, ``extension_definitions``)."""
         return next((rt for rt in self.registry if rt.extension_definitions), None)
 

@@ -9,36 +9,36 @@ import copy
 from typing import Any
 
 from entragit.emulator import facts
-from entragit.emulator.backend.common import merge_patch, owning_ref, path_values
+from entragit.emulator.backend.common import merge_patch, owning_ref
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import BadRequest, Conflict
-from entragit.resources import ResourceType, iter_path
+from entragit.emulator.facts import EntitySet, iter_path, path_values
 
 
 class BehaviourMixin(TenantCore):
     """Per-type hooks of create, update, delete and restore."""
 
     # ================================================================== server behaviour per type
-    def _on_create_user(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    def _on_create_user(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         profile = body.get("passwordProfile")
         if not isinstance(profile, dict) or not profile.get("password"):
             raise BadRequest("Invalid value specified for property 'passwordProfile' of resource 'User'.")
         self._check_upn(rt, str(obj.get("userPrincipalName", "")), None)
 
-    def _on_update_user(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    def _on_update_user(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         if "userPrincipalName" in body:
             self._check_upn(rt, str(body["userPrincipalName"]), obj["id"])
         if "mail" in body and body["mail"] is None:
             raise BadRequest("Invalid value specified for property 'mail' of resource 'User'.")
 
-    def _on_restore_user(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def _on_restore_user(self, rt: EntitySet, obj: dict[str, Any]) -> None:
         upn = str(obj.get("userPrincipalName", "")).lower()
         for other in self.collections[rt.key].items.values():
             if str(other.get("userPrincipalName", "")).lower() == upn:
                 raise BadRequest("Another object with the same value for property userPrincipalName already "
                                  "exists.")
 
-    def _check_upn(self, rt: ResourceType, upn: str, self_id: str | None) -> None:
+    def _check_upn(self, rt: EntitySet, upn: str, self_id: str | None) -> None:
         if "@" not in upn:
             raise BadRequest("Invalid value specified for property 'userPrincipalName' of resource 'User'.")
         domain = upn.rsplit("@", 1)[1].lower()
@@ -52,7 +52,7 @@ class BehaviourMixin(TenantCore):
                 raise BadRequest("Another object with the same value for property userPrincipalName already "
                                  "exists.")
 
-    def _on_create_group(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    def _on_create_group(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         types = obj.get("groupTypes") or []
         if obj.get("mailEnabled") and "Unified" not in types:
             # Graph cannot create mail-enabled security groups or distribution lists (observed message:
@@ -72,10 +72,10 @@ class BehaviourMixin(TenantCore):
         parts = [(n >> shift) & 0xFFFFFFFF for shift in (96, 64, 32, 0)]
         obj["securityIdentifier"] = "S-1-12-1-" + "-".join(str(p) for p in parts)
 
-    def _on_create_application(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    def _on_create_application(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         obj["publisherDomain"] = self.default_domain()
 
-    def _on_delete_application(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def _on_delete_application(self, rt: EntitySet, obj: dict[str, Any]) -> None:
         # Deleting an app registration also deletes its service principal in the home tenant; restoring the
         # application does not restore it (https://learn.microsoft.com/en-us/graph/api/directory-deleteditems-restore).
         # The service principals: the objects whose owning reference (appId) points at this type.
@@ -87,7 +87,7 @@ class BehaviourMixin(TenantCore):
             if found is not None:
                 self._soft_delete(other, found)
 
-    def _on_create_servicePrincipal(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    def _on_create_servicePrincipal(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         app_id = str(obj.get("appId") or "")
         sps = self.collections[rt.key]
         if sps.by_alt(app_id) is not None:
@@ -122,7 +122,7 @@ class BehaviourMixin(TenantCore):
         if "homepage" not in body:
             obj["homepage"] = web.get("homePageUrl")
 
-    def _on_create_authenticationStrengthPolicy(self, rt: ResourceType, obj: dict[str, Any],
+    def _on_create_authenticationStrengthPolicy(self, rt: EntitySet, obj: dict[str, Any],
                                                 body: dict[str, Any]) -> None:
         combos = obj.get("allowedCombinations") or []
         if not isinstance(combos, list) or not combos:
@@ -130,13 +130,13 @@ class BehaviourMixin(TenantCore):
         obj["policyType"] = "custom"
         obj["requirementsSatisfied"] = "none" if combos == ["password"] else "mfa"
 
-    def _on_delete_authenticationStrengthPolicy(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def _on_delete_authenticationStrengthPolicy(self, rt: EntitySet, obj: dict[str, Any]) -> None:
         users = self._policy_references(rt, obj["id"])
         if users:
             raise BadRequest(f"The authentication strength policy is referenced by Conditional Access policies "
                              f"({', '.join(users)}) and cannot be deleted.")
 
-    def _policy_references(self, target: ResourceType, target_id: str) -> list[str]:
+    def _policy_references(self, target: EntitySet, target_id: str) -> list[str]:
         """Ids of objects of other types (CA policies) whose declared references point at ``target_id``."""
         found = []
         for rt in self.registry:
@@ -150,19 +150,19 @@ class BehaviourMixin(TenantCore):
                     found.append(str(obj["id"]))
         return sorted(found)
 
-    def _on_create_conditionalAccessPolicy(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    def _on_create_conditionalAccessPolicy(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         self._check_policy_refs(rt, obj)
         obj["modifiedDateTime"] = None
         self._reduce_expanded(rt, obj)
 
-    def _on_update_conditionalAccessPolicy(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    def _on_update_conditionalAccessPolicy(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         merged = {**obj, **{k: merge_patch(obj.get(k), v) for k, v in body.items() if "@" not in k}}
         self._check_policy_refs(rt, merged)
         grant = body.get("grantControls")
         if isinstance(grant, dict):
             self._reduce_expanded(rt, body)
 
-    def _reduce_expanded(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def _reduce_expanded(self, rt: EntitySet, obj: dict[str, Any]) -> None:
         for path in rt.expanded:
             for container, key in list(iter_path(obj, path)):
                 value = container[key]
@@ -170,7 +170,7 @@ class BehaviourMixin(TenantCore):
                     container[key] = {"id": value.get("id")}
                 container.pop(f"{key}@odata.context", None)
 
-    def _check_policy_refs(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def _check_policy_refs(self, rt: EntitySet, obj: dict[str, Any]) -> None:
         """Validate the ids a CA policy references (users, groups, locations, strengths, service principals).
 
         Observed errors: ``1040: NamedLocation with id ... does not exist in the directory.`` and
@@ -189,7 +189,7 @@ class BehaviourMixin(TenantCore):
                                                               f"Invalid {target.title} value: {{value}}.")
                 raise BadRequest(template.format(value=value), code="BadRequest")
 
-    def _on_create_namedLocation(self, rt: ResourceType, obj: dict[str, Any], body: dict[str, Any]) -> None:
+    def _on_create_namedLocation(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         sub = str(obj.get("@odata.type", "")).rsplit(".", 1)[-1]
         if sub == "ipNamedLocation" and not body.get("ipRanges"):
             raise BadRequest("Invalid value specified for property 'ipRanges' of resource 'IpNamedLocation'.")

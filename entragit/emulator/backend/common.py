@@ -9,8 +9,8 @@ from typing import Any
 
 from entragit.emulator import facts
 from entragit.emulator.errors import BadRequest
+from entragit.emulator.facts import EntitySet, LinkKind, Ref
 from entragit.emulator.query import Expand, Filter
-from entragit.resources import LinkKind, Ref, ResourceType, iter_path
 
 EXTENSION_NAME = re.compile(r"^extension_[0-9a-fA-F]{32}_\w+$")
 _ID_IN_URL = re.compile(r"/([^/()]+)/?$")
@@ -51,8 +51,8 @@ class DeltaPage:
     delta_token: str | None = None  # $deltatoken of @odata.deltaLink
 
 
-def type_name(rt: ResourceType) -> str:
-    return rt.odata_type.rsplit(".", 1)[-1]
+def type_name(rt: EntitySet) -> str:
+    return rt.type_name
 
 
 # the shared sets (facts.SHARED_SETS) by their link names
@@ -60,15 +60,15 @@ ASSIGNMENTS = "appRoleAssignedTo"
 GRANTS = "oauth2PermissionGrants"
 
 
-def owning_ref(rt: ResourceType) -> Ref | None:
-    """The declared reference by which an object of ``rt`` belongs to an object of another type through its
-    own alternate key (a service principal's ``appId`` names its application), or None."""
+def owning_ref(rt: EntitySet) -> Ref | None:
+    """The reference by which an object of ``rt`` belongs to an object of another set through its own
+    alternate key (a service principal's ``appId`` names its application), or None."""
     if not rt.alt_key:
         return None
-    return next((r for r in rt.refs if r.path == rt.alt_key and r.by == rt.alt_key and not r.embedded), None)
+    return next((r for r in rt.refs if r.path == rt.alt_key and r.by == rt.alt_key), None)
 
 
-def resource_name(rt: ResourceType) -> str:
+def resource_name(rt: EntitySet) -> str:
     name = type_name(rt)
     return name[:1].upper() + name[1:]
 
@@ -83,14 +83,13 @@ def ref_id(value: Any) -> str:
 
 
 class TypeInfo:
-    """Derived facts of one declaration, computed once (the declaration's properties rebuild them per call)."""
+    """Derived facts of one entity set, computed once."""
 
-    def __init__(self, rt: ResourceType) -> None:
-        self.props = rt.prop_map
-        self.secrets = rt.secrets
+    def __init__(self, rt: EntitySet) -> None:
+        self.secrets = rt.write_only
         self.link_names = rt.link_names
-        self.on_premises = rt.on_premises_props
-        self.hidden = frozenset(p.name for p in rt.props if not p.select) | self.secrets
+        self.on_premises = rt.on_premises
+        self.hidden = rt.select_only | rt.not_in_lists | rt.write_only
         self.default = facts.DEFAULT_PROPERTIES.get(rt.odata_type)
         self.id_links = tuple(ln for ln in rt.links if ln.kind in (LinkKind.IDS, LinkKind.ID))
         self.projections: dict[tuple[str, ...], tuple[str, ...]] = {}
@@ -113,6 +112,4 @@ def merge_patch(current: Any, value: Any) -> Any:
     return copy.deepcopy(value)
 
 
-def path_values(obj: Any, path: str) -> list[Any]:
-    return [container[key] for container, key in iter_path(obj, path)]
 

@@ -13,6 +13,7 @@ from typing import Any
 from entragit.emulator import facts
 from entragit.emulator.backend.common import TypeInfo, owning_ref, resource_name
 from entragit.emulator.errors import GraphError, NotFound
+from entragit.emulator.facts import REGISTRY, EntitySet, Link, LinkKind, Registry
 from entragit.emulator.limits import Clock
 from entragit.emulator.models import (
     Collection,
@@ -23,8 +24,6 @@ from entragit.emulator.models import (
     new_guid,
     new_opaque_id,
 )
-from entragit.resources import REGISTRY, Link, LinkKind, ResourceType
-from entragit.resources.base import Registry
 
 
 class TenantCore:
@@ -35,8 +34,8 @@ class TenantCore:
         self.random_seed = random_seed
         self.rng = Random(random_seed)
         self.registry = registry
-        self.types: dict[str, ResourceType] = {rt.key: rt for rt in registry}
-        self.by_odata: dict[str, ResourceType] = {rt.odata_type.lower(): rt for rt in registry}
+        self.types: dict[str, EntitySet] = {rt.key: rt for rt in registry}
+        self.by_odata: dict[str, EntitySet] = {rt.odata_type.lower(): rt for rt in registry}
         self.collections = {key: Collection(rt) for key, rt in self.types.items()}
         self.info = {key: TypeInfo(rt) for key, rt in self.types.items()}
         self.links = LinkStore()
@@ -53,6 +52,7 @@ class TenantCore:
         self.force_resync: set[str] = set()
         self.allow_policy_restore = False  # app-only callers cannot restore CA policies / named locations
         self._known: dict[str, frozenset[str]] = {}
+        self._schema: dict[str, frozenset[str]] = {}
 
     # ================================================================== setup
     def reset(self) -> None:
@@ -85,7 +85,7 @@ class TenantCore:
         org = next((rt.key for rt in self.registry if rt.singleton_in_collection), "")
         self.tenant_id = str(seed.get("tenantId") or (seed.get(org) or {}).get("id") or new_guid(self.rng))
         self.extensions = list(seed.get("directoryExtensions") or [])
-        pending_links: list[tuple[ResourceType, str, Link, Any]] = []
+        pending_links: list[tuple[EntitySet, str, Link, Any]] = []
         for rt in self.registry:
             value = seed.get(rt.key)
             if value is None:
@@ -94,7 +94,7 @@ class TenantCore:
             coll = self.collections[rt.key]
             info = self.info[rt.key]
             seen = coll.seen_props
-            keep_type = rt.requires_odata_type or bool(rt.subtypes)
+            keep_type = rt.requires_odata_type or rt.polymorphic
             link_names = [ln for ln in rt.links if ln.name not in facts.SHARED_SETS
                           and not (ln.kind is LinkKind.OBJECTS and ln.inline)]
             for obj in items:
@@ -161,7 +161,7 @@ class TenantCore:
         return data
 
     # ================================================================== helpers
-    def rt(self, type_key: str) -> ResourceType:
+    def rt(self, type_key: str) -> EntitySet:
         try:
             return self.types[type_key]
         except KeyError:
@@ -182,7 +182,7 @@ class TenantCore:
             self.seq += 1
             log.touch(obj_id, self.seq)
 
-    def _not_found(self, rt: ResourceType, obj_id: str) -> GraphError:
+    def _not_found(self, rt: EntitySet, obj_id: str) -> GraphError:
         if rt.directory_object:
             return NotFound.resource(obj_id)
         return NotFound(f"{resource_name(rt)} with id {obj_id} does not exist in the directory.",
@@ -223,7 +223,7 @@ class TenantCore:
                     return str(obj["id"])
         return ident
 
-    def directory_object(self, obj_id: str) -> tuple[ResourceType, dict[str, Any]] | None:
+    def directory_object(self, obj_id: str) -> tuple[EntitySet, dict[str, Any]] | None:
         key = self.type_of.get(obj_id)
         if key is None:
             return None

@@ -10,9 +10,9 @@ from entragit.emulator import facts
 from entragit.emulator.backend.common import ListQuery, Page, type_name
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import BadRequest, Forbidden, NotFound
+from entragit.emulator.facts import DeleteKind, EntitySet, LinkKind
 from entragit.emulator.models import dumps
 from entragit.emulator.query import decode_token, encode_token
-from entragit.resources import DeleteKind, LinkKind, ResourceType
 
 
 class DeletedMixin(TenantCore):
@@ -30,9 +30,9 @@ class DeletedMixin(TenantCore):
                     del store[obj_id]
                     self._touch(item.type_key, obj_id)
 
-    def _deleted_rt(self, cast: str) -> ResourceType:
+    def _deleted_rt(self, cast: str) -> EntitySet:
         for rt in self.registry:
-            if rt.delete_path and rt.delete_path.lower().endswith(f"microsoft.graph.{cast.lower()}"):
+            if rt.deleted_cast and rt.deleted_cast.lower() == cast.lower():
                 return rt
         raise BadRequest(f"'microsoft.graph.{cast}' is not a type of deleted directory objects.")
 
@@ -63,7 +63,7 @@ class DeletedMixin(TenantCore):
         rt = self.types[item.type_key]
         return self._deleted_view(rt, item.obj, None)
 
-    def _deleted_view(self, rt: ResourceType, obj: dict[str, Any], select: tuple[str, ...] | None) -> dict[str, Any]:
+    def _deleted_view(self, rt: EntitySet, obj: dict[str, Any], select: tuple[str, ...] | None) -> dict[str, Any]:
         out = self.typed(rt, self.view(rt, obj, select))
         out["deletedDateTime"] = obj.get("deletedDateTime")
         return out
@@ -119,9 +119,9 @@ class DeletedMixin(TenantCore):
         return self.typed(rt, self.view(rt, obj))
 
     # ------------------------------------------------------------------ deleted items (CA)
-    def _policy_container(self, container: str) -> ResourceType:
+    def _policy_container(self, container: str) -> EntitySet:
         for rt in self.registry:
-            if rt.delete is DeleteKind.SOFT_PORTAL and rt.delete_path and rt.delete_path.endswith(f"/{container}"):
+            if rt.delete is DeleteKind.SOFT_POLICY and rt.deleted_container == container:
                 return rt
         raise NotFound(f"Resource not found for the segment '{container}'.", code="BadRequest")
 

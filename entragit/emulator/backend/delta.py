@@ -8,8 +8,8 @@ from entragit.emulator import facts
 from entragit.emulator.backend.common import DeltaPage
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import BadRequest, ResyncRequired, SyncStateNotFound
+from entragit.emulator.facts import Link, LinkKind
 from entragit.emulator.query import decode_token, encode_token
-from entragit.resources import Link, LinkKind
 
 
 class DeltaMixin(TenantCore):

@@ -16,9 +16,9 @@ from entragit.emulator.errors import (
     OnPremisesMastered,
     UnsupportedQuery,
 )
+from entragit.emulator.facts import EntitySet, Link, LinkKind
 from entragit.emulator.models import dumps
 from entragit.emulator.query import decode_token, encode_token
-from entragit.resources import Link, LinkKind, ResourceType
 
 
 class LinksMixin(TenantCore):
@@ -42,7 +42,7 @@ class LinksMixin(TenantCore):
                                    "the advanced query parameters: add $count=true and the ConsistencyLevel: "
                                    "eventual header. Refer to https://aka.ms/graph-docs/advanced-queries")
         hidden = link.v1_hidden_targets if version == "v1.0" else frozenset()
-        objs: list[tuple[ResourceType, dict[str, Any]]] = []
+        objs: list[tuple[EntitySet, dict[str, Any]]] = []
         for ref in self.links.refs(type_key, link_name, obj_id):
             found = self.directory_object(ref)
             if found is None or found[0].key in hidden:
@@ -77,13 +77,13 @@ class LinksMixin(TenantCore):
                 return self.typed(found[0], self.view(found[0], found[1], select))
         raise NotFound.resource(link_name)
 
-    def _link(self, rt: ResourceType, name: str) -> Link:
+    def _link(self, rt: EntitySet, name: str) -> Link:
         link = rt.link(name)
         if link is None:
             raise BadRequest(f"Could not find a property named '{name}' on type '{rt.odata_type.lstrip('#')}'.")
         return link
 
-    def _check_link_write(self, rt: ResourceType, obj: dict[str, Any], link: Link) -> None:
+    def _check_link_write(self, rt: EntitySet, obj: dict[str, Any], link: Link) -> None:
         if getattr(link, "on_premises", False) and rt.is_synced(obj):
             raise OnPremisesMastered([link.name])
         reason = rt.link_refused(obj, link)
@@ -146,7 +146,7 @@ class LinksMixin(TenantCore):
             log.member_event(link_name, owner, ref, added, self.seq)
             log.touch(owner, self.seq)
 
-    def _bind(self, rt: ResourceType, obj: dict[str, Any], binds: dict[str, Any]) -> None:
+    def _bind(self, rt: EntitySet, obj: dict[str, Any], binds: dict[str, Any]) -> None:
         for name, value in binds.items():
             link = self._link(rt, name)
             refs = [value] if link.kind is LinkKind.ID else value
@@ -155,7 +155,7 @@ class LinksMixin(TenantCore):
             for url in refs:
                 self.add_link(rt.key, obj["id"], name, ref_id(url))
 
-    def _check_binds(self, rt: ResourceType, obj: dict[str, Any] | None, binds: dict[str, Any],
+    def _check_binds(self, rt: EntitySet, obj: dict[str, Any] | None, binds: dict[str, Any],
                      body: dict[str, Any] | None = None) -> None:
         """Validate every ``@odata.bind`` before anything is written (a create or update is all or nothing)."""
         total = 0

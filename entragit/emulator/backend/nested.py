@@ -10,14 +10,14 @@ from entragit.emulator import facts
 from entragit.emulator.backend.common import merge_patch
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import BadRequest, Conflict, MethodNotAllowed, NotFound, ReadOnlyProperty
-from entragit.resources import Link, LinkKind, ResourceType
+from entragit.emulator.facts import EntitySet, Link, LinkKind
 
 
 class NestedMixin(TenantCore):
     """Elements of OBJECTS links: list, get, add, update, remove."""
 
     # ================================================================== nested / inline object links
-    def _object_link(self, type_key: str, owner: str, link_name: str) -> tuple[ResourceType, Link, list | dict]:
+    def _object_link(self, type_key: str, owner: str, link_name: str) -> tuple[EntitySet, Link, list | dict]:
         """The elements of an OBJECTS link: a copy of the owner's inline list (written back by
         :meth:`_store_inline`) or the nested store of the owner."""
         rt = self.rt(type_key)

@@ -10,25 +10,38 @@ from entragit.emulator import facts
 from entragit.emulator.backend.common import DEFAULT_ROOT, EXTENSION_NAME, ListQuery, Page
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import BadRequest, GraphError, MethodNotAllowed, UnsupportedQuery
+from entragit.emulator.facts import EntitySet, LinkKind, iter_path
+from entragit.emulator.metadata import model
 from entragit.emulator.models import Collection, dumps
 from entragit.emulator.query import ADVANCED_OPERATORS, Expand, decode_token, encode_token
-from entragit.resources import Channel, LinkKind, ResourceType, iter_path
 
 
 class ReadsMixin(TenantCore):
     """GET of collections and objects."""
 
     # ------------------------------------------------------------------ schema
-    def _known_props(self, rt: ResourceType) -> frozenset[str]:
+    def _known_props(self, rt: EntitySet) -> frozenset[str]:
         known = self._known.get(rt.key)
         if known is None:
-            names = {p.name for p in rt.props} | set(rt.create_defaults_map) | self.collections[rt.key].seen_props
+            # the structural properties of the set's entity type in Graph's v1.0 metadata (and of its derived
+            # types where the set is polymorphic), plus what the seed's objects carry
+            names = set(self._schema_props(rt))
             for _, own in rt.subtypes:
                 names.update(own)
+            names.update(k for k, _ in rt.create_defaults)
+            names |= self.collections[rt.key].seen_props
             known = self._known[rt.key] = frozenset(names)
         return known
 
-    def _extension_ok(self, rt: ResourceType, name: str) -> bool:
+    def _schema_props(self, rt: EntitySet) -> frozenset[str]:
+        """The structural properties of the set's entity type in Graph's v1.0 metadata."""
+        found = self._schema.get(rt.key)
+        if found is None:
+            entity = model().require(rt.entity)
+            found = self._schema[rt.key] = frozenset(n for n, p in entity.properties.items() if not p.navigation)
+        return found
+
+    def _extension_ok(self, rt: EntitySet, name: str) -> bool:
         target = facts.EXTENSION_TARGETS.get(rt.odata_type)
         if not rt.extension_attributes or target is None:
             return False
@@ -37,14 +50,12 @@ class ReadsMixin(TenantCore):
                 return True
         return False
 
-    def check_select(self, rt: ResourceType, select: Iterable[str], *, collection: bool,
+    def check_select(self, rt: EntitySet, select: Iterable[str], *, collection: bool,
                      allow_links: bool = False) -> None:
         known = self._known_props(rt)
-        props = self.info[rt.key].props
         for name in select:
             if name in known or name == "id" or name == "*":
-                prop = props.get(name)
-                if collection and prop is not None and not prop.select and prop.channel is Channel.PATCH_ALONE:
+                if collection and name in rt.not_in_lists:
                     raise GraphError("This operation target is not yet supported.", code="NotImplemented",
                                      status=501)
                 continue
@@ -55,7 +66,7 @@ class ReadsMixin(TenantCore):
             raise BadRequest(f"Could not find a property named '{name}' on type '{rt.odata_type.lstrip('#')}'.")
 
     # ------------------------------------------------------------------ representation
-    def view(self, rt: ResourceType, obj: dict[str, Any], select: tuple[str, ...] | None = None,
+    def view(self, rt: EntitySet, obj: dict[str, Any], select: tuple[str, ...] | None = None,
              root: str = DEFAULT_ROOT) -> dict[str, Any]:
         """The object as Graph returns it: the default property set, or the ``$select`` projection."""
         info = self.info[rt.key]
@@ -82,7 +93,7 @@ class ReadsMixin(TenantCore):
             out = self._expand_refs(rt, out, root)
         return out
 
-    def _expand_refs(self, rt: ResourceType, out: dict[str, Any], root: str) -> dict[str, Any]:
+    def _expand_refs(self, rt: EntitySet, out: dict[str, Any], root: str) -> dict[str, Any]:
         """Expand related objects Graph expands on GET (CA grantControls.authenticationStrength)."""
         out = copy.deepcopy(out)
         for path in rt.expanded:
@@ -104,16 +115,16 @@ class ReadsMixin(TenantCore):
                 container[key] = expanded
         return out
 
-    def typed(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+    def typed(self, rt: EntitySet, obj: dict[str, Any]) -> dict[str, Any]:
         """A directory object with its ``@odata.type`` first (polymorphic listings)."""
         return {"@odata.type": obj.get("@odata.type", rt.odata_type), **{k: v for k, v in obj.items()
                                                                       if k != "@odata.type"}}
 
     # ================================================================== reads
-    def _is_directory(self, rt: ResourceType) -> bool:
+    def _is_directory(self, rt: EntitySet) -> bool:
         return rt.delta
 
-    def _check_query(self, rt: ResourceType, q: ListQuery, *, page_max: int, collection: bool = True) -> int:
+    def _check_query(self, rt: EntitySet, q: ListQuery, *, page_max: int, collection: bool = True) -> int:
         if q.top is not None and not 1 <= q.top <= page_max:
             raise BadRequest(f"Invalid page size specified: '{q.top}'. Must be between 1 and {page_max} inclusive.")
         if q.select:
@@ -141,7 +152,7 @@ class ReadsMixin(TenantCore):
             top = min(top, facts.EXPAND_PAGE_MAX)
         return top
 
-    def _count_visible(self, rt: ResourceType, q: ListQuery) -> bool:
+    def _count_visible(self, rt: EntitySet, q: ListQuery) -> bool:
         # $count=true on directory objects needs ConsistencyLevel: eventual; without it Graph silently ignores
         # it: https://learn.microsoft.com/en-us/graph/aad-advanced-queries (error handling section)
         return q.count and (q.eventual or not self._is_directory(rt))
@@ -230,7 +241,7 @@ class ReadsMixin(TenantCore):
             return Page([dumps(v) for v in views], next_token, count, raw=True)
         return Page(copy.deepcopy(views), next_token, count)
 
-    def _cached_json(self, coll: Collection, rt: ResourceType, obj: dict[str, Any]) -> bytes:
+    def _cached_json(self, coll: Collection, rt: EntitySet, obj: dict[str, Any]) -> bytes:
         data = coll._json.get(obj["id"])
         if data is None:
             data = coll._json[obj["id"]] = dumps(self.view(rt, obj))
@@ -276,7 +287,7 @@ class ReadsMixin(TenantCore):
         obj = self.require(type_key, obj_id)
         return coll._json.get(obj["id"]) or self._cached_json(coll, rt, obj)
 
-    def _apply_expand(self, rt: ResourceType, obj: dict[str, Any], out: dict[str, Any], expand: list[Expand],
+    def _apply_expand(self, rt: EntitySet, obj: dict[str, Any], out: dict[str, Any], expand: list[Expand],
                       cap: int) -> None:
         for ex in expand:
             if ex.name and ex.name == rt.extension_definitions:
@@ -284,7 +295,7 @@ class ReadsMixin(TenantCore):
                 continue
             link = rt.link(ex.name)
             if link is not None and link.kind is LinkKind.OBJECTS and link.expand and not link.inline:
-                # relationships to entities that Graph documents as "Supports $expand" (the declaration's
+                # relationships to entities that Graph documents as "Supports $expand" (the facts'
                 # Link.expand): federatedIdentityCredentials, appRoleAssignedTo
                 if link.name in facts.SHARED_SETS:
                     store, owner_field = self._shared(link.name)

@@ -11,9 +11,9 @@ from entragit.emulator import facts
 from entragit.emulator.backend.common import ASSIGNMENTS, GRANTS, ZERO_ID, ListQuery, Page, resource_name
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import BadRequest, Conflict, InvalidProperty, NotFound, ReadOnlyProperty
+from entragit.emulator.facts import EntitySet, Link
 from entragit.emulator.models import new_opaque_id
 from entragit.emulator.query import decode_token, encode_token
-from entragit.resources import Link, ResourceType
 
 
 class SharedSetsMixin(TenantCore):
@@ -24,8 +24,8 @@ class SharedSetsMixin(TenantCore):
         seed_key, owner_field = facts.SHARED_SETS[link_name]
         return self.shared[seed_key], owner_field
 
-    def shared_link(self, link_name: str) -> tuple[ResourceType, Link]:
-        """The declaration holding the shared set ``link_name`` (appRoleAssignedTo, oauth2PermissionGrants)."""
+    def shared_link(self, link_name: str) -> tuple[EntitySet, Link]:
+        """The entity set holding the shared set ``link_name`` (appRoleAssignedTo, oauth2PermissionGrants)."""
         for rt in self.registry:
             link = rt.link(link_name)
             if link is not None:

@@ -15,15 +15,15 @@ from entragit.emulator.errors import (
     OnPremisesMastered,
     ReadOnlyProperty,
 )
+from entragit.emulator.facts import DeleteKind, EntitySet, LinkKind, iter_path
 from entragit.emulator.models import DeletedItem
-from entragit.resources import Channel, DeleteKind, LinkKind, ResourceType, iter_path
 
 
 class WritesMixin(TenantCore):
     """POST, PATCH and DELETE of objects."""
 
     # ================================================================== writes
-    def _check_body(self, rt: ResourceType, body: Any, current: dict[str, Any] | None) -> dict[str, Any]:
+    def _check_body(self, rt: EntitySet, body: Any, current: dict[str, Any] | None) -> dict[str, Any]:
         """Validate a POST (current None) or PATCH body the way Graph does; returns the ``@odata.bind``s."""
         if not isinstance(body, dict):
             raise BadRequest("Empty Payload, JSON content expected." if body is None else
@@ -46,39 +46,36 @@ class WritesMixin(TenantCore):
                     continue
                 raise BadRequest(f"Navigation property '{key}' cannot be written inline; use the "
                                  f"'{key}' relationship.")
-            prop = self.info[rt.key].props.get(key)
             if key in foreign:
                 raise InvalidProperty(key)
-            if prop is None:
-                if key in known:
-                    continue
+            if key not in known:
                 if EXTENSION_NAME.match(key) and rt.extension_attributes:
                     if not self._extension_ok(rt, key):
                         raise BadRequest(f"The following extension properties are not available: {key}.")
                     continue
                 raise InvalidProperty(key)
-            if prop.channel is Channel.READ_ONLY and not prop.secret:
+            if key in rt.read_only:
                 raise ReadOnlyProperty(key)
             if current is not None:
-                if prop.channel is Channel.CREATE_ONLY and value != current.get(key):
+                if key in rt.create_only and value != current.get(key):
                     raise ReadOnlyProperty(key)
-                if prop.channel is Channel.ACTION:
-                    raise BadRequest(f"Property '{key}' cannot be updated with PATCH; use the "
-                                     f"'{prop.action}' action.")
+                action = rt.action_map.get(key)
+                if action is not None:
+                    raise BadRequest(f"Property '{key}' cannot be updated with PATCH; use the '{action}' action.")
         props = [k for k in body if "@" not in k]
-        alone = [k for k in props if (p := self.info[rt.key].props.get(k)) is not None and p.channel is Channel.PATCH_ALONE]
+        alone = [k for k in props if k in rt.patch_alone]
         if alone and len(props) > 1:
             raise BadRequest(f"Property '{alone[0]}' must be updated in a request of its own.")
         if current is None:
-            for prop in rt.props:
-                if prop.required_on_create and body.get(prop.name) in (None, ""):
-                    raise BadRequest(f"Invalid value specified for property '{prop.name}' of resource "
+            for name in sorted(rt.required):
+                if body.get(name) in (None, ""):
+                    raise BadRequest(f"Invalid value specified for property '{name}' of resource "
                                      f"'{resource_name(rt)}'.")
         if rt.requires_odata_type or rt.keep_odata_type:
             self._check_odata_types(rt, body, current)
         return binds
 
-    def _subtype(self, rt: ResourceType, body: dict[str, Any], current: dict[str, Any] | None) -> str | None:
+    def _subtype(self, rt: EntitySet, body: dict[str, Any], current: dict[str, Any] | None) -> str | None:
         if not rt.requires_odata_type and not rt.subtypes:
             return None
         given = body.get("@odata.type")
@@ -97,7 +94,7 @@ class WritesMixin(TenantCore):
             raise BadRequest(f"The '@odata.type' of a {rt.title} cannot change ({current.get('@odata.type')}).")
         return match
 
-    def _check_odata_types(self, rt: ResourceType, body: dict[str, Any], current: dict[str, Any] | None) -> None:
+    def _check_odata_types(self, rt: EntitySet, body: dict[str, Any], current: dict[str, Any] | None) -> None:
         for path in sorted(rt.keep_odata_type):
             for container, key in iter_path(body, path):
                 element = container[key]
@@ -133,10 +130,11 @@ class WritesMixin(TenantCore):
                 continue
             obj[key] = copy.deepcopy(value)
         now = self._now()
+        schema = self._schema_props(rt)
         for name in ("createdDateTime", "modifiedDateTime", "lastModifiedDateTime"):
-            if name in known and self.info[rt.key].props.get(name) is not None:
+            if name in schema:
                 obj[name] = now
-        if rt.alt_key and not body.get(rt.alt_key) and rt.channel(rt.alt_key) is Channel.READ_ONLY:
+        if rt.alt_key and not body.get(rt.alt_key) and rt.alt_key in rt.read_only:
             obj[rt.alt_key] = self._guid()
         hook = getattr(self, f"_on_create_{type_name(rt)}", None)
         if hook is not None:
@@ -174,16 +172,16 @@ class WritesMixin(TenantCore):
             if "@" in key or key in self.info[rt.key].secrets:
                 continue
             new[key] = merge_patch(obj.get(key), value)
-        known = self._known_props(rt)
+        schema = self._schema_props(rt)
         for name in ("modifiedDateTime", "lastModifiedDateTime"):
-            if name in known and self.info[rt.key].props.get(name) is not None and changes:
+            if name in schema and changes:
                 new[name] = self._now()
         self.collections[type_key].put(new)
         if changes:
             self._touch(type_key, obj["id"])
         if binds:
             self._bind(rt, new, binds)
-        if rt.odata_type in facts.PATCH_RETURNS_OBJECT:
+        if rt.patch_returns_object:
             return self.get(type_key, obj["id"])
         return None
 
@@ -195,7 +193,7 @@ class WritesMixin(TenantCore):
         obj = self.require(type_key, obj_id)
         kind = rt.delete_kind(obj)
         if kind is DeleteKind.NONE:
-            reason = rt.never_written(obj) or f"a {rt.title} of this kind cannot be deleted"
+            reason = rt.undeletable(obj) or f"a {rt.title} of this kind cannot be deleted"
             raise BadRequest(f"The {rt.title} '{obj_id}' cannot be deleted: {reason}.")
         reason = rt.delete_refused(obj)
         if reason:
@@ -205,7 +203,7 @@ class WritesMixin(TenantCore):
             hook(rt, obj)
         if kind is DeleteKind.SOFT:
             self._soft_delete(rt, obj)
-        elif kind is DeleteKind.SOFT_PORTAL:
+        elif kind is DeleteKind.SOFT_POLICY:
             self.collections[type_key].remove(obj_id)
             gone = dict(obj)
             gone["deletedDateTime"] = self._now()
@@ -213,17 +211,17 @@ class WritesMixin(TenantCore):
         else:
             self._hard_delete(rt, obj)
 
-    def _soft_delete(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def _soft_delete(self, rt: EntitySet, obj: dict[str, Any]) -> None:
         item = self._detach(rt, obj)
         item.obj["deletedDateTime"] = self._now()
         self.deleted[obj["id"]] = item
         self._touch(rt.key, obj["id"])
 
-    def _hard_delete(self, rt: ResourceType, obj: dict[str, Any]) -> None:
+    def _hard_delete(self, rt: EntitySet, obj: dict[str, Any]) -> None:
         self._detach(rt, obj)
         self._touch(rt.key, obj["id"])
 
-    def _detach(self, rt: ResourceType, obj: dict[str, Any]) -> DeletedItem:
+    def _detach(self, rt: EntitySet, obj: dict[str, Any]) -> DeletedItem:
         """Remove an object and every link it takes part in; return what a restore brings back."""
         obj_id = obj["id"]
         self.collections[rt.key].remove(obj_id)

@@ -8,10 +8,10 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from entragit.errors import UsageError
+from entragit.emulator.errors import EmulatorInputError
 
 
-class KnobError(UsageError, ValueError):
+class KnobError(EmulatorInputError):
     """An unknown or invalid knob for the clock, the quotas or the faults (control plane answers 400)."""
 
 

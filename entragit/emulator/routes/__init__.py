@@ -1,6 +1,6 @@
 """Graph paths -> backend calls (moto's ``urls.py`` + ``responses.py``): one small handler per operation.
 
-Routes for the resource types are generated from their declarations (collection, item, delta, singleton,
+Routes for the entity sets are generated from their facts (collection, item, delta, singleton,
 and the link templates ``read``/``add``/``remove``/``update`` of each link; ``types.py``); the rest of
 Graph's surface the emulator serves is listed by hand: deleted items (``deleted.py``), assignments and grants
 (``principals.py``), actions and ``directoryObjects`` (``directory.py``). Handlers get a :class:`Call` and

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from entragit.emulator.backend import Tenant
 from entragit.emulator.errors import GraphError, MethodNotAllowed
+from entragit.emulator.facts import EntitySet
 from entragit.emulator.routes.http import Call, Reply, Router, context, entity_reply, value_reply
-from entragit.resources import ResourceType
 
 
 def directory_routes(r: Router, t: Tenant) -> None:
     # ---- actions
-    # addPassword / removePassword exist on the types holding passwordCredentials (applications, service
-    # principals): https://learn.microsoft.com/en-us/graph/api/application-addpassword?view=graph-rest-1.0
-    for type_key in [rt.key for rt in t.registry if rt.prop("passwordCredentials") is not None]:
+    # addPassword / removePassword on applications and service principals (their bound_actions):
+    # https://learn.microsoft.com/en-us/graph/api/application-addpassword?view=graph-rest-1.0
+    for type_key in [rt.key for rt in t.registry if "addPassword" in rt.bound_actions]:
 
         def add_password(call: Call, tk: str = type_key) -> Reply:
             result = t.add_password(tk, call.params["id"], call.json())
@@ -28,16 +28,15 @@ def directory_routes(r: Router, t: Tenant) -> None:
         r.add("POST", f"{coll}/{{id}}/removePassword", remove_password)
 
     for rt in t.registry:
-        for prop in rt.props:
-            if prop.action:
-                def action(call: Call, tk: str = rt.key, name: str = prop.action) -> Reply:
-                    if name != "updateAllowedCombinations":
-                        raise MethodNotAllowed()
-                    result = t.update_allowed_combinations(tk, call.params["id"], call.json())
-                    return Reply.json({"@odata.context": context(call, "microsoft.graph.updateAllowedCombinationsResult"),
-                                       **result})
+        for _, action_name in rt.actions:
+            def action(call: Call, tk: str = rt.key, name: str = action_name) -> Reply:
+                if name != "updateAllowedCombinations":
+                    raise MethodNotAllowed()
+                result = t.update_allowed_combinations(tk, call.params["id"], call.json())
+                return Reply.json({"@odata.context": context(call, "microsoft.graph.updateAllowedCombinationsResult"),
+                                   **result})
 
-                r.add("POST", f"{rt.collection}/{{id}}/{prop.action}", action)
+            r.add("POST", f"{rt.collection}/{{id}}/{action_name}", action)
 
     # ---- directory objects
     def directory_object_get(call: Call) -> Reply:
@@ -65,7 +64,7 @@ def directory_routes(r: Router, t: Tenant) -> None:
 
     definitions = t.extension_definitions_type()  # applications: extensionProperties
     if definitions is not None:
-        def owner_extension_properties(call: Call, owner: ResourceType = definitions) -> Reply:
+        def owner_extension_properties(call: Call, owner: EntitySet = definitions) -> Reply:
             obj_id = t.resolve_id(owner.key, call.params["id"])
             return value_reply(call, f"{owner.collection}('{call.params['id']}')/{owner.extension_definitions}",
                           t.extension_properties(obj_id), filter_items=True)

@@ -6,19 +6,19 @@ from __future__ import annotations
 from entragit.emulator import facts
 from entragit.emulator.backend import Tenant, ref_id
 from entragit.emulator.errors import BadRequest, GraphError
+from entragit.emulator.facts import EntitySet, Link, LinkKind
 from entragit.emulator.models import dumps
 from entragit.emulator.query import parse_expand, parse_select
 from entragit.emulator.routes.http import Call, Reply, Router, context, delta_reply, entity_reply, page_reply
-from entragit.resources import Link, LinkKind, ResourceType
 
 
-def type_routes(r: Router, t: Tenant, rt: ResourceType) -> None:
+def type_routes(r: Router, t: Tenant, rt: EntitySet) -> None:
     coll = rt.collection
     key = rt.key
 
     if rt.singleton and not rt.singleton_in_collection:
         def get_singleton(call: Call) -> Reply:
-            if call.query.get("$select") and not rt.select_query and rt.odata_type in facts.PATCH_RETURNS_OBJECT:
+            if call.query.get("$select") and not rt.query_options:
                 raise BadRequest("This method doesn't support any optional query parameters.")
             return entity_reply(call, coll, t._get(key, "", select=parse_select(call.query.get("$select")),
                                                    root=call.base))
@@ -96,7 +96,7 @@ def _template(spec: str) -> tuple[str, str]:
     return method.upper(), path.split("?", 1)[0]
 
 
-def _id_link_routes(r: Router, t: Tenant, rt: ResourceType, link: Link) -> None:
+def _id_link_routes(r: Router, t: Tenant, rt: EntitySet, link: Link) -> None:
     key, name = rt.key, link.name
 
     def owner(call: Call) -> str:
@@ -148,7 +148,7 @@ def _id_link_routes(r: Router, t: Tenant, rt: ResourceType, link: Link) -> None:
             r.add("DELETE", path[: -len("/$ref")], delete_member_object)
 
 
-def _object_link_routes(r: Router, t: Tenant, rt: ResourceType, link: Link) -> None:
+def _object_link_routes(r: Router, t: Tenant, rt: EntitySet, link: Link) -> None:
     key, name = rt.key, link.name
 
     def owner(call: Call) -> str:

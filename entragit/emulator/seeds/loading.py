@@ -9,12 +9,12 @@ from typing import Any
 
 import yaml
 
+from entragit.emulator.errors import SeedError
 from entragit.emulator.seeds.checks import check_seed
 from entragit.emulator.seeds.common import DICT_KEYS, LIST_KEYS, SEED_KEYS, Seed
 from entragit.emulator.seeds.demo import demo_seed
 from entragit.emulator.seeds.empty import empty_seed
 from entragit.emulator.seeds.scale import scale_seed
-from entragit.errors import UsageError
 
 SEED_NAMES = ("demo", "empty", "scale")
 _SCALE_ARGS = ("users", "groups", "members_per_group", "applications", "random_seed", "big_group_members",
@@ -26,14 +26,14 @@ def load_seed_file(path: str | Path) -> Seed:
 
     Top-level keys the file leaves out are taken from :func:`empty_seed` (so a file may hold just some
     users and groups); the result must pass :func:`check_seed`. Bad input raises
-    :class:`~entragit.errors.UsageError` naming the file (and the key or problem).
+    :class:`~entragit.emulator.errors.SeedError` naming the file (and the key or problem).
     """
     path = Path(path)
     name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot read seed file: {exc.strerror or exc}", file=name) from exc
+        raise SeedError(f"cannot read seed file: {exc.strerror or exc}", file=name) from exc
     suffix = path.suffix.lower()
     try:
         if suffix == ".json":
@@ -41,11 +41,11 @@ def load_seed_file(path: str | Path) -> Seed:
         elif suffix in (".yaml", ".yml"):
             data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
         else:
-            raise UsageError("unknown seed file type (use .json, .yaml or .yml)", file=name)
+            raise SeedError("unknown seed file type (use .json, .yaml or .yml)", file=name)
     except json.JSONDecodeError as exc:
-        raise UsageError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=name) from exc
+        raise SeedError(f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}", file=name) from exc
     except yaml.YAMLError as exc:
-        raise UsageError(f"not valid YAML: {str(exc).splitlines()[0]}", file=name) from exc
+        raise SeedError(f"not valid YAML: {str(exc).splitlines()[0]}", file=name) from exc
     return seed_from_mapping(data, source=name)
 
 
@@ -53,19 +53,19 @@ def seed_from_mapping(data: Any, *, source: str = "<seed>") -> Seed:
     """Validate a seed given as a mapping (from a file, or posted to the control plane), filling the
     top-level keys it leaves out from :func:`empty_seed`."""
     if not isinstance(data, dict):
-        raise UsageError(f"a seed must be a mapping of {', '.join(SEED_KEYS)}; got {type(data).__name__}",
+        raise SeedError(f"a seed must be a mapping of {', '.join(SEED_KEYS)}; got {type(data).__name__}",
                          file=source)
     for key in data:
         if key not in SEED_KEYS:
-            raise UsageError(f"unknown seed key (expected one of {', '.join(SEED_KEYS)})", file=source, prop=key)
+            raise SeedError(f"unknown seed key (expected one of {', '.join(SEED_KEYS)})", file=source, prop=key)
     for key in DICT_KEYS:
         if key in data and not isinstance(data[key], dict):
-            raise UsageError(f"must be an object, got {type(data[key]).__name__}", file=source, prop=key)
+            raise SeedError(f"must be an object, got {type(data[key]).__name__}", file=source, prop=key)
     for key in LIST_KEYS:
         if key in data:
             value = data[key]
             if not isinstance(value, list) or not all(isinstance(item, dict) for item in value):
-                raise UsageError("must be a list of objects", file=source, prop=key)
+                raise SeedError("must be a list of objects", file=source, prop=key)
     base = empty_seed()
     seed: Seed = {**base, **data}
     if "tenantId" not in data and "organization" in data and data["organization"].get("id"):
@@ -75,7 +75,7 @@ def seed_from_mapping(data: Any, *, source: str = "<seed>") -> Seed:
     problems = check_seed(seed)
     if problems:
         more = f" (and {len(problems) - 5} more)" if len(problems) > 5 else ""
-        raise UsageError(f"inconsistent seed: {'; '.join(problems[:5])}{more}", file=source)
+        raise SeedError(f"inconsistent seed: {'; '.join(problems[:5])}{more}", file=source)
     return seed
 
 
@@ -97,9 +97,9 @@ def get_seed(name_or_path: str | Path | Mapping[str, Any]) -> Seed:
         return load_seed_file(path)
     if isinstance(name_or_path, Path) or "/" in text or "\\" in text or path.suffix.lower() in (
             ".json", ".yaml", ".yml"):
-        raise UsageError("seed file not found (a seed is demo, empty, scale[:...] or a JSON/YAML file)",
+        raise SeedError("seed file not found (a seed is demo, empty, scale[:...] or a JSON/YAML file)",
                          file=text)
-    raise UsageError(f"unknown seed {text!r}: use demo, empty, scale[:users=N,groups=N,...] or the path of a "
+    raise SeedError(f"unknown seed {text!r}: use demo, empty, scale[:users=N,groups=N,...] or the path of a "
                      "JSON/YAML seed file")
 
 
@@ -110,11 +110,11 @@ def _scale_args(text: str) -> dict[str, int]:
         key, _, value = part.partition("=")
         key = key.strip()
         if key not in _SCALE_ARGS:
-            raise UsageError(f"unknown scale seed argument {key!r} (use {', '.join(_SCALE_ARGS)})")
+            raise SeedError(f"unknown scale seed argument {key!r} (use {', '.join(_SCALE_ARGS)})")
         try:
             args[key] = int(value.replace("_", ""))
         except ValueError:
-            raise UsageError(f"scale seed argument {key} needs an integer, got {value!r}") from None
+            raise SeedError(f"scale seed argument {key} needs an integer, got {value!r}") from None
     return args
 
 

@@ -1,9 +1,5 @@
-"""What the emulator knows about Graph's *server* behaviour beyond entragit's declarations.
-
-The declarations (``entragit/resources``) say what entragit needs to know to read and write each type:
-collections, keys, read-only and on-premises properties, links, delete kinds, create defaults, references.
-This module holds the few facts only a server needs (what Graph returns by default, page sizes of
-delta rounds, how long tokens and deleted items live), each with its source.
+"""Server-wide facts of Graph beyond one entity set: what Graph returns by default, page sizes of delta
+rounds, how long tokens and deleted items live, request limits and error texts, each with its source.
 """
 
 from __future__ import annotations
@@ -65,15 +61,6 @@ SHARED_SETS: dict[str, tuple[str, str]] = {
     "oauth2PermissionGrants": ("oauth2PermissionGrants", "clientId"),
 }
 
-# Entity types whose PATCH answers 200 with the updated object instead of 204:
-# https://learn.microsoft.com/en-us/graph/api/authenticationmethodspolicy-update?view=graph-rest-1.0
-PATCH_RETURNS_OBJECT: frozenset[str] = frozenset({"#microsoft.graph.authenticationMethodsPolicy"})
-
-# Which links v1.0 hides (Link.v1_hidden_targets: group members that are service principals), which
-# links delta tracks by default (Link.delta_default), and the relationship holding directory extension
-# definitions (ResourceType.extension_definitions: application.extensionProperties, which "Supports $expand")
-# are declared facts: entragit/resources.
-
 # The error a conditional access write answers for a reference to a missing object, by the target's type:
 # observed Graph messages (graph-entra.md corrections; CIPP issues 4194 and 3614).
 MISSING_REFERENCE_ERRORS: dict[str, str] = {
@@ -82,4 +69,19 @@ MISSING_REFERENCE_ERRORS: dict[str, str] = {
     "#microsoft.graph.user": "1053: Invalid user value: {value}.",
     "#microsoft.graph.authenticationStrengthPolicy":
         "1140: Authentication strength policy with id {value} does not exist.",
+}
+
+# Properties Graph serves on /beta only: absent from the v1.0 metadata, documented on the beta pages. The v1.0
+# endpoint refuses them on write and leaves them out of its answers; /beta accepts and returns them.
+BETA_PROPERTIES: dict[str, dict[str, str]] = {
+    "microsoft.graph.authenticationMethodsPolicy": {
+        "systemCredentialPreferences":
+            "https://learn.microsoft.com/en-us/graph/api/resources/authenticationmethodspolicy?view=graph-rest-beta",
+        "reportSuspiciousActivitySettings":
+            "https://learn.microsoft.com/en-us/graph/api/resources/authenticationmethodspolicy?view=graph-rest-beta",
+    },
+    "microsoft.graph.organization": {
+        name: "https://learn.microsoft.com/en-us/graph/api/resources/organization?view=graph-rest-beta"
+        for name in ("onPremisesSyncStatus", "directorySizeQuota", "isMultipleDataLocationsForServicesEnabled")
+    },
 }
