@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import entragit.export as export_mod
+import entragit.export.reader as reader_mod
 import entragit.state.tree as tree_mod
 from entragit.emulator import Emulator
 from entragit.emulator.seeds import scale_seed
@@ -78,7 +79,7 @@ class SerializeTimer:
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self._norm, self._dump = export_mod.normalize, tree_mod.dump_yaml
+        self._norm, self._dump = reader_mod.normalize, tree_mod.dump_yaml
 
     def _timed(self, fn: Any) -> Any:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -90,12 +91,12 @@ class SerializeTimer:
         return wrapper
 
     def __enter__(self) -> SerializeTimer:
-        export_mod.normalize = self._timed(self._norm)
+        reader_mod.normalize = self._timed(self._norm)
         tree_mod.dump_yaml = self._timed(self._dump)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        export_mod.normalize, tree_mod.dump_yaml = self._norm, self._dump
+        reader_mod.normalize, tree_mod.dump_yaml = self._norm, self._dump
 
 
 Run = tuple[export_mod.ExportResult, float, float, float, float]  # result, wall, cpu, system cpu, serialize

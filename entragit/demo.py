@@ -1,49 +1,30 @@
-"""``entragit demo``: the whole story an administrator expects, on the embedded tenant emulator.
+"""The demo tenant, served or exported without any Graph endpoint: what ``entragit demo`` and the project's
+own ``tenant-state/`` are made of. The one place outside the emulator (and ``entragit emulator``) that
+imports the emulator: the core never does.
 
-The demo tenant (``seeds.demo_seed``) is served by an emulator running inside this process (on a loopback
-port of its own, in a background thread), and the demo runs the very commands a tenant repository runs,
-in a temporary directory (or ``--keep DIR``):
+- :func:`serve_in_thread`: the emulator on a loopback port of its own, served from a thread of this process;
+- :func:`admin_changes`: what an administrator does in the portal between two backups (through Graph);
+- :func:`export_demo` (``python -m entragit.demo export DIR``): the demo tenant exported into ``DIR``,
+  e.g. to refresh the project's own ``tenant-state/``.
 
-1. ``entragit init``: scaffold a tenant repository (workflows, entragit.yaml, schemas).
-2. ``entragit backup``: the nightly backup; a commit and a ``backup/...`` tag.
-3. Someone switches off the "Allow GSA Traffic only" policy and deletes a group (Graph writes).
-4. ``entragit backup``: the next night records it.
-5. ``entragit diff --from <first backup> --to live``: the difference report shows both.
-6. ``entragit recover --from <first backup>``: the revert branch and its pull request text.
-7. ``git merge``: the pull request is merged.
-8. ``entragit apply --scope-from A..B``: the applier restores the policy state and the group (same id).
-9. ``entragit backup``: the tenant is back where it was: no change against the first backup.
+The story itself (``entragit demo``) is :mod:`entragit.commands.demo`: it runs the CLI's commands.
 """
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import contextlib
-import os
-import shlex
 import socket
-import subprocess
-import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
-import click
 import httpx
 
 from entragit.errors import EntragitError
-
-# The demo's nights (injected clock: ENTRAGIT_NOW), so tags and reports read the same every run.
-NIGHTS = ("2026-11-23T23:00:00Z", "2026-11-24T23:00:00Z", "2026-11-25T23:00:00Z")
-
-
-@dataclass
-class DemoResult:
-    directory: Path
-    steps: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    back_to_first_backup: bool = False
+from entragit.export import ExportResult, Progress, export_tree_async
 
 
 @contextlib.contextmanager
@@ -78,58 +59,7 @@ def serve_in_thread(seed: str = "demo", quotas: bool = False) -> Iterator[str]:
         sock.close()
 
 
-class _Runner:
-    """Runs entragit commands in this process, printing each as a shell line first."""
-
-    def __init__(self, repo: Path, graph_url: str, echo: Callable[[str], None]) -> None:
-        self.repo, self.graph_url, self.echo = repo, graph_url, echo
-
-    def heading(self, text: str) -> None:
-        self.echo("")
-        self.echo(click.style(f"== {text}", bold=True))
-
-    def entragit(self, *args: str, now: str | None = None, ok: tuple[int, ...] = (0,)) -> int:
-        from entragit.cli import cli
-
-        self.echo(click.style("$ entragit " + " ".join(shlex.quote(a) for a in args), fg="cyan"))
-        env = {"ENTRAGIT_GRAPH_URL": self.graph_url, "CI": "true"}
-        if now:
-            env["ENTRAGIT_NOW"] = now
-        saved = {k: os.environ.get(k) for k in env}
-        os.environ.update(env)
-        code = 0
-        try:
-            cli.main(args=["--repo", str(self.repo), *args], prog_name="entragit", standalone_mode=False)
-        except EntragitError as exc:
-            self.echo(f"entragit: error: {exc}")
-            code = exc.exit_code
-        except click.ClickException as exc:
-            exc.show()
-            code = exc.exit_code
-        except click.exceptions.Exit as exc:
-            code = exc.exit_code
-        finally:
-            for k, v in saved.items():
-                if v is None:
-                    os.environ.pop(k, None)
-                else:
-                    os.environ[k] = v
-        if code not in ok:
-            raise EntragitError(f"demo step `entragit {' '.join(args)}` ended with exit code {code}")
-        return code
-
-    def git(self, *args: str, show: bool = True) -> str:
-        if show:
-            self.echo(click.style("$ git " + " ".join(shlex.quote(a) for a in args), fg="cyan"))
-        done = subprocess.run(["git", *args], cwd=self.repo, capture_output=True, text=True)
-        if done.returncode != 0:
-            raise EntragitError(f"demo step `git {' '.join(args)}` failed: {done.stderr.strip()}")
-        if show and done.stdout.strip():
-            self.echo(done.stdout.rstrip())
-        return done.stdout
-
-
-def _admin_changes(graph_url: str, echo: Callable[[str], None]) -> tuple[str, str]:
+def admin_changes(graph_url: str, echo: Callable[[str], None]) -> tuple[str, str]:
     """What an administrator does in the portal between two backups: through Graph, like the portal."""
     from entragit.emulator.seeds import DEMO_FACTS
 
@@ -154,80 +84,28 @@ def _admin_changes(graph_url: str, echo: Callable[[str], None]) -> tuple[str, st
     return policy_name, group_name
 
 
-def run_demo(keep: Path | None = None, echo: Callable[[str], None] = click.echo) -> DemoResult:
-    start = time.monotonic()
-    if keep is not None:
-        keep = keep.resolve()
-        if keep.exists() and any(keep.iterdir()):
-            raise EntragitError(f"--keep {keep}: the directory exists and is not empty")
-        keep.mkdir(parents=True, exist_ok=True)
-        ctx: contextlib.AbstractContextManager[str] = contextlib.nullcontext(str(keep))
-    else:
-        ctx = tempfile.TemporaryDirectory(prefix="entragit-demo-")
-    with ctx as tmp, serve_in_thread("demo") as url:
-        repo = Path(tmp) / "contoso-tenant"
-        result = DemoResult(directory=repo)
-        run = _Runner(repo, url, echo)
-        echo(f"Tenant emulator (demo tenant \"Contoso\") serving Graph at {url} (throttling quotas off so the "
-             "story runs in seconds; `entragit emulator serve` enforces Graph's quotas)")
-        echo(f"Tenant repository: {repo}")
+def export_demo(out: str | Path, *, progress: Progress | None = None, durable: bool = True) -> ExportResult:
+    """Export the demo tenant (an in-process emulator) into ``out``."""
+    from entragit.emulator import Emulator
+    from entragit.graph import GraphClient
 
-        run.heading("1. Scaffold a tenant repository")
-        run.entragit("init", str(repo))
-        run.git("add", "-A", show=False)
-        run.git("-c", "user.name=Demo Admin", "-c", "user.email=admin@contoso.com", "commit", "-q", "-m",
-                "Scaffold tenant repository", show=False)
+    async def go() -> ExportResult:
+        async with GraphClient.for_emulator(Emulator(seed="demo")) as client:
+            return await export_tree_async(client, out, progress=progress, durable=durable)
 
-        run.heading("2. Nightly backup")
-        run.entragit("backup", now=NIGHTS[0])
-        first = run.git("tag", "--list", "backup/*", show=False).split()[0]
+    return asyncio.run(go())
 
-        run.heading("3. During the day, someone switches off a policy and deletes a group")
-        policy_name, group_name = _admin_changes(url, echo)
 
-        run.heading("4. The next nightly backup records it")
-        run.entragit("backup", now=NIGHTS[1])
+def main(argv: Sequence[str] | None = None) -> None:
+    """``python -m entragit.demo export DIR``: export the demo tenant (in-process emulator) into DIR,
+    e.g. to refresh the project's own ``tenant-state/``."""
+    parser = argparse.ArgumentParser(prog="python -m entragit.demo", description=main.__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    export = commands.add_parser("export", help="export the demo tenant into DIR")
+    export.add_argument("out", type=Path, metavar="DIR", help="the tree to write")
+    args = parser.parse_args(argv)
+    print(export_demo(args.out, progress=Progress.for_terminal()).summary())
 
-        run.heading(f"5. Difference report: {first} against the live tenant")
-        run.entragit("diff", "--from", first, "--to", "live", "--format", "text")
 
-        run.heading("6. The revert pull request: tenant-state/ back to the first backup")
-        pr = Path(tmp) / "pull-request"
-        pr.mkdir(exist_ok=True)
-        run.entragit("recover", "--from", first, "--title-file", str(pr / "title.txt"),
-                     "--body-file", str(pr / "body.md"))
-        # recover leaves the working tree alone: the branch is the newest recover/* one
-        branch = run.git("for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(refname:short)",
-                         "refs/heads/recover/", show=False).strip()
-        echo(f"branch: {branch}")
-        echo(f"pull request title: {(pr / 'title.txt').read_text().strip()}")
-        echo(f"pull request body ({pr / 'body.md'}):")
-        echo(click.style((pr / "body.md").read_text().rstrip(), dim=True))
-
-        run.heading("7. The pull request is reviewed and merged")
-        before = run.git("rev-parse", "HEAD", show=False).strip()
-        run.git("-c", "user.name=Demo Admin", "-c", "user.email=admin@contoso.com", "merge", "--no-ff", "-q",
-                "-m", f"Merge {branch}", branch)
-        after = run.git("rev-parse", "HEAD", show=False).strip()
-
-        run.heading("8. The merge runs the applier")
-        run.entragit("apply", "--scope-from", f"{before}..{after}", "--yes")
-
-        run.heading("9. The next nightly backup: the tenant is back where it was")
-        run.entragit("backup", now=NIGHTS[2])
-        newest = run.git("tag", "--list", "backup/*", "--sort=-creatordate", show=False).split()[0]
-        diff = run.git("diff", "--stat", first, newest, "--", "tenant-state", show=False).strip()
-        result.back_to_first_backup = diff == ""
-        if result.back_to_first_backup:
-            echo(f"git diff {first} {newest} -- tenant-state: no difference. "
-                 f"{policy_name!r} is on again and {group_name!r} is back with its old id.")
-        else:
-            echo(f"git diff --stat {first} {newest} -- tenant-state:\n{diff}")
-        run.entragit("backups")
-        run.entragit("verify", "--all")
-        result.seconds = time.monotonic() - start
-        echo("")
-        echo(f"Demo finished in {result.seconds:.1f} s." + (f" The repository is kept in {repo}." if keep else ""))
-        if not result.back_to_first_backup:
-            raise EntragitError("the demo tenant did not come back to its first backup (see the diff above)")
-        return result
+if __name__ == "__main__":
+    main()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from entragit.demo import run_demo
+from entragit.commands.demo import run_demo
 from entragit.emulator.seeds import DEMO_FACTS
 
 

@@ -6,12 +6,13 @@ A backup run exports the tenant into ``tenant-state/``, commits when anything th
 nothing changed, the current commit is tagged. The oldest ``backup/*`` tags beyond ``keep`` are deleted;
 commits never are.
 
-Where each concern lives (each module imports only modules listed above it: no import cycles)::
+Where each concern lives (each module imports only modules listed above it: no import cycles). The git
+plumbing (open_repo, git_result / git_run, the clock resolve_now, entragit's git identity, BackupError) is
+:mod:`entragit.gitutil`, below this package (jobs use it too)::
 
-    gitutil.py   open_repo, git_result / git_run, the clock (resolve_now), entragit's git identity, BackupError
     tags.py      backup tag names (parse_backup_tag, backup_tag_name), reading backup tags and their manifests
     state.py     tenant-state/ trees: snapshot (counts + digest), diff_states, TypeChanges
-    notes.py     apply outcomes as git notes (record / read / fetch / push), is_backup_commit,
+    notes.py     apply outcomes as git notes (record / read / fetch / push, known_ids), is_backup_commit,
                  unapplied_changes and its one-line warning
     deltastate.py  the delta state ref (refs/entragit/delta): where the next incremental export continues
     upkeep.py    git maintenance run --auto after a backup
@@ -26,17 +27,6 @@ The manifest format is described in :mod:`entragit.backups.core`, apply outcomes
 
 from entragit.backups import deltastate
 from entragit.backups.core import BackupResult, ExportStep, ExportSummary, backup
-from entragit.backups.gitutil import (
-    BOT_EMAIL,
-    BOT_NAME,
-    BackupError,
-    _config,
-    git_result,
-    git_run,
-    identity_env,
-    open_repo,
-    resolve_now,
-)
 from entragit.backups.listing import list_backups
 from entragit.backups.notes import (
     NOTES_REF,
@@ -44,6 +34,7 @@ from entragit.backups.notes import (
     _note_lines,
     fetch_notes,
     is_backup_commit,
+    known_ids,
     note_lines,
     push_notes,
     read_apply_outcome,
@@ -56,13 +47,23 @@ from entragit.backups.render import render_backup, render_backups, render_verify
 from entragit.backups.state import STATE_DIR
 from entragit.backups.tags import MANIFEST_FORMAT, backup_tag_name, parse_backup_tag
 from entragit.backups.verify import IntegrityError, verify, verify_all
+from entragit.gitutil import (
+    BOT_EMAIL,
+    BOT_NAME,
+    BackupError,
+    _config,
+    git_result,
+    git_run,
+    identity_env,
+    open_repo,
+    resolve_now,
+)
 
 __all__ = [
-    "BOT_EMAIL", "BOT_NAME", "MANIFEST_FORMAT", "NOTES_REF", "STATE_DIR", "TRAILER",
-    "BackupError", "BackupResult", "deltastate", "ExportStep", "ExportSummary", "IntegrityError",
-    "_config", "_note_lines", "backup", "backup_tag_name", "fetch_notes", "git_result", "git_run",
-    "identity_env", "is_backup_commit", "list_backups", "note_lines", "open_repo", "parse_backup_tag",
-    "push_notes", "read_apply_outcome", "read_apply_outcomes", "record_apply_outcome", "render_backup",
-    "render_backups", "render_unapplied_warning", "render_verify", "resolve_now", "unapplied_changes",
-    "verify", "verify_all",
+    "BOT_EMAIL", "BOT_NAME", "MANIFEST_FORMAT", "NOTES_REF", "STATE_DIR", "TRAILER", "BackupError",
+    "BackupResult", "ExportStep", "ExportSummary", "IntegrityError", "_config", "_note_lines", "backup",
+    "backup_tag_name", "deltastate", "fetch_notes", "git_result", "git_run", "identity_env", "is_backup_commit",
+    "known_ids", "list_backups", "note_lines", "open_repo", "parse_backup_tag", "push_notes",
+    "read_apply_outcome", "read_apply_outcomes", "record_apply_outcome", "render_backup", "render_backups",
+    "render_unapplied_warning", "render_verify", "resolve_now", "unapplied_changes", "verify", "verify_all",
 ]

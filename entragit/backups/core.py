@@ -45,16 +45,6 @@ from git import Repo
 
 from entragit import __version__
 from entragit.backups import deltastate
-from entragit.backups.gitutil import (
-    BackupError,
-    RepoLike,
-    _rev,
-    git_result,
-    git_run,
-    identity_env,
-    open_repo,
-    resolve_now,
-)
 from entragit.backups.notes import (
     TRAILER,
     UnappliedChange,
@@ -81,6 +71,16 @@ from entragit.backups.tags import (
 )
 from entragit.backups.upkeep import UpkeepResult, run_upkeep
 from entragit.errors import LockedError, UsageError
+from entragit.gitutil import (
+    BackupError,
+    RepoLike,
+    _rev,
+    git_result,
+    git_run,
+    identity_env,
+    open_repo,
+    resolve_now,
+)
 from entragit.jobs import JobState, shield
 
 DEFAULT_KEEP = 5

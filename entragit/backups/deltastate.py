@@ -38,7 +38,9 @@ from typing import Any
 
 from git import Repo
 
-from entragit.backups.gitutil import (
+from entragit.backups.state import STATE_DIR, _state_tree
+from entragit.backups.tags import _read_tags
+from entragit.gitutil import (
     BackupError,
     RepoLike,
     _rev,
@@ -48,8 +50,6 @@ from entragit.backups.gitutil import (
     open_repo,
     resolve_now,
 )
-from entragit.backups.state import STATE_DIR, _state_tree
-from entragit.backups.tags import _read_tags
 
 DELTA_REF = "refs/entragit/delta"
 DELTA_FORMAT = "entragit-delta/1"

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from entragit.backups.gitutil import RepoLike, open_repo, resolve_now
 from entragit.backups.state import Changes, TypeChanges, _tree_ids, diff_states, snapshot
 from entragit.backups.tags import _read_tags, _sort_key
 from entragit.errors import UsageError
+from entragit.gitutil import RepoLike, open_repo, resolve_now
 
 
 @dataclass

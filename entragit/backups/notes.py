@@ -7,7 +7,8 @@ object per apply attempt, appended, ``{"status": ..., "at": ISO 8601, "tool": ..
 means done; anything else (``failed``, ``refused``, ``partial``, ``drift``...) keeps the change listed as
 unapplied. An outcome may carry ``"range": "<before>..<after>"``: it then covers every first-parent commit
 of that range (a rebase-merged pull request lands as several commits). JSON Lines merge cleanly with
-``git notes merge -s cat_sort_uniq``, which :func:`fetch_notes` uses.
+``git notes merge -s cat_sort_uniq``, which :func:`fetch_notes` uses. :func:`known_ids` reads the new ids
+that applies gave recreated objects back from them (plan and apply match desired objects to them).
 
 :func:`unapplied_changes` lists the first-parent commits since the oldest retained backup that changed
 ``tenant-state/``, are not backup commits, and have no done outcome. :func:`backup` computes it *before*
@@ -25,7 +26,10 @@ from typing import Any
 from git import Repo
 
 from entragit import __version__
-from entragit.backups.gitutil import (
+from entragit.backups.state import STATE_DIR, Changes, _tree_ids, diff_states
+from entragit.backups.tags import _read_tags
+from entragit.errors import UsageError
+from entragit.gitutil import (
     BackupError,
     RepoLike,
     _rev,
@@ -35,9 +39,6 @@ from entragit.backups.gitutil import (
     open_repo,
     resolve_now,
 )
-from entragit.backups.state import STATE_DIR, Changes, _tree_ids, diff_states
-from entragit.backups.tags import _read_tags
-from entragit.errors import UsageError
 
 TRAILER = "Entragit-Backup"
 NOTES_REF = "refs/notes/entragit"
@@ -81,6 +82,30 @@ def read_apply_outcomes(repo: RepoLike, commit: str) -> list[dict[str, Any]]:
 def read_apply_outcome(repo: RepoLike, commit: str) -> dict[str, Any] | None:
     """The newest outcome recorded on ``commit``, None when it has none."""
     return _latest(read_apply_outcomes(repo, commit))
+
+
+def known_ids(repo: RepoLike) -> dict[str, dict[str, Any]]:
+    """The new ids earlier applies gave recreated objects (``newIds`` of every apply outcome recorded in the
+    repository's notes, oldest first): ``{"<type>/<old id>": {"id": new id, "appId": ...}}``. A second apply
+    (and a plan) before the next backup matches the desired objects to them instead of recreating again."""
+    r = open_repo(repo)
+    status, out, _ = git_result(r, "notes", f"--ref={NOTES_REF}", "list")
+    if status != 0:
+        return {}
+    records: list[dict[str, Any]] = []
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) != 2:
+            continue
+        st, text, _ = git_result(r, "cat-file", "blob", parts[0])
+        if st == 0:
+            records += [rec for rec in note_lines(text) if isinstance(rec.get("newIds"), dict)]
+    found: dict[str, dict[str, Any]] = {}
+    for rec in sorted(records, key=lambda rec: str(rec.get("at", ""))):
+        for token, values in rec["newIds"].items():
+            if isinstance(values, dict) and values.get("id"):
+                found[str(token)] = dict(values)
+    return found
 
 
 def record_apply_outcome(repo: RepoLike, commit: str, outcome: Mapping[str, Any], *,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from git import Repo
 
-from entragit.backups.gitutil import _rev, git_run
+from entragit.gitutil import _rev, git_run
 
 STATE_DIR = "tenant-state"
 

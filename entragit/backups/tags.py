@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from git import Repo
 
-from entragit.backups.gitutil import git_run
+from entragit.gitutil import git_run
 
 TAG_PREFIX = "backup/"
 TAG_RE = re.compile(r"^backup/(\d{8}T\d{6}Z)(?:-([1-9]\d*))?$")

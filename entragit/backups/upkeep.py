@@ -25,7 +25,7 @@ from pathlib import Path
 
 from git import Repo
 
-from entragit.backups.gitutil import _config, git_result
+from entragit.gitutil import _config, git_result
 
 
 @dataclass

@@ -8,10 +8,10 @@ from typing import Any
 
 from git import Repo
 
-from entragit.backups.gitutil import RepoLike, _rev, git_result, git_run, open_repo
 from entragit.backups.state import _state_tree, snapshot
 from entragit.backups.tags import MANIFEST_FORMAT, TAG_PREFIX, _read_tags, _TagRecord
 from entragit.errors import EntragitError, UsageError
+from entragit.gitutil import RepoLike, _rev, git_result, git_run, open_repo
 
 
 class IntegrityError(EntragitError):

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from entragit.cli import Ctx, cli
+from entragit.commands import Ctx, cli
 from entragit.errors import ConfigError, DriftError, EntragitError, PartialFailure, RefusedError, UsageError
 
 
@@ -66,6 +66,7 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
     the repository itself is never edited.
     """
     from entragit import apply as core
+    from entragit import graph
     from entragit.backups import open_repo, push_notes
     from entragit.commands.export import graph_configured
     from entragit.graph import run
@@ -121,7 +122,7 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
         job.update(JobState.IN_PROGRESS, f"{verb} {len(plan.writes)} change(s), checksum {plan.checksum[:12]}")
 
     async def go() -> core.ApplyResult:
-        async with core.CLIENT_FACTORY(settings) as client:
+        async with graph.CLIENT_FACTORY(settings) as client:
             return await core.run_apply(root, client, request, settings=settings, on_event=show, confirm=confirm,
                                         on_plan=planned)
 

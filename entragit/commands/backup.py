@@ -11,7 +11,7 @@ import click
 
 from entragit import backups as core
 from entragit import jobs
-from entragit.cli import Ctx, cli
+from entragit.commands import Ctx, cli
 from entragit.errors import ConfigError, UsageError
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from entragit.cli import Ctx, cli
+from entragit.commands import Ctx, cli
 from entragit.errors import ConfigError
 
 FORMATS = ("text", "markdown", "json")

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from entragit.cli import cli
+from entragit.commands import cli
 from entragit.errors import UsageError
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from entragit.cli import cli
+from entragit.commands import cli
 from entragit.errors import ConfigError
 
 

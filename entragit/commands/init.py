@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from entragit.cli import Ctx, cli
+from entragit.commands import Ctx, cli
 from entragit.settings import CLOUD_NAMES
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from entragit.cli import Ctx, cli
+from entragit.commands import Ctx, cli
 
 
 @cli.command("recover")
@@ -38,7 +38,7 @@ def recover_command(ctx: click.Context, source: str, types: tuple[str, ...], ids
     left alone. The pull request body holds the difference report and the plan (computed against the live
     tenant) with its checksum, which the commit also carries as an Entragit-Plan-Checksum trailer.
     """
-    from entragit import apply as applier
+    from entragit import graph
     from entragit import recover as core
     from entragit.backups import open_repo
     from entragit.commands.export import graph_configured
@@ -53,7 +53,7 @@ def recover_command(ctx: click.Context, source: str, types: tuple[str, ...], ids
     with run_job(repo, "recover", live=not json_output) as job:
         client = None
         if not no_plan and graph_configured(settings):
-            client = applier.CLIENT_FACTORY(settings)
+            client = graph.CLIENT_FACTORY(settings)
         try:
             result = core.recover(root, source=source, types=types, ids=ids, branch=branch, include_new=include_new,
                                   client=client, settings=settings, base=base)

@@ -9,16 +9,25 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from entragit.errors import GraphError, UsageError
 from entragit.graph.errors import error_from_response
-from entragit.graph.retry import IDEMPOTENT_METHODS, retry_after
-
-if TYPE_CHECKING:
-    from entragit.graph.client import GraphClient
+from entragit.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, retry_after
+from entragit.graph.wire import GraphResponse, GraphStats
 
 MAX_BATCH = 20
+
+
+class BatchClient(Protocol):
+    """What a batch needs of its client (a :class:`~entragit.graph.client.GraphClient`, which sends it)."""
+
+    retry: RetryPolicy
+    stats: GraphStats
+
+    def url(self, path_or_url: str, params: Mapping[str, Any] | None = None, version: str | None = None) -> str: ...
+
+    async def request(self, method: str, path_or_url: str, **kw: Any) -> GraphResponse: ...
 
 
 def prepare(requests: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
@@ -63,7 +72,7 @@ def _header(headers: Mapping[str, Any] | None, name: str) -> Any:
     return None
 
 
-def batch_error(request: Mapping[str, Any], response: Mapping[str, Any], client: GraphClient | None = None,
+def batch_error(request: Mapping[str, Any], response: Mapping[str, Any], client: BatchClient | None = None,
                 version: str | None = None) -> GraphError | None:
     """The GraphError of a failed sub-response (status ≥ 400), else None."""
     status = int(response.get("status") or 0)
@@ -84,7 +93,7 @@ def _retryable(item: Mapping[str, Any], status: int) -> bool:
     return status in (503, 504) and item["method"] in IDEMPOTENT_METHODS
 
 
-async def _run_chunk(client: GraphClient, chunk: list[dict[str, Any]], version: str | None,
+async def _run_chunk(client: BatchClient, chunk: list[dict[str, Any]], version: str | None,
                      serialize: bool | None) -> dict[str, dict[str, Any]]:
     policy, stats = client.retry, client.stats
     results: dict[str, dict[str, Any]] = {}
@@ -135,7 +144,7 @@ async def _run_chunk(client: GraphClient, chunk: list[dict[str, Any]], version: 
     return results
 
 
-async def run_batch(client: GraphClient, requests: Sequence[Mapping[str, Any]], *, version: str | None = None,
+async def run_batch(client: BatchClient, requests: Sequence[Mapping[str, Any]], *, version: str | None = None,
                     serialize: bool | None = None) -> list[dict[str, Any]]:
     items = prepare(requests)
     parts = await asyncio.gather(*(_run_chunk(client, c, version, serialize) for c in chunks(items)))

@@ -29,17 +29,13 @@ locations, 1 request/s per tenant) or configure path prefixes.
 from __future__ import annotations
 
 import asyncio
-import atexit
 import functools
 import json
 import ssl
-import threading
 import time
-from collections import Counter
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 from kiota_abstractions.authentication import AuthenticationProvider
@@ -49,53 +45,15 @@ from kiota_abstractions.request_information import RequestInformation
 from kiota_http.middleware.options import ResponseHandlerOption, RetryHandlerOption
 from msgraph_core import BaseGraphRequestAdapter, GraphClientFactory
 
-from entragit.errors import ConfigError, GraphError
+from entragit.errors import ConfigError
 from entragit.graph.auth import Auth, static_auth
 from entragit.graph.errors import GraphTransportError, error_from_response
 from entragit.graph.retry import RetryPolicy, retry_after
+from entragit.graph.verbs import GraphVerbs
+from entragit.graph.wire import DEFAULT_VERSION, GraphResponse, GraphStats, encode_params
 
-DEFAULT_VERSION = "v1.0"
 DEFAULT_CONCURRENCY = 8
 PRIORITY_HEADER = "x-ms-throttle-priority"
-_SAFE_QUERY = "$,'()*:@/!"
-
-
-@dataclass
-class GraphStats:
-    """Counters of one client (for export summaries and benches). ``requests`` counts HTTP requests sent,
-    retries included; ``resource_units`` sums the ``x-ms-resource-unit`` answer headers."""
-
-    requests: int = 0
-    by_method: Counter[str] = field(default_factory=Counter)
-    by_status: Counter[int] = field(default_factory=Counter)
-    resource_units: float = 0.0
-    retries: int = 0
-    throttled: int = 0            # 429 answers (batch sub-responses included)
-    transport_errors: int = 0
-    bytes_sent: int = 0
-    bytes_received: int = 0
-    waited: float = 0.0           # seconds slept before retries
-    gated: float = 0.0            # seconds requests waited for another request's Retry-After (additive)
-    batched: int = 0              # sub-requests sent inside $batch
-    in_flight: int = 0
-    max_in_flight: int = 0
-
-    def as_dict(self) -> dict[str, Any]:
-        out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "in_flight"}
-        out["by_method"], out["by_status"] = dict(self.by_method), {str(k): v for k, v in self.by_status.items()}
-        return out
-
-    def snapshot(self) -> GraphStats:
-        copy = GraphStats(**{f.name: getattr(self, f.name) for f in fields(self)})
-        copy.by_method, copy.by_status = Counter(self.by_method), Counter(self.by_status)
-        return copy
-
-    def _count_answer(self, response: httpx.Response) -> None:
-        self.by_status[response.status_code] += 1
-        self.bytes_received += len(response.content)
-        self.resource_units += _resource_units(response.headers)
-        if response.status_code == 429:
-            self.throttled += 1
 
 
 @functools.cache
@@ -104,48 +62,7 @@ def _ssl_context() -> ssl.SSLContext:
     return httpx.create_ssl_context()
 
 
-def _resource_units(headers: Mapping[str, str]) -> float:
-    value = headers.get("x-ms-resource-unit")
-    try:
-        return float(value) if value else 0.0
-    except ValueError:
-        return 0.0
-
-
-@dataclass
-class GraphResponse:
-    status: int
-    headers: httpx.Headers
-    content: bytes
-    method: str
-    url: str
-
-    def json(self) -> Any:
-        return json.loads(self.content) if self.content else None
-
-
-@dataclass
-class DeltaResult:
-    items: list[dict[str, Any]]
-    delta_link: str | None
-    pages: int = 0
-
-
-def encode_params(params: Mapping[str, Any] | None) -> str:
-    """OData query string: ``$`` names kept literal, lists joined with commas, booleans lower-case."""
-    parts = []
-    for key, value in (params or {}).items():
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, (list, tuple)):
-            value = ",".join(str(v) for v in value)
-        parts.append(f"{quote(str(key), safe='$')}={quote(str(value), safe=_SAFE_QUERY)}")
-    return "&".join(parts)
-
-
-class GraphClient:
+class GraphClient(GraphVerbs):
     """Raw-JSON Graph client. Use as ``async with GraphClient.for_emulator(emu) as client:`` or
     ``async with open_client(settings) as client:``.
 
@@ -383,117 +300,3 @@ class GraphClient:
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         return ConfigError(f"could not get a token for {self._auth.cloud.scope} from {self._auth.description}: "
                            f"{first}; {WHAT_TO_SET}")
-
-    # -- verbs ---------------------------------------------------------------------------------------------
-    async def get(self, path_or_url: str, params: Mapping[str, Any] | None = None, version: str | None = None,
-                  *, headers: Mapping[str, str] | None = None, serialize: bool | None = None,
-                  priority: str | None = None) -> dict[str, Any]:
-        response = await self.request("GET", path_or_url, params=params, version=version, headers=headers,
-                                      serialize=serialize, priority=priority)
-        return response.json() or {}
-
-    async def post(self, path: str, body: Any = None, *, idempotent: bool = False, **kw: Any) -> Any:
-        """POST; retried only on 429 (refused, never executed) or, with ``idempotent=True``, like a GET."""
-        return (await self.request("POST", path, body=body, idempotent=idempotent, **kw)).json()
-
-    async def patch(self, path: str, body: Any, **kw: Any) -> Any:
-        return (await self.request("PATCH", path, body=body, **kw)).json()
-
-    async def put(self, path: str, body: Any, **kw: Any) -> Any:
-        return (await self.request("PUT", path, body=body, **kw)).json()
-
-    async def delete(self, path: str, **kw: Any) -> None:
-        await self.request("DELETE", path, **kw)
-
-    # -- paging and delta ------------------------------------------------------------------------------------
-    async def pages(self, path_or_url: str, params: Mapping[str, Any] | None = None, *,
-                    headers: Mapping[str, str] | None = None, version: str | None = None,
-                    serialize: bool | None = None, priority: str | None = None,
-                    max_pages: int | None = None) -> AsyncIterator[dict[str, Any]]:
-        """Yield each page, following ``@odata.nextLink`` verbatim (same host only) to the end.
-
-        Custom headers (``ConsistencyLevel``) are sent again with every page (Graph does not carry them).
-        When a page fails, the GraphError raised carries ``resume_url``: the last good nextLink, from which
-        ``pages(resume_url)`` continues (a skiptoken from a retried request is never used).
-        """
-        url: str | None = self.url(path_or_url, params, version)
-        count = 0
-        while url:
-            try:
-                page = await self.get(url, headers=headers, serialize=serialize, priority=priority)
-            except GraphError as exc:
-                exc.resume_url = url  # type: ignore[attr-defined]
-                raise
-            count += 1
-            yield page
-            url = page.get("@odata.nextLink")
-            if url:
-                self._check_host(url)
-            if max_pages is not None and count >= max_pages:
-                return
-
-    async def list(self, path_or_url: str, params: Mapping[str, Any] | None = None,
-                   **kw: Any) -> AsyncIterator[dict[str, Any]]:
-        """Yield the items (``value``) of every page."""
-        async for page in self.pages(path_or_url, params, **kw):
-            for item in page.get("value") or ():
-                yield item
-
-    async def list_all(self, path_or_url: str, params: Mapping[str, Any] | None = None,
-                       **kw: Any) -> list[dict[str, Any]]:
-        return [item async for item in self.list(path_or_url, params, **kw)]
-
-    async def delta_pages(self, path: str, delta_link: str | None = None, params: Mapping[str, Any] | None = None,
-                          **kw: Any) -> AsyncIterator[dict[str, Any]]:
-        """Pages of a delta round: from ``delta_link`` if given (``params`` are then ignored: they live in
-        the token), else from ``path`` (e.g. ``users/delta``) with ``params``. The last page holds
-        ``@odata.deltaLink``. An expired link raises :class:`~entragit.graph.errors.DeltaExpired`."""
-        start = delta_link or self.url(path, params, kw.pop("version", None))
-        async for page in self.pages(start, **kw):
-            yield page
-
-    async def delta(self, path: str, delta_link: str | None = None, params: Mapping[str, Any] | None = None,
-                    **kw: Any) -> DeltaResult:
-        """A whole delta round: every item (``@removed`` ones included) and the new ``@odata.deltaLink``."""
-        items: list[dict[str, Any]] = []
-        link, pages = None, 0
-        async for page in self.delta_pages(path, delta_link, params, **kw):
-            pages += 1
-            items.extend(page.get("value") or ())
-            link = page.get("@odata.deltaLink") or link
-        return DeltaResult(items, link, pages)
-
-    # -- $batch ------------------------------------------------------------------------------------------------
-    async def batch(self, requests: Sequence[Mapping[str, Any]], *, version: str | None = None,
-                    serialize: bool | None = None) -> list[dict[str, Any]]:
-        """Run requests through JSON ``$batch`` (≤ 20 per call); answers in input order.
-
-        Each request: ``method``, ``url`` (relative to the version root), optional ``id``, ``headers``,
-        ``body``, ``dependsOn``. Each answer: ``{"id", "status", "headers", "body"}``; sub-errors are not
-        raised (see :func:`batch_error`). Sub-responses 429 (and 503/504 of idempotent sub-requests) are
-        resent in a new batch after their longest ``Retry-After``, dependents of a resent request (424) with
-        them; the SDK never does this (graph-sdk-notes §7).
-        """
-        from entragit.graph.batch import run_batch
-
-        return await run_batch(self, requests, version=version, serialize=serialize)
-
-
-_thread_loop = threading.local()
-
-
-def run(coro: Any) -> Any:
-    """Run one coroutine to completion from synchronous code (CLI commands, sync wrappers).
-
-    In the main thread every call shares one event loop, kept open between calls and closed at exit: a
-    client, and the connections it pools, can then serve several calls (``asyncio.run`` closes its loop,
-    and a pooled socket of a closed loop fails with "Event loop is closed"). Other threads get a fresh
-    loop per call, as with ``asyncio.run``.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return asyncio.run(coro)
-    runner = getattr(_thread_loop, "runner", None)
-    if runner is None:
-        runner = _thread_loop.runner = asyncio.Runner()
-        atexit.register(runner.close)
-    return runner.run(coro)

@@ -24,7 +24,7 @@ from typing import Any
 
 from entragit import resources
 from entragit.errors import GraphError, UsageError, ValidationError
-from entragit.graph.client import run
+from entragit.graph.runner import run
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
 from entragit.plan.scope import Scope, check_ids
@@ -229,25 +229,25 @@ async def make_plan_async(settings: Any, *, scope: Scope | None = None, recreate
                           known_ids: Mapping[str, Mapping[str, Any]] | None = None, client: Any = None,
                           state_dir: str | Path | None = None) -> Plan:
     """``entragit plan``: :func:`prepare`, then read the live tenant (``client``, or one from
-    ``entragit.apply.CLIENT_FACTORY``, the client seam apply and recover use) and compute the plan (safety
+    ``entragit.graph.CLIENT_FACTORY``, the client seam apply and recover use) and compute the plan (safety
     rails included)."""
     planning = prepare(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force,
                        known_ids=known_ids, state_dir=state_dir)
     if client is not None:
         return await planning.plan(client)
-    from entragit import apply
+    from entragit import graph
 
-    async with apply.CLIENT_FACTORY(settings) as opened:
+    async with graph.CLIENT_FACTORY(settings) as opened:
         return await planning.plan(opened)
 
 
 def recorded_new_ids(repo: str | Path) -> dict[str, dict[str, Any]]:
     """The new ids earlier applies gave recreated objects, from the repository's apply notes
-    (``entragit.apply.known_ids``); empty outside a git repository. ``entragit plan`` and ``entragit
+    (``entragit.backups.known_ids``); empty outside a git repository. ``entragit plan`` and ``entragit
     apply`` use the same ones, so the same tenant gives the same plan and checksum."""
     if not (Path(repo) / ".git").exists():
         return {}
-    from entragit.apply import known_ids
+    from entragit.backups import known_ids
 
     return known_ids(repo)
 

@@ -2,7 +2,9 @@
 
 - :func:`make_report` / :func:`make_report_async` (:mod:`entragit.report.compare`): read both sides (git
   refs lazily; the live tenant through the exporter and its deleted items) and build the report;
-- :func:`build_report` (:mod:`entragit.report.build`): the pure semantic diff over the declarations;
+- :func:`build_report` (:mod:`entragit.report.build`): the pure semantic diff over the declarations (object
+  statuses there; property and link differences in :mod:`entragit.report.differ`, reference verdicts in
+  :mod:`entragit.report.pending`);
 - :class:`Report` and its parts (:mod:`entragit.report.model`), with the documented JSON shape;
 - :func:`render` (:mod:`entragit.report.render`): ``text``, ``markdown`` (pull request body, within GitHub's
   65,536 characters), ``json``.

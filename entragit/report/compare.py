@@ -28,7 +28,7 @@ from typing import Any
 
 from entragit import resources
 from entragit.errors import GraphError, UsageError
-from entragit.graph.client import run
+from entragit.graph.runner import run
 from entragit.report.build import Facts, ObjectDelta, build_report, format_time
 from entragit.report.gitstore import STATE_DIR, FileChange, GitStore
 from entragit.report.model import Endpoint, Report

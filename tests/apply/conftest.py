@@ -15,9 +15,9 @@ from tests.plugins.graph import FAST_RETRY
 @pytest.fixture
 def lab(emulator: Emulator, graph: GraphClient, git_repo: Path, monkeypatch: pytest.MonkeyPatch) -> Lab:
     """The demo tenant, a client on it, a tenant repository; the commands' Graph seam points at the emulator."""
-    import entragit.apply
+    import entragit.graph
 
-    monkeypatch.setattr(entragit.apply, "CLIENT_FACTORY",
+    monkeypatch.setattr(entragit.graph, "CLIENT_FACTORY",
                         lambda settings: GraphClient.for_emulator(emulator, retry=FAST_RETRY))
     monkeypatch.delenv("ENTRAGIT_GRAPH_URL", raising=False)
     return Lab(emulator, graph, git_repo)

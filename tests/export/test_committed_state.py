@@ -1,6 +1,7 @@
 """The project's own tenant-state/ is the demo tenant exported: this fails when it is stale.
 
-Refresh it with ``.venv/bin/python -m entragit.export --demo tenant-state`` (see ``entragit/export.py``)."""
+Refresh it with ``.venv/bin/python -m entragit.demo export tenant-state`` (see ``entragit/demo.py``), the
+entry point this test exports with."""
 
 from __future__ import annotations
 
@@ -9,9 +10,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from entragit.cli import cli
-from entragit.emulator import Emulator
-from entragit.export import export_tree
-from entragit.graph import GraphClient, run
+from entragit.demo import export_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "tenant-state"
@@ -22,16 +21,12 @@ def _files(root: Path) -> dict[str, bytes]:
 
 
 def test_committed_tenant_state_is_the_demo_tenant_exported(tmp_path: Path) -> None:
-    client = GraphClient.for_emulator(Emulator(seed="demo"))
-    try:
-        export_tree(client, tmp_path / "tenant-state", durable=False)
-    finally:
-        run(client.aclose())
+    export_demo(tmp_path / "tenant-state", durable=False)
     fresh, committed = _files(tmp_path / "tenant-state"), _files(COMMITTED)
     stale = sorted(set(fresh) ^ set(committed)) + sorted(k for k in fresh.keys() & committed.keys()
                                                           if fresh[k] != committed[k])
     assert not stale, (f"tenant-state/ is stale ({len(stale)} files differ, e.g. {stale[:3]}): refresh it with "
-                       "`.venv/bin/python -m entragit.export --demo tenant-state`")
+                       "`.venv/bin/python -m entragit.demo export tenant-state`")
 
 
 def test_committed_tenant_state_validates() -> None:

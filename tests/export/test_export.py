@@ -308,7 +308,7 @@ def test_summary_of_an_unchanged_export_says_no_files_changed(graph: GraphClient
 def test_extension_fallback_reads_the_definitions_of_the_tenants_applications(graph: GraphClient) -> None:
     """When getAvailableExtensionProperties answers empty (Learn: tenants over 1,000 service principals), the
     definitions come from the applications listing with $expand=extensionProperties."""
-    from entragit.export import _Exporter
+    from entragit.export.reader import _Exporter
 
     exporter = _Exporter(graph, ALL, None)
     found = run(exporter._own_extension_definitions())

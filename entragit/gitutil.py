@@ -1,4 +1,6 @@
-"""Git plumbing for backups: opening the tenant repository, running git, the clock and entragit's git identity."""
+"""Git plumbing: opening the tenant repository, running git, the clock and entragit's git identity.
+
+Shared by backups, jobs (the remote lock), apply and recover; it imports nothing of entragit but errors."""
 
 from __future__ import annotations
 

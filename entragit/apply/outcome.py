@@ -1,0 +1,175 @@
+"""What an apply did: a line per change (:class:`Outcome`) and the whole run (:class:`ApplyResult`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from entragit.errors import DriftError, EntragitError, PartialFailure
+from entragit.plan.model import Change, Kind, Plan
+
+OK, FAILED, SKIPPED, DRY_RUN = "ok", "failed", "skipped", "dry-run"
+
+EventHandler = Callable[["Outcome"], None]
+
+
+# ---------------------------------------------------------------------------------------------- results
+@dataclass
+class Outcome:
+    """What happened to one change: ``status`` ok | failed | skipped | dry-run, and a message."""
+
+    change: Change
+    status: str
+    message: str = ""
+    new_id: str | None = None
+    follow_up: bool = False  # planned after the restores ran (links of restored objects)
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (OK, DRY_RUN)
+
+    def line(self) -> str:
+        """One line for the operator: status, kind, object, what, result."""
+        from entragit.plan.render import describe
+
+        c = self.change
+        name = f" {c.display_name!r}" if c.display_name and c.display_name != c.id else ""
+        what = describe(c, 70) if c.kind is not Kind.SKIP else ""
+        if c.kind is Kind.SKIP:
+            what = (", ".join(p.path for p in c.properties) or (f"{c.link} {c.item}" if c.link else "")).strip()
+        status = f"failed: {self.message}" if self.status == FAILED else self.status
+        text = f"{status:<8} {c.kind.value:<11} {c.type}/{c.id}{name}"
+        if what:
+            text += f" {what}"
+        if self.status != FAILED and self.message:
+            text += f" ({self.message})"
+        if self.follow_up:
+            text += " [after restore]"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.change
+        out: dict[str, Any] = {"key": c.key, "kind": c.kind.value, "type": c.type, "id": c.id,
+                               "displayName": c.display_name, "status": self.status, "message": self.message}
+        if c.link:
+            out["link"] = c.link
+            out["item"] = c.item
+        if c.properties:
+            out["properties"] = [p.path for p in c.properties]
+        if self.new_id:
+            out["newId"] = self.new_id
+        if self.follow_up:
+            out["followUp"] = True
+        return out
+
+
+@dataclass
+class ApplyResult:
+    """The outcome of one apply: a line per change, the new ids of created objects, the residual plan."""
+
+    plan: Plan
+    outcomes: list[Outcome] = field(default_factory=list)
+    new_ids: dict[str, dict[str, Any]] = field(default_factory=dict)  # token -> {"id": ..., "appId": ...}
+    residual: Plan | None = None
+    dry_run: bool = False
+    seconds: float = 0.0
+    stats: dict[str, Any] = field(default_factory=dict)  # requests, writes, throttled, retries (client deltas)
+    password_file: str | None = None  # where generated passwords went (the path only)
+
+    def counts(self) -> dict[str, int]:
+        out = {OK: 0, FAILED: 0, SKIPPED: 0}
+        if self.dry_run:
+            out[DRY_RUN] = 0
+        for o in self.outcomes:
+            out[o.status] = out.get(o.status, 0) + 1
+        return out
+
+    @property
+    def failed(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.status == FAILED]
+
+    @property
+    def waiting(self) -> list[Change]:
+        """Skips that an option would write (new identities not named by ``--recreate``): the merged change
+        is not all in the tenant, so the outcome is recorded as partial."""
+        return [c for c in self.plan.skips if c.option]
+
+    @property
+    def drift(self) -> list[Change]:
+        """Writes a fresh plan still finds after the apply (residual drift)."""
+        return self.residual.writes if self.residual is not None else []
+
+    @property
+    def status(self) -> str:
+        """applied | failed | drift | dry-run (the outcome recorded on the commit)."""
+        if self.dry_run:
+            return "dry-run"
+        if self.failed:
+            return "failed"
+        if self.drift:
+            return "drift"
+        return "applied"
+
+    @property
+    def exit_code(self) -> int:
+        return {"failed": PartialFailure.exit_code, "drift": DriftError.exit_code}.get(self.status, 0)
+
+    def error(self) -> EntragitError | None:
+        """The error the command ends with (None: exit 0)."""
+        if self.status == "failed":
+            return PartialFailure(f"{len(self.failed)} of {len(self.plan.writes)} changes failed; the others "
+                                  "were applied (re-run entragit apply once the cause is fixed)")
+        if self.status == "drift":
+            return DriftError(f"residual drift: {len(self.drift)} change(s) still planned after the apply")
+        return None
+
+    def summary(self) -> str:
+        counts = self.counts()
+        parts = [f"{n} {k}" for k, n in counts.items() if n or k in (OK, FAILED)]
+        verb = "would apply" if self.dry_run else "applied"
+        text = f"{verb} {len(self.plan.writes)} change(s): " + ", ".join(parts)
+        st = self.stats
+        if st:
+            text += (f"; {st.get('requests', 0)} requests ({st.get('writes', 0)} writes), "
+                     f"{st.get('throttled', 0)} throttled (429) and retried, {self.seconds:.1f}s")
+        if self.password_file and any(o.change.generate and o.status == OK for o in self.outcomes):
+            text += f"; generated passwords written to {self.password_file}"
+        if self.residual is not None:
+            text += f"; residual drift: {len(self.drift) or 'none'}"
+        if self.waiting and not self.dry_run:
+            text += f"; {len(self.waiting)} new identit{'y' if len(self.waiting) == 1 else 'ies'} not created " \
+                    "until named (" + ", ".join(c.option or "" for c in self.waiting[:3]) + \
+                    (", ..." if len(self.waiting) > 3 else "") + ")"
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "status": self.status, "exitCode": self.exit_code, "dryRun": self.dry_run,
+            "checksum": self.plan.checksum, "counts": self.counts(),
+            "changes": [o.to_json() for o in self.outcomes], "newIds": self.new_ids,
+            "warnings": [w.to_json() for w in self.plan.warnings], "stats": self.stats,
+            "seconds": round(self.seconds, 3),
+        }
+        if self.residual is not None:
+            out["residual"] = {"changes": [c.to_json() for c in self.residual.writes],
+                               "checksum": self.residual.checksum}
+        if self.password_file:
+            out["passwordFile"] = self.password_file
+        if self.waiting:
+            out["waiting"] = [{"type": c.type, "id": c.id, "option": c.option} for c in self.waiting]
+        return out
+
+    def render(self, fmt: str = "text", *, lines: bool = True) -> str:
+        """``text`` (a line per change unless ``lines`` is False, warnings, drift, the summary) or ``json``."""
+        if fmt == "json":
+            return json.dumps(self.to_json(), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
+        out = [o.line() for o in self.outcomes] if lines else []
+        out += [f"warning: {w}" for w in self.plan.warnings]
+        for c in self.drift:
+            from entragit.plan.render import describe
+
+            out.append(f"drift    {c.kind.value:<11} {c.type}/{c.id} {describe(c, 70)}")
+        out.append(self.summary())
+        return "\n".join(out) + "\n"

@@ -1,0 +1,306 @@
+"""The per-type readers of an export: one listing with ``$select`` (and the first expanded link), side
+listings for further expands, tenant-wide listings (``Link.read_all``), per-object link reads, and the
+discovery of directory extension attributes. How and why: the package docstring (:mod:`entragit.export`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from entragit import resources
+from entragit.errors import GraphError
+from entragit.export.channel import _Channel
+from entragit.export.result import ExportError, TypeStats
+from entragit.resources.base import Link, LinkKind, ResourceType
+from entragit.state.normalization import Exclusions, normalize
+
+# Directory extension definitions registered in the tenant, including those of multi-tenant apps
+# (synced and cloud ones: the body names neither). Learn: "only processes results for tenants with up to
+# 1,000 service principals; otherwise, it returns an empty response. Use List extensionProperties instead."
+# https://learn.microsoft.com/en-us/graph/api/directoryobject-getavailableextensionproperties?view=graph-rest-1.0
+EXTENSIONS_ACTION = "directoryObjects/getAvailableExtensionProperties"
+
+
+def extension_definitions() -> tuple[ResourceType, Link] | None:
+    """The fallback source of directory extension definitions: the type whose objects define them
+    (``ResourceType.extension_definitions``: applications' ``extensionProperties``), and the relationship as
+    a link, expanded on a listing of the owners' ids (pages of at most 999 without $expand)."""
+    owner = next((rt for rt in resources.all_types() if rt.extension_definitions), None)
+    if owner is None:
+        return None
+    name = owner.extension_definitions
+    return owner, Link(name=name, kind=LinkKind.OBJECTS, read=f"{owner.collection}/{{id}}/{name}", expand=name,
+                       expand_cap=resources.base.EXPAND_MAX)
+
+
+_ABSENT = object()  # an expanded link the answer left out
+_MISSING = object()  # an object a side listing did not return
+
+PAGES_IN_FLIGHT = 3  # pages of one type whose links are being read at the same time
+
+
+# ---------------------------------------------------------------------------------------------- helpers
+def extension_target(rt: ResourceType) -> str:
+    """The ``targetObjects`` name of a type's directory extensions: ``#microsoft.graph.user`` → ``User``."""
+    name = rt.odata_type.rsplit(".", 1)[-1]
+    return name[:1].upper() + name[1:]
+
+
+def _describe(rt: ResourceType, obj: Mapping[str, Any]) -> str:
+    obj_id = obj.get(rt.key_prop)
+    name = obj.get(rt.display)
+    return f"{rt.title} {name!r} ({obj_id})" if name not in (None, "") else f"{rt.title} {obj_id}"
+
+
+def _graph_failure(rt: ResourceType, what: str, exc: GraphError, obj: str | None = None) -> ExportError:
+    return ExportError(f"{what}: {exc}", type_key=rt.key, obj=obj, graph_error=exc)
+
+
+def _listing_expands(rt: ResourceType) -> list[Link]:
+    return [ln for ln in rt.links if ln.expand and not ln.inline]
+
+
+# ---------------------------------------------------------------------------------------------- the exporter
+class _Exporter:
+    def __init__(self, client: Any, rts: list[ResourceType], exclude: Exclusions | None) -> None:
+        self.client = client
+        self.rts = rts
+        self.exclude = exclude
+        self.stats = {rt.key: TypeStats(rt.key) for rt in rts}
+        self.extensions: dict[str, tuple[str, ...]] = {}
+        self.tenant_id: str | None = None
+        self.notes: list[str] = []
+
+    # -- directory extension attributes ------------------------------------------------------------------
+    async def discover_extensions(self) -> None:
+        targets = {extension_target(rt): rt for rt in self.rts if rt.extension_attributes}
+        if not targets:
+            return
+        try:
+            answer = await self.client.post(EXTENSIONS_ACTION, {}, idempotent=True)
+            definitions = list((answer or {}).get("value") or ())
+            if not definitions:
+                definitions = await self._own_extension_definitions()
+        except GraphError as exc:
+            raise ExportError(f"discovering directory extension attributes: {exc}", type_key="extensions",
+                              graph_error=exc) from exc
+        names: dict[str, set[str]] = {}
+        for definition in definitions:
+            name = definition.get("name")
+            if not isinstance(name, str) or not name:
+                continue
+            for target in definition.get("targetObjects") or ():
+                rt = targets.get(target)
+                if rt is not None and name not in (self.exclude or {}).get(rt.key, ()):
+                    names.setdefault(rt.key, set()).add(name)
+        self.extensions = {key: tuple(sorted(found)) for key, found in names.items()}
+
+    async def _own_extension_definitions(self) -> list[dict[str, Any]]:
+        """Fallback when the action answers empty (no extensions, or a tenant over 1,000 service
+        principals): the extension properties of the tenant's own applications, one listing with $expand
+        (:func:`extension_definitions`; an application holding 20 or more is read in full)."""
+        source = extension_definitions()
+        if source is None:
+            return []
+        owner, link = source
+        found: list[dict[str, Any]] = []
+        params = {"$select": owner.key_prop, "$expand": link.expand, "$top": owner.page_max}
+        first = True
+        try:
+            async for page in self.client.pages(owner.collection, params, version=owner.api_version):
+                first = False
+                for item in page.get("value") or ():
+                    defs = item.get(link.name) or []
+                    if len(defs) >= (link.expand_cap or len(defs) + 1):
+                        defs = await self.client.list_all(link.read.format(id=item[owner.key_prop]),
+                                                          version=owner.api_version)
+                    found.extend(defs)
+        except GraphError as exc:
+            if not (first and exc.status == 400):
+                raise
+            # the endpoint cannot expand them: nothing more to learn (the action's answer stands)
+            self.notes.append(f"extensions: Graph refused $expand={link.expand} on {owner.collection} "
+                              f"({exc.graph_message}); only the getAvailableExtensionProperties answer is used")
+        return found
+
+    # -- one type ----------------------------------------------------------------------------------------
+    def select(self, rt: ResourceType) -> list[str]:
+        if not rt.select_query:
+            return []
+        excluded = set((self.exclude or {}).get(rt.key, ()))
+        names = [name for name in rt.select if name not in excluded]
+        return names + list(self.extensions.get(rt.key, ()))
+
+    def _list_params(self, rt: ResourceType, select: Sequence[str], expand: Link | None) -> dict[str, Any]:
+        params: dict[str, Any] = {}
+        if select:
+            params["$select"] = ",".join(select)
+        if not rt.singleton and rt.page_max > rt.page_default:
+            params["$top"] = rt.page_max  # only where it changes the page size (some lists take no $top)
+        if expand is not None:
+            params["$expand"] = expand.expand
+        return params
+
+    async def produce(self, rt: ResourceType, channel: _Channel) -> None:
+        stats = self.stats[rt.key]
+        stats.state = "reading"
+        if rt.singleton and not rt.singleton_in_collection:
+            try:
+                obj = await self.client.get(rt.collection, self._list_params(rt, self.select(rt), None),
+                                            rt.api_version, serialize=rt.serialized)
+            except GraphError as exc:
+                raise _graph_failure(rt, f"reading {rt.collection}", exc) from exc
+            grouped = {ln.name: await self._read_all(rt, ln) for ln in rt.links if ln.read_all}
+            await self._read_links(rt, obj, self._attach(rt, obj, {}, grouped))
+            await self._emit(rt, channel, [obj])
+        else:
+            await self._produce_collection(rt, channel)
+        stats.state = "done"
+        await channel.close()
+
+    async def _produce_collection(self, rt: ResourceType, channel: _Channel) -> None:
+        expands = _listing_expands(rt)
+        main_expand = expands[0] if expands else None
+        params = self._list_params(rt, self.select(rt), main_expand)
+        side = {ln.name: asyncio.ensure_future(self._side_listing(rt, ln)) for ln in expands[1:]}
+        grouped = {ln.name: asyncio.ensure_future(self._read_all(rt, ln)) for ln in rt.links if ln.read_all}
+        helpers = [*side.values(), *grouped.values()]
+        pages_in_flight = asyncio.Semaphore(PAGES_IN_FLIGHT)
+        try:
+            async with asyncio.TaskGroup() as tg:
+                try:
+                    async for page in self.client.pages(rt.collection, params, version=rt.api_version,
+                                                        serialize=rt.serialized):
+                        items = list(page.get("value") or ())
+                        await pages_in_flight.acquire()
+                        tg.create_task(self._page(rt, channel, items, side, grouped, pages_in_flight))
+                except GraphError as exc:
+                    raise _graph_failure(rt, f"listing {rt.collection}", exc) from exc
+            await asyncio.gather(*helpers)  # a side listing of an empty collection still reports its error
+        except BaseException:
+            for task in helpers:
+                task.cancel()
+            await asyncio.gather(*helpers, return_exceptions=True)
+            raise
+
+    async def _page(self, rt: ResourceType, channel: _Channel, items: list[dict[str, Any]],
+                    side: dict[str, asyncio.Future[dict[str, Any]]],
+                    grouped: dict[str, asyncio.Future[dict[str, list[Any]]]],
+                    slot: asyncio.Semaphore) -> None:
+        try:
+            side_values = {name: await fut for name, fut in side.items()}
+            grouped_values = {name: await fut for name, fut in grouped.items()}
+            pending = [(obj, reads) for obj in items if (reads := self._attach(rt, obj, side_values, grouped_values))]
+            if pending:  # only objects with links left to read cost a task
+                await asyncio.gather(*(self._read_links(rt, obj, reads) for obj, reads in pending))
+            await self._emit(rt, channel, items)
+        finally:
+            slot.release()
+
+    async def _emit(self, rt: ResourceType, channel: _Channel, objects: list[dict[str, Any]]) -> None:
+        exclude = self.exclude
+        batch = [normalize(rt, obj, exclude) for obj in objects]
+        if self.tenant_id is None and rt.singleton_in_collection and batch:
+            # the organization's id is the tenant id (the one type served as a one-item collection)
+            self.tenant_id = batch[0].get(rt.key_prop)
+        self.stats[rt.key].objects += len(batch)
+        await channel.put(batch)
+
+    async def _side_listing(self, rt: ResourceType, link: Link) -> dict[str, Any]:
+        """``{owner id: expanded value}`` from a listing of ids with one more ``$expand``.
+
+        When Graph refuses the expand (400 on the first page: the navigation cannot be expanded there),
+        the link is read once per object instead, and the result says so (``ExportResult.notes``)."""
+        params = self._list_params(rt, [rt.key_prop], link)
+        values: dict[str, Any] = {}
+        first = True
+        try:
+            async for page in self.client.pages(rt.collection, params, version=rt.api_version,
+                                                serialize=rt.serialized):
+                first = False
+                for item in page.get("value") or ():
+                    values[item[rt.key_prop]] = item.get(link.name, _ABSENT)
+        except GraphError as exc:
+            if first and exc.status == 400:
+                self.notes.append(f"{rt.key}: Graph refused $expand={link.expand} ({exc.graph_message}); "
+                                  f"{link.name} read once per object")
+                return {}
+            raise _graph_failure(rt, f"listing {rt.collection} with $expand={link.expand}", exc) from exc
+        return values
+
+    async def _read_all(self, rt: ResourceType, link: Link) -> dict[str, list[Any]]:
+        """``{owner id: [elements]}`` from one tenant-wide listing (``Link.read_all``)."""
+        grouped: dict[str, list[Any]] = {}
+        try:
+            async for item in self.client.list(link.read_all, version=link.read_version or rt.api_version,
+                                               serialize=rt.serialized):
+                grouped.setdefault(str(item.get(link.owner_field)), []).append(item)
+        except GraphError as exc:
+            raise _graph_failure(rt, f"listing {link.read_all} ({link.name})", exc) from exc
+        return grouped
+
+    def _attach(self, rt: ResourceType, obj: dict[str, Any], side: Mapping[str, Mapping[str, Any]],
+                grouped: Mapping[str, Mapping[str, list[Any]]]) -> list[Link]:
+        """Attach every link the listings already hold under its name; return the links left to read."""
+        obj_id = obj.get(rt.key_prop)
+        reads: list[Link] = []
+        for link in rt.links:
+            if link.inline:
+                if link.name not in obj:
+                    reads.append(link)
+            elif link.read_all:
+                obj[link.name] = grouped[link.name].get(str(obj_id), [])
+            elif link.expand:
+                if link.name in side:  # expanded on a listing of its own
+                    listed = side[link.name]
+                    value = listed.get(obj_id, _ABSENT) if obj_id in listed else _MISSING
+                else:  # expanded on the object's own listing
+                    value = obj.get(link.name, _ABSENT)
+                if value is _MISSING:
+                    reads.append(link)  # created after the side listing passed it
+                elif value is _ABSENT:
+                    if link.kind is LinkKind.ID:
+                        obj[link.name] = None  # a single-valued expand is omitted when empty (no manager)
+                    else:
+                        reads.append(link)  # never guess an empty collection: read it
+                else:
+                    obj[link.name] = value
+                    if (link.expand_cap is not None and isinstance(value, list)
+                            and len(value) >= link.expand_cap):
+                        reads.append(link)  # the expand was cut at its cap: read the whole list
+            else:
+                reads.append(link)
+        return reads
+
+    async def _read_links(self, rt: ResourceType, obj: dict[str, Any], reads: list[Link]) -> None:
+        if len(reads) == 1:
+            obj[reads[0].name] = await self._read_link(rt, obj, reads[0])
+            return
+        values = await asyncio.gather(*(self._read_link(rt, obj, link) for link in reads))
+        for link, value in zip(reads, values, strict=True):
+            obj[link.name] = value
+
+    async def _read_link(self, rt: ResourceType, obj: Mapping[str, Any], link: Link) -> Any:
+        obj_id = obj.get(rt.key_prop)
+        path = link.read.format(id=obj_id)
+        version = link.read_version or rt.api_version
+        params: dict[str, Any] = {}
+        if link.read_select:
+            params["$select"] = link.read_select
+        if link.page_max:
+            params["$top"] = link.page_max
+        self.stats[rt.key].link_reads += 1
+        try:
+            if link.kind is LinkKind.ID:
+                try:
+                    return await self.client.get(path, params, version, serialize=rt.serialized)
+                except GraphError as exc:
+                    if exc.status == 404:  # a single-valued link that is not set (no manager)
+                        return None
+                    raise
+            return await self.client.list_all(path, params, version=version, serialize=rt.serialized)
+        except GraphError as exc:
+            raise _graph_failure(rt, f"reading {link.name} of {_describe(rt, obj)}", exc,
+                                 obj=str(obj_id)) from exc

@@ -1,0 +1,156 @@
+"""Reference resolution: each reference of a desired object becomes a live id, a restored id, a placeholder
+of a recreate, or is left out with a warning (stale). See the planner's docstring, "References"."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from entragit.plan.model import Warning, placeholder
+from entragit.plan.placeholders import tokens
+from entragit.plan.values import _DROP, _copy, _Ctx, _places
+from entragit.resources.base import LinkKind, Ref, ResourceType, strings_in
+
+
+class _References:
+    """Mixed into :class:`entragit.plan.planner._Planner`, whose state (desired, live, fate, provider...) it uses."""
+
+    def _lookup(self, targets: Iterable[str], value: str) -> tuple[str, Any, str | None]:
+        """``(state, replacement, type)``: state live | restore | new | deleted | stale | unknown."""
+        targets = tuple(targets)
+        for t in targets:
+            if t not in self.loaded:
+                continue
+            mapped = self.live_id.get((t, value))
+            if mapped is not None:
+                return "live", mapped, t
+            if value in self._objects(self.live, t):
+                return "live", value, t
+        for t in targets:
+            fate = self.fate.get((t, value))
+            if fate == "restore":
+                return "restore", value, t
+            if fate == "new":
+                return "new", placeholder(t, value), t
+        for t in targets:
+            if value in self._objects(self.deleted, t):
+                return "deleted", value, t
+        if any(t in self.loaded for t in targets):
+            for t in targets:
+                if value in self._objects(self.desired, t):
+                    return "outside", value, t
+            return "stale", value, None
+        return "unknown", value, None
+
+    def _resolve_value(self, ref_targets: tuple[str, ...], by: str, embedded: bool, specials: frozenset[str],
+                       value: Any, where: tuple[str, str, str]) -> Any:
+        """The value to write for one reference value (``_DROP``: left out, with a warning)."""
+        if not isinstance(value, str) or value in specials:
+            return value
+        if embedded:
+            for old, (_token, new) in self.alt_new.items():
+                if old and old in value:
+                    if isinstance(new, str):
+                        return value.replace(old, new)
+                    fmt = value.replace("{", "{{").replace("}", "}}").replace(old, "{}")
+                    return {**new, "format": fmt}
+            return value
+        if by != "id":
+            found = self.alt_new.get(value)
+            return found[1] if found is not None else value
+        state, replacement, t = self._lookup(ref_targets, value)
+        if state in ("live", "restore", "new", "unknown"):
+            return replacement
+        type_key, obj_id, path = where
+        if state == "deleted":
+            message = (f"{value} is in deleted items ({t}) and this plan does not restore it; left out of "
+                       "the write")
+        elif state == "outside":
+            message = (f"{value} ({t}) is absent from the tenant and this plan does not create it (outside "
+                       "the scope, or skipped); left out of the write")
+        else:
+            message = f"stale reference: {value} exists nowhere ({', '.join(ref_targets)}); left out of the write"
+        self.warnings.append(Warning(type_key, obj_id, path, value, message))
+        return _DROP
+
+    def _resolve_refs(self, refs: Iterable[Ref], obj: dict[str, Any], where: tuple[str, str, str],
+                      ctx: _Ctx | None) -> bool:
+        """Resolve ``refs`` in ``obj`` in place; returns False when a single (non-list) value had to be
+        dropped and ``ctx`` is None (the caller drops the whole element)."""
+        ok = True
+        removals: dict[int, tuple[list[Any], set[int]]] = {}
+        for ref in refs:
+            for container, key, lists in list(_places(obj, ref.path)):
+                value = container[key]
+                new = self._resolve_value(ref.targets, ref.by, ref.embedded, ref.specials, value,
+                                          (where[0], where[1], f"{where[2]}{ref.path}"))
+                if new is _DROP:
+                    if isinstance(container, list):
+                        removals.setdefault(id(container), (container, set()))[1].add(key)
+                    elif lists:
+                        seq, idx = lists[-1]
+                        removals.setdefault(id(seq), (seq, set()))[1].add(idx)
+                    elif ctx is not None:
+                        ctx.excluded.add(ref.path.split(".")[0].removesuffix("[]"))
+                    else:
+                        ok = False
+                else:
+                    container[key] = new
+        for seq, indexes in removals.values():
+            for idx in sorted(indexes, reverse=True):
+                del seq[idx]
+        return ok
+
+    def _resolve(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> tuple[dict[str, Any], _Ctx]:
+        """A copy of a desired object with its references resolved (see the module docstring)."""
+        out = _copy(dict(obj))
+        ctx = _Ctx()
+        self._resolve_refs(rt.refs, out, (rt.key, obj_id, ""), ctx)
+        for link in rt.links:
+            if link.name not in out:
+                continue
+            value = out[link.name]
+            where = (rt.key, obj_id, link.name)
+            if link.kind is LinkKind.ID:
+                if isinstance(value, str):
+                    new = self._resolve_value(link.targets, "id", False, frozenset(), value, where)
+                    if new is _DROP:
+                        ctx.dropped_links.add(link.name)
+                    else:
+                        out[link.name] = new
+            elif link.kind is LinkKind.IDS and isinstance(value, list):
+                kept = []
+                for v in value:
+                    new = self._resolve_value(link.targets, "id", False, frozenset(), v, where)
+                    if new is not _DROP:
+                        kept.append(new)
+                out[link.name] = kept
+            elif link.kind is LinkKind.OBJECTS and isinstance(value, list):
+                kept = []
+                for element in value:
+                    if not isinstance(element, dict):
+                        continue
+                    # a stale reference inside an element leaves the whole element out (its warning
+                    # names the reference)
+                    if self._resolve_refs(link.refs, element, (rt.key, obj_id, f"{link.name}[]."), None):
+                        kept.append(element)
+                out[link.name] = kept
+        return out, ctx
+
+    # -- dependencies ---------------------------------------------------------------------------------------
+    def _deps(self, *values: Any) -> list[str]:
+        found: set[str] = set()
+        for value in values:
+            for token in tokens(value):
+                key = self.provider.get(token)
+                if key:
+                    found.add(key)
+            if self.restored:
+                for text in strings_in(value):
+                    key = self.restored.get(text)
+                    if key:
+                        found.add(key)
+        return sorted(found)
+
+    def _touches_restored(self, *values: Any) -> bool:
+        return bool(self.restored) and any(text in self.restored for v in values for text in strings_in(v))
