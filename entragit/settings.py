@@ -10,7 +10,9 @@
                              # test token, never real credentials.
     credential: auto         # auto | environment | workload | github | managedidentity | azurecli
                              # (ENTRAGIT_CREDENTIAL); see entragit.graph.auth for the chain
-    concurrency: 8           # Graph requests in flight at most (ENTRAGIT_CONCURRENCY)
+    concurrency: 8           # Graph requests in flight at first (ENTRAGIT_CONCURRENCY); the limit then follows
+                             # Graph's quota headers (x-ms-throttle-limit-percentage, 429) up to maxConcurrency
+    maxConcurrency: 64       # the most requests in flight (ENTRAGIT_MAX_CONCURRENCY); = concurrency: fixed
     throttlePriority: low    # x-ms-throttle-priority sent on reads: low | normal | high | none
     types:
       include: []            # type keys to back up; empty = all (ENTRAGIT_TYPES, comma separated)
@@ -56,6 +58,7 @@ class Settings:
     graph_url: str | None = None
     credential: str = "auto"
     concurrency: int = 8
+    max_concurrency: int = 64
     throttle_priority: str | None = "Low"
     types_include: tuple[str, ...] = ()
     types_exclude: tuple[str, ...] = ()
@@ -179,6 +182,7 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("graph_url", "graphUrl", _url, ("ENTRAGIT_GRAPH_URL",)),
     ("credential", "credential", _choice(CREDENTIALS), ("ENTRAGIT_CREDENTIAL",)),
     ("concurrency", "concurrency", _int_min1, ("ENTRAGIT_CONCURRENCY",)),
+    ("max_concurrency", "maxConcurrency", _int_min1, ("ENTRAGIT_MAX_CONCURRENCY",)),
     ("throttle_priority", "throttlePriority", _priority, ("ENTRAGIT_THROTTLE_PRIORITY",)),
     ("types_include", "types.include", _str_list, ("ENTRAGIT_TYPES",)),
     ("types_exclude", "types.exclude", _str_list, ()),
