@@ -115,6 +115,7 @@ TYPE = ResourceType(
             read_select="id",
             expand="owners($select=id)",  # export: with the applications listing; >= 20 owners re-read
             expand_cap=EXPAND_MAX,
+            audit=("Add owner to application", "Remove owner from application"),
             add="POST applications/{id}/owners/$ref",
             remove="DELETE applications/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),
@@ -126,6 +127,7 @@ TYPE = ResourceType(
             read="applications/{id}/federatedIdentityCredentials",
             expand="federatedIdentityCredentials",  # export: a listing with $expand; 20 re-read
             expand_cap=EXPAND_MAX,
+            audit=("Update application",),  # no activity of its own in the Core Directory list
             add="POST applications/{id}/federatedIdentityCredentials",
             update="PATCH applications/{id}/federatedIdentityCredentials/{ref}",
             remove="DELETE applications/{id}/federatedIdentityCredentials/{ref}",
@@ -151,6 +153,9 @@ TYPE = ResourceType(
     # directory extensions are defined on applications:
     # https://learn.microsoft.com/en-us/graph/api/application-list-extensionproperty?view=graph-rest-1.0
     extension_definitions="extensionProperties",
+    # extension properties are created and deleted on the application: its audit entries
+    extension_audit=("Update application", "Add application", "Delete application", "Hard Delete application",
+                     "Restore application"),
     new_identity="a recreated application is a new identity (new object id and appId; no client secrets or "
                  "certificates; clients and consents must follow the new appId)",
     create_defaults=(

@@ -98,6 +98,14 @@ class ResourceType:
     extension_definitions: str = ""
     aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
     tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
+    # --- additive (delta, issue 14)
+    # the listing is split into parallel shards, one per first character of this property
+    # (``$filter=startswith(<shard_by>,'<c>')``, case-insensitive), with a count check for the rest
+    shard_by: str = ""
+    shard_prefixes: str = ""  # the characters a value of ``shard_by`` may start with
+    # directory audit activities after which the extension definitions (``extension_definitions``) of the
+    # objects an entry names are read again (an incremental export's check for new extension attributes)
+    extension_audit: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property

@@ -68,6 +68,9 @@ APP_ROLE_ASSIGNED_TO = Link(
     read="servicePrincipals/{id}/appRoleAssignedTo",
     expand="appRoleAssignedTo",  # export: a listing with $expand; owners holding 20 are re-read
     expand_cap=EXPAND_MAX,
+    audit=("Add app role assignment to service principal", "Remove app role assignment from service principal",
+           "Add app role assignment to group", "Remove app role assignment from group",
+           "Add app role assignment grant to user", "Remove app role assignment from user"),
     add="POST servicePrincipals/{id}/appRoleAssignedTo",
     remove="DELETE servicePrincipals/{id}/appRoleAssignedTo/{ref}",
     key=("principalId", "appRoleId"),
@@ -92,6 +95,7 @@ OAUTH2_PERMISSION_GRANTS = Link(
     # export: one tenant-wide listing grouped by clientId instead of one filtered read per service principal
     read_all="oauth2PermissionGrants",
     owner_field="clientId",
+    audit=("Add delegated permission grant", "Remove delegated permission grant", "Consent to application"),
     add="POST oauth2PermissionGrants",
     update="PATCH oauth2PermissionGrants/{ref}",
     remove="DELETE oauth2PermissionGrants/{ref}",
@@ -171,6 +175,7 @@ TYPE = ServicePrincipalsType(
             read_select="id",
             expand="owners($select=id)",  # export: with the service principals listing; >= 20 re-read
             expand_cap=EXPAND_MAX,
+            audit=("Add owner to service principal", "Remove owner from service principal"),
             add="POST servicePrincipals/{id}/owners/$ref",
             remove="DELETE servicePrincipals/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),

@@ -15,6 +15,9 @@ Sources (Microsoft Learn, v1.0):
   https://learn.microsoft.com/en-us/graph/api/user-list-manager?view=graph-rest-1.0 [U8]
 - attributes Entra Connect synchronizes (what is mastered on-premises for a synced user):
   https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/reference-connect-sync-attributes-synchronized
+- userPrincipalName "can't contain accent characters. Only the following characters are allowed A - Z, a - z,
+  0 - 9, ' . - _ ! # ^ ~"; $filter startsWith on it is a default (not advanced) query [U1],
+  https://learn.microsoft.com/en-us/graph/aad-advanced-queries (guests: alias_domain#EXT#@tenant) [U9]
 """
 
 from __future__ import annotations
@@ -147,6 +150,7 @@ TYPE = ResourceType(
             # export: read with the users listing (GET users?$expand=manager($select=id), pages of 100)
             # instead of one GET per user [U8]
             expand="manager($select=id)",
+            delta_select=True,  # users/delta?$select=...,manager tracks it (manager@delta) [U6]
             add="PUT users/{id}/manager/$ref",
             remove="DELETE users/{id}/manager/$ref",
             targets=("users",),
@@ -165,6 +169,10 @@ TYPE = ResourceType(
     order=30,
     extension_attributes=True,
     directory_object=True,
+    # the export lists users in parallel shards, one per character a UPN may start with [U9]; a $count check
+    # catches any other (a UPN from before the rule, a synced oddity) and reads those users on their own
+    shard_by="userPrincipalName",
+    shard_prefixes="abcdefghijklmnopqrstuvwxyz0123456789'.-_!#^~",
     tenant_size=True,  # Graph's identity throttling limits go by the tenant's number of users
     new_identity="a recreated user is a new identity (new object id; no MFA methods, licences, mailbox or "
                  "sign-in history; a generated password)",
