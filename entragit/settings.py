@@ -22,6 +22,12 @@
     backup:
       keep: 5                # backups kept (ENTRAGIT_BACKUP_KEEP)
       upkeep: true           # git maintenance run --auto after each backup (ENTRAGIT_BACKUP_UPKEEP)
+      incremental: true      # continue from the previous backup through delta links and the audit log
+                             # (ENTRAGIT_BACKUP_INCREMENTAL); false: every backup a full export
+      fullReconcileDays: 7   # a full export at least this often (ENTRAGIT_BACKUP_FULL_RECONCILE_DAYS)
+      auditRetentionDays: 7  # what the tenant's audit log keeps: 7 (Microsoft Entra ID Free), 30 (P1/P2); a
+                             # longer gap since the last backup means a full export
+      auditOverlapMinutes: 120  # each audit read starts this long before the previous one (delivery delay)
     safety:
       maxChangeShare: 0.3    # refuse a plan updating/deleting more than this share of objects unless forced
                              # (ENTRAGIT_MAX_CHANGE_SHARE)
@@ -65,6 +71,10 @@ class Settings:
     exclude_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     backup_keep: int = 5
     backup_upkeep: bool = True
+    backup_incremental: bool = True
+    full_reconcile_days: float = 7.0
+    audit_retention_days: float = 7.0
+    audit_overlap_minutes: float = 120.0
     max_change_share: float = 0.3
     emergency_access: tuple[str, ...] = ()
     verbose: int = 0
@@ -125,6 +135,16 @@ def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("true or false")
     return value
+
+
+def _positive(value: Any) -> float:
+    try:
+        number = float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not number > 0:
+        raise ValueError("a number greater than 0")
+    return number
 
 
 def _share(value: Any) -> float:
@@ -189,10 +209,15 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("exclude_properties", "excludeProperties", _prop_map, ()),
     ("backup_keep", "backup.keep", _int_min1, ("ENTRAGIT_BACKUP_KEEP",)),
     ("backup_upkeep", "backup.upkeep", _bool, ("ENTRAGIT_BACKUP_UPKEEP",)),
+    ("backup_incremental", "backup.incremental", _bool, ("ENTRAGIT_BACKUP_INCREMENTAL",)),
+    ("full_reconcile_days", "backup.fullReconcileDays", _positive, ("ENTRAGIT_BACKUP_FULL_RECONCILE_DAYS",)),
+    ("audit_retention_days", "backup.auditRetentionDays", _positive, ()),
+    ("audit_overlap_minutes", "backup.auditOverlapMinutes", _positive, ()),
     ("max_change_share", "safety.maxChangeShare", _share, ("ENTRAGIT_MAX_CHANGE_SHARE",)),
     ("emergency_access", "emergencyAccess", _str_list, ()),
 )
-_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep", "upkeep"}, "safety": {"maxChangeShare"}}
+_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep", "upkeep", "incremental", "fullReconcileDays", "auditRetentionDays",
+                        "auditOverlapMinutes"}, "safety": {"maxChangeShare"}}
 _TOP_KEYS = {k.split(".")[0] for _, k, _, _ in SCHEMA}
 
 

@@ -43,6 +43,9 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
             lines.append(f"Tags pruned (their commits stay in history): {', '.join(f'`{t}`' for t in result.pruned)}.")
         if result.pushed:
             lines.append(f"Pushed to `{result.remote}`.")
+        how = _export_text(result)
+        if how:
+            lines.append(how[:1].upper() + how[1:] + ".")
         if result.unapplied:
             lines += ["", f"> [!WARNING]\n> {len(result.unapplied)} merged change(s) to tenant-state/ were "
                           "never applied to the tenant:"]
@@ -57,8 +60,24 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
         lines.append(f"  tags pruned (their commits stay in history): {', '.join(result.pruned)}")
     if result.pushed:
         lines.append(f"  pushed to {result.remote}")
+    how = _export_text(result)
+    if how:
+        lines.append(f"  {how}")
     lines += _unapplied_lines(result.unapplied)
     return "\n".join(lines) + "\n"
+
+
+def _export_text(result: BackupResult) -> str:
+    """How the export read the tenant: ``incremental export, 84 Graph requests`` or ``full export (why)``."""
+    export = result.export
+    if export.mode is None:
+        return ""
+    text = f"{export.mode} export"
+    if export.requests is not None:
+        text += f", {export.requests:,} Graph requests"
+    if export.fallback:
+        text += f" ({export.fallback})"
+    return text
 
 
 def render_backups(infos: list[BackupInfo]) -> str:

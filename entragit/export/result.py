@@ -48,6 +48,8 @@ class ExportResult:
     definitions: list[dict[str, Any]] = field(default_factory=list)       # extension definitions found
     started_at: Any = None           # Graph's time when the export began (a datetime, None if unknown)
     delta_state: dict[str, Any] | None = None  # what the next incremental export continues from
+    rereads: int = 0                 # incremental: links read again (new objects, audit entries, gone refs)
+    audit_entries: int = 0           # incremental: directory audit entries read
 
     @property
     def counts(self) -> dict[str, int]:

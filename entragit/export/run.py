@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +53,6 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
     exporter = _Exporter(client, rts, exclude, delta_links=delta_links)
     before = client.stats.snapshot()
     start, cpu_start = time.monotonic(), time.process_time()
-    started_at = client.server_now() if hasattr(client, "server_now") else None
     channel = _Channel(exporter.stats)
     ticker = None
     if progress is not None and progress.enabled:
@@ -72,6 +72,8 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
     thread.start()
     try:
         await exporter.discover_extensions()
+        # Graph's clock once one answer told it (Date has whole seconds): where the next run's audit read starts
+        started_at = client.server_now() - timedelta(seconds=5) if hasattr(client, "server_now") else None
         async with asyncio.TaskGroup() as tg:
             for rt in rts:
                 tg.create_task(exporter.produce(rt, channel))
@@ -144,17 +146,24 @@ async def run_export_async(settings: Any, out_dir: str | Path | None = None, *,
 
     out = Path(out_dir) if out_dir is not None else Path(settings.repo) / "tenant-state"
     exclude = exclusions(settings)
-    if types is not None:
-        types = list(types)
-        for key in types:
-            resources.get(key)  # unknown type: UsageError naming the known ones
-            if type_excluded(exclude, key):
-                raise UsageError(f"type {key!r} is excluded from the export by {settings.config_path.name} "
-                                 "(types.include / types.exclude)")
+    types = checked_types(settings, types, exclude)
     if client is not None:
         return await export_tree_async(client, out, types=types, exclude=exclude, progress=progress)
     async with open_client(settings) as opened:
         return await export_tree_async(opened, out, types=types, exclude=exclude, progress=progress)
+
+
+def checked_types(settings: Any, types: Iterable[str] | None, exclude: Exclusions) -> list[str] | None:
+    """``types`` as a list, each known and not excluded by ``entragit.yaml`` (else a UsageError)."""
+    if types is None:
+        return None
+    types = list(types)
+    for key in types:
+        resources.get(key)  # unknown type: UsageError naming the known ones
+        if type_excluded(exclude, key):
+            raise UsageError(f"type {key!r} is excluded from the export by {settings.config_path.name} "
+                             "(types.include / types.exclude)")
+    return types
 
 
 def run_export(settings: Any, out_dir: str | Path | None = None, *, types: Iterable[str] | None = None,
