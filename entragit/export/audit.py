@@ -56,18 +56,25 @@ class Feed:
     entries: int = 0
     links: dict[tuple[str, str], set[str]] = field(default_factory=dict)   # (type key, link) -> ids named
     extension_owners: set[str] = field(default_factory=set)                 # ids named by extension_audit
+    restored: dict[str, set[str]] = field(default_factory=dict)             # type key -> ids named by restores
 
     def ids(self, rt: ResourceType, link: Link) -> set[str]:
         return self.links.get((rt.key, link.name), set())
 
 
-def activities(rts: Iterable[ResourceType]) -> dict[str, list[tuple[ResourceType, Link | None]]]:
-    """activity name -> the (type, link) it touches; link None: the type's extension definitions."""
-    out: dict[str, list[tuple[ResourceType, Link | None]]] = {}
+RESTORE = "restore"  # the marker of a restore activity in :func:`activities`
+
+
+def activities(rts: Iterable[ResourceType]) -> dict[str, list[tuple[ResourceType, Link | str | None]]]:
+    """activity name -> the (type, link) it touches; link None: the type's extension definitions;
+    :data:`RESTORE`: a restore (every link of the object, and links elsewhere that hold it again)."""
+    out: dict[str, list[tuple[ResourceType, Link | str | None]]] = {}
     for rt in rts:
         for link in rt.links:
             for name in link.audit:
                 out.setdefault(name, []).append((rt, link))
+        for name in rt.audit_restore:
+            out.setdefault(name, []).extend([(rt, link) for link in rt.links] + [(rt, RESTORE)])
         for name in rt.extension_audit:
             out.setdefault(name, []).append((rt, None))
     return out
@@ -111,6 +118,8 @@ async def read_feed(client: Any, rts: list[ResourceType], since: datetime) -> Fe
             for rt, link in touched:
                 if link is None:
                     feed.extension_owners.update(ids)
-                else:
+                elif link == RESTORE:
+                    feed.restored.setdefault(rt.key, set()).update(ids)
+                elif isinstance(link, Link):
                     feed.links.setdefault((rt.key, link.name), set()).update(ids)
     return feed

@@ -179,6 +179,33 @@ class Incremental:
         return folded
 
     # -- 4: fold, re-read --------------------------------------------------------------------------------
+    async def _reverse(self, rts: list[ResourceType], restored: dict[str, set[str]]) -> list[tuple[Any, Any, str]]:
+        """For restored objects: the owners of links that hold them again (``Link.reverse``)."""
+        jobs = []
+        for owner_rt in rts:
+            for link in owner_rt.links:
+                if not link.reverse:
+                    continue
+                for kind in link.reverse_for:
+                    rt = next((r for r in rts if r.key == kind), None)
+                    for obj_id in sorted(restored.get(kind, ())) if rt is not None else ():
+                        path = link.reverse.format(collection=rt.collection, id=obj_id)  # type: ignore[union-attr]
+                        jobs.append((owner_rt, link, path, rt.api_version))  # type: ignore[union-attr]
+        batcher = self.exporter.links.batcher
+
+        async def read(path: str, version: str) -> list[Any]:
+            try:
+                return await batcher.list_all(path, None, version)
+            except GraphError as exc:
+                if exc.status == 404:
+                    return []
+                raise
+
+        answers = await asyncio.gather(*(read(path, version) for _, _, path, version in jobs))
+        return [(owner_rt, link, str(element.get(link.reverse_owner)))
+                for (owner_rt, link, _, _), elements in zip(jobs, answers, strict=True)
+                for element in elements if isinstance(element, dict) and element.get(link.reverse_owner)]
+
     async def _complete_new(self, rt: ResourceType, objects: dict[str, dict[str, Any]], new: set[str]) -> None:
         """New objects whose round left selected properties out ("never set" ones) are read by id."""
         select = self.exporter.select(rt)
@@ -228,10 +255,13 @@ class Incremental:
             if obj_id in present.get(rt.key, set()):
                 rereads.setdefault((rt.key, link_name), set()).add(obj_id)
 
+        restored: dict[str, set[str]] = {}
         for rt in delta_rts:
             for obj_id in new[rt.key]:
                 for link in rt.links:
                     want(rt, link.name, obj_id)
+                if obj_id in tombstones:
+                    restored.setdefault(rt.key, set()).add(obj_id)
                 for owner_type, owner, link_name in (tombstones.pop(obj_id, {}) or {}).get("refs", []):
                     owner_rt = next((r for r in delta_rts if r.key == owner_type), None)
                     if owner_rt is not None:
@@ -239,6 +269,9 @@ class Incremental:
             for link in rt.links:
                 for obj_id in feed.ids(rt, link):
                     want(rt, link.name, obj_id)
+            restored.setdefault(rt.key, set()).update(feed.restored.get(rt.key, set()) & present[rt.key])
+        for owner_rt, link, owner in await self._reverse(delta_rts, restored):
+            want(owner_rt, link.name, owner)
         gone_refs = merge.scan(self.out, delta_rts, set(removed))
         for rt, owner, link, held in gone_refs:
             f = folded[rt.key]
@@ -321,14 +354,32 @@ async def export_nightly(client: Any, out_dir: str | Path, *, types: Any = None,
             return await Incremental(client, out, rts, exclude, cont, options, durable=durable).run()
         except Fallback as exc:
             reason = exc.reason
+    previous_state = Continuation.from_dict(previous) if previous is not None else None
+    gone: dict[str, dict[str, Any]] = {}
+    delta_rts = [rt for rt in rts if rt.delta]
+
+    def remember_gone(written: Any) -> None:
+        """Tombstones for the objects this export removes, found in the tree while it still holds them."""
+        removed = {path.split("/", 1)[1][:-len(".yaml")] for path in written.removed
+                   if path.split("/", 1)[0] in {rt.key for rt in delta_rts}}
+        found = merge.scan(out, delta_rts, removed)
+        for obj_id in removed:
+            refs = sorted({(rt.key, owner, link.name) for rt, owner, link, held in found if obj_id in held})
+            gone[obj_id] = {"refs": [list(r) for r in refs]}
+
     result = await export_tree_async(client, out, types=rts, exclude=exclude, progress=progress,
-                                     durable=durable, delta_links=True)
+                                     durable=durable, delta_links=True, before_commit=remember_gone)
     result.fallback = reason
     started = result.started_at or datetime.now().astimezone()
+    tombstones = previous_state.live_tombstones(started) if previous_state is not None else {}
+    for rt in delta_rts:  # objects back in the tree need their tombstones no more
+        for obj_id in merge.stored_ids(out, rt) & set(tombstones):
+            del tombstones[obj_id]
+    tombstones.update({k: {"at": iso(started), **v} for k, v in gone.items()})
     result.delta_state = Continuation(
         graph=client.root, tenant_id=result.tenant_id, full_at=started, cursor=started,
         types={k: dict(v) for k, v in result.delta_links.items()}, exported=[rt.key for rt in rts],
-        definitions=result.definitions).to_dict()
+        definitions=result.definitions, tombstones=tombstones).to_dict()
     return result
 
 

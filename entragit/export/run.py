@@ -36,7 +36,8 @@ def selected_types(types: Iterable[ResourceType | str] | None = None,
 
 async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
                             exclude: Exclusions | None = None, progress: Progress | None = None,
-                            durable: bool = True, delta_links: bool = False) -> ExportResult:
+                            durable: bool = True, delta_links: bool = False,
+                            before_commit: Any = None) -> ExportResult:
     """Export the tenant behind ``client`` into ``out_dir`` (see the module docstring).
 
     ``types``: type keys or declarations (default: all); ``exclude``: ``{type key: property paths}`` from
@@ -44,7 +45,8 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
     are written; files of objects gone from the tenant are removed. On any error nothing in ``out_dir``
     changes and the error propagates (Graph errors as :class:`ExportError`). ``delta_links``: also take a
     deltaLink "from now" for every type with a delta query, before listing it (``ExportResult.delta_links``:
-    where an incremental export continues).
+    where an incremental export continues). ``before_commit(write_result)`` runs in the writer thread once
+    everything is staged, while ``out_dir`` still holds the previous tree.
     """
     out = Path(out_dir).absolute()
     rts = selected_types(types, exclude)
@@ -63,7 +65,7 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
 
     def write() -> None:
         try:
-            writer.set_result(write_stream(out, iter(channel), rts, durable=durable))
+            writer.set_result(write_stream(out, iter(channel), rts, durable=durable, before_commit=before_commit))
         except BaseException as exc:  # noqa: BLE001 (handed to the event loop side)
             channel.writer_failed = True
             writer.set_exception(exc)

@@ -147,6 +147,7 @@ TYPE = ResourceType(
     delete=DeleteKind.SOFT,
     delete_path=deleted_items("application"),
     restore_path=DIRECTORY_RESTORE,
+    audit_restore=("Restore application",),  # Core Directory activity (reference-audit-activities)
     order=50,
     extension_attributes=True,
     directory_object=True,

@@ -106,6 +106,9 @@ class ResourceType:
     # directory audit activities after which the extension definitions (``extension_definitions``) of the
     # objects an entry names are read again (an incremental export's check for new extension attributes)
     extension_audit: tuple[str, ...] = ()
+    # directory audit activities after which every link of the objects an entry names is read again: a restore
+    # brings links back that a delta round of the same period may not show as they are
+    audit_restore: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property

@@ -221,6 +221,7 @@ TYPE = GroupsType(
     delete=DeleteKind.SOFT,
     delete_path=deleted_items("group"),
     restore_path=DIRECTORY_RESTORE,
+    audit_restore=("Restore group",),  # Core Directory activity (reference-audit-activities)
     order=40,
     extension_attributes=True,
     directory_object=True,

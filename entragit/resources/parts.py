@@ -145,3 +145,10 @@ class Link:
     # re-reads this link of the objects the entry names (targetResources): the change feed for links delta
     # does not track. https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-audit-activities
     audit: tuple[str, ...] = ()
+    # after an object of a ``reverse_for`` type is restored from deleted items (its links come back with it),
+    # read ``reverse`` ("{collection}"/"{id}": the restored object's) and re-read this link of the owners its
+    # elements name in ``reverse_owner``: e.g. a restored user's appRoleAssignments name the resource service
+    # principals whose appRoleAssignedTo holds it again
+    reverse: str = ""
+    reverse_owner: str = ""
+    reverse_for: tuple[str, ...] = ()

@@ -166,6 +166,7 @@ TYPE = ResourceType(
     delete=DeleteKind.SOFT,
     delete_path=deleted_items("user"),
     restore_path=DIRECTORY_RESTORE,
+    audit_restore=("Restore user",),  # Core Directory activity (reference-audit-activities)
     order=30,
     extension_attributes=True,
     directory_object=True,

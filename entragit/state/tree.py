@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -153,14 +153,16 @@ def write_tree(root: str | Path, objects_by_type: Mapping[str, Iterable[dict[str
 
 def write_stream(root: str | Path, stream: Iterable[tuple[str, dict[str, Any]]],
                  types: Iterable[ResourceType | str], *, durable: bool = True,
-                 partial: Mapping[str, Iterable[str]] | None = None) -> WriteResult:
+                 partial: Mapping[str, Iterable[str]] | None = None,
+                 before_commit: Callable[[WriteResult], None] | None = None) -> WriteResult:
     """:func:`write_tree` for objects of several types in any order: ``(type key, object)`` pairs, as an
     export whose types are read at the same time hands them over.
 
     ``partial`` makes the write incremental for the types it names: their files not in ``stream`` are left
     as they are, except those of the ids ``partial[type key]`` lists, which are removed (objects gone from
     the tenant). The other types are complete: files of objects not in ``stream`` are removed. Same
-    guarantees as :func:`write_tree` (staging, commit record, unchanged files untouched).
+    guarantees as :func:`write_tree` (staging, commit record, unchanged files untouched). ``before_commit``
+    sees what will change while ``root`` still holds the previous tree (an exception aborts the write).
     """
     root = Path(root).absolute()
     rts = list({rt.key: rt for rt in resolve_types(types)}.values())
@@ -169,6 +171,8 @@ def write_stream(root: str | Path, stream: Iterable[tuple[str, dict[str, Any]]],
     staging.mkdir(parents=True)
     try:
         result = _stage(root, staging, rts, stream, partial or {})
+        if before_commit is not None:
+            before_commit(result)
         if durable and result.written:
             os.sync()
         record = {"root": str(root), "types": [rt.key for rt in rts],
