@@ -202,9 +202,11 @@ class Incremental:
                 raise
 
         answers = await asyncio.gather(*(read(path, version) for _, _, path, version in jobs))
+        # elements of several types (ownedObjects: groups, applications...) count for their own type only
         return [(owner_rt, link, str(element.get(link.reverse_owner)))
                 for (owner_rt, link, _, _), elements in zip(jobs, answers, strict=True)
-                for element in elements if isinstance(element, dict) and element.get(link.reverse_owner)]
+                for element in elements if isinstance(element, dict) and element.get(link.reverse_owner)
+                and element.get("@odata.type", owner_rt.odata_type) == owner_rt.odata_type]
 
     async def _complete_new(self, rt: ResourceType, objects: dict[str, dict[str, Any]], new: set[str]) -> None:
         """New objects whose round left selected properties out ("never set" ones) are read by id."""

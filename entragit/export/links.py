@@ -93,8 +93,10 @@ class LinkReader:
         wanted = sorted(set(ids))
         if not wanted:
             return {}
-        if link.read_all:
-            return await self._per_object(rt, link, wanted)
+        if link.read_all and link.owner_field and not rt.serialized:
+            chunks = [wanted[i:i + IN_CLAUSE_MAX] for i in range(0, len(wanted), IN_CLAUSE_MAX)]
+            parts = await asyncio.gather(*(self._grouped(rt, link, chunk) for chunk in chunks))
+            return {k: v for part in parts for k, v in part.items()}
         if not link.expand or link.inline or rt.serialized:
             return await self._per_object(rt, link, wanted)
         chunks = [wanted[i:i + IN_CLAUSE_MAX] for i in range(0, len(wanted), IN_CLAUSE_MAX)]
@@ -126,6 +128,22 @@ class LinkReader:
         missing = [i for i in ids if i not in out and any(str(item.get(rt.key_prop)) == i for item in items)]
         out.update(await self._per_object(rt, link, missing))
         return out
+
+    async def _grouped(self, rt: ResourceType, link: Link, ids: list[str]) -> dict[str, Any]:
+        """A tenant-wide link (``read_all``) for 15 owners: one listing filtered ``<owner_field> in (...)``."""
+        quoted = ",".join(f"'{i}'" for i in ids)
+        version = link.read_version or rt.api_version
+        try:
+            items = await self.batcher.list_all(link.read_all, {"$filter": f"{link.owner_field} in ({quoted})"},
+                                                version)
+        except GraphError as exc:
+            raise graph_failure(rt, f"reading {link.name} of {len(ids)} {rt.key}", exc) from exc
+        found: dict[str, list[Any]] = {i: [] for i in ids}
+        for item in items:
+            owner = str(item.get(link.owner_field))
+            if owner in found:
+                found[owner].append(item)
+        return found
 
     async def _per_object(self, rt: ResourceType, link: Link, ids: list[str]) -> dict[str, Any]:
         async def one(obj_id: str) -> tuple[str, Any]:

@@ -116,6 +116,8 @@ TYPE = ResourceType(
             expand="owners($select=id)",  # export: with the applications listing; >= 20 owners re-read
             expand_cap=EXPAND_MAX,
             audit=("Add owner to application", "Remove owner from application"),
+            reverse="{collection}/{id}/ownedObjects", reverse_owner="id",  # a restored owner owns again
+            reverse_for=("users", "servicePrincipals"),
             add="POST applications/{id}/owners/$ref",
             remove="DELETE applications/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),

@@ -209,6 +209,9 @@ TYPE = GroupsType(
             expand="owners($select=id)",  # export: with the groups listing; >= 20 owners re-read
             expand_cap=EXPAND_MAX,
             audit=("Add owner to group", "Remove owner from group"),  # delta does not track owners
+            # a restored user or service principal owns again what it owned (user-list-ownedobjects)
+            reverse="{collection}/{id}/ownedObjects", reverse_owner="id",
+            reverse_for=("users", "servicePrincipals"),
             add="POST groups/{id}/owners/$ref",
             remove="DELETE groups/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),

@@ -181,6 +181,8 @@ TYPE = ServicePrincipalsType(
             expand="owners($select=id)",  # export: with the service principals listing; >= 20 re-read
             expand_cap=EXPAND_MAX,
             audit=("Add owner to service principal", "Remove owner from service principal"),
+            reverse="{collection}/{id}/ownedObjects", reverse_owner="id",  # a restored owner owns again
+            reverse_for=("users", "servicePrincipals"),
             add="POST servicePrincipals/{id}/owners/$ref",
             remove="DELETE servicePrincipals/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),
