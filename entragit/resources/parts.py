@@ -152,3 +152,7 @@ class Link:
     reverse: str = ""
     reverse_owner: str = ""
     reverse_for: tuple[str, ...] = ()
+    # --- additive (data, issue 10.1): IDS/ID: kinds of directory objects (Graph type names, e.g. "device",
+    # "orgContact") that Graph accepts in this link although entragit manages no type of them. A member of such
+    # a kind is kept in backups with its kind (``_entragit.linkKinds``), put back when missing, never removed.
+    other_kinds: tuple[str, ...] = ()
