@@ -34,7 +34,8 @@ class Round:
     """One type's delta round, folded: the last state of each object and of each tracked link."""
 
     items: dict[str, dict[str, Any]] = field(default_factory=dict)            # id -> properties seen
-    links: dict[str, dict[str, dict[str, bool]]] = field(default_factory=dict)  # id -> link -> ref -> added
+    # id -> link -> ref -> the last entry seen for it ({"id", "@odata.type"}, "@removed" when it went)
+    links: dict[str, dict[str, dict[str, Mapping[str, Any]]]] = field(default_factory=dict)
     removed: dict[str, str] = field(default_factory=dict)                      # id -> @removed reason
     delta_link: str | None = None
     pages: int = 0
@@ -54,7 +55,7 @@ class Round:
                 changes = self.links.setdefault(obj_id, {}).setdefault(key[:-len("@delta")], {})
                 for entry in value or ():
                     if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
-                        changes[entry["id"]] = not isinstance(entry.get("@removed"), Mapping)
+                        changes[entry["id"]] = entry
             elif not is_annotation(key):
                 props[key] = value
 
@@ -63,10 +64,15 @@ class Round:
         return ref in self.links.get(obj_id, {}).get(link, {})
 
 
+def added(entry: Mapping[str, Any]) -> bool:
+    return not isinstance(entry.get("@removed"), Mapping)
+
+
 def apply(rt: ResourceType, stored: Mapping[str, Any] | None, props: Mapping[str, Any],
-          changes: Mapping[str, Mapping[str, bool]]) -> dict[str, Any]:
+          changes: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str, Any]:
     """The object after a round: ``stored`` (a normalized file, or None for a new object) with the round's
-    properties laid over it and its tracked links' changes applied."""
+    properties laid over it and its tracked links' changes applied. Linked objects the round adds keep the
+    ``@odata.type`` Graph gave them (normalization records the kinds entragit manages no type of)."""
     obj = dict(stored or {})
     obj.update(props)
     for name, refs in changes.items():
@@ -75,19 +81,32 @@ def apply(rt: ResourceType, stored: Mapping[str, Any] | None, props: Mapping[str
             continue
         if link.kind is LinkKind.ID:
             value = obj.get(name)
-            for ref, added in refs.items():
-                if added:
-                    value = ref
-                elif value == ref:
+            for ref, entry in refs.items():
+                if added(entry):
+                    value = _linked(entry)
+                elif _ref(value) == ref:
                     value = None
             obj[name] = value
         elif link.kind is LinkKind.IDS:
-            current = [v for v in (obj.get(name) or []) if isinstance(v, str)]
-            kept = [v for v in current if refs.get(v, True)]
-            present = set(kept)
-            kept += [ref for ref, added in refs.items() if added and ref not in present]
+            current = [v for v in (obj.get(name) or []) if _ref(v)]
+            kept = [v for v in current if added(refs.get(_ref(v)) or {})]
+            present = {_ref(v) for v in kept}
+            kept += [_linked(entry) for ref, entry in refs.items() if added(entry) and ref not in present]
             obj[name] = kept
     return obj
+
+
+def _ref(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and isinstance(value.get("id"), str):
+        return value["id"]
+    return None
+
+
+def _linked(entry: Mapping[str, Any]) -> Any:
+    """A linked object as a read answers it: its id and, when Graph gave one, its ``@odata.type``."""
+    return {k: v for k, v in entry.items() if k in ("id", "@odata.type")} if entry.get("@odata.type") else entry["id"]
 
 
 def stored_ids(out: Path, rt: ResourceType) -> set[str]:

@@ -7,7 +7,7 @@ changes (one per operation, and *large* ones: hundreds of members added to or re
 Graph's group delta delivers split over several pages), owner changes on groups, applications and service
 principals, manager changes, app role assignments, OAuth2 grants, federated credentials, and changes that
 touch synced objects (their cloud links: memberships and app role assignments; their cloud-mastered
-properties). Every write goes through :class:`entragit.graph.GraphClient`, independent writes in ``$batch``
+properties), and devices as group members (a kind entragit manages no type of: kept with its kind). Every write goes through :class:`entragit.graph.GraphClient`, independent writes in ``$batch``
 requests of 20. A write Graph refuses (a race the random choice made, e.g. removing a member twice) is
 counted in ``refused`` and otherwise ignored: the tests compare exports of whatever the tenant became.
 """
@@ -30,7 +30,7 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "add_owner": 6, "remove_owner": 4, "set_manager": 8, "remove_manager": 3,
     "create_app": 3, "update_app": 5, "soft_delete_app": 1, "update_sp": 4, "add_fic": 2, "remove_fic": 1,
     "add_assignment": 5, "remove_assignment": 3, "add_grant": 2, "update_grant": 2, "remove_grant": 1,
-    "synced_member": 4, "synced_cloud_property": 3,
+    "synced_member": 4, "synced_cloud_property": 3, "device_member": 3, "delete_device": 1,
 }
 
 _FIRST_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_-'!#^~"
@@ -45,6 +45,7 @@ class Live:
     applications: list[dict[str, Any]] = field(default_factory=list)
     service_principals: list[dict[str, Any]] = field(default_factory=list)
     grants: list[dict[str, Any]] = field(default_factory=list)
+    devices: list[dict[str, Any]] = field(default_factory=list)
 
     def cloud_users(self) -> list[dict[str, Any]]:
         return [u for u in self.users if not u.get("onPremisesSyncEnabled")]
@@ -85,11 +86,12 @@ class Churn:
         sps = await c.list_all("servicePrincipals", {"$select": "id,appId,appRoles,servicePrincipalType",
                                                      "$top": 999})
         grants = await c.list_all("oauth2PermissionGrants")
+        devices = await c.list_all("devices", {"$select": "id"})
         if self.domain is None:
             org = (await c.get("organization", {"$select": "verifiedDomains"})).get("value") or [{}]
             domains = org[0].get("verifiedDomains") or []
             self.domain = next((d["name"] for d in domains if d.get("isDefault")), domains[0]["name"])
-        return Live(users, groups, apps, sps, grants)
+        return Live(users, groups, apps, sps, grants, devices)
 
     # -- one nightly ------------------------------------------------------------------------------------------
     async def nightly(self, changes: int) -> Counter[str]:
@@ -393,3 +395,27 @@ class Churn:
         user = self._pick(live.synced_users())
         return None if user is None else [self._req("PATCH", f"users/{user['id']}", {
             "passwordPolicies": self.rng.choice(["DisablePasswordExpiration", "None"])})]
+
+    # -- members of a kind entragit manages no type of (devices): kept with their kind -------------------------
+    async def _device_member(self, live: Live) -> list[dict[str, Any]] | None:
+        group = self._pick(live.writable_groups())
+        if group is None:
+            return None
+        device = self._pick(live.devices) if live.devices and self.rng.random() < 0.6 else None
+        if device is None:
+            name = self._name("Laptop ")
+            device = await self._now("POST", "devices", {
+                "accountEnabled": True, "alternativeSecurityIds": [{"type": 2, "key": "Y3YxN2E1MWFlYw=="}],
+                "deviceId": str(uuid.UUID(int=self.rng.getrandbits(128), version=4)), "displayName": name,
+                "operatingSystem": "Windows", "operatingSystemVersion": "10.0"})
+            if not device or not device.get("id"):
+                return None
+            live.devices.append({"id": device["id"]})
+        return [self._req("POST", f"groups/{group['id']}/members/$ref", self._ref(device["id"]))]
+
+    async def _delete_device(self, live: Live) -> list[dict[str, Any]] | None:
+        device = self._pick(live.devices)
+        if device is None:
+            return None
+        live.devices.remove(device)
+        return [self._req("DELETE", f"devices/{device['id']}")]
