@@ -41,7 +41,7 @@ from entragit.export import audit, merge
 from entragit.export.audit import iso
 from entragit.export.channel import _first_exception
 from entragit.export.continuation import Continuation
-from entragit.export.reader import EXTENSIONS_ACTION, _Exporter, delta_select
+from entragit.export.reader import EXTENSIONS_ACTION, _Exporter, delta_select, read_materials
 from entragit.export.result import ExportError, ExportResult
 from entragit.export.run import export_tree_async, finish_result, selected_types
 from entragit.export.shards import id_filters
@@ -297,6 +297,9 @@ class Incremental:
                     obj = objects[rt.key][obj_id] = merge.load(self.out, rt, obj_id) or {rt.key_prop: obj_id}
                 obj[link.name] = value
         await self.exporter.links.aclose()
+        for rt in delta_rts:  # key material a round nulls, as a listing does (Prop.material)
+            await read_materials(self.client, rt, [objects[rt.key][i] for i in sorted(objects[rt.key])
+                                                   if i in present[rt.key]], self.stats[rt.key])
 
         # -- 5: write -------------------------------------------------------------------------------------
         stream: list[tuple[str, dict[str, Any]]] = []

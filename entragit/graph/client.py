@@ -55,7 +55,7 @@ from entragit.graph.errors import GraphTransportError, error_from_response
 from entragit.graph.limiter import AdaptiveLimit
 from entragit.graph.retry import RetryPolicy, retry_after
 from entragit.graph.verbs import GraphVerbs
-from entragit.graph.wire import DEFAULT_VERSION, GraphResponse, GraphStats, encode_params
+from entragit.graph.wire import DEFAULT_VERSION, GraphResponse, GraphStats, encode_params, with_graph_headers
 
 DEFAULT_CONCURRENCY = 8          # requests in flight at first
 DEFAULT_MAX_CONCURRENCY = 64     # the most the limit grows to while Graph's quota headers stay quiet
@@ -257,6 +257,7 @@ class GraphClient(GraphVerbs):
         if method == "GET" and (priority or self.priority):
             sent_headers[PRIORITY_HEADER] = priority or self.priority  # type: ignore[assignment]
         sent_headers.update(headers or {})
+        sent_headers = with_graph_headers(sent_headers)  # Prefer: include-unknown-enum-members, on every request
         idem = bool(idempotent)
         if self._serialized(url, serialize):
             async with self._serial:
