@@ -80,7 +80,9 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
     if force is not None and not force.strip():
         raise UsageError("--force needs a reason")
     password_file = _check_password_file(password_file, root)
-    settings = load_settings(ctx, repo=root)
+    from entragit.plan.scope import range_base
+
+    settings = load_settings(ctx, repo=root, base=range_base(root, scope_from))
     if not graph_configured(settings):
         raise ConfigError("no Graph endpoint configured: pass --graph-url URL (or set ENTRAGIT_GRAPH_URL), or set "
                           "tenantId/cloud in entragit.yaml for Microsoft Graph")

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from entragit.commands import Ctx, cli
-from entragit.errors import UsageError
+from entragit.errors import RefusedError, UsageError
 
 
 @cli.command()
@@ -32,6 +32,7 @@ def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids
 
     Exits 2 when tenant-state/ is invalid, 3 when a safety rail refuses the plan (without --force)."""
     from entragit.plan.live import make_plan
+    from entragit.plan.model import Plan
     from entragit.plan.render import render
     from entragit.plan.scope import Scope, scope_from_range
     from entragit.settings import load_settings
@@ -40,12 +41,22 @@ def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids
     repo = obj.repo if isinstance(obj, Ctx) else Path.cwd()
     if force is not None and not force.strip():
         raise UsageError("--force needs a reason")
-    settings = load_settings(ctx, repo=repo)
+    from entragit.plan.scope import range_base
+
+    settings = load_settings(ctx, repo=repo, base=range_base(repo, scope_from))
     scope = scope_from_range(repo, scope_from, types=types, ids=ids) if scope_from else Scope.of(types, ids)
-    result = make_plan(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force)
+    refused: RefusedError | None = None
+    try:
+        result = make_plan(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force)
+    except RefusedError as exc:
+        if not isinstance(exc.plan, Plan):
+            raise
+        refused, result = exc, exc.plan  # a refused plan is still shown, the refusal on top; then exit 3
     text = render(result, fmt)
     if output is not None:
         output.write_text(text, encoding="utf-8")
         click.echo(f"plan written to {output} (checksum {result.checksum})", err=True)
     else:
         click.echo(text, nl=False)
+    if refused is not None:
+        raise refused

@@ -140,8 +140,18 @@ def summary_line(plan: Plan) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- text
+def settings_lines(plan: Plan) -> list[str]:
+    """One line per setting the applied change proposes but the plan did not use (the base's was)."""
+    base = str(plan.settings.get("base") or "")[:12]
+    return [f"entragit.yaml {c['key']}: the change sets {json.dumps(c['proposed'])}, the plan used "
+            f"{json.dumps(c['base'])} from {base} (rails, emergency-access accounts and connection settings come "
+            "from the base, never from the change)" for c in plan.settings.get("changed") or ()]
+
+
 def render_text(plan: Plan) -> str:
-    lines = [f"{MARKERS[c.kind]} {_object(c)}: {describe(c, 80)}" for c in plan.changes]
+    lines = [f"! REFUSED by the safety rails ({r['rail']}): {r['message']}" for r in plan.refusals]
+    lines += [f"! {line}" for line in settings_lines(plan)]
+    lines += [f"{MARKERS[c.kind]} {_object(c)}: {describe(c, 80)}" for c in plan.changes]
     for w in plan.warnings:
         lines.append(f"! {w}")
     for forced in plan.forced:
@@ -158,7 +168,12 @@ def _cell(text: str) -> str:
 
 def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT) -> str:
     counts = plan.counts()
-    head = ["## entragit plan", "", summary_line(plan), "", "| change | count |", "|---|---:|"]
+    head = ["## entragit plan", ""]
+    if plan.refusals:  # the refusal on top (styled by the report renderers; one escaped line per refusal)
+        head += ["**Refused by the safety rails**: merging applies it only when forced with a reason.", ""]
+        head += [f"- {_cell(r['rail'])}: {_cell(r['message'])}" for r in plan.refusals] + [""]
+    head += [f"- {_cell(line)}" for line in settings_lines(plan)] + ([""] if plan.settings.get("changed") else [])
+    head += [summary_line(plan), "", "| change | count |", "|---|---:|"]
     head += [f"| {MARKERS[Kind(kind)]} {kind} | {n} |" for kind, n in counts.items() if n]
     if not plan.changes:
         head += ["| (none) | 0 |"]

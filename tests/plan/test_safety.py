@@ -1,4 +1,4 @@
-"""Safety rails: the share of a type's objects and the emergency-access accounts."""
+"""Safety rails: the share of a type's objects (the emergency-access rail: tests/plan/test_lockout.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from entragit.errors import RefusedError
 from entragit.plan.planner import PlanOptions, compute_plan
-from tests.plan.helpers import ca_policy, gid, group, tree, user
+from tests.plan.helpers import gid, group, tree, user
 
 CA = "conditionalAccessPolicies"
 BREAK_GLASS = "breakglass@contoso.onmicrosoft.com"
@@ -58,55 +58,6 @@ def test_single_object_change_of_a_singleton_type_passes() -> None:
     live = copy.deepcopy(desired)
     live["users"][gid(1)]["jobTitle"] = "x"
     assert compute_plan(desired, live, {}, None, PlanOptions()).counts()["update"] == 1
-
-
-def _lockout_world(exclude_users: list[str], exclude_groups: list[str] | None = None) -> tuple[dict, dict]:
-    bg = user(90, "Break Glass", userPrincipalName=BREAK_GLASS)
-    desired = tree(("users", bg), ("groups", group(91, "Emergency", members=[gid(90)])),
-                   (CA, ca_policy(4, "Block all", include_users=["All"], exclude_users=exclude_users,
-                                  exclude_groups=exclude_groups, controls=["block"])))
-    live = copy.deepcopy(desired)
-    live[CA][gid(4)]["state"] = "disabled"
-    return desired, live
-
-
-def test_emergency_access_rail_refuses_a_policy_blocking_everyone() -> None:
-    desired, live = _lockout_world([])
-    with pytest.raises(RefusedError) as err:
-        compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
-    assert "would block every user" in str(err.value)
-    forced = compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,), force="tested"))
-    assert forced.forced[0]["rail"] == "emergencyAccess"
-
-
-def test_emergency_access_rail_passes_with_the_account_excluded_directly_or_by_group() -> None:
-    desired, live = _lockout_world([gid(90)])
-    assert compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,))).counts()["update"] == 1
-    desired, live = _lockout_world([], [gid(91)])
-    assert compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(gid(90),))).counts()["update"] == 1
-
-
-def test_emergency_access_rail_without_named_accounts_refuses() -> None:
-    desired, live = _lockout_world([gid(90)])
-    with pytest.raises(RefusedError) as err:
-        compute_plan(desired, live, {}, None, PlanOptions())
-    assert "emergencyAccess" in str(err.value)
-
-
-def test_narrowed_block_policies_are_not_lockouts() -> None:
-    desired, live = _lockout_world([])
-    desired[CA][gid(4)]["conditions"]["locations"] = {"includeLocations": [gid(5)], "excludeLocations": []}
-    live[CA][gid(4)]["conditions"]["locations"] = desired[CA][gid(4)]["conditions"]["locations"]
-    plan = compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
-    assert plan.counts()["update"] == 1
-
-
-def test_removing_break_glass_from_the_exclusion_group_is_refused() -> None:
-    desired, live = _lockout_world([], [gid(91)])
-    live[CA][gid(4)]["state"] = "enabled"  # the policy itself is untouched
-    desired["groups"][gid(91)]["members"] = []
-    with pytest.raises(RefusedError):
-        compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
 
 
 def test_memberships_of_a_recreated_user_are_not_overwrites() -> None:
