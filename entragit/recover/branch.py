@@ -71,7 +71,8 @@ def _select(repo: Any, base_files: Mapping[str, str], ref_files: Mapping[str, st
             chosen.append((path, type_key, obj_id))
             continue
         if rt.alt_key:
-            alts = {str(_load(blobs.get(b or "")).get(rt.alt_key)) for b in (base_files.get(path), ref_files.get(path))}
+            alts = {str(_load(blobs.get(b or ""), path).get(rt.alt_key))
+                    for b in (base_files.get(path), ref_files.get(path))}
             if alts & ids:
                 chosen.append((path, type_key, obj_id))
     return chosen, blobs
@@ -144,7 +145,7 @@ def build_branch(repo: Any, *, source: str, types: Iterable[str] = (), ids: Iter
             rt = resources.get(type_key)
             if rt.alt_key:
                 for b in (base_files.get(path), ref_files.get(path)):
-                    found.add(str(_load(blobs.get(b or "")).get(rt.alt_key)))
+                    found.add(str(_load(blobs.get(b or ""), path).get(rt.alt_key)))
         missing = sorted(ids - found)
         if missing:
             raise UsageError(f"--id {missing[0]}: no such object (id or appId) in {STATE_DIR}/ at {source} or on "
@@ -185,7 +186,7 @@ def _named(f: FileChange, blobs: Mapping[str, bytes], ref_files: Mapping[str, st
            base_files: Mapping[str, str]) -> FileChange:
     rt = resources.get(f.type)
     for b in (ref_files.get(f.path), base_files.get(f.path)):
-        obj = _load(blobs.get(b or ""))
+        obj = _load(blobs.get(b or ""), f.path)
         if obj:
             return FileChange(f.path, f.type, f.id, f.action, rt.display_name(obj))
     return f

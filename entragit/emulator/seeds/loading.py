@@ -39,7 +39,7 @@ def load_seed_file(path: str | Path) -> Seed:
         if suffix == ".json":
             data = json.loads(text)
         elif suffix in (".yaml", ".yml"):
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            data = parse_seed_yaml(text, name)
         else:
             raise SeedError("unknown seed file type (use .json, .yaml or .yml)", file=name)
     except json.JSONDecodeError as exc:
@@ -47,6 +47,29 @@ def load_seed_file(path: str | Path) -> Seed:
     except yaml.YAMLError as exc:
         raise SeedError(f"not valid YAML: {str(exc).splitlines()[0]}", file=name) from exc
     return seed_from_mapping(data, source=name)
+
+
+# A seed file is plain data: YAML anchors, aliases and tags are refused before anything is built (a 0.6 KB
+# alias bomb would otherwise expand to gigabytes), and so is a nesting deeper than any seed needs.
+SEED_MAX_DEPTH = 32
+
+
+def parse_seed_yaml(text: str, name: str) -> Any:
+    """The data of a YAML seed text (``name``: its file, for errors); :class:`SeedError` for an anchor, alias,
+    tag or a nesting deeper than :data:`SEED_MAX_DEPTH`, checked on libyaml's events first."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    depth = 0
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) or getattr(event, "tag", None):
+            raise SeedError(f"YAML anchor, alias or tag at line {line}: a seed is plain data", file=name)
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > SEED_MAX_DEPTH:
+                raise SeedError(f"nested more than {SEED_MAX_DEPTH} levels deep at line {line}", file=name)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader, on checked text)
 
 
 def seed_from_mapping(data: Any, *, source: str = "<seed>") -> Seed:
