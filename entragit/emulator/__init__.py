@@ -53,8 +53,19 @@ class Emulator:
 
     def __init__(self, seed: SeedSpec = "demo", random_seed: int = 0, latency_ms: float = 0,
                  fault_rate: float = 0.0, throttle_every: int = 0, quotas: bool = False, *,
-                 drop_rate: float = 0.0, clock: Clock | None = None) -> None:
+                 drop_rate: float = 0.0, clock: Clock | None = None, permissions: Any = None,
+                 replication: dict[str, Any] | None = None) -> None:
+        from entragit.emulator.audit import AuditLog
+        from entragit.emulator.permissions import Permissions, parse_granted
+        from entragit.emulator.replication import Replication
+
         self.clock = clock or Clock()
+        # the calling app's application permissions (None: all), replication lag (off), the audit log
+        self.permissions = Permissions(parse_granted(permissions))
+        self.replication = Replication(self.clock)
+        if replication:
+            self.replication.configure(**replication)
+        self.audit = AuditLog(self.clock)
         self.random_seed = random_seed
         self.counters = Counters(self.clock)
         self.backend = Tenant(self.clock, random_seed)
@@ -75,10 +86,13 @@ class Emulator:
         data = resolve_seed(seed)
         self.backend.reset()
         self.backend.load_seed(data)
+        self.replication.reset()
+        self.audit.reset()
 
     def reset(self, seed: SeedSpec = None) -> None:
-        """Empty the tenant and load ``seed`` (default: the current one); counters, buckets and the fault
-        sequence restart. The clock is left as it is."""
+        """Empty the tenant and load ``seed`` (default: the current one); counters, buckets, the fault
+        sequence, pending replication and the audit log restart. The clock and the knobs (granted
+        permissions, replication lag, audit delay) are left as they are."""
         if seed is not None:
             self.seed = seed
         self._load(self.seed)

@@ -17,6 +17,7 @@ import sys
 import traceback
 import uuid
 from collections.abc import Awaitable, Callable
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -54,6 +55,9 @@ class GraphApp:
         # connection); in-process the transport raises, which is what httpx reports for a dropped connection
         self.served = False
         self.router = build_router(emulator.backend)
+        from entragit.emulator.audit_routes import audit_routes
+
+        audit_routes(self.router, emulator.audit)
         self._alt_collections = {rt.collection.lower(): rt for rt in emulator.backend.registry}
 
     # ------------------------------------------------------------------ ASGI
@@ -102,7 +106,9 @@ class GraphApp:
         emu = self.emu
         request_id = str(uuid.uuid4())
         client_request_id = headers.get("client-request-id")
-        base_headers = {"request-id": request_id, "OData-Version": "4.0"}
+        # Date (RFC 9110 IMF-fixdate) from the emulator clock, as Graph sends one: clients read the server's time
+        base_headers = {"request-id": request_id, "OData-Version": "4.0",
+                        "Date": formatdate(emu.clock.time(), usegmt=True)}
         if client_request_id:
             base_headers["client-request-id"] = client_request_id
         version, rel = split_version(path)
@@ -165,9 +171,18 @@ class GraphApp:
                 raise GraphError("Specified HTTP method is not allowed for the request target.", status=405)
             return self.batch(call)
         call.path = self._rewrite_alt_key(call.path)
-        handler, params, _ = self.router.match(call.method, call.path)
+        handler, params, template = self.router.match(call.method, call.path)
         call.params = params
-        return handler(call)
+        # layers around the backend: the caller's permissions (permissions.py), a lagging replica
+        # (replication.py), the directory audit log (audit.py)
+        emu, tenant = self.emu, self.emu.backend
+        emu.permissions.check(tenant, call, template)
+        emu.replication.before(call, template)
+        audit = emu.audit.before(tenant, call, template)
+        reply = handler(call)
+        emu.replication.after(call, template, reply)
+        emu.audit.after(tenant, call, template, reply, audit)
+        return emu.permissions.filter(call, template, reply)
 
     def _rewrite_alt_key(self, path: str) -> str:
         """``applications(appId='x')/owners`` -> ``applications/{id}/owners`` (alternate keys)."""

@@ -23,6 +23,12 @@
                                            delta token answers 410 Gone + Location
 ``GET|POST /_emulator/settings``           ``{"allowPolicyRestore": bool}`` (restore of deleted CA
                                            policies/named locations, refused for app-only callers)
+``GET|POST /_emulator/permissions``        ``{"granted": "all" | ["User.Read.All", ...]}``: the calling
+                                           app's application permissions (permissions.py)
+``GET|POST /_emulator/replication``        ``{"requests": N}`` | ``{"seconds": S}`` | ``{"off": true}``:
+                                           replication lag (replication.py)
+``GET|POST /_emulator/audit``              ``delaySeconds``, ``retentionDays``, ``caller``, ``clear``: the
+                                           directory audit log (audit.py)
 =========================================  ==========================================================
 """
 
@@ -130,4 +136,7 @@ def _dispatch(emu: Emulator, method: str, name: str, params: dict[str, str], dat
                     raise ControlError(400, f"unknown setting {key!r} (known: allowPolicyRestore)")
                 emu.backend.allow_policy_restore = bool(value)
         return {"allowPolicyRestore": emu.backend.allow_policy_restore}
+    if name in ("permissions", "replication", "audit"):
+        layer = {"permissions": emu.permissions, "replication": emu.replication, "audit": emu.audit}[name]
+        return layer.configure(**_knobs(data)) if method == "POST" else layer.snapshot()
     raise ControlError(404, f"no control-plane endpoint {method} /_emulator/{name}")

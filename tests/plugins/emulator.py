@@ -200,13 +200,16 @@ def served_emulator(served_process: str) -> str:
     """``entragit emulator serve --port 0 --seed demo`` on 127.0.0.1: its root URL (no version).
 
     One subprocess serves the session; every test starts from a fresh demo tenant, real-time clock, no
-    faults, and Graph's quotas on (as always when served), all set through the control plane.
+    faults, Graph's quotas on (as always when served), every permission granted, no replication lag and an
+    empty audit log without delay, all set through the control plane.
     """
     with httpx.Client(base_url=served_process, timeout=30) as control:
         for path, body in (("/_emulator/reset", {"seed": "demo"}), ("/_emulator/clock", {"reset": True}),
                            ("/_emulator/faults", _FAULTS_OFF),
                            ("/_emulator/quotas", {"reset": True, "enabled": True}),
-                           ("/_emulator/settings", {"allowPolicyRestore": False})):
+                           ("/_emulator/settings", {"allowPolicyRestore": False}),
+                           ("/_emulator/permissions", {"granted": "all"}), ("/_emulator/replication", {"off": True}),
+                           ("/_emulator/audit", {"delaySeconds": 0, "retentionDays": 30, "clear": True})):
             response = control.post(path, json=body)
             response.raise_for_status()
     return served_process
