@@ -5,6 +5,7 @@ Shared by backups, jobs (the remote lock), apply and recover; it imports nothing
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -90,6 +91,17 @@ def verify_commit(repo: Repo, rev: str, what: str = "revision") -> str:
     return sha
 
 
+_OID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
+
+
+def oid(value: str | None) -> str:
+    """``value`` when it is a full object id (40 or 64 lower-case hex digits), as entragit reads them from git
+    itself; an :class:`EntragitError` otherwise (never handed to git, where it could be read as an option)."""
+    if not isinstance(value, str) or not _OID.match(value):
+        raise EntragitError(f"internal: {value!r} is not a git object id")
+    return value
+
+
 def plain_arg(value: str, what: str) -> str:
     """``value`` (a remote, branch or tag name) when git cannot read it as an option: :class:`UsageError`
     (exit 2) naming ``what`` for a value starting with "-" or holding a control character."""
@@ -102,17 +114,17 @@ def plain_arg(value: str, what: str) -> str:
 def read_blob(repo: Repo, commit: str, path: str) -> bytes | None:
     """The bytes of ``path`` (relative to the repository's top) in ``commit`` (a sha from
     :func:`verify_commit`); None when the commit has no such file."""
-    status, out, _ = git_result(repo, "cat-file", "-e", f"{commit}:{path}")
+    status, out, _ = git_result(repo, "cat-file", "-e", f"{oid(commit)}:{path}")
     if status != 0:
         return None
-    done = repo.git.execute([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file", "blob", f"{commit}:{path}"],
+    done = repo.git.execute([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file", "blob", f"{oid(commit)}:{path}"],
                             with_extended_output=True, with_exceptions=False, as_process=False,
                             stdout_as_string=False)
     return bytes(done[1]) if int(done[0] or 0) == 0 else None
 
 
 def _config(repo: Repo, key: str) -> str | None:
-    status, out, _ = git_result(repo, "config", "--get", key)
+    status, out, _ = git_result(repo, "config", "--get", "--end-of-options", key)
     return out.strip() or None if status == 0 else None
 
 

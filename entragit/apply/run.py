@@ -12,7 +12,7 @@ from entragit.apply.applier import apply_plan
 from entragit.apply.outcome import ApplyResult, EventHandler
 from entragit.backups import STATE_DIR, TRAILER, is_backup_commit, record_apply_outcome
 from entragit.errors import Canceled, EntragitError, RefusedError, UsageError
-from entragit.gitutil import git_result, open_repo, verify_commit
+from entragit.gitutil import git_result, oid, open_repo, verify_commit
 from entragit.plan.live import prepare
 from entragit.plan.model import Kind, Plan
 from entragit.plan.scope import Scope, parse_range, range_base, range_commits, scope_from_range
@@ -71,7 +71,7 @@ def check_worktree_matches(repo: str | Path, rev: str) -> None:
     r = open_repo(repo)
     sha = verify_commit(r, rev)
     status, out, err = git_result(r, "status", "--porcelain", "--untracked-files=all", "--", STATE_DIR)
-    diff_status, _, _ = git_result(r, "diff", "--quiet", sha, "--", STATE_DIR)
+    diff_status, _, _ = git_result(r, "diff", "--quiet", oid(sha), "--", STATE_DIR)
     if out.strip() or diff_status != 0:
         raise UsageError(f"tenant-state/ in the working tree is not what {rev} holds: check out {rev} (with no "
                          "local changes under tenant-state/) before applying its range")

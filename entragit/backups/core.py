@@ -78,6 +78,7 @@ from entragit.gitutil import (
     git_result,
     git_run,
     identity_env,
+    oid,
     open_repo,
     resolve_now,
 )
@@ -140,7 +141,7 @@ ExportStep = Callable[[Path], Any]
 
 def _remote_state(repo: Repo, remote: str, branch: str) -> tuple[str | None, dict[str, str]]:
     """(``branch`` in ``remote``, ``{backup tag name: tag object id}`` in ``remote``)."""
-    status, out, err = git_result(repo, "ls-remote", "--refs", remote, f"refs/heads/{branch}",
+    status, out, err = git_result(repo, "ls-remote", "--refs", "--end-of-options", remote, f"refs/heads/{branch}",
                                   f"refs/tags/{TAG_PREFIX}*")
     if status != 0:
         raise BackupError(f"git ls-remote {remote}: {(err or out).strip()}")
@@ -287,7 +288,7 @@ def _root_tree(repo: Repo, head: str | None, state_tree: str | None) -> str:
     """HEAD's root tree with its ``tenant-state`` entry replaced by ``state_tree``."""
     entries: list[bytes] = []
     if head is not None:
-        for record in git_run(repo, "ls-tree", "-z", head).split("\0"):
+        for record in git_run(repo, "ls-tree", "-z", oid(head)).split("\0"):
             if record and record.split("\t", 1)[1] != STATE_DIR:
                 entries.append(record.encode())
     if state_tree is not None:
@@ -304,7 +305,8 @@ def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: li
           extra: tuple[str, ...] = ()) -> None:
     refspecs = [f"HEAD:refs/heads/{branch}"] + [f"refs/tags/{t}:refs/tags/{t}" for t in new_tags]
     refspecs += [f":refs/tags/{t}" for t in deleted] + list(extra)
-    status, out, err = git_result(repo, "push", "--atomic", "--porcelain", "--no-verify", remote, *refspecs)
+    status, out, err = git_result(repo, "push", "--atomic", "--porcelain", "--no-verify", "--end-of-options", remote,
+                                  *refspecs)
     if status != 0:
         raise BackupError(f"git push --atomic {remote} failed, nothing was pushed (the backup is kept "
                           f"locally; the next --push sends it): {(err or out).strip()}")
@@ -336,7 +338,7 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         report(JobState.LOADING, f"reading {remote}")
         remote_head, remote_tags = _remote_state(r, remote, branch)
         if remote_head is not None and (_rev(r, f"{remote_head}^{{commit}}") is None or git_result(
-                r, "merge-base", "--is-ancestor", remote_head, "HEAD")[0] != 0):
+                r, "merge-base", "--is-ancestor", oid(remote_head), "HEAD")[0] != 0):
             raise BackupError(f"{remote}/{branch} has commits this clone lacks: pull before backing up "
                               "(nothing was exported)")
         fetch_notes(r, remote)
@@ -363,8 +365,8 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         commit = head
         if committed:
             text = _commit_message(tag, when, committed_changes, message)
-            args = ["commit-tree", _root_tree(r, head, state_tree)] + (["-p", head] if head else [])
-            commit = git_run(r, *args, "-F", "-", stdin=text.encode(), env=env).strip()
+            commit = git_run(r, "commit-tree", oid(_root_tree(r, head, state_tree)),
+                             *(["-p", oid(head)] if head else []), "-F", "-", stdin=text.encode(), env=env).strip()
         assert commit is not None
         snap = snapshot(r, state_tree)
         previous_tree = _state_tree(r, previous.target) if previous else None
@@ -375,16 +377,16 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         manifest = _manifest(tag=tag, when=when, commit=commit, branch=branch, snap=snap,
                              previous=previous.name if previous else None, changes=changes, export=export,
                              unapplied=unapplied, message=message)
-        status, out, err = git_result(r, "tag", "-s" if sign else "-a", "--cleanup=verbatim", "-F", "-", tag,
-                                      commit, stdin=_tag_message(manifest).encode(), env=env)
+        status, out, err = git_result(r, "tag", "-s" if sign else "-a", "--cleanup=verbatim", "-F", "-",
+                                      "--end-of-options", tag, oid(commit), stdin=_tag_message(manifest).encode(), env=env)
         if status != 0:
             hint = " (configure git signing: user.signingkey, gpg.format=ssh for SSH keys)" if sign else ""
             raise BackupError(f"git tag {tag} failed{hint}: {(err or out).strip()}")
         if committed:
-            status, out, err = git_result(r, "update-ref", "-m", f"entragit backup: {tag}", "HEAD", commit,
-                                          head or ZERO)
+            status, out, err = git_result(r, "update-ref", "-m", f"entragit backup: {tag}", "HEAD", oid(commit),
+                                          oid(head) if head else ZERO)
             if status != 0:
-                git_result(r, "tag", "-d", tag)
+                git_result(r, "tag", "-d", "--end-of-options", tag)
                 raise BackupError(f"the branch moved during the backup, nothing recorded: {(err or out).strip()}")
         staged.install()
         if export.delta is not None:    # where the next incremental export continues from
@@ -398,7 +400,7 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
     local_names = {t.name for t in local_tags}
     for name in dropped:
         if name in local_names:
-            git_run(r, "tag", "-d", name)
+            git_run(r, "tag", "-d", "--end-of-options", name)
     pruned = [n for n in dropped if n in local_names or n in remote_tags]
 
     pushed = False

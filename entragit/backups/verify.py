@@ -11,7 +11,7 @@ from git import Repo
 from entragit.backups.state import _state_tree, snapshot
 from entragit.backups.tags import MANIFEST_FORMAT, TAG_PREFIX, _read_tags, _TagRecord
 from entragit.errors import EntragitError, UsageError
-from entragit.gitutil import RepoLike, _rev, git_result, git_run, open_repo
+from entragit.gitutil import RepoLike, _rev, git_result, git_run, oid, open_repo
 
 
 class IntegrityError(EntragitError):
@@ -54,7 +54,7 @@ def _deep_check(repo: Repo, record: _TagRecord, tree: str | None) -> tuple[int, 
     ids = [record.object, record.target, _rev(repo, f"{record.target}^{{tree}}") or ""]
     if tree is not None:
         ids.append(tree)
-        for rec in git_run(repo, "ls-tree", "-r", "-t", "-z", tree).split("\0"):
+        for rec in git_run(repo, "ls-tree", "-r", "-t", "-z", oid(tree)).split("\0"):
             if rec:
                 _mode, kind, sha = rec.split("\t", 1)[0].split()
                 if kind in ("blob", "tree"):
@@ -127,13 +127,13 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
         ok(f"{snap.total} tenant objects as recorded")
     branch = manifest.get("branch")
     if isinstance(branch, str) and _rev(r, f"refs/heads/{branch}") is not None:
-        status, _, _ = git_result(r, "merge-base", "--is-ancestor", record.target, f"refs/heads/{branch}")
+        status, _, _ = git_result(r, "merge-base", "--is-ancestor", oid(record.target), f"refs/heads/{branch}")
         if status == 0:
             ok(f"commit in the history of {branch}")
         else:
             bad(f"commit {record.target[:12]} is not in the history of {branch} (history rewritten)")
     if record.signature.strip():
-        status, out, err = git_result(r, "verify-tag", record.name)
+        status, out, err = git_result(r, "verify-tag", "--end-of-options", record.name)
         result.signature_detail = (err or out).strip()
         if status == 0:
             result.signature = "good"

@@ -14,8 +14,9 @@ from entragit.errors import ConfigError, DriftError, EntragitError, PartialFailu
 
 def _has_remote(repo: Any, remote: str) -> bool:
     from entragit.backups import git_result
+    from entragit.gitutil import plain_arg
 
-    return git_result(repo, "remote", "get-url", remote)[0] == 0
+    return git_result(repo, "remote", "get-url", plain_arg(remote, "--remote"))[0] == 0
 
 
 def _check_password_file(path: Path | None, root: Path) -> Path | None:

@@ -262,7 +262,7 @@ def base_accounts(repo: str | Path, base: str, entries: Iterable[str]) -> dict[s
     """``{lower-case UPN: object id}`` of the users of ``base``'s own tenant-state/ whose userPrincipalName is one
     of ``entries`` (the emergency-access accounts; entragit.plan.lockout): found by ``git grep`` in the base
     commit, each match read back and compared exactly. Never the working tree's (desired) files."""
-    from entragit.gitutil import git_result, open_repo, read_blob
+    from entragit.gitutil import git_result, oid, open_repo, read_blob
     from entragit.state import parse_yaml
 
     upns = [e.strip().lower() for e in entries if "@" in e]
@@ -273,8 +273,9 @@ def base_accounts(repo: str | Path, base: str, entries: Iterable[str]) -> dict[s
     state = (Path(repo).resolve() / "tenant-state").relative_to(top).as_posix()
     found: dict[str, str] = {}
     for rt in user_types():
-        args = ["grep", "-l", "-i", "-F", *(x for u in upns for x in ("-e", u)), base, "--", f"{state}/{rt.key}/"]
-        status, out, _ = git_result(r, *args)
+        patterns = [x for u in upns for x in ("-e", u)]  # each pattern the value of -e
+        status, out, _ = git_result(r, "grep", "-l", "-i", "-F", *patterns, "--end-of-options", oid(base), "--",
+                                    f"{state}/{rt.key}/")
         for line in out.splitlines() if status == 0 else ():
             path = line.partition(":")[2]
             blob = read_blob(r, base, path)

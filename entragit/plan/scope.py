@@ -126,10 +126,11 @@ def changed_objects(repo: str | Path, rev_range: str, state_dir: str = STATE_DIR
     Files outside ``<type>/<id>.yaml`` (schemas, README) are ignored; a singleton's file gives
     ``(type, "*")``.
     """
-    from entragit.gitutil import git_result
+    from entragit.gitutil import git_result, oid
 
     repository, (a, b) = _repo_of(repo), range_commits(repo, rev_range)
-    status, out, err = git_result(repository, "diff", "--name-status", "--no-renames", "-z", a, b, "--", state_dir)
+    status, out, err = git_result(repository, "diff", "--name-status", "--no-renames", "-z", oid(a), oid(b), "--",
+                                  state_dir)
     if status != 0:
         raise UsageError(f"--scope-from {rev_range!r}: {err.strip()}")
     changed: set[tuple[str, str]] = set()

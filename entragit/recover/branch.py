@@ -11,7 +11,7 @@ from typing import Any
 
 from entragit import resources
 from entragit.errors import UsageError
-from entragit.gitutil import _config, git_result, identity_env, open_repo
+from entragit.gitutil import _config, git_result, identity_env, oid, open_repo
 from entragit.plan.scope import check_ids
 from entragit.recover.gitfiles import _blobs, _git, _load, _object_of, _rev, _state_files, default_branch
 from entragit.recover.result import (
@@ -88,7 +88,7 @@ def _write_tree(repo: Any, base: str, updates: Mapping[str, str], removals: Iter
     """The root tree of ``base`` with ``updates`` (path -> blob) and ``removals`` applied (a private index)."""
     with tempfile.TemporaryDirectory(prefix="entragit-recover-") as tmp:
         env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-        _git(repo, "read-tree", base, env=env)
+        _git(repo, "read-tree", oid(base), env=env)
         lines = [f"100644 {blob}\t{path}" for path, blob in sorted(updates.items())]
         lines += [f"0 {EMPTY_SHA}\t{path}" for path in sorted(removals)]
         if lines:
@@ -130,7 +130,10 @@ def build_branch(repo: Any, *, source: str, types: Iterable[str] = (), ids: Iter
     if ref is None:
         raise UsageError(f"--from {source!r}: no such commit or tag")
     base_name = base or default_branch(r)
-    base_sha = _rev(r, f"refs/heads/{base_name}") or _rev(r, base_name) or _rev(r, "HEAD")
+    base_sha = _rev(r, f"refs/heads/{base_name}") or _rev(r, base_name)
+    if base_sha is None and base is not None:
+        raise UsageError(f"--base {base!r}: no such branch or commit")
+    base_sha = base_sha or _rev(r, "HEAD")
     if base_sha is None:
         raise UsageError(f"no commit on the default branch {base_name!r} to start the revert branch from")
     base_files, ref_files = _state_files(r, base_sha), _state_files(r, ref)
@@ -176,7 +179,7 @@ def build_branch(repo: Any, *, source: str, types: Iterable[str] = (), ids: Iter
     name = branch or branch_name(source, types, ids)
     name = _free_branch(r, name, explicit=branch is not None)
     tree = _write_tree(r, base_sha, updates, removals)
-    commit = _git(r, "commit-tree", tree, "-p", base_sha, "-F", "-",
+    commit = _git(r, "commit-tree", oid(tree), "-p", oid(base_sha), "-F", "-",
                   stdin=_message(source, scope_text(types, ids), files, None).encode(), env=_commit_env(r)).strip()
     return RecoverResult(branch=name, commit=commit, base=base_sha, ref=ref, source=source, files=files,
                          left_new=kept, scope=scope_text(types, ids))
@@ -193,7 +196,8 @@ def _named(f: FileChange, blobs: Mapping[str, bytes], ref_files: Mapping[str, st
 
 
 def _free_branch(repo: Any, name: str, *, explicit: bool) -> str:
-    if git_result(repo, "check-ref-format", f"refs/heads/{name}")[0] != 0:
+    # git's own rule for a branch name (`git branch -x` is refused): a ref name that does not start with "-"
+    if name.startswith("-") or name == "HEAD" or git_result(repo, "check-ref-format", f"refs/heads/{name}")[0] != 0:
         raise UsageError(f"--branch {name!r}: not a valid branch name")
     if _rev(repo, f"refs/heads/{name}") is None:
         return name
@@ -208,11 +212,11 @@ def _free_branch(repo: Any, name: str, *, explicit: bool) -> str:
 def finish_branch(repo: Any, result: RecoverResult) -> RecoverResult:
     """Create the branch at a commit holding the checksum trailer (same tree as the draft commit)."""
     r = open_repo(repo)
-    tree = _git(r, "rev-parse", f"{result.commit}^{{tree}}").strip()
+    tree = _git(r, "rev-parse", f"{oid(result.commit)}^{{tree}}").strip()
     message = _message(result.source, result.scope, result.files, result.checksum)
-    commit = _git(r, "commit-tree", tree, "-p", result.base, "-F", "-", stdin=message.encode(),
+    commit = _git(r, "commit-tree", oid(tree), "-p", oid(result.base), "-F", "-", stdin=message.encode(),
                   env=_commit_env(r)).strip()
-    _git(r, "update-ref", "-m", f"entragit recover: {result.source}", f"refs/heads/{result.branch}", commit,
+    _git(r, "update-ref", "-m", f"entragit recover: {result.source}", f"refs/heads/{result.branch}", oid(commit),
          EMPTY_SHA)
     result.commit = commit
     return result

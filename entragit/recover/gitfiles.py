@@ -23,7 +23,7 @@ def _rev(repo: Any, rev: str) -> str | None:
 
 def _state_files(repo: Any, rev: str) -> dict[str, str]:
     """``{path: blob id}`` of ``tenant-state/<type>/<file>.yaml`` in ``rev``."""
-    out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", rev, "--", STATE_DIR)
+    out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev, "--", STATE_DIR)
     files = {}
     for record in out.split("\0"):
         if not record:
