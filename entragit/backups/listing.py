@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from entragit.backups.state import Changes, TypeChanges, _tree_ids, diff_states, snapshot
 from entragit.backups.tags import _read_tags, _sort_key
+from entragit.backups.verify import missing_tags
 from entragit.errors import UsageError
 from entragit.gitutil import RepoLike, open_repo, resolve_now
 
@@ -24,13 +25,14 @@ class BackupInfo:
     previous: str | None                     # the next older backup tag (for the oldest kept: its manifest's)
     changes: Changes | None                  # since ``previous`` (None: the first backup of all)
     manifest: dict[str, Any] | None
+    missing: list[str] = field(default_factory=list)  # backup tags deleted before this one (verify.missing_tags)
 
     def to_dict(self) -> dict[str, Any]:
         return {"tag": self.tag, "time": self.time.strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": self.commit,
                 "objects": self.counts, "total": self.total, "signed": self.signed, "previous": self.previous,
                 "changes": None if self.changes is None else {k: v.to_dict() for k, v in self.changes.items()},
                 "tenantId": (self.manifest or {}).get("tenantId"),
-                "message": (self.manifest or {}).get("message")}
+                "message": (self.manifest or {}).get("message"), "missing": self.missing}
 
 
 def _manifest_changes(value: Any) -> Changes | None:
@@ -49,6 +51,7 @@ def list_backups(repo: RepoLike) -> list[BackupInfo]:
     oldest one kept, the changes its manifest records since its own, pruned, predecessor)."""
     r = open_repo(repo)
     tags = _read_tags(r)
+    gone = missing_tags(r, tags)
     trees = _tree_ids(r, [t.target for t in tags])
     infos = []
     for i, tag in enumerate(tags):
@@ -74,5 +77,6 @@ def list_backups(repo: RepoLike) -> list[BackupInfo]:
             previous, changes = manifest["previous"], _manifest_changes(manifest.get("changes"))
         infos.append(BackupInfo(tag=tag.name, time=when, commit=tag.target, counts=counts,
                                 total=sum(counts.values()), signed=bool(tag.signature.strip()),
-                                previous=previous, changes=changes, manifest=manifest))
+                                previous=previous, changes=changes, manifest=manifest,
+                                missing=[name for name, _ in gone.get(tag.name, [])]))
     return infos

@@ -8,8 +8,10 @@ from typing import Any
 
 from git import Repo
 
+from entragit.backups.notes import TRAILER
+from entragit.backups.staging import interrupted
 from entragit.backups.state import _state_tree, snapshot
-from entragit.backups.tags import MANIFEST_FORMAT, TAG_PREFIX, _read_tags, _TagRecord
+from entragit.backups.tags import MANIFEST_FORMAT, TAG_PREFIX, _read_tags, _TagRecord, parse_backup_tag
 from entragit.errors import EntragitError, UsageError
 from entragit.gitutil import RepoLike, _rev, git_result, git_run, oid, open_repo
 
@@ -130,6 +132,9 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
         status, _, _ = git_result(r, "merge-base", "--is-ancestor", oid(record.target), f"refs/heads/{branch}")
         if status == 0:
             ok(f"commit in the history of {branch}")
+        elif interrupted(r, record.name, record.target, _rev(r, f"refs/heads/{branch}")):
+            bad(f"commit {record.target[:12]} is not in the history of {branch}: an interrupted backup (killed "
+                f"before {branch} moved to it); the next backup removes this tag")
         else:
             bad(f"commit {record.target[:12]} is not in the history of {branch} (history rewritten)")
     if record.signature.strip():
@@ -156,6 +161,41 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
 
 
 def verify_all(repo: RepoLike, *, deep: bool = False, require_signature: bool = False) -> list[VerifyResult]:
-    """:func:`verify` for every backup tag, newest first."""
+    """:func:`verify` for every backup tag, newest first; and a backup tag deleted between them, reported on the
+    tag that still names it (:func:`missing_tags`)."""
     r = open_repo(repo)
-    return [verify(r, t.name, deep=deep, require_signature=require_signature) for t in _read_tags(r)]
+    records = _read_tags(r)
+    results = [verify(r, t.name, deep=deep, require_signature=require_signature) for t in records]
+    by_name = {res.tag: res for res in results}
+    for holder, gone in missing_tags(r, records).items():
+        for name, why in gone:
+            by_name[holder].problems.append(f"{name} is missing ({why}): a backup tag was deleted")
+    return results
+
+
+def missing_tags(repo: Repo, records: list[_TagRecord]) -> dict[str, list[tuple[str, str]]]:
+    """``{existing tag: [(missing tag, how it is known)]}``: backup tags deleted while newer and older ones are
+    kept (pruning only ever removes the oldest). Known from the manifests (each names the backup before it: only
+    the oldest kept one may name a pruned tag) and from the branch's backup commits since the oldest kept backup
+    (each names its tag in its trailer: a deleted newest tag is found that way, reported on the newest kept)."""
+    names = {t.name for t in records}
+    found: dict[str, list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for record in records[:-1]:
+        previous = (record.manifest or {}).get("previous")
+        if isinstance(previous, str) and previous not in names and previous not in seen:
+            seen.add(previous)
+            found.setdefault(record.name, []).append((previous, f"the manifest of {record.name} names it as the "
+                                                                "backup before"))
+    if records and _rev(repo, "HEAD^{commit}") is not None:
+        status, out, _ = git_result(repo, "log", "--first-parent", "-z",
+                                    f"--format=%H%x1f%(trailers:key={TRAILER},valueonly)",
+                                    f"{oid(records[-1].target)}..HEAD", "--")
+        for entry in out.split("\0") if status == 0 else ():
+            sha, _, tag = entry.strip("\n").partition("\x1f")
+            tag = tag.strip()
+            if tag and tag not in names and tag not in seen and parse_backup_tag(tag) is not None:
+                seen.add(tag)
+                found.setdefault(records[0].name, []).append((tag, f"backup commit {sha[:12]} on the branch "
+                                                                   "records it"))
+    return found

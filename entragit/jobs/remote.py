@@ -102,11 +102,11 @@ def acquire_remote_lock(repo: Path | str | Repo, name: str, *, remote: str = "or
                 raise EntragitError(f"could not push the lock {REMOTE_LOCK_REF} to {remote}: {output}")
             continue
         vanished = 0                       # refused because it is held: contention, not a failure
-        if holder.info.age() > max_age:
+        why = f"older than {max_age:g} s" if holder.info.age() > max_age else holder.info.gone()
+        if why is not None:
             accepted, _ = _push_lease(r, remote, holder.sha, f"{sha}:{REMOTE_LOCK_REF}")
             if accepted:
-                notice(f"entragit: notice: took over the stale remote lock of {holder.info.describe()}: "
-                       f"older than {max_age:g} s")
+                notice(f"entragit: notice: took over the stale remote lock of {holder.info.describe()}: {why}")
                 return RemoteLock(remote, sha, info)
             continue
         if time.monotonic() >= deadline:
