@@ -25,6 +25,7 @@ A refusal is an :class:`UnsafeYaml`, a :class:`entragit.errors.ValidationError` 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -35,6 +36,7 @@ BYTES_PER_MEMBER = len("  - 00000000-0000-0000-0000-000000000000\n")
 MAX_MEMBERS = 1_000_000
 MAX_BYTES = MAX_MEMBERS * BYTES_PER_MEMBER + (1 << 20)
 MAX_SETTINGS_BYTES = 1 << 20
+MAX_EXPANDED = 1_000_000  # nodes a GitHub workflow may expand to through its aliases
 
 _Parser: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -50,18 +52,30 @@ def check_size(size: int, file: str | Path, limit: int = MAX_BYTES) -> None:
                               file=str(file))
 
 
-def check_yaml(text: str | bytes, file: str | Path, *, limit: int = MAX_BYTES, depth: int = MAX_DEPTH) -> None:
+def check_yaml(text: str | bytes, file: str | Path, *, limit: int = MAX_BYTES, depth: int = MAX_DEPTH,
+               expand: int = 0) -> None:
     """Refuse (:class:`ValidationError`) a YAML text that holds an anchor, an alias or a tag, nests deeper than
-    ``depth`` or is larger than ``limit``; a text that is not YAML at all is left to the loader to report."""
+    ``depth`` or is larger than ``limit``; a text that is not YAML at all is left to the loader to report.
+    ``expand`` > 0 (files entragit does not write, GitHub workflows: GitHub Actions accepts anchors) allows
+    anchors and aliases as long as following every alias gives at most that many nodes."""
     check_size(len(text), file, limit)
     level = 0
+    sizes: dict[str, int] = {}      # anchor -> the nodes it stands for, aliases followed
+    counts: list[list[Any]] = [[0, None]]   # [nodes so far, anchor] of each open collection
+    total = 0
     try:
         for event in yaml.parse(text, Loader=_Parser):
             line = event.start_mark.line + 1 if event.start_mark is not None else 0
-            if isinstance(event, yaml.AliasEvent):
+            if expand and isinstance(event, (yaml.AliasEvent, yaml.ScalarEvent, yaml.CollectionStartEvent,
+                                             yaml.CollectionEndEvent)):
+                total += _count(event, sizes, counts)
+                if total > expand:
+                    raise UnsafeYaml(f"YAML aliases at line {line} expand it beyond {expand:,} nodes",
+                                     file=str(file))
+            elif isinstance(event, yaml.AliasEvent):
                 raise UnsafeYaml(f"YAML alias *{event.anchor} at line {line}: entragit's files hold no "
                                       "anchors, aliases or tags", file=str(file))
-            if getattr(event, "anchor", None) is not None:
+            if getattr(event, "anchor", None) is not None and not expand:
                 raise UnsafeYaml(f"YAML anchor &{event.anchor} at line {line}: entragit's files hold no "
                                       "anchors, aliases or tags", file=str(file))
             if getattr(event, "tag", None) is not None:
@@ -76,4 +90,22 @@ def check_yaml(text: str | bytes, file: str | Path, *, limit: int = MAX_BYTES, d
                 level -= 1
     except yaml.YAMLError:
         return  # not YAML: the loader names the problem and its line
+
+
+def _count(event: yaml.Event, sizes: dict[str, int], counts: list[list[Any]]) -> int:
+    """The nodes ``event`` adds once every alias is followed (anchored sizes recorded in ``sizes``)."""
+    if isinstance(event, yaml.CollectionStartEvent):
+        counts.append([1, event.anchor])
+        return 1
+    if isinstance(event, yaml.CollectionEndEvent):
+        size, anchor = counts.pop()
+        if anchor is not None:
+            sizes[anchor] = size
+        counts[-1][0] += size
+        return 0
+    size = sizes.get(event.anchor, 1) if isinstance(event, yaml.AliasEvent) else 1
+    if isinstance(event, yaml.ScalarEvent) and event.anchor is not None:
+        sizes[event.anchor] = 1
+    counts[-1][0] += size
+    return size
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1] / "entragit"
 WRAPPERS = {"git_result", "git_run", "_git", "git", "run"}  # "run": GitStore.run; "git": the demo's run.git
 VERIFIERS = {"verify_commit", "plain_arg", "oid", "_rev_oid"}
 ENDS = {"--", "--end-of-options"}
-VALUE_OPTIONS = {"-m", "-F", "-p", "-e"}
+VALUE_OPTIONS = {"-m", "-F", "-p", "-C", "-c", "-n"}  # each takes the next argument as its value
 
 
 def _calls() -> list[tuple[str, int, ast.Call, list[ast.expr]]]:

@@ -273,9 +273,8 @@ def base_accounts(repo: str | Path, base: str, entries: Iterable[str]) -> dict[s
     state = (Path(repo).resolve() / "tenant-state").relative_to(top).as_posix()
     found: dict[str, str] = {}
     for rt in user_types():
-        patterns = [x for u in upns for x in ("-e", u)]  # each pattern the value of -e
-        status, out, _ = git_result(r, "grep", "-l", "-i", "-F", *patterns, "--end-of-options", oid(base), "--",
-                                    f"{state}/{rt.key}/")
+        status, out, _ = git_result(r, "grep", "-l", "-i", "-F", "-f", "-", "--end-of-options", oid(base), "--",
+                                    f"{state}/{rt.key}/", stdin=("\n".join(upns) + "\n").encode())
         for line in out.splitlines() if status == 0 else ():
             path = line.partition(":")[2]
             blob = read_blob(r, base, path)

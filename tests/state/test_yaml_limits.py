@@ -249,6 +249,8 @@ _CHECKED = {
     ("settings.py", "parse_config"),              # entragit.yaml
     ("backups/tags.py", "manifest"),              # a backup tag's message
     ("emulator/seeds/loading.py", "parse_seed_yaml"),  # the emulator's own check (it imports no client module)
+    ("gitops/approval.py", "approvers_in"),        # the base branch's recovery approvers
+    ("gitops/subjects.py", "_load"),               # GitHub workflow files (aliases allowed, expansion bounded)
 }
 _LOADERS = {"load", "safe_load", "full_load", "unsafe_load", "load_all", "safe_load_all", "compose", "parse"}
 
@@ -277,3 +279,14 @@ def test_every_yaml_loader_call_is_a_checked_entry_point() -> None:
             n for n in ast.walk(ast.parse((ROOT / "entragit" / rel).read_text(encoding="utf-8")))
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name)) or ""
         assert "check_yaml" in source or "AliasEvent" in source, (rel, name)
+
+
+def test_workflow_files_may_hold_anchors_but_never_a_bomb() -> None:
+    """GitHub Actions accepts YAML anchors in workflows, so gitops' workflow reader allows them, bounded: following
+    every alias may give at most MAX_EXPANDED nodes (the bomb stands for billions)."""
+    anchored = "defaults: &d {shell: bash}\njobs:\n  a: {defaults: *d}\n  b: {defaults: *d}\n"
+    yamlsafe.check_yaml(anchored, "ci.yml", expand=yamlsafe.MAX_EXPANDED)
+    with pytest.raises(UnsafeYaml, match="anchor"):
+        yamlsafe.check_yaml(anchored, "ci.yml")
+    with pytest.raises(UnsafeYaml, match="expand it beyond"):
+        yamlsafe.check_yaml(BOMB, "ci.yml", expand=yamlsafe.MAX_EXPANDED)
