@@ -202,8 +202,22 @@ def object_of(path: str, state_dir: str = STATE_DIR) -> tuple[str, str] | None:
 
 def scope_from_range(repo: str | Path, rev_range: str, *, types: Iterable[str] | None = None,
                      ids: Iterable[str] | None = None, state_dir: str = STATE_DIR) -> Scope:
-    """The scope of ``--scope-from A..B`` (optionally narrowed by types and ids)."""
+    """The scope of ``--scope-from A..B`` (optionally narrowed by types and ids). A file removed and one added
+    that hold the same object but for its id are refused (exit 2: :func:`entragit.plan.lookalike.check_renamed_ids`)."""
     changed, added, removed = changed_objects(repo, rev_range, state_dir)
+    if added and removed:
+        from entragit.gitutil import read_blob
+        from entragit.plan.lookalike import check_renamed_ids
+        from entragit.state import parse_yaml
+
+        repository, ends = _repo_of(repo), dict(zip(("old", "new"), range_commits(repo, rev_range), strict=True))
+
+        def read(type_key: str, obj_id: str, side: str) -> Any:
+            path = f"{state_dir}/{type_key}/{obj_id}.yaml"
+            blob = read_blob(repository, ends[side], path)
+            return None if blob is None else parse_yaml(blob.decode("utf-8", errors="replace"), path)
+
+        check_renamed_ids(removed, added, read)
     base = Scope.of(types, ids)
     return Scope(types=base.types, ids=base.ids, objects=frozenset(changed), added=frozenset(added),
                  removed=frozenset(removed), range=rev_range)

@@ -99,6 +99,9 @@ class ResourceType:
     extension_definitions: str = ""
     aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
     tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
+    # --- additive (harden): properties no two objects of the type share (Graph refuses a duplicate value): two
+    # objects holding the same value (or the same alt_key) are one object under two ids (entragit.plan.lookalike)
+    unique_props: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property

@@ -181,6 +181,7 @@ class GroupsType(ResourceType):
 
 
 TYPE = GroupsType(
+    unique_props=("uniqueName",),  # an alternate key [G1]
     key="groups",
     title="group",
     collection="groups",

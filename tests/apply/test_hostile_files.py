@@ -79,3 +79,54 @@ def test_an_id_no_graph_object_can_have_is_refused(lab: Lab, capsys: pytest.Capt
     for line in _refused_everywhere(lab, capsys, "--scope-from", f"{before}..{after}"):
         assert "property id" in line and "not a Graph id" in line, line
         assert repr(bad_id)[1:-1] in line or bad_id in line, line
+
+
+# -- an object's read-only id "renamed" by a change ------------------------------------------------------------
+NEW_ID = "0badc0de-0000-4000-8000-000000000001"
+
+
+def _rename_id(lab: Lab, type_key: str, obj_id: str, edit: dict | None = None) -> tuple[str, str]:
+    """A change that moves ``obj_id``'s file to NEW_ID (id inside too, ``edit`` applied), merged: its range."""
+    from entragit import resources
+    from entragit.state import dump_yaml, load_yaml
+
+    lab.git("checkout", "-q", "-b", f"rename-{type_key}")
+    old = lab.repo / "tenant-state" / type_key / f"{obj_id}.yaml"
+    obj = {**load_yaml(old), "id": NEW_ID, **(edit or {})}
+    old.unlink()
+    (old.parent / f"{NEW_ID}.yaml").write_text(dump_yaml(resources.get(type_key), obj), encoding="utf-8")
+    lab.git("add", "-A")
+    lab.git("commit", "-q", "-m", "give it a nicer id")
+    lab.git("checkout", "-q", "main")
+    return lab.merge(f"rename-{type_key}")
+
+
+@pytest.mark.parametrize("type_key", ["users", "groups", "namedLocations"])
+def test_a_change_of_an_objects_id_is_refused_naming_both_files(lab: Lab, capsys: pytest.CaptureFixture[str],
+                                                                type_key: str) -> None:
+    lab.backup()
+    obj_id = {"users": USER, "groups": F.group_ids["Finance"],
+              "namedLocations": next(iter(lab.state()["namedLocations"]))}[type_key]
+    before, after = _rename_id(lab, type_key, obj_id)
+    tenant, refs = lab.live(), lab.git("show-ref")
+    lab.mark()
+    for args in (("plan",), ("apply", "--yes")):
+        done = lab.cli(capsys, *args, "--scope-from", f"{before}..{after}")
+        assert done.code == 2, (args, done.out, done.err)
+        line = done.err.strip().splitlines()[-1]
+        assert f"tenant-state/{type_key}/{NEW_ID}.yaml is tenant-state/{type_key}/{obj_id}.yaml under another id" \
+            in line and "property id" in line, line
+    assert lab.emu.counters.requests() == [] and lab.live() == tenant and lab.git("show-ref") == refs
+
+
+def test_a_delete_next_to_a_skipped_look_alike_is_never_applied(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    """The id changed and a property too: not the same file under another id, but the same user (its
+    userPrincipalName): the plan would delete it and skip the "new" one (a new identity): refused."""
+    lab.backup()
+    before, after = _rename_id(lab, "users", USER, {"jobTitle": "Renamed and promoted"})
+    tenant = lab.live()
+    lab.mark()
+    done = lab.cli(capsys, "apply", "--yes", "--scope-from", f"{before}..{after}")
+    assert done.code == 2 and "under another id (the same userPrincipalName" in done.err, done.err
+    assert f"would delete {USER} and skip creating {NEW_ID}" in done.err
+    assert lab.writes() == [] and lab.live() == tenant
