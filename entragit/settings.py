@@ -30,7 +30,12 @@
     safety:
       maxChangeShare: 0.3    # refuse a plan updating/deleting more than this share of objects unless forced
                              # (ENTRAGIT_MAX_CHANGE_SHARE)
-    emergencyAccess: []      # user ids / UPNs of break-glass accounts (never excluded from CA by a restore)
+    emergencyAccess: []      # user ids / UPNs of break-glass accounts: no plan leaves one deleted, disabled,
+                             # renamed or inside an active CA policy (entragit.plan.lockout)
+
+Rails, emergency-access accounts, connection and approval settings (:data:`BASE_KEYS`) are read from the base of
+what is applied when ``load_settings(base=COMMIT)`` is given: a change never sets its own (``Settings.proposed``
+lists what the working tree's file would change). Every YAML text goes through :mod:`entragit.yamlsafe` first.
 
 A key set to ``null`` counts as not set. Unknown keys and wrong values are a
 :class:`~entragit.errors.ConfigError` naming the file and the key.
@@ -404,6 +409,12 @@ def load_settings(ctx: Any = None, *, repo: Path | str | None = None, env: Mappi
         from entragit.gitutil import open_repo, verify_commit
 
         settings.base = verify_commit(open_repo(root), base, "base revision")
+        for _, key, _, _ in SCHEMA:  # what the change would set of the base's settings (whatever wins below)
+            if key in BASE_KEYS:
+                old, new = (_plain(v) if p and v is not None else None
+                            for p, v in (_file_value(based or {}, key), _file_value(data, key)))
+                if old != new:
+                    settings.proposed.append({"key": key, "base": old, "proposed": new})
     known = {name for name, *_ in SCHEMA} | {"verbose"}
     unknown = set(cli) - known
     if unknown:
@@ -423,13 +434,9 @@ def load_settings(ctx: Any = None, *, repo: Path | str | None = None, env: Mappi
                 present = present and raw is not None  # `tenantId: null` (the init template) = not set
                 origin = str(path)
                 if based is not None and key in BASE_KEYS:
-                    proposed = raw if present else None
                     present, raw = _file_value(based, key)
                     present = present and raw is not None
                     origin = f"{CONFIG_FILE} at {settings.base}"
-                    if _plain(proposed) != _plain(raw if present else None):
-                        settings.proposed.append({"key": key, "base": _plain(raw if present else None),
-                                                  "proposed": _plain(proposed)})
                 if present:
                     source, where[name] = "file", f"{origin}: {key}"
         if not present:

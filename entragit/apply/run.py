@@ -15,6 +15,7 @@ from entragit.errors import Canceled, EntragitError, RefusedError, UsageError
 from entragit.gitutil import git_result, oid, open_repo, verify_commit
 from entragit.plan.live import prepare
 from entragit.plan.model import Kind, Plan
+from entragit.plan.revert import find_revert
 from entragit.plan.scope import Scope, parse_range, range_base, range_commits, scope_from_range
 from entragit.settings import load_settings
 
@@ -97,8 +98,9 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
         scope = Scope.of(request.types, request.ids)
     # the same preparation and computation as `entragit plan` (same plan, same checksum): the whole tree
     # validated, ids checked, the new ids of earlier applies (the notes) known, before any Graph request
+    revert = find_revert(repo, request.scope_from, settings) if request.scope_from else None
     planning = prepare(settings, scope=scope, recreate=request.recreate, allow_delete=request.allow_delete,
-                       force=request.force, state_dir=repo / "tenant-state")
+                       force=request.force, state_dir=repo / "tenant-state", revert=revert)
     plan = await planning.plan(client)
     check_checksum(plan, request.checksum)
     if on_plan is not None:

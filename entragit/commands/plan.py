@@ -47,7 +47,11 @@ def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids
     scope = scope_from_range(repo, scope_from, types=types, ids=ids) if scope_from else Scope.of(types, ids)
     refused: RefusedError | None = None
     try:
-        result = make_plan(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force)
+        from entragit.plan.revert import find_revert
+
+        revert = find_revert(repo, scope_from, settings) if scope_from else None
+        result = make_plan(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force,
+                           revert=revert)
     except RefusedError as exc:
         if not isinstance(exc.plan, Plan):
             raise

@@ -217,9 +217,14 @@ class Planning:
                                 self._options(new_ids, safety), rail_live=self.rail_live)
         except RefusedError as exc:
             if isinstance(exc.plan, Plan):
-                exc.plan.settings = dict(self.settings_note)
+                self._describe(exc.plan)
             raise
+        return self._describe(plan)
+
+    def _describe(self, plan: Plan) -> Plan:
         plan.settings = dict(self.settings_note)
+        if self.options.revert is not None:  # the share rail's exemption applies (entragit.plan.revert)
+            plan.scope = {**plan.scope, "revertOf": self.options.revert.source}
         return plan
 
 
@@ -291,12 +296,12 @@ def base_accounts(repo: str | Path, base: str, entries: Iterable[str]) -> dict[s
 async def make_plan_async(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str] = (),
                           allow_delete: bool = False, force: str | None = None,
                           known_ids: Mapping[str, Mapping[str, Any]] | None = None, client: Any = None,
-                          state_dir: str | Path | None = None) -> Plan:
+                          state_dir: str | Path | None = None, revert: Any = None) -> Plan:
     """``entragit plan``: :func:`prepare`, then read the live tenant (``client``, or one from
     ``entragit.graph.CLIENT_FACTORY``, the client seam apply and recover use) and compute the plan (safety
     rails included)."""
     planning = prepare(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force,
-                       known_ids=known_ids, state_dir=state_dir)
+                       known_ids=known_ids, state_dir=state_dir, revert=revert)
     if client is not None:
         return await planning.plan(client)
     from entragit import graph

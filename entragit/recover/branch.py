@@ -12,6 +12,7 @@ from typing import Any
 from entragit import resources
 from entragit.errors import UsageError
 from entragit.gitutil import _config, git_result, identity_env, oid, open_repo
+from entragit.plan.revert import RECOVER_TRAILER
 from entragit.plan.scope import check_ids
 from entragit.recover.gitfiles import _blobs, _git, _load, _object_of, _rev, _state_files, default_branch
 from entragit.recover.result import (
@@ -102,8 +103,9 @@ def _message(source: str, scope_text: str, files: list[FileChange], checksum: st
         counts[f.action] = counts.get(f.action, 0) + 1
     lines = [f"entragit recover: {scope_text} back to {source}", ""]
     lines += [f"- {n} file(s) {action}" for action, n in sorted(counts.items())]
+    lines += ["", f"{RECOVER_TRAILER}: {source}"]  # the backup the share rail's revert exemption checks
     if checksum:
-        lines += ["", f"{CHECKSUM_TRAILER}: {checksum}"]
+        lines += [f"{CHECKSUM_TRAILER}: {checksum}"]
     return "\n".join(lines) + "\n"
 
 

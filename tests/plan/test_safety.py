@@ -75,3 +75,46 @@ def test_memberships_of_a_recreated_user_are_not_overwrites() -> None:
         desired["groups"][gid(10 + i)]["members"] = [gid(2)]
     with pytest.raises(RefusedError, match="groups: 4 of 10"):
         compute_plan(desired, live, {}, None, PlanOptions(recreate=frozenset({gid(1)})))
+
+
+def test_a_revert_to_a_verified_backup_is_exempt_from_the_share_rail_but_deletes_still_count() -> None:
+    """Changes setting objects back to the revert's source backup are not counted; a change to another value,
+    and every delete, still are (entragit.plan.safety.Revert, issue 12.7)."""
+    from entragit.plan.safety import Revert
+
+    backup = _users(10)
+    live = copy.deepcopy(backup)
+    for i in range(1, 6):  # an attacker edited 5 of 10
+        live["users"][gid(i)]["jobTitle"] = "Pwned"
+    revert = Revert(source="backup/20260701T230000Z", objects=copy.deepcopy(backup))
+    plan = compute_plan(copy.deepcopy(backup), live, {}, None, PlanOptions(revert=revert))
+    assert plan.counts()["update"] == 5 and not plan.refusals
+    # one object set to something else than the backup's value: counted, and the exempt ones are said
+    desired = copy.deepcopy(backup)
+    for i in (1, 2, 3, 4):
+        desired["users"][gid(i)]["jobTitle"] = "Not the backup's"
+    with pytest.raises(RefusedError) as err:
+        compute_plan(desired, live, {}, None, PlanOptions(revert=revert))
+    assert "users: 4 of 10" in str(err.value) and "1 more set back to their values in the verified backup" \
+        in str(err.value)
+    assert err.value.plan.refusals[0]["exempt"] == 1
+    # deletions always count
+    fewer = copy.deepcopy(backup)
+    for i in (1, 2, 3, 4):
+        del fewer["users"][gid(i)]
+    with pytest.raises(RefusedError, match="users: 4 of 10"):
+        compute_plan(fewer, backup, {}, None, PlanOptions(revert=Revert("b", fewer), allow_delete=True))
+
+
+def test_the_emergency_access_rail_has_no_revert_exemption() -> None:
+    from entragit.plan.safety import Revert
+    from tests.plan.helpers import ca_policy
+
+    backup = tree(("users", user(90, "Break Glass", userPrincipalName="bg@contoso.com")),
+                  ("conditionalAccessPolicies", ca_policy(4, "Block all", include_users=["All"], exclude_users=[],
+                                                          controls=["block"], state="enabled")))
+    live = copy.deepcopy(backup)
+    live["conditionalAccessPolicies"][gid(4)]["state"] = "disabled"
+    with pytest.raises(RefusedError, match="emergency-access account bg@contoso.com"):
+        compute_plan(copy.deepcopy(backup), live, {}, None,
+                     PlanOptions(revert=Revert("b", copy.deepcopy(backup)), emergency_access=("bg@contoso.com",)))
