@@ -33,9 +33,16 @@ class AsgiRecorder:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            self.seen.append({"method": scope["method"], "path": scope["path"],
-                              "query": scope["query_string"].decode(),
-                              "headers": {k.decode().lower(): v.decode() for k, v in scope["headers"]}})
+            entry = {"method": scope["method"], "path": scope["path"], "query": scope["query_string"].decode(),
+                     "headers": {k.decode().lower(): v.decode() for k, v in scope["headers"]}, "body": b""}
+            self.seen.append(entry)
+            inner = receive
+
+            async def receive() -> Any:  # the request body too ("body": bytes)
+                message = await inner()
+                if message.get("type") == "http.request":
+                    entry["body"] += message.get("body", b"")
+                return message
         await self.app(scope, receive, send)
 
 
