@@ -62,7 +62,7 @@ class GraphError(EntragitError):
 
 class RefusedError(EntragitError):
     """A safety rail or a checksum mismatch refused the operation. ``plan``: the refused plan when a safety rail
-    refused it (its ``refusals`` say why), so that it can still be shown with the refusal on top; else None."""
+    refused it (its ``refused`` says why), so that it can still be shown with the refusal on top; else None."""
 
     exit_code = 3
 
@@ -87,6 +87,18 @@ class LockedError(EntragitError):
     """Another job holds the repository's lock."""
 
     exit_code = 6
+
+
+class Declined(EntragitError):
+    """The operator answered "no" at a confirmation prompt: nothing was written."""
+
+    exit_code = 7
+
+
+class DriftFound(EntragitError):
+    """``--exit-code`` and the report or plan is not empty (for scripts, as ``git diff --exit-code``)."""
+
+    exit_code = 8
 
 
 class Canceled(EntragitError):

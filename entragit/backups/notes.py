@@ -40,6 +40,7 @@ from entragit.gitutil import (
     open_repo,
     resolve_now,
 )
+from entragit.markdown import plural
 
 STAGING = "refs/notes/entragit-fetched"  # where fetch_notes puts the remote's notes before merging them
 
@@ -279,7 +280,7 @@ def unapplied_changes(repo: RepoLike, rev: str = "HEAD", *, since: str | None = 
 def _unapplied_lines(unapplied: list[UnappliedChange]) -> list[str]:
     if not unapplied:
         return []
-    return ([f"warning: {len(unapplied)} merged change(s) to {STATE_DIR}/ never applied to the tenant:"]
+    return ([f"warning: {plural(len(unapplied), 'merged change')} to {STATE_DIR}/ never applied to the tenant:"]
             + [f"  {u.line()}" for u in unapplied])
 
 

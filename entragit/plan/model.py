@@ -259,19 +259,17 @@ class Plan:
     warnings: list[Warning] = field(default_factory=list)
     # what the plan covered: {"types": [...], "ids": [...], "range": "A..B"} (informational, not hashed)
     scope: dict[str, Any] = field(default_factory=dict)
-    # what the safety rails refuse: [{"rail", "message", "type"?, "id"?, "exempt"?}] (entragit.plan.safety); not
-    # hashed. A refused plan is still a whole plan: RefusedError carries it (error.plan) to be shown.
-    refusals: list[dict[str, Any]] = field(default_factory=list)
-    # the refusals --force passed, each with the "reason" given; not hashed
+    # notes the safety rails produced when forced (a refusal + "reason"); not hashed
     forced: list[dict[str, Any]] = field(default_factory=list)
+    # what the safety rails refuse in this plan: [{"rail", "message", "type"?, "id"?, "exempt"?}]
+    # (entragit.plan.safety); a refused plan is still a whole plan, shown with the refusal on top (RefusedError
+    # carries it as ``error.plan``); not hashed
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    # display names of the objects the plan names (id -> name), for the renderers; not hashed
+    names: dict[str, str] = field(default_factory=dict)
     # settings the applied change edits but the plan did not use (the base's were): {"base": "<commit>",
     # "changed": [{"key": "safety.maxChangeShare", "base": 0.3, "proposed": 1}, ...]}; not hashed
     settings: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def refused(self) -> bool:
-        """True when a safety rail refuses the plan (and it was not forced)."""
-        return bool(self.refusals)
 
     @property
     def writes(self) -> list[Change]:
@@ -322,10 +320,9 @@ class Plan:
                           "option"?}, ...],
              "counts": {"update": n, ...},
              "warnings": [{"type", "id", "path", "value", "message"}],
-             "scope": {...}, "checksum": "<sha256 hex>",
-             "refusals": [{"rail", "message", "type"?, "id"?, "exempt"?}],
+             "scope": {...}, "refused": [{"rail", "message", "type"?, "id"?, "exempt"?}],
              "forced": [{"rail", "message", "reason", ...}],
-             "settings": {"base", "changed": [{"key", "base", "proposed"}]} or {}}
+             "settings": {"base", "changed": [{"key", "base", "proposed"}]} or {}, "checksum": "<sha256 hex>"}
 
         An empty plan has ``"changes": []``. Optional change keys are present only when set.
         """
@@ -334,8 +331,8 @@ class Plan:
             "counts": self.counts(),
             "warnings": [w.to_json() for w in self.warnings],
             "scope": self.scope,
+            "refused": self.refused,
             "checksum": self.checksum,
-            "refusals": self.refusals,
             "forced": self.forced,
             "settings": self.settings,
         }

@@ -17,7 +17,7 @@ settings from the base of the applied range (``entragit.yaml`` before the change
 2. **Emergency access** (:mod:`entragit.plan.lockout`): no emergency-access account is deleted, disabled,
    renamed or left inside an active Conditional Access policy after the plan.
 
-Refusals are recorded on the plan (``plan.refusals``), which :class:`RefusedError` carries (``error.plan``), so
+Refusals are recorded on the plan (``plan.refused``), which :class:`RefusedError` carries (``error.plan``), so
 that a refused plan can still be shown with the refusal on top. When forced, they move to ``plan.forced`` with
 the reason.
 """
@@ -65,10 +65,12 @@ def check_safety(plan: Plan, desired: Tree, live: Tree, options: Any, *, deleted
     if options.force:
         plan.forced.extend({**p, "reason": options.force} for p in problems)
         return
-    plan.refusals.extend(problems)
+    plan.refused.extend(problems)
     lines = "\n".join(f"  - {p['message']}" for p in problems)
-    raise RefusedError(f"the plan is refused by the safety rails (pass --force \"reason\" to override):\n{lines}",
-                       plan=plan)
+    refused = RefusedError(f"the plan is refused by the safety rails (pass --force \"reason\" to override):\n{lines}",
+                           plan=plan)
+    refused.problems = [(p["rail"], p["message"]) for p in problems]  # type: ignore[attr-defined]
+    raise refused
 
 
 def share_problems(plan: Plan, live: Tree, max_share: float, revert: Revert | None = None) -> list[dict[str, Any]]:

@@ -103,6 +103,21 @@ class ResourceType:
     extension_definitions: str = ""
     aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
     tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
+    # --- additive (delta, issue 14)
+    # the listing is split into parallel shards, one per first character of this property
+    # (``$filter=startswith(<shard_by>,'<c>')``, case-insensitive), with a count check for the rest
+    shard_by: str = ""
+    shard_prefixes: str = ""  # the characters a value of ``shard_by`` may start with
+    # directory audit activities after which the extension definitions (``extension_definitions``) of the
+    # objects an entry names are read again (an incremental export's check for new extension attributes)
+    extension_audit: tuple[str, ...] = ()
+    # directory audit activities after which every link of the objects an entry names is read again: a restore
+    # brings links back that a delta round of the same period may not show as they are
+    audit_restore: tuple[str, ...] = ()
+    # --- additive (incident, issue 12.8): what a restore from deleted items brings back, as Microsoft documents
+    # it: ("<owner type>.<link>", Learn URL) pairs, the links of other objects naming an object of this type that
+    # its restore puts back (a user's group memberships). A link not listed here is "unconfirmed" in reports.
+    restore_keeps: tuple[tuple[str, str], ...] = ()
     # --- additive (harden): properties no two objects of the type share (Graph refuses a duplicate value): two
     # objects holding the same value (or the same alt_key) are one object under two ids (entragit.plan.lookalike)
     unique_props: tuple[str, ...] = ()
@@ -261,10 +276,16 @@ class Registry:
         try:
             return self.types[key]
         except KeyError:
-            known = ", ".join(sorted(self.types))
+            import difflib
+
             from entragit.errors import UsageError
 
-            raise UsageError(f"unknown resource type {key!r} (known: {known})") from None
+            known = ", ".join(sorted(self.types))
+            folded = {k.lower(): k for k in self.types}
+            close = folded.get(str(key).lower()) or next(iter(difflib.get_close_matches(
+                str(key), list(self.types), n=1, cutoff=0.6)), None)
+            hint = f": did you mean {close!r}?" if close else ""
+            raise UsageError(f"unknown resource type {key!r}{hint} (known: {known})") from None
 
     def referenced(self, keys: Iterable[str]) -> list[ResourceType]:
         """``keys`` and every type their references and links can point at, in dependency order (one

@@ -38,9 +38,9 @@ def test_a_change_cannot_raise_its_own_share_rail(lab: Lab, capsys: pytest.Captu
     assert plan.code == 3, plan.err
     data = json.loads(plan.out)
     assert data["settings"]["changed"] == [{"key": "safety.maxChangeShare", "base": None, "proposed": 1}]
-    assert data["settings"]["base"] == before and data["refusals"][0]["rail"] == "maxChangeShare"
+    assert data["settings"]["base"] == before and data["refused"][0]["rail"] == "maxChangeShare"
     text = lab.cli(capsys, "plan", "--scope-from", f"{before}..{after}")
-    assert text.out.splitlines()[0].startswith("! REFUSED by the safety rails (maxChangeShare)")
+    assert text.out.splitlines()[0].startswith("REFUSED by the safety rails")
     assert "entragit.yaml safety.maxChangeShare: the change sets 1, the plan used null" in text.out
     done = lab.cli(capsys, "apply", "--yes", "--allow-delete", "--scope-from", f"{before}..{after}")
     assert done.code == 3 and f"of {len(groups)} objects" in done.err, done.err
@@ -73,5 +73,5 @@ def test_a_change_cannot_swap_the_emergency_access_accounts(lab: Lab, capsys: py
     assert done.code == 3, done.err
     data = json.loads(done.out)
     assert {c["key"] for c in data["settings"]["changed"]} == {"emergencyAccess", "graphUrl"}
-    assert f"emergency-access account {F.break_glass_upn}" in data["refusals"][0]["message"]
+    assert f"emergency-access account {F.break_glass_upn}" in data["refused"][0]["message"]
     assert lab.writes() == []

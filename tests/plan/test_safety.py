@@ -88,7 +88,7 @@ def test_a_revert_to_a_verified_backup_is_exempt_from_the_share_rail_but_deletes
         live["users"][gid(i)]["jobTitle"] = "Pwned"
     revert = Revert(source="backup/20260701T230000Z", objects=copy.deepcopy(backup))
     plan = compute_plan(copy.deepcopy(backup), live, {}, None, PlanOptions(revert=revert))
-    assert plan.counts()["update"] == 5 and not plan.refusals
+    assert plan.counts()["update"] == 5 and not plan.refused
     # one object set to something else than the backup's value: counted, and the exempt ones are said
     desired = copy.deepcopy(backup)
     for i in (1, 2, 3, 4):
@@ -97,7 +97,7 @@ def test_a_revert_to_a_verified_backup_is_exempt_from_the_share_rail_but_deletes
         compute_plan(desired, live, {}, None, PlanOptions(revert=revert))
     assert "users: 4 of 10" in str(err.value) and "1 more set back to their values in the verified backup" \
         in str(err.value)
-    assert err.value.plan.refusals[0]["exempt"] == 1
+    assert err.value.plan.refused[0]["exempt"] == 1
     # deletions always count
     fewer = copy.deepcopy(backup)
     for i in (1, 2, 3, 4):
