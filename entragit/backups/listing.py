@@ -16,7 +16,7 @@ from entragit.backups.tags import _sort_key
 from entragit.backups.trust import assess
 from entragit.backups.verify import missing_tags
 from entragit.errors import UsageError
-from entragit.gitutil import RepoLike, git_result, open_repo, resolve_now
+from entragit.gitutil import RepoLike, git_result, oid, open_repo, resolve_now
 
 
 @dataclass
@@ -105,7 +105,7 @@ def list_backups(repo: RepoLike, *, allowed_signers: Path | str | None = None,
 
 def _state_size(repo: Any, commit: str) -> int | None:
     """Bytes of the ``tenant-state/`` files of ``commit`` (``git ls-tree -r -l``)."""
-    status, out, _ = git_result(repo, "ls-tree", "-r", "-l", "--full-tree", commit, "--", "tenant-state")
+    status, out, _ = git_result(repo, "ls-tree", "-r", "-l", "--full-tree", oid(commit), "--", "tenant-state")
     if status != 0:
         return None
     total = 0
