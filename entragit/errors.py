@@ -6,6 +6,16 @@ or checksum), 4 some changes failed, 5 residual drift, 6 another job holds the l
 
 from __future__ import annotations
 
+import re
+
+# Characters that would break the one line an error is (a file or id holding a newline, a terminal escape)
+_CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: object) -> str:
+    """``text`` with every line break and control character written as its escape (``\\n``, ``\\x1b``)."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], str(text))
+
 
 class EntragitError(Exception):
     """Base of all errors entragit reports to a user as one line."""
@@ -15,7 +25,8 @@ class EntragitError(Exception):
     def __init__(self, message: str, *, file: str | None = None, obj: str | None = None,
                  prop: str | None = None) -> None:
         self.file, self.obj, self.prop = file, obj, prop
-        where = ", ".join(f"{k} {v}" for k, v in (("file", file), ("object", obj), ("property", prop)) if v)
+        where = ", ".join(f"{k} {one_line(v)}" for k, v in (("file", file), ("object", obj), ("property", prop))
+                          if v)
         super().__init__(f"{where}: {message}" if where else message)
 
 
@@ -50,9 +61,14 @@ class GraphError(EntragitError):
 
 
 class RefusedError(EntragitError):
-    """A safety rail or a checksum mismatch refused the operation."""
+    """A safety rail or a checksum mismatch refused the operation. ``plan``: the refused plan when a safety rail
+    refused it (its ``refused`` says why), so that it can still be shown with the refusal on top; else None."""
 
     exit_code = 3
+
+    def __init__(self, message: str, *, plan: object = None, **where: str | None) -> None:
+        super().__init__(message, **where)
+        self.plan = plan
 
 
 class PartialFailure(EntragitError):

@@ -5,6 +5,7 @@ Shared by backups, jobs (the remote lock), apply and recover; it imports nothing
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -73,8 +74,57 @@ def _rev(repo: Repo, rev: str) -> str | None:
     return out.strip() if status == 0 and out.strip() else None
 
 
+# -- values from a user or a change reach git only as verified object names or after --end-of-options ---------
+# A ref, branch, remote or path a user types (or a pull request carries) could start with "-" and be read by
+# git as an option (`--output=FILE` truncates FILE). Every such value goes to git either as the sha
+# :func:`verify_commit` answers, after a literal "--end-of-options" / "--" in the same argument list, or through
+# :func:`plain_arg` (tests/test_git_safety.py checks every git invocation of the code base for this).
+def verify_commit(repo: Repo, rev: str, what: str = "revision") -> str:
+    """The commit ``rev`` names, as a full sha (``git rev-parse --verify --end-of-options <rev>^{commit}``:
+    a value starting with "-" is a revision git does not know, never an option). :class:`UsageError` (exit 2)
+    naming ``what`` when it names no commit."""
+    if not isinstance(rev, str) or not rev.strip() or any(c in rev for c in "\0\n\r"):
+        raise UsageError(f"{what} {rev!r}: not a revision")
+    sha = _rev(repo, f"{rev}^{{commit}}")
+    if sha is None:
+        raise UsageError(f"{what} {rev!r}: no such commit")
+    return sha
+
+
+_OID = re.compile(r"[0-9a-f]{40}(?:[0-9a-f]{24})?\Z")
+
+
+def oid(value: str | None) -> str:
+    """``value`` when it is a full object id (40 or 64 lower-case hex digits), as entragit reads them from git
+    itself; an :class:`EntragitError` otherwise (never handed to git, where it could be read as an option)."""
+    if not isinstance(value, str) or not _OID.match(value):
+        raise EntragitError(f"internal: {value!r} is not a git object id")
+    return value
+
+
+def plain_arg(value: str, what: str) -> str:
+    """``value`` (a remote, branch or tag name) when git cannot read it as an option: :class:`UsageError`
+    (exit 2) naming ``what`` for a value starting with "-" or holding a control character."""
+    if not isinstance(value, str) or not value or value.startswith("-") or any(ord(c) < 32 for c in value):
+        raise UsageError(f"{what} {value!r}: not a valid name (it must not start with '-' or hold control "
+                         "characters)")
+    return value
+
+
+def read_blob(repo: Repo, commit: str, path: str) -> bytes | None:
+    """The bytes of ``path`` (relative to the repository's top) in ``commit`` (a sha from
+    :func:`verify_commit`); None when the commit has no such file."""
+    status, out, _ = git_result(repo, "cat-file", "-e", f"{oid(commit)}:{path}")
+    if status != 0:
+        return None
+    done = repo.git.execute([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file", "blob", f"{oid(commit)}:{path}"],
+                            with_extended_output=True, with_exceptions=False, as_process=False,
+                            stdout_as_string=False)
+    return bytes(done[1]) if int(done[0] or 0) == 0 else None
+
+
 def _config(repo: Repo, key: str) -> str | None:
-    status, out, _ = git_result(repo, "config", "--get", key)
+    status, out, _ = git_result(repo, "config", "--get", "--end-of-options", key)
     return out.strip() or None if status == 0 else None
 
 

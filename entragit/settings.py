@@ -38,7 +38,12 @@
     safety:
       maxChangeShare: 0.3    # refuse a plan updating/deleting more than this share of objects unless forced
                              # (ENTRAGIT_MAX_CHANGE_SHARE)
-    emergencyAccess: []      # user ids / UPNs of break-glass accounts (never excluded from CA by a restore)
+    emergencyAccess: []      # user ids / UPNs of break-glass accounts: no plan leaves one deleted, disabled,
+                             # renamed or inside an active CA policy (entragit.plan.lockout)
+
+Rails, emergency-access accounts, connection and approval settings (:data:`BASE_KEYS`) are read from the base of
+what is applied when ``load_settings(base=COMMIT)`` is given: a change never sets its own (``Settings.proposed``
+lists what the working tree's file would change). Every YAML text goes through :mod:`entragit.yamlsafe` first.
 
 A key set to ``null`` counts as not set. Unknown keys and wrong values are a
 :class:`~entragit.errors.ConfigError` naming the file and the key.
@@ -89,6 +94,10 @@ class Settings:
     max_change_share: float = 0.3
     emergency_access: tuple[str, ...] = ()
     verbose: int = 0
+    # the commit whose entragit.yaml gave the BASE_KEYS (None: the working tree's file), and what the working
+    # tree's file would change of them: [{"key", "base", "proposed"}] (not used: a change never sets its own rails)
+    base: str | None = None
+    proposed: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)  # field -> "cli" | "env:NAME" | "file" | "default"
     config: Any = None                                      # the file as loaded (ruamel CommentedMap)
 
@@ -256,6 +265,13 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("max_change_share", "safety.maxChangeShare", _share, ("ENTRAGIT_MAX_CHANGE_SHARE",)),
     ("emergency_access", "emergencyAccess", _str_list, ()),
 )
+# Settings a change never sets for itself: the safety rails, the emergency-access accounts, where and as whom
+# entragit connects, who approves a recovery and whose signatures a backup needs. With
+# ``load_settings(base=COMMIT)`` they come from that commit's entragit.yaml (the base of the applied range: the
+# default branch before the merge), whatever the working tree's file says.
+BASE_KEYS = frozenset({"tenantId", "clientId", "cloud", "graphUrl", "credential", "safety.maxChangeShare",
+                       "emergencyAccess", "recovery.approvers", "recovery.approvals", "backup.allowedSigners",
+                       "backup.requireSignature"})
 _SECTIONS = {"types": {"include", "exclude"},
              "backup": {"keep", "upkeep", "incremental", "fullReconcileDays", "auditRetentionDays",
                         "auditOverlapMinutes", "allowedSigners", "requireSignature"},
@@ -277,13 +293,27 @@ def _yaml() -> Any:
 def load_config(repo: Path | str) -> Any:
     """``entragit.yaml`` of ``repo`` as a ruamel CommentedMap (empty when the file does not exist)."""
     from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import YAMLError
+
+    from entragit.yamlsafe import MAX_SETTINGS_BYTES, check_size
 
     path = Path(repo) / CONFIG_FILE
     if not path.exists():
         return CommentedMap()
+    check_size(path.stat().st_size, path, MAX_SETTINGS_BYTES)
+    return parse_config(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_config(text: str, where: str) -> Any:
+    """The text of an ``entragit.yaml`` (``where``: its file, for errors) as a ruamel CommentedMap."""
+    from ruamel.yaml.comments import CommentedMap
+    from ruamel.yaml.error import YAMLError
+
+    from entragit.yamlsafe import MAX_SETTINGS_BYTES, check_yaml
+
+    path = where
+    check_yaml(text, where, limit=MAX_SETTINGS_BYTES)  # no anchors, aliases, tags; bounded size and depth
     try:
-        data = _yaml().load(path.read_text(encoding="utf-8"))
+        data = _yaml().load(text)
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -342,13 +372,47 @@ def _check_type_keys(settings: Settings, where: dict[str, str]) -> None:
                 raise ConfigError(f"{where[name]}: unknown type {key!r} (types: {', '.join(known)})")
 
 
+def _plain(value: Any) -> Any:
+    """A value of the ruamel round-trip loader as plain JSON-like data (to compare and to report)."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+
 # -- resolution ------------------------------------------------------------------------------------------------
+def base_config(repo: Path | str, base: str) -> Any:
+    """``entragit.yaml`` as the commit ``base`` holds it (verified first: exit 2 when no such commit), as a
+    CommentedMap (empty when the commit has none)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    from entragit.gitutil import open_repo, read_blob, verify_commit
+
+    r = open_repo(repo)
+    sha = verify_commit(r, base, "base revision")
+    top = Path(r.working_tree_dir or ".").resolve()
+    inside = (Path(repo).resolve() / CONFIG_FILE).relative_to(top).as_posix()
+    blob = read_blob(r, sha, inside)
+    if blob is None:
+        return CommentedMap()
+    return parse_config(blob.decode("utf-8", errors="replace"), f"{CONFIG_FILE} at {sha[:12]}")
+
+
 def load_settings(ctx: Any = None, *, repo: Path | str | None = None, env: Mapping[str, str] | None = None,
-                  **cli_values: Any) -> Settings:
+                  base: str | None = None, **cli_values: Any) -> Settings:
     """Resolve every setting: command line (``cli_values``, None = not given) > environment > file > default.
 
     ``ctx`` is the CLI's global context (``entragit.cli.Ctx``, or a click.Context holding it), a repository
     path, or None. ``cli_values`` use the field names of :class:`Settings` (``tenant_id=``, ``cloud=``...).
+    ``base``: a commit whose ``entragit.yaml`` gives the :data:`BASE_KEYS` instead of the working tree's file
+    (whose differing values are listed in ``Settings.proposed``, not used).
     """
     if hasattr(ctx, "find_root"):  # a click.Context
         ctx = ctx.find_root().obj
@@ -366,8 +430,22 @@ def load_settings(ctx: Any = None, *, repo: Path | str | None = None, env: Mappi
     path = root / CONFIG_FILE
     data = load_config(root)
     _check_keys(data, path)
+    based = None
+    if base is not None:
+        based = base_config(root, base)
+        _check_keys(based, path)
 
     settings = Settings(repo=root, config=data)
+    if base is not None:
+        from entragit.gitutil import open_repo, verify_commit
+
+        settings.base = verify_commit(open_repo(root), base, "base revision")
+        for _, key, _, _ in SCHEMA:  # what the change would set of the base's settings (whatever wins below)
+            if key in BASE_KEYS:
+                old, new = (_plain(v) if p and v is not None else None
+                            for p, v in (_file_value(based or {}, key), _file_value(data, key)))
+                if old != new:
+                    settings.proposed.append({"key": key, "base": old, "proposed": new})
     known = {name for name, *_ in SCHEMA} | {"verbose"}
     unknown = set(cli) - known
     if unknown:
@@ -385,8 +463,13 @@ def load_settings(ctx: Any = None, *, repo: Path | str | None = None, env: Mappi
             else:
                 present, raw = _file_value(data, key)
                 present = present and raw is not None  # `tenantId: null` (the init template) = not set
+                origin = str(path)
+                if based is not None and key in BASE_KEYS:
+                    present, raw = _file_value(based, key)
+                    present = present and raw is not None
+                    origin = f"{CONFIG_FILE} at {settings.base}"
                 if present:
-                    source, where[name] = "file", f"{path}: {key}"
+                    source, where[name] = "file", f"{origin}: {key}"
         if not present:
             where.setdefault(name, f"default {name}")
             settings.sources[name] = "default"
@@ -397,7 +480,8 @@ def load_settings(ctx: Any = None, *, repo: Path | str | None = None, env: Mappi
             value = check(raw)
         except ValueError as exc:
             if source == "file":
-                raise ConfigError(f"expected {exc}, got {raw!r}", file=str(path), prop=key) from None
+                raise ConfigError(f"expected {exc}, got {raw!r}", file=where[name].rpartition(": ")[0],
+                                  prop=key) from None
             raise ConfigError(f"{where[name]}: expected {exc}, got {raw!r}") from None
         setattr(settings, name, value)
         settings.sources[name] = source

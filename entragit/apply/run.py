@@ -12,11 +12,12 @@ from entragit.apply.applier import apply_plan
 from entragit.apply.outcome import ApplyResult, EventHandler
 from entragit.backups import STATE_DIR, TRAILER, is_backup_commit, record_apply_outcome
 from entragit.errors import Declined, EntragitError, RefusedError, UsageError
-from entragit.gitutil import git_result, open_repo
+from entragit.gitutil import git_result, oid, open_repo, verify_commit
 from entragit.markdown import plural
 from entragit.plan.live import prepare
 from entragit.plan.model import Kind, Plan
-from entragit.plan.scope import Scope, parse_range, scope_from_range
+from entragit.plan.revert import find_revert
+from entragit.plan.scope import Scope, parse_range, range_base, range_commits, scope_from_range
 from entragit.settings import load_settings
 
 
@@ -54,10 +55,7 @@ def check_range_head(repo: str | Path, rev_range: str) -> str:
     trailer): a backup records the tenant, there is nothing to apply, and applying it would undo a recovery."""
     r = open_repo(repo)
     _, head = parse_range(rev_range)
-    status, out, err = git_result(r, "rev-parse", "--verify", "--quiet", f"{head}^{{commit}}")
-    if status != 0 or not out.strip():
-        raise UsageError(f"--scope-from {rev_range!r}: no such commit {head!r}")
-    sha = out.strip()
+    sha = range_commits(repo, rev_range)[1]
     if is_backup_commit(r, sha):
         raise RefusedError(f"{head} ({sha[:12]}) is a backup commit ({TRAILER} trailer): it records the tenant, "
                            "there is nothing to apply")
@@ -66,21 +64,16 @@ def check_range_head(repo: str | Path, rev_range: str) -> str:
 
 def resolve_range(repo: str | Path, rev_range: str) -> str:
     """``A..B`` with both ends as commit shas (an outcome's range must not move with HEAD or a branch)."""
-    r = open_repo(repo)
-    ends = []
-    for rev in parse_range(rev_range):
-        status, out, _ = git_result(r, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
-        if status != 0 or not out.strip():
-            raise UsageError(f"--scope-from {rev_range!r}: no such commit {rev!r}")
-        ends.append(out.strip())
-    return f"{ends[0]}..{ends[1]}"
+    a, b = range_commits(repo, rev_range)
+    return f"{a}..{b}"
 
 
 def check_worktree_matches(repo: str | Path, rev: str) -> None:
     """The desired state is read from the working tree: it must be what ``rev`` holds in tenant-state/."""
     r = open_repo(repo)
+    sha = verify_commit(r, rev)
     status, out, err = git_result(r, "status", "--porcelain", "--untracked-files=all", "--", STATE_DIR)
-    diff_status, _, _ = git_result(r, "diff", "--quiet", rev, "--", STATE_DIR)
+    diff_status, _, _ = git_result(r, "diff", "--quiet", oid(sha), "--", STATE_DIR)
     if out.strip() or diff_status != 0:
         raise UsageError(f"tenant-state/ in the working tree is not what {rev} holds: check out {rev} (with no "
                          "local changes under tenant-state/) before applying its range")
@@ -95,7 +88,7 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
     tripped safety rail (exit 3, unless forced), ask ``confirm(plan)`` (False: nothing is written, the
     result is a dry run), apply, follow restores up, re-read and recompute (residual drift)."""
     repo = Path(repo)
-    settings = settings or load_settings(None, repo=repo)
+    settings = settings or load_settings(None, repo=repo, base=range_base(repo, request.scope_from))
     if request.force is not None and not request.force.strip():
         raise UsageError("--force needs a reason")
     if request.scope_from:
@@ -106,8 +99,9 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
         scope = Scope.of(request.types, request.ids)
     # the same preparation and computation as `entragit plan` (same plan, same checksum): the whole tree
     # validated, ids checked, the new ids of earlier applies (the notes) known, before any Graph request
+    revert = find_revert(repo, request.scope_from, settings) if request.scope_from else None
     planning = prepare(settings, scope=scope, recreate=request.recreate, allow_delete=request.allow_delete,
-                       force=request.force, state_dir=repo / "tenant-state")
+                       force=request.force, state_dir=repo / "tenant-state", revert=revert)
     plan = await planning.plan(client)
     check_checksum(plan, request.checksum)
     if on_plan is not None:

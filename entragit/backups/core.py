@@ -34,8 +34,7 @@ from a merged change (:func:`is_backup_commit`).
 
 from __future__ import annotations
 
-import os
-import shutil
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -54,6 +53,7 @@ from entragit.backups.notes import (
     render_unapplied_warning,
     unapplied_changes,
 )
+from entragit.backups.staging import StagedState, drop_interrupted_tags, step_done
 from entragit.backups.state import (
     STATE_DIR,
     Changes,
@@ -72,7 +72,7 @@ from entragit.backups.tags import (
 )
 from entragit.backups.trust import assess
 from entragit.backups.upkeep import UpkeepResult, run_upkeep
-from entragit.errors import LockedError, UsageError
+from entragit.errors import UsageError
 from entragit.gitutil import (
     BackupError,
     RepoLike,
@@ -80,6 +80,7 @@ from entragit.gitutil import (
     git_result,
     git_run,
     identity_env,
+    oid,
     open_repo,
     resolve_now,
 )
@@ -142,7 +143,7 @@ ExportStep = Callable[[Path], Any]
 
 def _remote_state(repo: Repo, remote: str, branch: str) -> tuple[str | None, dict[str, str]]:
     """(``branch`` in ``remote``, ``{backup tag name: tag object id}`` in ``remote``)."""
-    status, out, err = git_result(repo, "ls-remote", "--refs", remote, f"refs/heads/{branch}",
+    status, out, err = git_result(repo, "ls-remote", "--refs", "--end-of-options", remote, f"refs/heads/{branch}",
                                   f"refs/tags/{TAG_PREFIX}*")
     if status != 0:
         raise BackupError(f"git ls-remote {remote}: {(err or out).strip()}")
@@ -233,65 +234,11 @@ def _tag_message(manifest: dict[str, Any]) -> str:
     return f"{subject}\n\n{body}"
 
 
-class _StagedState:
-    """Stage ``tenant-state/`` in a private copy of the index (other staged changes stay out of the commit).
-
-    Holds ``index.lock`` like git does; :meth:`install` makes the copy the real index (same entries for
-    everything else, tenant-state as committed); leaving without it discards the copy.
-    """
-
-    def __init__(self, repo: Repo) -> None:
-        self.repo = repo
-        git_dir = Path(repo.git_dir)
-        self.index, self.lock = git_dir / "index", git_dir / "index.lock"
-        self.tmp = git_dir / f"entragit-index.{os.getpid()}"
-
-    def __enter__(self) -> _StagedState:
-        try:
-            os.close(os.open(self.lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
-        except FileExistsError:
-            raise LockedError(f"{self.lock} exists: another git process is running in this repository "
-                              "(if it crashed, remove the file)") from None
-        try:
-            if self.index.exists():
-                shutil.copy2(self.index, self.tmp)
-        except BaseException:
-            self.__exit__()
-            raise
-        return self
-
-    @property
-    def env(self) -> dict[str, str]:
-        return {"GIT_INDEX_FILE": str(self.tmp)}
-
-    def stage(self) -> str | None:
-        """Stage the working tree's tenant-state/; its tree id (None when it holds no file)."""
-        state = Path(self.repo.working_tree_dir or ".") / STATE_DIR
-        if state.is_dir():
-            git_run(self.repo, "add", "-A", "--", STATE_DIR, env=self.env)
-        else:
-            git_run(self.repo, "rm", "-r", "-q", "--cached", "--ignore-unmatch", "--", STATE_DIR, env=self.env)
-        status, out, err = git_result(self.repo, "write-tree", f"--prefix={STATE_DIR}/", env=self.env)
-        if status == 0:
-            return out.strip()
-        if "not found" in err:
-            return None
-        raise BackupError(f"git write-tree failed: {err.strip()}")
-
-    def install(self) -> None:
-        if self.tmp.exists():
-            os.replace(self.tmp, self.index)
-
-    def __exit__(self, *exc: object) -> None:
-        self.tmp.unlink(missing_ok=True)
-        self.lock.unlink(missing_ok=True)
-
-
 def _root_tree(repo: Repo, head: str | None, state_tree: str | None) -> str:
     """HEAD's root tree with its ``tenant-state`` entry replaced by ``state_tree``."""
     entries: list[bytes] = []
     if head is not None:
-        for record in git_run(repo, "ls-tree", "-z", head).split("\0"):
+        for record in git_run(repo, "ls-tree", "-z", oid(head)).split("\0"):
             if record and record.split("\t", 1)[1] != STATE_DIR:
                 entries.append(record.encode())
     if state_tree is not None:
@@ -308,7 +255,8 @@ def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: li
           extra: tuple[str, ...] = ()) -> None:
     refspecs = [f"HEAD:refs/heads/{branch}"] + [f"refs/tags/{t}:refs/tags/{t}" for t in new_tags]
     refspecs += [f":refs/tags/{t}" for t in deleted] + list(extra)
-    status, out, err = git_result(repo, "push", "--atomic", "--porcelain", "--no-verify", remote, *refspecs)
+    status, out, err = git_result(repo, "push", "--atomic", "--porcelain", "--no-verify", "--end-of-options", remote,
+                                  *refspecs)
     if status != 0:
         raise BackupError(f"git push --atomic {remote} failed, nothing was pushed (the backup is kept "
                           f"locally; the next --push sends it): {(err or out).strip()}")
@@ -343,11 +291,13 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         report(JobState.LOADING, f"reading {remote}")
         remote_head, remote_tags = _remote_state(r, remote, branch)
         if remote_head is not None and (_rev(r, f"{remote_head}^{{commit}}") is None or git_result(
-                r, "merge-base", "--is-ancestor", remote_head, "HEAD")[0] != 0):
+                r, "merge-base", "--is-ancestor", oid(remote_head), "HEAD")[0] != 0):
             raise BackupError(f"{remote}/{branch} has commits this clone lacks: pull before backing up "
                               "(nothing was exported)")
         fetch_notes(r, remote)
         remote_delta = deltastate.fetch(r, remote)   # under the lock: the state of the remote's newest backup
+    notice = warn or (lambda line: print(line, file=sys.stderr, flush=True))
+    drop_interrupted_tags(r, remote_tags, notice)   # a backup killed before its branch moved left them
     local_tags = _read_tags(r)
     trust = {"branch": branch, "now": when, "allowed_signers": allowed_signers,
              "require_signature": require_signature}
@@ -366,15 +316,16 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
     head_state = _state_tree(r, head)
     tag = backup_tag_name(when, {t.name for t in local_tags} | set(remote_tags))
     env = identity_env(r, when)
-    with shield(), _StagedState(r) as staged:
+    with shield(), StagedState(r, notice) as staged:
         state_tree = staged.stage()
         committed = head is None or state_tree != head_state
         committed_changes = diff_states(r, head_state, state_tree) if committed else {}
         commit = head
         if committed:
             text = _commit_message(tag, when, committed_changes, message)
-            args = ["commit-tree", _root_tree(r, head, state_tree)] + (["-p", head] if head else [])
-            commit = git_run(r, *args, "-F", "-", stdin=text.encode(), env=env).strip()
+            commit = git_run(r, "commit-tree", oid(_root_tree(r, head, state_tree)),
+                             *(["-p", oid(head)] if head else []), "-F", "-", stdin=text.encode(), env=env).strip()
+            step_done("committed")
         assert commit is not None
         snap = snapshot(r, state_tree)
         previous_tree = _state_tree(r, previous.target) if previous else None
@@ -385,22 +336,25 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         manifest = _manifest(tag=tag, when=when, commit=commit, branch=branch, snap=snap,
                              previous=previous.name if previous else None, changes=changes, export=export,
                              unapplied=unapplied, message=message)
-        status, out, err = git_result(r, "tag", "-s" if sign else "-a", "--cleanup=verbatim", "-F", "-", tag,
-                                      commit, stdin=_tag_message(manifest).encode(), env=env)
+        status, out, err = git_result(r, "tag", "-s" if sign else "-a", "--cleanup=verbatim", "-F", "-",
+                                      "--end-of-options", tag, oid(commit), stdin=_tag_message(manifest).encode(), env=env)
         if status != 0:
             hint = " (configure git signing: user.signingkey, gpg.format=ssh for SSH keys)" if sign else ""
             raise BackupError(f"git tag {tag} failed{hint}: {(err or out).strip()}")
+        step_done("tagged")
         if committed:
-            status, out, err = git_result(r, "update-ref", "-m", f"entragit backup: {tag}", "HEAD", commit,
-                                          head or ZERO)
+            status, out, err = git_result(r, "update-ref", "-m", f"entragit backup: {tag}", "HEAD", oid(commit),
+                                          oid(head) if head else ZERO)
             if status != 0:
-                git_result(r, "tag", "-d", tag)
+                git_result(r, "tag", "-d", "--end-of-options", tag)
                 raise BackupError(f"the branch moved during the backup, nothing recorded: {(err or out).strip()}")
+            step_done("moved")
         staged.install()
         if export.delta is not None:    # where the next incremental export continues from
             deltastate.write(r, commit=commit, tag=tag, export=export.delta)
         else:
             deltastate.drop(r)
+        step_done("delta")
 
     report(JobState.IN_PROGRESS, "pruning old backup tags")
     # the new backup is kept whatever its signature; the others by trust and first-parent position
@@ -409,7 +363,7 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
     kept, dropped = [tag] + trusted[:keep - 1], trusted[keep - 1:]
     untrusted = [(a.tag, "; ".join(a.problems)) for a in ranked if not a.trusted]
     for name in dropped:
-        git_run(r, "tag", "-d", name)
+        git_run(r, "tag", "-d", "--end-of-options", name)
     pruned = list(dropped)
     local_names = {t.name for t in local_tags}
 

@@ -47,6 +47,7 @@ from entragit.gitutil import (
     git_result,
     git_run,
     identity_env,
+    oid,
     open_repo,
     resolve_now,
 )
@@ -135,8 +136,8 @@ def write(repo: RepoLike, *, commit: str, tag: str | None, export: dict[str, Any
     blob = git_run(r, "hash-object", "-w", "--stdin", stdin=state.to_json()).strip()
     tree = git_run(r, "mktree", stdin=f"100644 blob {blob}\t{DELTA_FILE}\n".encode()).strip()
     message = f"entragit delta state for {tag or commit}\n".encode()
-    sha = git_run(r, "commit-tree", tree, "-F", "-", stdin=message, env=identity_env(r, resolve_now())).strip()
-    git_run(r, "update-ref", "-m", "entragit delta state", DELTA_REF, sha)
+    sha = git_run(r, "commit-tree", oid(tree), "-F", "-", stdin=message, env=identity_env(r, resolve_now())).strip()
+    git_run(r, "update-ref", "-m", "entragit delta state", DELTA_REF, oid(sha))
     return sha
 
 
@@ -152,12 +153,13 @@ def drop(repo: RepoLike) -> bool:
 def fetch(repo: Repo, remote: str) -> bool:
     """Replace the local state with the remote's (call it under the backup's remote lock); False when the
     remote has none (the local one, if any, is left: :func:`usable` still decides)."""
-    status, out, err = git_result(repo, "ls-remote", "--refs", remote, DELTA_REF)
+    status, out, err = git_result(repo, "ls-remote", "--refs", "--end-of-options", remote, DELTA_REF)
     if status != 0:
         raise BackupError(f"git ls-remote {remote}: {(err or out).strip()}")
     if not out.strip():
         return False
-    git_run(repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, f"+{DELTA_REF}:{DELTA_REF}")
+    git_run(repo, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote,
+            f"+{DELTA_REF}:{DELTA_REF}")
     return True
 
 

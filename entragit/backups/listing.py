@@ -14,8 +14,9 @@ from typing import Any
 from entragit.backups.state import Changes, TypeChanges, _tree_ids, diff_states, snapshot
 from entragit.backups.tags import _sort_key
 from entragit.backups.trust import assess
+from entragit.backups.verify import missing_tags
 from entragit.errors import UsageError
-from entragit.gitutil import RepoLike, git_result, open_repo, resolve_now
+from entragit.gitutil import RepoLike, git_result, oid, open_repo, resolve_now
 
 
 @dataclass
@@ -32,6 +33,7 @@ class BackupInfo:
     trusted: bool = True
     problems: list[str] = field(default_factory=list)
     size: int | None = None                  # bytes of its tenant-state/ files (None: unknown)
+    missing: list[str] = field(default_factory=list)  # backup tags deleted before this one (verify)
 
     def to_dict(self) -> dict[str, Any]:
         return {"tag": self.tag, "time": self.time.strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": self.commit,
@@ -40,7 +42,7 @@ class BackupInfo:
                 "changes": None if self.changes is None else {k: v.to_dict() for k, v in self.changes.items()},
                 "tenantId": (self.manifest or {}).get("tenantId"),
                 "message": (self.manifest or {}).get("message"), "trusted": self.trusted,
-                "problems": self.problems}
+                "problems": self.problems, "missing": self.missing}
 
 
 def _manifest_changes(value: Any) -> Changes | None:
@@ -64,6 +66,7 @@ def list_backups(repo: RepoLike, *, allowed_signers: Path | str | None = None,
     doubtful = [a for a in ranked if not a.trusted]
     tags = [a.record for a in ranked if a.trusted]
     trees = _tree_ids(r, [a.record.target for a in ranked])
+    gone = missing_tags(r, tags)
     infos = []
     for i, tag in enumerate(tags):
         manifest = tag.manifest
@@ -89,7 +92,8 @@ def list_backups(repo: RepoLike, *, allowed_signers: Path | str | None = None,
         infos.append(BackupInfo(tag=tag.name, time=when, commit=tag.target, counts=counts,
                                 total=sum(counts.values()), signed=bool(tag.signature.strip()),
                                 previous=previous, changes=changes, manifest=manifest,
-                                size=_state_size(r, tag.target)))
+                                size=_state_size(r, tag.target),
+                                missing=[name for name, _ in gone.get(tag.name, [])]))
     for item in doubtful:
         counts = snapshot(r, trees.get(item.commit)).counts
         infos.append(BackupInfo(tag=item.tag, time=item.when, commit=item.commit, counts=counts,
@@ -101,7 +105,7 @@ def list_backups(repo: RepoLike, *, allowed_signers: Path | str | None = None,
 
 def _state_size(repo: Any, commit: str) -> int | None:
     """Bytes of the ``tenant-state/`` files of ``commit`` (``git ls-tree -r -l``)."""
-    status, out, _ = git_result(repo, "ls-tree", "-r", "-l", "--full-tree", commit, "--", "tenant-state")
+    status, out, _ = git_result(repo, "ls-tree", "-r", "-l", "--full-tree", oid(commit), "--", "tenant-state")
     if status != 0:
         return None
     total = 0

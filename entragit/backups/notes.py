@@ -36,10 +36,13 @@ from entragit.gitutil import (
     git_result,
     git_run,
     identity_env,
+    oid,
     open_repo,
     resolve_now,
 )
 from entragit.markdown import plural
+
+STAGING = "refs/notes/entragit-fetched"  # where fetch_notes puts the remote's notes before merging them
 
 TRAILER = "Entragit-Backup"
 NOTES_REF = "refs/notes/entragit"
@@ -76,7 +79,7 @@ def _latest(records: list[dict[str, Any]]) -> dict[str, Any] | None:
 def read_apply_outcomes(repo: RepoLike, commit: str) -> list[dict[str, Any]]:
     """Every outcome recorded on ``commit`` (oldest first as written)."""
     r = open_repo(repo)
-    status, out, _ = git_result(r, "notes", f"--ref={NOTES_REF}", "show", commit)
+    status, out, _ = git_result(r, "notes", f"--ref={NOTES_REF}", "show", "--end-of-options", commit)
     return note_lines(out) if status == 0 else []
 
 
@@ -98,7 +101,7 @@ def known_ids(repo: RepoLike) -> dict[str, dict[str, Any]]:
         parts = line.split()
         if len(parts) != 2:
             continue
-        st, text, _ = git_result(r, "cat-file", "blob", parts[0])
+        st, text, _ = git_result(r, "cat-file", "blob", oid(parts[0]))
         if st == 0:
             records += [rec for rec in note_lines(text) if isinstance(rec.get("newIds"), dict)]
     found: dict[str, dict[str, Any]] = {}
@@ -127,7 +130,7 @@ def record_apply_outcome(repo: RepoLike, commit: str, outcome: Mapping[str, Any]
     record = {"at": when.strftime("%Y-%m-%dT%H:%M:%SZ"), "tool": f"entragit {__version__}", **dict(outcome)}
     lines = [json.dumps(rec, sort_keys=True, separators=(",", ":"), default=str)
              for rec in [*read_apply_outcomes(r, sha), record]]
-    git_run(r, "notes", f"--ref={NOTES_REF}", "add", "-f", "--file=-", sha,
+    git_run(r, "notes", f"--ref={NOTES_REF}", "add", "-f", "--file=-", oid(sha),
             stdin=("\n".join(lines) + "\n").encode(), env=identity_env(r, when))
     return record
 
@@ -135,21 +138,21 @@ def record_apply_outcome(repo: RepoLike, commit: str, outcome: Mapping[str, Any]
 def fetch_notes(repo: RepoLike, remote: str = "origin") -> bool:
     """Fetch :data:`NOTES_REF` from ``remote`` and merge it into ours (``cat_sort_uniq``); False if absent."""
     r = open_repo(repo)
-    status, out, err = git_result(r, "ls-remote", "--refs", remote, NOTES_REF)
+    status, out, err = git_result(r, "ls-remote", "--refs", "--end-of-options", remote, NOTES_REF)
     if status != 0:
         raise BackupError(f"git ls-remote {remote}: {(err or out).strip()}")
     if not out.strip():
         return False
-    staging = "refs/notes/entragit-fetched"
-    git_run(r, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote, f"+{NOTES_REF}:{staging}")
+    git_run(r, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote,
+            f"+{NOTES_REF}:{STAGING}")
     try:
         if _rev(r, NOTES_REF) is None:
-            git_run(r, "update-ref", NOTES_REF, staging)
+            git_run(r, "update-ref", NOTES_REF, STAGING)
         else:
-            git_run(r, "notes", f"--ref={NOTES_REF}", "merge", "--quiet", "-s", "cat_sort_uniq", staging,
+            git_run(r, "notes", f"--ref={NOTES_REF}", "merge", "--quiet", "-s", "cat_sort_uniq", STAGING,
                     env=identity_env(r, resolve_now()))
     finally:
-        git_result(r, "update-ref", "-d", staging)
+        git_result(r, "update-ref", "-d", STAGING)
     return True
 
 
@@ -158,7 +161,7 @@ def push_notes(repo: RepoLike, remote: str = "origin") -> None:
     r = open_repo(repo)
     fetch_notes(r, remote)
     if _rev(r, NOTES_REF) is not None:
-        git_run(r, "push", "--quiet", "--no-verify", remote, f"{NOTES_REF}:{NOTES_REF}")
+        git_run(r, "push", "--quiet", "--no-verify", "--end-of-options", remote, f"{NOTES_REF}:{NOTES_REF}")
 
 
 def _all_notes(repo: Repo) -> dict[str, str]:
@@ -177,7 +180,8 @@ def _all_notes(repo: Repo) -> dict[str, str]:
 def is_backup_commit(repo: RepoLike, rev: str = "HEAD") -> bool:
     """Whether ``rev`` is a commit made by :func:`backup` (it carries the ``Entragit-Backup`` trailer)."""
     r = open_repo(repo)
-    status, out, _ = git_result(r, "log", "-1", f"--format=%(trailers:key={TRAILER},valueonly)", rev, "--")
+    status, out, _ = git_result(r, "log", "-1", f"--format=%(trailers:key={TRAILER},valueonly)", "--end-of-options", rev,
+                                  "--")
     return status == 0 and bool(out.strip())
 
 
@@ -227,11 +231,14 @@ def unapplied_changes(repo: RepoLike, rev: str = "HEAD", *, since: str | None = 
         if not tags:
             return []
         since = tags[-1].target
-    elif _rev(r, f"{since}^{{commit}}") is None:
-        raise UsageError(f"no such commit: {since}")
+    else:
+        resolved = _rev(r, f"{since}^{{commit}}")
+        if resolved is None:
+            raise UsageError(f"no such commit: {since}")
+        since = resolved
     out = git_run(r, "log", "--first-parent", "-z",
                   f"--format=%H%x1f%P%x1f%cI%x1f%an%x1f%s%x1f%(trailers:key={TRAILER},valueonly,separator=%x2C)",
-                  f"{since}..{head}", "--")
+                  f"{oid(since)}..{oid(head)}", "--")
     commits = []
     for record in out.split("\0"):
         record = record.strip("\n")
@@ -248,13 +255,13 @@ def unapplied_changes(repo: RepoLike, rev: str = "HEAD", *, since: str | None = 
     # every outcome that speaks for a commit: its own note's, and those of notes whose range covers it
     outcomes: dict[str, list[dict[str, Any]]] = {}
     for noted in {c[0] for c in commits} & notes.keys():
-        outcome = _latest(note_lines(git_run(r, "cat-file", "blob", notes[noted])))
+        outcome = _latest(note_lines(git_run(r, "cat-file", "blob", oid(notes[noted]))))
         if outcome is None:
             continue
         outcomes.setdefault(noted, []).append(outcome)
         span = outcome.get("range")
         if isinstance(span, str) and ".." in span:
-            status, listed, _ = git_result(r, "rev-list", "--first-parent", span, "--")
+            status, listed, _ = git_result(r, "rev-list", "--first-parent", "--end-of-options", span, "--")
             for sha in listed.split() if status == 0 else ():
                 if sha != noted:
                     outcomes.setdefault(sha, []).append(outcome)

@@ -107,6 +107,7 @@ def render_backups(infos: list[BackupInfo]) -> str:
         message = (info.manifest or {}).get("message")
         if isinstance(message, str) and message:
             lines.append(f"  message: {message}")
+        lines += [f"  ! {name} is missing: a backup tag was deleted (entragit verify --all)" for name in info.missing]
     return "\n".join(lines) + "\n"
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from git import Repo
 
-from entragit.gitutil import _rev, git_run
+from entragit.gitutil import _rev, git_run, oid
 
 STATE_DIR = "tenant-state"
 
@@ -70,7 +70,7 @@ def snapshot(repo: Repo, tree: str | None) -> StateSnapshot:
     pairs: list[tuple[str, str]] = []
     counts: dict[str, int] = {}
     if tree is not None:
-        out = git_run(repo, "ls-tree", "-r", "-z", "--full-tree", tree)
+        out = git_run(repo, "ls-tree", "-r", "-z", "--full-tree", oid(tree))
         for record in out.split("\0"):
             if not record:
                 continue
@@ -98,7 +98,8 @@ def diff_states(repo: Repo, old: str | None, new: str | None) -> Changes:
     if old == new:
         return {}
     empty = _empty_tree(repo) if old is None or new is None else ""
-    out = git_run(repo, "diff-tree", "-r", "-z", "--no-renames", "--name-status", old or empty, new or empty)
+    out = git_run(repo, "diff-tree", "-r", "-z", "--no-renames", "--name-status", oid(old or empty),
+                  oid(new or empty))
     fields = [f for f in out.split("\0") if f]
     tallies: dict[str, list[int]] = {}
     for status, path in zip(fields[::2], fields[1::2], strict=False):

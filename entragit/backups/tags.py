@@ -12,6 +12,7 @@ import yaml
 from git import Repo
 
 from entragit.gitutil import git_run
+from entragit.yamlsafe import MAX_SETTINGS_BYTES, UnsafeYaml, check_yaml
 
 TAG_PREFIX = "backup/"
 TAG_RE = re.compile(r"^backup/(\d{8}T\d{6}Z)(?:-([1-9]\d*))?$")
@@ -64,8 +65,9 @@ class _TagRecord:
         if self.kind != "tag":
             return None
         try:
+            check_yaml(self.body, f"tag {self.name}", limit=MAX_SETTINGS_BYTES)  # no aliases, tags; bounded
             data = yaml.safe_load(self.body)
-        except yaml.YAMLError:
+        except (yaml.YAMLError, UnsafeYaml):
             return None
         return data if isinstance(data, dict) and data.get("format") == MANIFEST_FORMAT else None
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from git import Repo
 
 from entragit.backups.tags import TAG_PREFIX, _read_tags, _TagRecord, parse_backup_tag
-from entragit.backups.verify import VerifyResult, verify_record
+from entragit.backups.verify import VerifyResult, missing_tags, verify_record
 from entragit.errors import UsageError
 from entragit.gitutil import RepoLike, _rev, git_result, open_repo, resolve_now
 
@@ -91,7 +91,7 @@ def first_parent_positions(repo: Repo, branch: str | None) -> dict[str, int]:
     ref = _branch_ref(repo, branch) if branch else None
     if ref is None:
         return {}
-    status, out, _ = git_result(repo, "rev-list", "--first-parent", ref)
+    status, out, _ = git_result(repo, "rev-list", "--first-parent", "--end-of-options", ref)
     return {sha: i for i, sha in enumerate(out.split())} if status == 0 else {}
 
 
@@ -171,7 +171,14 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False, requir
 def verify_all(repo: RepoLike, *, deep: bool = False, require_signature: bool = False,
                allowed_signers: Path | str | None = None) -> list[VerifyResult]:
     """:func:`verify_record` for every backup tag (in tag-name order: this is a listing of every tag, forged
-    ones included, not a choice of one)."""
+    ones included, not a choice of one); a backup tag deleted between them is a problem of the tag that still
+    names it (:func:`entragit.backups.verify.missing_tags`)."""
     r = open_repo(repo)
-    return [verify_record(r, t, deep=deep, require_signature=require_signature, allowed_signers=allowed_signers)
-            for t in _read_tags(r)]
+    records = _read_tags(r)
+    results = [verify_record(r, t, deep=deep, require_signature=require_signature, allowed_signers=allowed_signers)
+               for t in records]
+    by_name = {res.tag: res for res in results}
+    for holder, gone in missing_tags(r, records).items():
+        for name, why in gone:
+            by_name[holder].problems.append(f"{name} is missing ({why}): a backup tag was deleted")
+    return results

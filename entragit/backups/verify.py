@@ -9,10 +9,12 @@ from typing import Any
 
 from git import Repo
 
+from entragit.backups.notes import TRAILER
+from entragit.backups.staging import interrupted
 from entragit.backups.state import _state_tree, snapshot
-from entragit.backups.tags import MANIFEST_FORMAT, _TagRecord
+from entragit.backups.tags import MANIFEST_FORMAT, _TagRecord, parse_backup_tag
 from entragit.errors import EntragitError
-from entragit.gitutil import _rev, git_result, git_run
+from entragit.gitutil import _rev, git_result, git_run, oid
 
 
 class IntegrityError(EntragitError):
@@ -55,7 +57,7 @@ def _deep_check(repo: Repo, record: _TagRecord, tree: str | None) -> tuple[int, 
     ids = [record.object, record.target, _rev(repo, f"{record.target}^{{tree}}") or ""]
     if tree is not None:
         ids.append(tree)
-        for rec in git_run(repo, "ls-tree", "-r", "-t", "-z", tree).split("\0"):
+        for rec in git_run(repo, "ls-tree", "-r", "-t", "-z", oid(tree)).split("\0"):
             if rec:
                 _mode, kind, sha = rec.split("\t", 1)[0].split()
                 if kind in ("blob", "tree"):
@@ -116,14 +118,17 @@ def verify_record(r: Repo, record: _TagRecord, *, deep: bool = False, require_si
         ok(f"{snap.total} tenant objects as recorded")
     branch = manifest.get("branch")
     if isinstance(branch, str) and _rev(r, f"refs/heads/{branch}") is not None:
-        status, _, _ = git_result(r, "merge-base", "--is-ancestor", record.target, f"refs/heads/{branch}")
+        status, _, _ = git_result(r, "merge-base", "--is-ancestor", oid(record.target), f"refs/heads/{branch}")
         if status == 0:
             ok(f"commit in the history of {branch}")
+        elif interrupted(r, record.name, record.target, _rev(r, f"refs/heads/{branch}")):
+            bad(f"commit {record.target[:12]} is not in the history of {branch}: an interrupted backup (killed "
+                f"before {branch} moved to it); the next backup removes this tag")
         else:
             bad(f"commit {record.target[:12]} is not in the history of {branch} (history rewritten)")
     if record.signature.strip():
-        signers = ("-c", f"gpg.ssh.allowedSignersFile={Path(allowed_signers).resolve()}") if allowed_signers else ()
-        status, out, err = git_result(r, *signers, "verify-tag", record.name)
+        status, out, err = git_result(r, *(("-c", f"gpg.ssh.allowedSignersFile={Path(allowed_signers).resolve()}")
+                                            if allowed_signers else ()), "verify-tag", "--end-of-options", record.name)
         result.signature_detail = (err or out).strip()
         if status == 0:
             result.signature = "good"
@@ -144,3 +149,31 @@ def verify_record(r: Repo, record: _TagRecord, *, deep: bool = False, require_si
         else:
             ok(f"{count} git objects re-hashed")
     return result
+
+
+def missing_tags(repo: Repo, records: list[_TagRecord]) -> dict[str, list[tuple[str, str]]]:
+    """``{existing tag: [(missing tag, how it is known)]}``: backup tags deleted while newer and older ones are
+    kept (pruning only ever removes the oldest). Known from the manifests (each names the backup before it: only
+    the oldest kept one may name a pruned tag) and from the branch's backup commits since the oldest kept backup
+    (each names its tag in its trailer: a deleted newest tag is found that way, reported on the newest kept)."""
+    names = {t.name for t in records}
+    found: dict[str, list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for record in records[:-1]:
+        previous = (record.manifest or {}).get("previous")
+        if isinstance(previous, str) and previous not in names and previous not in seen:
+            seen.add(previous)
+            found.setdefault(record.name, []).append((previous, f"the manifest of {record.name} names it as the "
+                                                                "backup before"))
+    if records and _rev(repo, "HEAD^{commit}") is not None:
+        status, out, _ = git_result(repo, "log", "--first-parent", "-z",
+                                    f"--format=%H%x1f%(trailers:key={TRAILER},valueonly)",
+                                    f"{oid(records[-1].target)}..HEAD", "--")
+        for entry in out.split("\0") if status == 0 else ():
+            sha, _, tag = entry.strip("\n").partition("\x1f")
+            tag = tag.strip()
+            if tag and tag not in names and tag not in seen and parse_backup_tag(tag) is not None:
+                seen.add(tag)
+                found.setdefault(records[0].name, []).append((tag, f"backup commit {sha[:12]} on the branch "
+                                                                   "records it"))
+    return found

@@ -15,8 +15,9 @@ from entragit.errors import ConfigError, DriftError, EntragitError, PartialFailu
 
 def _has_remote(repo: Any, remote: str) -> bool:
     from entragit.backups import git_result
+    from entragit.gitutil import plain_arg
 
-    return git_result(repo, "remote", "get-url", remote)[0] == 0
+    return git_result(repo, "remote", "get-url", plain_arg(remote, "--remote"))[0] == 0
 
 
 def _check_password_file(path: Path | None, root: Path) -> Path | None:
@@ -84,7 +85,9 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
         raise UsageError(f"--checksum {checksum!r}: not a plan checksum (12 to 64 hex digits of the sha256 a "
                          "plan shows)")
     password_file = _check_password_file(password_file, root)
-    settings = load_settings(ctx, repo=root)
+    from entragit.plan.scope import range_base
+
+    settings = load_settings(ctx, repo=root, base=range_base(root, scope_from))
     if not graph_configured(settings):
         raise ConfigError("no Graph endpoint configured: pass --graph-url URL (or set ENTRAGIT_GRAPH_URL), or set "
                           "tenantId/cloud in entragit.yaml for Microsoft Graph")

@@ -34,7 +34,7 @@ def _target(repo: Path, apply_args: tuple[str, ...]) -> tuple[str, str | None]:
             scope = arg.split("=", 1)[1]
     end = scope.split("..", 1)[1] if scope and ".." in scope else "HEAD"
     r = open_repo(repo)
-    return git_run(r, "rev-parse", "--verify", f"{end}^{{commit}}").strip(), scope
+    return git_run(r, "rev-parse", "--verify", "--end-of-options", f"{end}^{{commit}}").strip(), scope
 
 
 @cli.command("break-glass", context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})

@@ -174,7 +174,7 @@ def run_demo(keep: Path | None = None, echo: Callable[[str], None] = click.echo)
         run.heading("6. The pull request is reviewed and merged")
         before = run.git("rev-parse", "HEAD", show=False).strip()
         run.git("-c", "user.name=Demo Admin", "-c", "user.email=admin@contoso.com", "merge", "--no-ff", "-q",
-                "-m", f"Merge {branch}", branch)
+                "-m", f"Merge {branch}", "--end-of-options", branch)
         after = run.git("rev-parse", "HEAD", show=False).strip()
 
         run.heading("7. The merge runs the applier, with the checksum of the plan the reviewers saw")
@@ -188,7 +188,7 @@ def run_demo(keep: Path | None = None, echo: Callable[[str], None] = click.echo)
         run.at("next night")
         run.entragit("backup")
         newest = run.git("tag", "--list", "backup/*", "--sort=-creatordate", show=False).split()[0]
-        diff = run.git("diff", "--stat", first, newest, "--", "tenant-state", show=False).strip()
+        diff = run.git("diff", "--stat", "--end-of-options", first, newest, "--", "tenant-state", show=False).strip()
         result.back_to_first_backup = diff == ""
         if result.back_to_first_backup:
             echo(f"git diff {first} {newest} -- tenant-state: no difference. "

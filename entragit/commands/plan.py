@@ -48,9 +48,15 @@ def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids
     if force is not None and not force.strip():
         raise UsageError("--force needs a reason")
     check_output(output, "--output")
-    settings = load_settings(ctx, repo=repo)
+    from entragit.plan.revert import find_revert
+    from entragit.plan.scope import range_base
+
+    # the rails, emergency accounts and connection come from the base of the range, never from the change
+    settings = load_settings(ctx, repo=repo, base=range_base(repo, scope_from))
     scope = scope_from_range(repo, scope_from, types=types, ids=ids) if scope_from else Scope.of(types, ids)
-    planning = prepare(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force)
+    revert = find_revert(repo, scope_from, settings) if scope_from else None  # the share rail's exemption
+    planning = prepare(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force,
+                       revert=revert)
 
     async def read() -> tuple[dict, dict]:
         async with graph.CLIENT_FACTORY(settings) as client:

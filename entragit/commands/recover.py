@@ -69,7 +69,9 @@ def recover_command(ctx: click.Context, source: str, types: tuple[str, ...], ids
     obj = ctx.find_root().obj
     repo = open_repo(obj.repo if isinstance(obj, Ctx) else Path.cwd())
     root = Path(repo.working_tree_dir or ".")
-    settings = load_settings(ctx, repo=root)
+    from entragit.plan.scope import range_base
+
+    settings = load_settings(ctx, repo=root, base=range_base(root, None))
     recorded = None
     with run_job(repo, "recover", live=not json_output) as job:
         if record and not no_plan and graph_configured(settings):

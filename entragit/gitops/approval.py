@@ -36,6 +36,7 @@ import yaml
 from entragit.errors import RefusedError
 from entragit.gitops.authorship import pull_request_authors
 from entragit.gitops.github import GitHub
+from entragit.yamlsafe import MAX_SETTINGS_BYTES, UnsafeYaml, check_yaml
 
 DECISIVE = ("APPROVED", "CHANGES_REQUESTED", "DISMISSED")
 
@@ -60,7 +61,10 @@ def approvers_in(config_text: str | None) -> tuple[tuple[int, ...], int]:
     if not config_text:
         return (), 1
     try:
+        check_yaml(config_text, "entragit.yaml of the base branch", limit=MAX_SETTINGS_BYTES)
         data = yaml.safe_load(config_text)
+    except UnsafeYaml as exc:
+        raise RefusedError(f"the base branch's {exc}") from None
     except yaml.YAMLError as exc:
         raise RefusedError(f"the base branch's entragit.yaml is not valid YAML: {exc}") from None
     recovery = data.get("recovery") if isinstance(data, Mapping) else None

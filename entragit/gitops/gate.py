@@ -59,7 +59,7 @@ def _git(repo: Repo, *args: str) -> tuple[int, str]:
 
 def _branch_ref(repo: Repo, branch: str) -> str:
     for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}"):
-        if _git(repo, "rev-parse", "--verify", "--quiet", ref)[0] == 0:
+        if _git(repo, "rev-parse", "--verify", "--quiet", "--end-of-options", ref)[0] == 0:
             return ref
     raise UsageError(f"the checkout has no branch {branch} (check out the tenant repository with its history)")
 
@@ -67,17 +67,17 @@ def _branch_ref(repo: Repo, branch: str) -> str:
 def _head_commit(repo: Repo, head: str, number: int, remote: str | None) -> None:
     """Make the pull request's final head available in the checkout (a squashed branch may be gone: GitHub keeps
     refs/pull/<n>/head)."""
-    if _git(repo, "cat-file", "-e", f"{head}^{{commit}}")[0] == 0:
+    if _git(repo, "cat-file", "-e", "--end-of-options", f"{head}^{{commit}}")[0] == 0:
         return
     if remote:
         _git(repo, "fetch", "-q", "--no-tags", remote, f"+refs/pull/{number}/head:refs/entragit/pull-head")
-    if _git(repo, "cat-file", "-e", f"{head}^{{commit}}")[0] != 0:
+    if _git(repo, "cat-file", "-e", "--end-of-options", f"{head}^{{commit}}")[0] != 0:
         raise RefusedError(f"the final head {head[:12]} of pull request #{number} cannot be fetched: what was "
                            "approved cannot be compared with what is applied")
 
 
 def _tree(repo: Repo, rev: str) -> dict[str, str]:
-    status, out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", rev)
+    status, out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev)
     if status != 0:
         raise RefusedError(f"cannot read the files of {rev[:12]}")
     files = {}
@@ -89,7 +89,7 @@ def _tree(repo: Repo, rev: str) -> dict[str, str]:
 
 
 def _brings_only_the_head(repo: Repo, before: str, after: str, head: str, number: int) -> None:
-    status, out = _git(repo, "diff", "--no-renames", "--name-only", "-z", before, after)
+    status, out = _git(repo, "diff", "--no-renames", "--name-only", "-z", "--end-of-options", before, after)
     if status != 0:
         raise RefusedError(f"cannot compare {before[:12]} with {after[:12]}")
     changed = [p for p in out.split("\0") if p]
@@ -120,9 +120,9 @@ def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str, 
     repository = api.get(f"repos/{slug}")
     default = str(repository["default_branch"])
     for rev in (before, after):
-        if _git(repo, "cat-file", "-e", f"{rev}^{{commit}}")[0] != 0:
+        if _git(repo, "cat-file", "-e", "--end-of-options", f"{rev}^{{commit}}")[0] != 0:
             raise RefusedError(f"commit {rev} is not in the checkout: cannot tell what the push changed")
-    status, parents = _git(repo, "rev-list", "--parents", "-n", "1", after)
+    status, parents = _git(repo, "rev-list", "--parents", "-n", "1", "--end-of-options", after)
     first_parent = parents.split()[1] if status == 0 and len(parents.split()) > 1 else None
     if first_parent != before:
         raise RefusedError(f"the push {before[:12]}..{after[:12]} is not one merge onto {default} (the first parent of "
@@ -146,7 +146,7 @@ def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str, 
     if any(o.get("status") == "applied" for o in read_apply_outcomes(repo, after)):
         raise RefusedError(f"{after[:12]} (pull request #{number}) was applied already: an approval is used once")
     _pushed_once(api, slug, default, before, after, number)
-    status, config = _git(repo, "show", f"{before}:entragit.yaml")
+    status, config = _git(repo, "show", "--end-of-options", f"{before}:entragit.yaml")
     listed, needed = approvers_in(config if status == 0 else None)
     effective = [i for i in listed if pinned_approvers is None or i in set(pinned_approvers)]
     approvals = check_approvals(api, slug, pr, effective, needed)

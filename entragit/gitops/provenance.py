@@ -107,9 +107,9 @@ def run_problems(repo: Repo, run: Mapping[str, Any], *, slug: str, default_branc
     sha = str(run.get("head_sha") or "")
     if problems or not re.fullmatch(r"[0-9a-f]{40}", sha):
         return problems or [f"run {run.get('id')} names no definition commit"]
-    if _git(repo, "merge-base", "--is-ancestor", sha, branch_ref)[0] != 0:
+    if _git(repo, "merge-base", "--is-ancestor", "--end-of-options", sha, branch_ref)[0] != 0:
         return [f"run {run.get('id')}'s definition commit {sha[:12]} is not on {default_branch}"]
-    status, text = _git(repo, "show", f"{sha}:{PUBLISHER}")
+    status, text = _git(repo, "show", "--end-of-options", f"{sha}:{PUBLISHER}")
     if status != 0:
         return [f"{PUBLISHER} does not exist at {sha[:12]}"]
     if text.rstrip("\n") != definition.rstrip("\n"):

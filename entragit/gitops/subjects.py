@@ -32,6 +32,8 @@ from typing import Any
 
 import yaml
 
+from entragit.yamlsafe import MAX_EXPANDED, MAX_SETTINGS_BYTES, check_yaml
+
 WRITER_WORKFLOW = "entragit-apply.yml"  # the reusable workflow of the administrators' repository
 SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -102,7 +104,9 @@ def _triggers(data: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _load(path: Path) -> dict[str, Any]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    text = path.read_text(encoding="utf-8")
+    check_yaml(text, path, limit=MAX_SETTINGS_BYTES, expand=MAX_EXPANDED)  # GitHub accepts anchors; bounded
+    data = yaml.safe_load(text) or {}
     return data if isinstance(data, dict) else {}
 
 

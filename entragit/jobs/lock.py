@@ -72,21 +72,24 @@ class LockInfo:
     started: str                       # ISO 8601 UTC
     token: str = ""                    # unique per acquisition
     run: str | None = None             # e.g. the GitHub Actions run URL, for remote locks
+    attempt: int | None = None         # GitHub Actions: the run's attempt (GITHUB_RUN_ATTEMPT)
 
     @classmethod
     def new(cls, job: str) -> LockInfo:
         server, repo, run_id = (os.environ.get(k) for k in ("GITHUB_SERVER_URL", "GITHUB_REPOSITORY",
                                                              "GITHUB_RUN_ID"))
         run = f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None
+        attempt = os.environ.get("GITHUB_RUN_ATTEMPT", "").strip()
         return cls(job=job, pid=os.getpid(), host=socket.gethostname(), started=_iso(_utcnow()),
-                   token=uuid.uuid4().hex, run=run)
+                   token=uuid.uuid4().hex, run=run, attempt=int(attempt) if run and attempt.isdigit() else None)
 
     @classmethod
     def from_json(cls, text: str) -> LockInfo | None:
         try:
             data = json.loads(text)
             return cls(job=str(data["job"]), pid=int(data["pid"]), host=str(data["host"]),
-                       started=str(data["started"]), token=str(data.get("token", "")), run=data.get("run"))
+                       started=str(data["started"]), token=str(data.get("token", "")), run=data.get("run"),
+                       attempt=int(data["attempt"]) if str(data.get("attempt", "")).isdigit() else None)
         except (ValueError, KeyError, TypeError):
             return None
 
@@ -98,6 +101,17 @@ class LockInfo:
         if started is None:
             return float("inf")
         return (time.time() if now is None else now) - started.timestamp()
+
+    def gone(self) -> str | None:
+        """Why the process holding this lock is certainly over (None: it may be running): it is not alive on this
+        host, or it ran in an earlier attempt of this GitHub Actions run (GitHub starts a re-run only once every
+        job of the earlier attempt ended, e.g. one killed hard in the middle of a backup)."""
+        if self.host == socket.gethostname() and not _pid_alive(self.pid):
+            return f"process {self.pid} is not running on this host"
+        mine = LockInfo.new(self.job)
+        if self.run and self.run == mine.run and self.attempt and mine.attempt and self.attempt < mine.attempt:
+            return f"it ran in attempt {self.attempt} of this run, now attempt {mine.attempt}"
+        return None
 
     def describe(self) -> str:
         where = self.run or f"pid {self.pid} on {self.host}"

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from entragit.errors import EntragitError, LockedError
-from entragit.gitutil import git_result, git_run, identity_env, open_repo
+from entragit.gitutil import git_result, git_run, identity_env, oid, open_repo
 from entragit.jobs.lock import LockInfo, _env_seconds, _iso, _utcnow
 from entragit.jobs.signals import shield
 
@@ -46,7 +46,8 @@ def _empty_tree(repo: Repo) -> str:
 def _push_lease(repo: Repo, remote: str, expect: str, refspec: str) -> tuple[bool, str]:
     """``git push --force-with-lease=<lock ref>:<expect> remote refspec``: (accepted, git's output)."""
     status, out, err = git_result(repo, "push", "--porcelain", "--no-verify",
-                                  f"--force-with-lease={REMOTE_LOCK_REF}:{expect}", remote, refspec)
+                                  f"--force-with-lease={REMOTE_LOCK_REF}:{expect}", "--end-of-options", remote,
+                                  refspec)
     return status == 0, (err.strip() or out.strip())
 
 
@@ -54,21 +55,21 @@ def read_remote_lock(repo: Path | str | Repo, remote: str = "origin") -> RemoteL
     """The lock held in ``remote``, or None."""
     r = open_repo(repo)
     for _ in range(5):
-        status, out, err = git_result(r, "ls-remote", "--refs", remote, REMOTE_LOCK_REF)
+        status, out, err = git_result(r, "ls-remote", "--refs", "--end-of-options", remote, REMOTE_LOCK_REF)
         if status != 0:
             raise EntragitError(f"git ls-remote {remote}: {err.strip() or out.strip()}")
         if not any(ln.endswith(REMOTE_LOCK_REF) for ln in out.splitlines()):
             return None
         # The lock may change hands (released, taken) between ls-remote and fetch: read what was fetched, and
         # look again when the ref was gone by then.
-        status, out, err = git_result(r, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", remote,
+        status, out, err = git_result(r, "fetch", "--quiet", "--no-tags", "--no-write-fetch-head", "--end-of-options", remote,
                                       f"+{REMOTE_LOCK_REF}:refs/entragit/lock-seen")
         if status == 0:
             break
     else:
         raise EntragitError(f"git fetch {remote} {REMOTE_LOCK_REF}: {err.strip() or out.strip()}")
     sha = git_run(r, "rev-parse", "refs/entragit/lock-seen").strip()
-    text = git_run(r, "log", "-1", "--format=%b", sha)
+    text = git_run(r, "log", "-1", "--format=%b", oid(sha))
     info = LockInfo.from_json(text.strip()) or LockInfo(job="(unreadable lock)", pid=-1, host="?",
                                                         started=_iso(datetime.fromtimestamp(0, UTC)))
     return RemoteLock(remote, sha, info)
@@ -87,7 +88,7 @@ def acquire_remote_lock(repo: Path | str | Repo, name: str, *, remote: str = "or
     notice = notice or (lambda line: print(line, file=sys.stderr, flush=True))
     info = LockInfo.new(name)
     message = f"entragit lock: {name}\n\n{info.to_json()}\n"
-    sha = git_run(r, "commit-tree", _empty_tree(r), "-m", message, env=identity_env(r, _utcnow())).strip()
+    sha = git_run(r, "commit-tree", oid(_empty_tree(r)), "-m", message, env=identity_env(r, _utcnow())).strip()
     deadline = time.monotonic() + wait
     vanished = 0
     while True:
@@ -101,11 +102,11 @@ def acquire_remote_lock(repo: Path | str | Repo, name: str, *, remote: str = "or
                 raise EntragitError(f"could not push the lock {REMOTE_LOCK_REF} to {remote}: {output}")
             continue
         vanished = 0                       # refused because it is held: contention, not a failure
-        if holder.info.age() > max_age:
+        why = f"older than {max_age:g} s" if holder.info.age() > max_age else holder.info.gone()
+        if why is not None:
             accepted, _ = _push_lease(r, remote, holder.sha, f"{sha}:{REMOTE_LOCK_REF}")
             if accepted:
-                notice(f"entragit: notice: took over the stale remote lock of {holder.info.describe()}: "
-                       f"older than {max_age:g} s")
+                notice(f"entragit: notice: took over the stale remote lock of {holder.info.describe()}: {why}")
                 return RemoteLock(remote, sha, info)
             continue
         if time.monotonic() >= deadline:

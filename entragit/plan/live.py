@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ from entragit import resources
 from entragit.errors import GraphError, RefusedError, UsageError, ValidationError
 from entragit.graph.runner import run
 from entragit.markdown import plural
+from entragit.plan.lockout import rail_types, user_types
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
 from entragit.plan.scope import Scope, check_ids
@@ -150,15 +151,24 @@ class Planning:
     exclude: dict[str, tuple[str, ...]]
     desired: Tree
     options: PlanOptions
+    # the types the safety rails read beyond the scope's (emergency-access accounts named: users, groups,
+    # policies), their live objects and soft-deleted items as :meth:`read` found them (never planned)
+    rail_types: list[str] = field(default_factory=list)
+    rail_live: Tree = field(default_factory=dict)
+    rail_deleted: Tree = field(default_factory=dict)
+    # Plan.settings: the base commit the rails came from and the settings the change proposes
+    settings_note: dict[str, Any] = field(default_factory=dict)
 
-    async def read(self, client: Any, *, new_ids: Mapping[str, Mapping[str, Any]] | None = None
-                   ) -> tuple[Tree, Tree]:
+    async def read(self, client: Any, *, new_ids: Mapping[str, Mapping[str, Any]] | None = None,
+                   rails: bool = True) -> tuple[Tree, Tree]:
         """``(live, deleted)`` of the types the scope reads; and, when the plan gives objects new ids (a
         recreate, or an earlier apply's), of the types that can reference them, so that every reference to a
         recreated object is remapped, from outside the scope too."""
         from entragit.state import type_excluded
 
         live, deleted = await load_live_async(client, self.types, exclude=self.exclude)
+        if rails:
+            await self._read_rails(client, live)
         if all(rt.key in live or type_excluded(self.exclude, rt.key) for rt in resources.all_types()):
             return live, deleted  # every type is read already
         options = self._options(new_ids, safety=False)
@@ -175,6 +185,16 @@ class Planning:
             deleted.update(more_deleted)
         return live, deleted
 
+    async def _read_rails(self, client: Any, live: Tree) -> None:
+        """The live objects the rails read beyond the scope's types, type exclusions of entragit.yaml lifted
+        (a rail judges the whole tenant; nothing read here is planned or stored)."""
+        from entragit.state import WHOLE_TYPE
+
+        missing = [k for k in self.rail_types if k not in live]
+        props_only = {k: tuple(p for p in v if p != WHOLE_TYPE) for k, v in self.exclude.items()}
+        self.rail_live, self.rail_deleted = (await load_live_async(client, missing, exclude=props_only)
+                                             if missing else ({}, {}))
+
     def _options(self, new_ids: Mapping[str, Mapping[str, Any]] | None, safety: bool) -> PlanOptions:
         if not new_ids and safety == self.options.safety:
             return self.options
@@ -183,7 +203,7 @@ class Planning:
     async def plan(self, client: Any, *, new_ids: Mapping[str, Mapping[str, Any]] | None = None,
                    safety: bool = True) -> Plan:
         """Read the live tenant and compute the plan (:meth:`compute`)."""
-        live, deleted = await self.read(client, new_ids=new_ids)
+        live, deleted = await self.read(client, new_ids=new_ids, rails=safety)
         return self.compute(live, deleted, new_ids=new_ids, safety=safety)
 
     def compute(self, live: Tree, deleted: Tree, *, new_ids: Mapping[str, Mapping[str, Any]] | None = None,
@@ -192,16 +212,32 @@ class Planning:
         (an apply's re-plan), added to the recorded ones; ``safety=False`` skips the rails."""
         check_ids(self.scope.ids or (), [self.desired, live, deleted])
         desired = {k: v for k, v in self.desired.items() if k in live}  # types kept out of backups: never planned
-        plan = compute_plan(desired, live, deleted, self.scope, self._options(new_ids, safety))
+        rail_deleted = {**self.rail_deleted, **deleted}
+        try:
+            plan = compute_plan(desired, live, rail_deleted if safety else deleted, self.scope,
+                                self._options(new_ids, safety), rail_live=self.rail_live)
+        except RefusedError as exc:
+            if isinstance(exc.plan, Plan):
+                self._describe(exc.plan, live, deleted)
+            raise
+        return self._describe(plan, live, deleted)
+
+    def _describe(self, plan: Plan, live: Tree, deleted: Tree) -> Plan:
+        """What the renderers show beside the changes: names, the settings the change proposes, a revert's source."""
         plan.names = display_names(plan, deleted, live, self.desired)
+        plan.settings = dict(self.settings_note)
+        if self.options.revert is not None:  # the share rail's exemption applies (entragit.plan.revert)
+            plan.scope = {**plan.scope, "revertOf": self.options.revert.source}
         return plan
 
     def compute_shown(self, live: Tree, deleted: Tree) -> Plan:
-        """The plan to show a reviewer: as :meth:`compute`, and when the safety rails refuse it, the plan
-        computed without them carrying the refusal (``plan.refused``) rather than no plan at all."""
+        """The plan to show a reviewer: as :meth:`compute`; when the safety rails refuse it, the refused plan
+        itself (the rails record what they refuse in ``plan.refused``; RefusedError carries the plan)."""
         try:
             return self.compute(live, deleted)
         except RefusedError as exc:
+            if isinstance(exc.plan, Plan):
+                return exc.plan
             plan = self.compute(live, deleted, safety=False)
             plan.refused = [{"rail": str(rail), "message": str(message)}
                             for rail, message in getattr(exc, "problems", None) or [("safety", str(exc))]]
@@ -237,7 +273,7 @@ def display_names(plan: Plan, *trees: Tree) -> dict[str, str]:
 
 def prepare(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str] = (), allow_delete: bool = False,
             force: str | None = None, known_ids: Mapping[str, Mapping[str, Any]] | None = None,
-            state_dir: str | Path | None = None) -> Planning:
+            state_dir: str | Path | None = None, revert: Any = None) -> Planning:
     """Check the command line against ``<repo>/tenant-state`` (or ``state_dir``) before any Graph request:
     known types not kept out of backups, the whole tree valid (:class:`ValidationError`, exit 2, naming file,
     object and property), ``--id`` not a singleton, every ``--recreate`` id in the tree. ``known_ids``
@@ -259,21 +295,56 @@ def prepare(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str
     check_ids(recreate, [desired], "--recreate")
     if known_ids is None:
         known_ids = recorded_new_ids(settings.repo)
+    accounts = tuple(settings.emergency_access)
+    base = getattr(settings, "base", None)
     options = PlanOptions(recreate=frozenset(recreate), allow_delete=allow_delete, known_ids=dict(known_ids),
-                          max_change_share=settings.max_change_share,
-                          emergency_access=tuple(settings.emergency_access), force=force)
-    return Planning(scope=scope, types=types_to_read(scope), exclude=exclude, desired=desired, options=options)
+                          max_change_share=settings.max_change_share, emergency_access=accounts,
+                          emergency_known=base_accounts(settings.repo, base, accounts) if base else {},
+                          revert=revert, force=force)
+    note = {"base": base, "changed": list(settings.proposed)} if base and getattr(settings, "proposed", None) else {}
+    return Planning(scope=scope, types=types_to_read(scope), exclude=exclude, desired=desired, options=options,
+                    rail_types=rail_types() if accounts else [], settings_note=note)
+
+
+def base_accounts(repo: str | Path, base: str, entries: Iterable[str]) -> dict[str, str]:
+    """``{lower-case UPN: object id}`` of the users of ``base``'s own tenant-state/ whose userPrincipalName is one
+    of ``entries`` (the emergency-access accounts; entragit.plan.lockout): found by ``git grep`` in the base
+    commit, each match read back and compared exactly. Never the working tree's (desired) files."""
+    from entragit.gitutil import git_result, oid, open_repo, read_blob
+    from entragit.state import parse_yaml
+
+    upns = [e.strip().lower() for e in entries if "@" in e]
+    if not upns:
+        return {}
+    r = open_repo(repo)
+    top = Path(r.working_tree_dir or ".").resolve()
+    state = (Path(repo).resolve() / "tenant-state").relative_to(top).as_posix()
+    found: dict[str, str] = {}
+    for rt in user_types():
+        status, out, _ = git_result(r, "grep", "-l", "-i", "-F", "-f", "-", "--end-of-options", oid(base), "--",
+                                    f"{state}/{rt.key}/", stdin=("\n".join(upns) + "\n").encode())
+        for line in out.splitlines() if status == 0 else ():
+            path = line.partition(":")[2]
+            blob = read_blob(r, base, path)
+            try:
+                obj = parse_yaml((blob or b"").decode("utf-8", errors="replace"), path)
+            except ValidationError:
+                continue
+            upn = str(obj.get("userPrincipalName") or "").lower() if isinstance(obj, dict) else ""
+            if upn in upns and isinstance(obj.get("id"), str):
+                found[upn] = obj["id"]
+    return found
 
 
 async def make_plan_async(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str] = (),
                           allow_delete: bool = False, force: str | None = None,
                           known_ids: Mapping[str, Mapping[str, Any]] | None = None, client: Any = None,
-                          state_dir: str | Path | None = None) -> Plan:
+                          state_dir: str | Path | None = None, revert: Any = None) -> Plan:
     """``entragit plan``: :func:`prepare`, then read the live tenant (``client``, or one from
     ``entragit.graph.CLIENT_FACTORY``, the client seam apply and recover use) and compute the plan (safety
     rails included)."""
     planning = prepare(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force,
-                       known_ids=known_ids, state_dir=state_dir)
+                       known_ids=known_ids, state_dir=state_dir, revert=revert)
     if client is not None:
         return await planning.plan(client)
     from entragit import graph

@@ -259,13 +259,17 @@ class Plan:
     warnings: list[Warning] = field(default_factory=list)
     # what the plan covered: {"types": [...], "ids": [...], "range": "A..B"} (informational, not hashed)
     scope: dict[str, Any] = field(default_factory=dict)
-    # notes the safety rails produced when forced ({"rail": ..., "reason": ...}); not hashed
-    forced: list[dict[str, str]] = field(default_factory=list)
-    # what the safety rails refuse in this plan ({"rail": ..., "message": ...}), when it was computed to be shown
-    # anyway (``entragit plan``, ``entragit recover``); not hashed
-    refused: list[dict[str, str]] = field(default_factory=list)
+    # notes the safety rails produced when forced (a refusal + "reason"); not hashed
+    forced: list[dict[str, Any]] = field(default_factory=list)
+    # what the safety rails refuse in this plan: [{"rail", "message", "type"?, "id"?, "exempt"?}]
+    # (entragit.plan.safety); a refused plan is still a whole plan, shown with the refusal on top (RefusedError
+    # carries it as ``error.plan``); not hashed
+    refused: list[dict[str, Any]] = field(default_factory=list)
     # display names of the objects the plan names (id -> name), for the renderers; not hashed
     names: dict[str, str] = field(default_factory=dict)
+    # settings the applied change edits but the plan did not use (the base's were): {"base": "<commit>",
+    # "changed": [{"key": "safety.maxChangeShare", "base": 0.3, "proposed": 1}, ...]}; not hashed
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def writes(self) -> list[Change]:
@@ -316,7 +320,9 @@ class Plan:
                           "option"?}, ...],
              "counts": {"update": n, ...},
              "warnings": [{"type", "id", "path", "value", "message"}],
-             "scope": {...}, "refused": [{"rail", "message"}], "checksum": "<sha256 hex>"}
+             "scope": {...}, "refused": [{"rail", "message", "type"?, "id"?, "exempt"?}],
+             "forced": [{"rail", "message", "reason", ...}],
+             "settings": {"base", "changed": [{"key", "base", "proposed"}]} or {}, "checksum": "<sha256 hex>"}
 
         An empty plan has ``"changes": []``. Optional change keys are present only when set.
         """
@@ -327,6 +333,8 @@ class Plan:
             "scope": self.scope,
             "refused": self.refused,
             "checksum": self.checksum,
+            "forced": self.forced,
+            "settings": self.settings,
         }
 
 

@@ -85,23 +85,33 @@ class PlanOptions:
     # safety rails (entragit.plan.safety): share of a type's objects, emergency-access accounts
     max_change_share: float = 0.3
     emergency_access: tuple[str, ...] = ()
+    # {lower-case UPN: object id} of the base's tenant-state users named in emergency_access (never the desired
+    # files': entragit.plan.lockout)
+    emergency_known: Mapping[str, str] = field(default_factory=dict)
+    # a revert built by `entragit recover` from a verified backup (entragit.plan.safety.Revert): changes setting
+    # objects back to the backup's values are not counted by the share rail
+    revert: Any = None
     force: str | None = None  # the reason given with --force: the rails report instead of refusing
     safety: bool = True  # run the rails in compute_plan (False: call entragit.plan.safety yourself)
 
 
 def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: Scope | None = None,
-                 options: PlanOptions | None = None) -> Plan:
+                 options: PlanOptions | None = None, *, rail_live: Tree | None = None) -> Plan:
     """The changes that bring ``live`` to ``desired`` within ``scope`` (see the module docstring).
 
-    Pure: no I/O, inputs untouched. Raises :class:`entragit.errors.RefusedError` when a safety rail
-    refuses the plan (unless ``options.force``; ``options.safety=False`` skips the rails).
+    Pure: no I/O, inputs untouched. Raises :class:`entragit.errors.RefusedError` (carrying the plan) when a
+    safety rail refuses the plan (unless ``options.force``; ``options.safety=False`` skips the rails).
+    ``rail_live``: live objects of the types the rails read beyond ``live`` (never planned).
     """
     options = options or PlanOptions()
     plan = _Planner(desired, live, deleted or {}, scope or Scope(), options).run()
+    from entragit.plan.lookalike import check_plan
+
+    check_plan(plan, desired, live)  # a delete next to a skipped create of its look-alike: exit 2
     if options.safety:
         from entragit.plan.safety import check_safety
 
-        check_safety(plan, desired, live, options)
+        check_safety(plan, desired, live, options, deleted=deleted, rail_live=rail_live)
     return plan
 
 

@@ -29,6 +29,7 @@ from entragit.plan.render_common import (
     object_text,
     refusal_lines,
     scope_words,
+    settings_lines,
     summary_line,
     value_text,
 )
@@ -58,6 +59,7 @@ def render_text(plan: Plan) -> str:
         lines.append("REFUSED by the safety rails (apply writes nothing unless forced: --force \"<why>\"; in a pull "
                      "request, the recovery-force label and an 'Entragit-Force-Reason: <why>' line in its body):")
         lines += [f"  - {m}" for m in refused]
+    lines += [f"! {line}" for line in settings_lines(plan)]
     # whole values: the plan is what is reviewed (apply's progress lines, not this, keep them short)
     lines += [f"{MARKERS[c.kind]} {object_text(c)}: {describe(c, 1_000_000, plan.names)}" for c in plan.changes]
     for w in plan.warnings:

@@ -210,6 +210,15 @@ def scope_words(plan: Plan) -> str:
     return "; ".join(parts) or "the whole tenant"
 
 
+def settings_lines(plan: Plan) -> list[str]:
+    """One line per setting the applied change edits but the plan did not use (rails, emergency-access accounts,
+    connection and approvals come from the base of what is applied: entragit.settings.BASE_KEYS)."""
+    base = str((getattr(plan, "settings", None) or {}).get("base") or "")[:12]
+    return [f"entragit.yaml {c['key']}: the change sets {json.dumps(c['proposed'])}, the plan used "
+            f"{json.dumps(c['base'])} from {base} (a change never sets its own rails; they take effect once merged)"
+            for c in (getattr(plan, "settings", None) or {}).get("changed") or ()]
+
+
 def refusal_lines(plan: Plan) -> list[str]:
     """The safety rails' refusal of this plan, one message per rail tripped (empty: not refused)."""
     return [str(r.get("message", r)) for r in getattr(plan, "refused", None) or []]

@@ -29,6 +29,7 @@ from entragit.plan.render_common import (
     name_of,
     refusal_lines,
     scope_words,
+    settings_lines,
     summary_line,
 )
 
@@ -163,6 +164,7 @@ def render_markdown(plan: Plan, limit: int = MARKDOWN_LIMIT, *, refusal_on_top: 
     refusal = refusal_block(plan) if refusal_on_top else ""
     if refusal:
         head += [refusal]
+    head += [md.quote(f"[!WARNING]\n{md.text(line)}") + "\n" for line in settings_lines(plan)]
     head += [f"**{md.text(summary_line(plan))}**", "", f"Scope: {md.text(scope_words(plan))}.", "",
              f"Checksum: `{plan.checksum}`", ""]
     if plan.forced:

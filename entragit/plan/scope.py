@@ -126,23 +126,18 @@ def changed_objects(repo: str | Path, rev_range: str, state_dir: str = STATE_DIR
     Files outside ``<type>/<id>.yaml`` (schemas, README) are ignored; a singleton's file gives
     ``(type, "*")``.
     """
-    import git
+    from entragit.gitutil import git_result, oid
 
-    a, b = parse_range(rev_range)
-    try:
-        repository = git.Repo(repo, search_parent_directories=False)
-        out = repository.git.diff("--name-status", "--no-renames", a, b, "--", state_dir)
-    except git.exc.GitCommandError as exc:
-        raise UsageError(f"--scope-from {rev_range!r}: {exc.stderr.strip() or exc}") from None
-    except (git.exc.InvalidGitRepositoryError, git.exc.NoSuchPathError):
-        raise UsageError(f"{repo} is not a git repository (needed by --scope-from)") from None
+    repository, (a, b) = _repo_of(repo), range_commits(repo, rev_range)
+    status, out, err = git_result(repository, "diff", "--name-status", "--no-renames", "-z", oid(a), oid(b), "--",
+                                  state_dir)
+    if status != 0:
+        raise UsageError(f"--scope-from {rev_range!r}: {err.strip()}")
     changed: set[tuple[str, str]] = set()
     added: set[tuple[str, str]] = set()
     removed: set[tuple[str, str]] = set()
-    for line in out.splitlines():
-        if not line.strip():
-            continue
-        status, _, name = line.partition("\t")
+    fields = out.split("\0")
+    for status, name in zip(fields[0::2], fields[1::2], strict=False):
         ident = object_of(name, state_dir)
         if ident is None:
             continue
@@ -152,6 +147,42 @@ def changed_objects(repo: str | Path, rev_range: str, state_dir: str = STATE_DIR
         elif status.startswith("D"):
             removed.add(ident)
     return changed, added, removed
+
+
+def _repo_of(repo: str | Path) -> Any:
+    from entragit.gitutil import open_repo
+
+    try:
+        return open_repo(repo)
+    except UsageError:
+        raise UsageError(f"{repo} is not a git repository (needed by --scope-from)") from None
+
+
+def range_commits(repo: str | Path, rev_range: str) -> tuple[str, str]:
+    """Both ends of ``A..B`` as verified commit shas (exit 2 naming --scope-from when one names no commit; a
+    value git could read as an option never reaches it as one)."""
+    from entragit.gitutil import verify_commit
+
+    repository = _repo_of(repo)
+    a, b = parse_range(rev_range)
+    return (verify_commit(repository, a, f"--scope-from {rev_range!r}:"),
+            verify_commit(repository, b, f"--scope-from {rev_range!r}:"))
+
+
+def range_base(repo: str | Path, rev_range: str | None) -> str | None:
+    """The base of what is applied, whose ``entragit.yaml`` gives the rails, the emergency-access accounts and
+    the connection (never the change itself): ``A`` of ``--scope-from A..B``; without a range, the checked-out
+    commit (so a working-tree edit of entragit.yaml is a proposal, not a setting); None outside git or before
+    the first commit (the working tree's file then)."""
+    if rev_range:
+        return range_commits(repo, rev_range)[0]
+    from entragit.gitutil import _rev, open_repo
+
+    try:
+        repository = open_repo(repo)
+    except UsageError:
+        return None
+    return _rev(repository, "HEAD^{commit}")
 
 
 def object_of(path: str, state_dir: str = STATE_DIR) -> tuple[str, str] | None:
@@ -171,8 +202,22 @@ def object_of(path: str, state_dir: str = STATE_DIR) -> tuple[str, str] | None:
 
 def scope_from_range(repo: str | Path, rev_range: str, *, types: Iterable[str] | None = None,
                      ids: Iterable[str] | None = None, state_dir: str = STATE_DIR) -> Scope:
-    """The scope of ``--scope-from A..B`` (optionally narrowed by types and ids)."""
+    """The scope of ``--scope-from A..B`` (optionally narrowed by types and ids). A file removed and one added
+    that hold the same object but for its id are refused (exit 2: :func:`entragit.plan.lookalike.check_renamed_ids`)."""
     changed, added, removed = changed_objects(repo, rev_range, state_dir)
+    if added and removed:
+        from entragit.gitutil import read_blob
+        from entragit.plan.lookalike import check_renamed_ids
+        from entragit.state import parse_yaml
+
+        repository, ends = _repo_of(repo), dict(zip(("old", "new"), range_commits(repo, rev_range), strict=True))
+
+        def read(type_key: str, obj_id: str, side: str) -> Any:
+            path = f"{state_dir}/{type_key}/{obj_id}.yaml"
+            blob = read_blob(repository, ends[side], path)
+            return None if blob is None else parse_yaml(blob.decode("utf-8", errors="replace"), path)
+
+        check_renamed_ids(removed, added, read)
     base = Scope.of(types, ids)
     return Scope(types=base.types, ids=base.ids, objects=frozenset(changed), added=frozenset(added),
                  removed=frozenset(removed), range=rev_range)

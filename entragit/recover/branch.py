@@ -11,8 +11,9 @@ from typing import Any
 
 from entragit import resources
 from entragit.errors import UsageError
-from entragit.gitutil import _config, git_result, identity_env, open_repo
+from entragit.gitutil import _config, git_result, identity_env, oid, open_repo
 from entragit.markdown import plural
+from entragit.plan.revert import RECOVER_TRAILER
 from entragit.plan.scope import check_ids
 from entragit.recover.gitfiles import _blobs, _git, _load, _object_of, _rev, _state_files, default_branch
 from entragit.recover.result import (
@@ -72,7 +73,8 @@ def _select(repo: Any, base_files: Mapping[str, str], ref_files: Mapping[str, st
             chosen.append((path, type_key, obj_id))
             continue
         if rt.alt_key:
-            alts = {str(_load(blobs.get(b or "")).get(rt.alt_key)) for b in (base_files.get(path), ref_files.get(path))}
+            alts = {str(_load(blobs.get(b or ""), path).get(rt.alt_key))
+                    for b in (base_files.get(path), ref_files.get(path))}
             if alts & ids:
                 chosen.append((path, type_key, obj_id))
     return chosen, blobs
@@ -88,7 +90,7 @@ def _write_tree(repo: Any, base: str, updates: Mapping[str, str], removals: Iter
     """The root tree of ``base`` with ``updates`` (path -> blob) and ``removals`` applied (a private index)."""
     with tempfile.TemporaryDirectory(prefix="entragit-recover-") as tmp:
         env = {"GIT_INDEX_FILE": os.path.join(tmp, "index")}
-        _git(repo, "read-tree", base, env=env)
+        _git(repo, "read-tree", oid(base), env=env)
         lines = [f"100644 {blob}\t{path}" for path, blob in sorted(updates.items())]
         lines += [f"0 {EMPTY_SHA}\t{path}" for path in sorted(removals)]
         if lines:
@@ -102,8 +104,9 @@ def _message(source: str, scope_text: str, files: list[FileChange], checksum: st
         counts[f.action] = counts.get(f.action, 0) + 1
     lines = [f"entragit recover: {scope_text} back to {source}", ""]
     lines += [f"- {plural(n, 'file')} {action}" for action, n in sorted(counts.items())]
+    lines += ["", f"{RECOVER_TRAILER}: {source}"]  # the backup the share rail's revert exemption checks
     if checksum:
-        lines += ["", f"{CHECKSUM_TRAILER}: {checksum}"]
+        lines += [f"{CHECKSUM_TRAILER}: {checksum}"]
     return "\n".join(lines) + "\n"
 
 
@@ -130,7 +133,10 @@ def build_branch(repo: Any, *, source: str, types: Iterable[str] = (), ids: Iter
     if ref is None:
         raise UsageError(f"--from {source!r}: no such commit or tag")
     base_name = base or default_branch(r)
-    base_sha = _rev(r, f"refs/heads/{base_name}") or _rev(r, base_name) or _rev(r, "HEAD")
+    base_sha = _rev(r, f"refs/heads/{base_name}") or _rev(r, base_name)
+    if base_sha is None and base is not None:
+        raise UsageError(f"--base {base!r}: no such branch or commit")
+    base_sha = base_sha or _rev(r, "HEAD")
     if base_sha is None:
         raise UsageError(f"no commit on the default branch {base_name!r} to start the revert branch from")
     base_files, ref_files = _state_files(r, base_sha), _state_files(r, ref)
@@ -145,7 +151,7 @@ def build_branch(repo: Any, *, source: str, types: Iterable[str] = (), ids: Iter
             rt = resources.get(type_key)
             if rt.alt_key:
                 for b in (base_files.get(path), ref_files.get(path)):
-                    found.add(str(_load(blobs.get(b or "")).get(rt.alt_key)))
+                    found.add(str(_load(blobs.get(b or ""), path).get(rt.alt_key)))
         missing = sorted(ids - found)
         if missing:
             raise UsageError(f"--id {missing[0]}: no such object (id or appId) in {STATE_DIR}/ at {source} or on "
@@ -176,7 +182,7 @@ def build_branch(repo: Any, *, source: str, types: Iterable[str] = (), ids: Iter
     name = branch or branch_name(source, types, ids)
     name = _free_branch(r, name, explicit=branch is not None)
     tree = _write_tree(r, base_sha, updates, removals)
-    commit = _git(r, "commit-tree", tree, "-p", base_sha, "-F", "-",
+    commit = _git(r, "commit-tree", oid(tree), "-p", oid(base_sha), "-F", "-",
                   stdin=_message(source, scope_text(types, ids), files, None).encode(), env=_commit_env(r)).strip()
     return RecoverResult(branch=name, commit=commit, base=base_sha, ref=ref, source=source, files=files,
                          left_new=kept, scope=scope_text(types, ids))
@@ -186,14 +192,15 @@ def _named(f: FileChange, blobs: Mapping[str, bytes], ref_files: Mapping[str, st
            base_files: Mapping[str, str]) -> FileChange:
     rt = resources.get(f.type)
     for b in (ref_files.get(f.path), base_files.get(f.path)):
-        obj = _load(blobs.get(b or ""))
+        obj = _load(blobs.get(b or ""), f.path)
         if obj:
             return FileChange(f.path, f.type, f.id, f.action, rt.display_name(obj))
     return f
 
 
 def _free_branch(repo: Any, name: str, *, explicit: bool) -> str:
-    if git_result(repo, "check-ref-format", f"refs/heads/{name}")[0] != 0:
+    # git's own rule for a branch name (`git branch -x` is refused): a ref name that does not start with "-"
+    if name.startswith("-") or name == "HEAD" or git_result(repo, "check-ref-format", f"refs/heads/{name}")[0] != 0:
         raise UsageError(f"--branch {name!r}: not a valid branch name")
     if _rev(repo, f"refs/heads/{name}") is None:
         return name
@@ -208,11 +215,11 @@ def _free_branch(repo: Any, name: str, *, explicit: bool) -> str:
 def finish_branch(repo: Any, result: RecoverResult) -> RecoverResult:
     """Create the branch at a commit holding the checksum trailer (same tree as the draft commit)."""
     r = open_repo(repo)
-    tree = _git(r, "rev-parse", f"{result.commit}^{{tree}}").strip()
+    tree = _git(r, "rev-parse", f"{oid(result.commit)}^{{tree}}").strip()
     message = _message(result.source, result.scope, result.files, result.checksum)
-    commit = _git(r, "commit-tree", tree, "-p", result.base, "-F", "-", stdin=message.encode(),
+    commit = _git(r, "commit-tree", oid(tree), "-p", oid(result.base), "-F", "-", stdin=message.encode(),
                   env=_commit_env(r)).strip()
-    _git(r, "update-ref", "-m", f"entragit recover: {result.source}", f"refs/heads/{result.branch}", commit,
+    _git(r, "update-ref", "-m", f"entragit recover: {result.source}", f"refs/heads/{result.branch}", oid(commit),
          EMPTY_SHA)
     result.commit = commit
     return result

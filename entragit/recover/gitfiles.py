@@ -6,8 +6,6 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-import yaml
-
 from entragit import resources
 from entragit.errors import UsageError
 from entragit.gitutil import git_result, git_run, open_repo
@@ -25,7 +23,7 @@ def _rev(repo: Any, rev: str) -> str | None:
 
 def _state_files(repo: Any, rev: str) -> dict[str, str]:
     """``{path: blob id}`` of ``tenant-state/<type>/<file>.yaml`` in ``rev``."""
-    out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", rev, "--", STATE_DIR)
+    out = _git(repo, "ls-tree", "-r", "-z", "--full-tree", "--end-of-options", rev, "--", STATE_DIR)
     files = {}
     for record in out.split("\0"):
         if not record:
@@ -61,14 +59,23 @@ def _blobs(repo: Any, ids: Iterable[str]) -> dict[str, bytes]:
     return found
 
 
-def _load(data: bytes | None) -> dict[str, Any]:
+def _load(data: bytes | None, name: str) -> dict[str, Any]:
+    """The object of a tenant-state blob (``name``: its path), {} when it holds none; anchors, aliases, tags and
+    limits are refused as for any tenant-state file (entragit.yamlsafe: exit 2 naming the file)."""
+    from entragit.errors import ValidationError
+    from entragit.state import parse_yaml
+    from entragit.yamlsafe import UnsafeYaml
+
     if not data:
         return {}
     try:
-        obj = yaml.safe_load(data.decode("utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError):
+        return parse_yaml(data.decode("utf-8"), name)
+    except UnicodeDecodeError:
         return {}
-    return obj if isinstance(obj, dict) else {}
+    except UnsafeYaml:
+        raise
+    except ValidationError:
+        return {}
 
 
 def default_branch(repo: Any, remote: str = "origin") -> str:

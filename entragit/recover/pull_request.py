@@ -13,6 +13,7 @@ from entragit import resources
 from entragit.errors import EntragitError, ValidationError
 from entragit.plan.live import prepare
 from entragit.plan.render_markdown import refusal_block, render_markdown
+from entragit.plan.revert import find_revert
 from entragit.plan.scope import scope_from_range
 from entragit.recover.gitfiles import _git_archive_state
 from entragit.recover.result import CHECKSUM_TRAILER, STATE_DIR, FileChange, RecoverResult
@@ -112,7 +113,8 @@ async def plan_for(repo: Path, result: RecoverResult, client: Any, settings: Any
     with tempfile.TemporaryDirectory(prefix="entragit-recover-") as tmp:
         _git_archive_state(repo, result.commit, Path(tmp))
         try:
-            planning = prepare(settings, scope=scope, state_dir=Path(tmp) / STATE_DIR)
+            revert = find_revert(repo, f"{result.base}..{result.commit}", settings)  # the share rail's exemption
+            planning = prepare(settings, scope=scope, state_dir=Path(tmp) / STATE_DIR, revert=revert)
         except ValidationError as exc:
             return None, f"tenant-state/ on the branch is invalid, entragit apply will refuse it: {exc}"
     live, deleted = await planning.read(client)

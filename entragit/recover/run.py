@@ -8,6 +8,7 @@ from typing import Any
 
 from entragit.gitutil import open_repo
 from entragit.graph.runner import run
+from entragit.plan.scope import range_base
 from entragit.recover.branch import build_branch, finish_branch
 from entragit.recover.pull_request import plan_for, pull_request, report_for
 from entragit.recover.result import RecoverResult
@@ -25,7 +26,7 @@ def recover(repo: str | Path, *, source: str, types: Iterable[str] = (), ids: It
     result = build_branch(r, source=source, types=types, ids=ids, branch=branch, include_new=include_new, base=base)
     scope = result.scope
     if settings is None:
-        settings = load_settings(None, repo=root)
+        settings = load_settings(None, repo=root, base=range_base(root, None))
 
     async def read() -> None:
         if client is not None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from entragit.errors import EntragitError, UsageError
+from entragit.gitutil import oid
 
 STATE_DIR = "tenant-state"
 
@@ -71,7 +72,7 @@ class GitStore:
         return fields[0], datetime.fromtimestamp(int(fields[1]), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def is_ancestor(self, a: str, b: str) -> bool:
-        done = subprocess.run(["git", "merge-base", "--is-ancestor", a, b], cwd=self.root, capture_output=True,
+        done = subprocess.run(["git", "merge-base", "--is-ancestor", oid(a), oid(b)], cwd=self.root, capture_output=True,
                               check=False)
         self.stats["gitCalls"] += 1
         return done.returncode == 0
@@ -85,7 +86,7 @@ class GitStore:
     # -- trees ---------------------------------------------------------------------------------------------
     def folders(self, commit: str) -> set[str] | None:
         """Folder names under ``tenant-state/`` in ``commit``; None when it has no ``tenant-state/``."""
-        out = self.run("ls-tree", "-z", commit, "--", f"{STATE_DIR}/")
+        out = self.run("ls-tree", "-z", oid(commit), "--", f"{STATE_DIR}/")
         if not out:
             return None
         names = set()
@@ -98,7 +99,7 @@ class GitStore:
 
     def diff(self, a: str, b: str, pathspecs: Sequence[str]) -> list[FileChange]:
         """Files that differ between commits ``a`` and ``b`` under ``pathspecs`` (renames off)."""
-        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", a, b, "--", *pathspecs)
+        out = self.run("diff-tree", "-r", "-z", "--no-renames", "--no-commit-id", oid(a), oid(b), "--", *pathspecs)
         fields = out.split(b"\0")
         changes: list[FileChange] = []
         i = 0
@@ -117,7 +118,7 @@ class GitStore:
 
     def ls(self, commit: str, pathspecs: Sequence[str]) -> dict[str, str]:
         """``{path: blob id}`` of the files under ``pathspecs`` in ``commit``."""
-        out = self.run("ls-tree", "-r", "-z", "--full-tree", commit, "--", *pathspecs)
+        out = self.run("ls-tree", "-r", "-z", "--full-tree", oid(commit), "--", *pathspecs)
         files: dict[str, str] = {}
         for record in out.split(b"\0"):
             if not record:
@@ -133,7 +134,7 @@ class GitStore:
         if not pathspecs:
             return set()
         out = self.run("--literal-pathspecs", "log", "--no-renames", "--diff-filter=D", "--name-only", "--format=",
-                       "-z", *revs, "--", *pathspecs)
+                       "-z", "--end-of-options", *revs, "--", *pathspecs)
         return {p.decode().strip() for p in out.split(b"\0") if p.strip()}
 
     # -- blobs ---------------------------------------------------------------------------------------------

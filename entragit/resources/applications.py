@@ -73,6 +73,7 @@ TYPE = ResourceType(
     collection="applications",
     odata_type="#microsoft.graph.application",
     alt_key="appId",
+    unique_props=("uniqueName",),  # an alternate key
     display="displayName",
     props=PROPS,
     # a client secret's hint is its first characters (https://learn.microsoft.com/en-us/graph/api/resources/

@@ -29,12 +29,13 @@ from entragit.resources.parts import (
     LinkKind,
     Prop,
     Ref,
+    UserScope,
 )
 from entragit.resources.paths import iter_path, path_values, strings_in
 
 __all__ = [
     "EXPAND_MAX", "JSON_TYPES", "LINK_ORDER", "META_KEY", "Channel", "DeleteKind", "Link", "LinkKind", "Prop",
-    "Ref", "Registry", "ResourceType", "iter_path", "path_values", "strings_in",
+    "Ref", "Registry", "ResourceType", "UserScope", "iter_path", "path_values", "strings_in",
 ]
 
 
@@ -117,6 +118,9 @@ class ResourceType:
     # it: ("<owner type>.<link>", Learn URL) pairs, the links of other objects naming an object of this type that
     # its restore puts back (a user's group memberships). A link not listed here is "unconfirmed" in reports.
     restore_keeps: tuple[tuple[str, str], ...] = ()
+    # --- additive (harden): properties no two objects of the type share (Graph refuses a duplicate value): two
+    # objects holding the same value (or the same alt_key) are one object under two ids (entragit.plan.lookalike)
+    unique_props: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property
@@ -242,11 +246,16 @@ class ResourceType:
                 final[name] = body[name]
         return initial, final
 
-    def blocks_all_users(self, obj: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-        """For a policy that, as stored, blocks every user from everything: ``(excluded user ids, excluded
-        group ids)`` (only an exclusion keeps the emergency-access accounts in); None otherwise.
-        The plan's emergency-access safety rail asks every type (additive, engineer P)."""
+    def user_scope(self, obj: dict[str, Any]) -> UserScope | None:
+        """For an object that decides users' sign-ins (a conditional access policy): who it applies to and
+        leaves out (:class:`UserScope`); None for every other object. The emergency-access safety rail asks
+        every type (entragit.plan.lockout)."""
         return None
+
+    def dynamic_members(self, obj: dict[str, Any]) -> bool:
+        """Whether the object's ``members`` follow a rule (a dynamic group): who they will be cannot be
+        predicted, so a plan never relies on them (an exclusion through such a group does not count)."""
+        return False
 
     def display_name(self, obj: dict[str, Any]) -> str:
         value = obj.get(self.display)

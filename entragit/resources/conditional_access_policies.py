@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from entragit.resources._common import OBJ, RO, STR, ZERO_ID
-from entragit.resources.base import DeleteKind, Prop, Ref, ResourceType
+from entragit.resources.base import DeleteKind, Prop, Ref, ResourceType, UserScope
 
 _USERS = "conditions.users"
 _APPS = "conditions.applications"
@@ -67,36 +67,69 @@ REFS: tuple[Ref, ...] = (
 
 
 
+# Every member of the platform and client-app enums but "all" and "unknownFutureValue" (conditionalAccessDevicePlatform,
+# conditionalAccessClientApp in Graph's v1.0 metadata; easSupported is the deprecated form of exchangeActiveSync
+# [C11]): a policy listing them all covers every sign-in, as "all" does.
+_EVERY_PLATFORM = frozenset({"android", "iOS", "windows", "windowsPhone", "macOS", "linux"})
+_EVERY_CLIENT_APP = frozenset({"browser", "mobileAppsAndDesktopClients", "exchangeActiveSync", "other"})
+
+
+def _covers_all(listed: list[str] | None, every: frozenset[str]) -> bool:
+    """A condition's include list applies to every sign-in: empty (not configured), "all", or every member."""
+    values = set(listed or [])
+    return not values or "all" in values or every <= values
+
+
 @dataclass(frozen=True)
 class ConditionalAccessPoliciesType(ResourceType):
-    def blocks_all_users(self, obj: dict[str, Any]) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-        """An enabled policy blocking all users from all applications with no narrowing condition
-        (locations, platforms, client app types, risk levels, device filter) [C6][C10]: only its
-        excludeUsers / excludeGroups can keep the emergency-access accounts in."""
+    def user_scope(self, obj: dict[str, Any]) -> UserScope | None:
+        """Who the policy applies to [C7]. ``active`` unless the policy is off: a report-only policy counts,
+        since it is one switch away from being enforced (Learn: "After administrators confirm the settings
+        using report-only mode, they can move the Enable policy toggle from Report-only to On"
+        https://learn.microsoft.com/en-us/entra/identity/conditional-access/concept-conditional-access-report-only)
+        and Learn asks emergency-access accounts to be excluded from the policies, not from the enforced ones
+        only (https://learn.microsoft.com/en-us/entra/identity/role-based-access-control/security-emergency-access).
+        Any state but "disabled", including a value Graph may add later, counts as active."""
+        cond = obj.get("conditions") or {}
+        users = cond.get("users") or {}
+        include = [u for u in users.get("includeUsers") or [] if u != "None"]
+        return UserScope(
+            active=obj.get("state") != "disabled",
+            everyone="All" in include,
+            users=tuple(u for u in include if u not in _USER_SPECIALS),
+            groups=tuple(users.get("includeGroups") or ()),
+            roles=tuple(users.get("includeRoles") or ()),
+            others="GuestsOrExternalUsers" in include or bool(users.get("includeGuestsOrExternalUsers")),
+            exclude_users=tuple(users.get("excludeUsers") or ()),
+            exclude_groups=tuple(users.get("excludeGroups") or ()),
+            blocks_everyone=self._blocks_everyone(obj))
+
+    def _blocks_everyone(self, obj: dict[str, Any]) -> bool:
+        """An enabled policy blocking all users from all applications with no narrowing condition (locations,
+        platforms, client app types, risk levels, device filter) [C6][C10]; listing every platform or client
+        app type is no narrowing."""
         if obj.get("state") != "enabled":
-            return None
+            return False
         grant = obj.get("grantControls") or {}
         if "block" not in (grant.get("builtInControls") or []):
-            return None
+            return False
         cond = obj.get("conditions") or {}
         users = cond.get("users") or {}
         apps = cond.get("applications") or {}
         if "All" not in (users.get("includeUsers") or []) or "All" not in (apps.get("includeApplications") or []):
-            return None
+            return False
         locations = cond.get("locations") or {}
         if locations.get("includeLocations") and "All" not in locations["includeLocations"]:
-            return None
+            return False
         if locations.get("excludeLocations"):
-            return None
+            return False
         platforms = cond.get("platforms") or {}
-        if platforms.get("includePlatforms") and "all" not in platforms["includePlatforms"]:
-            return None
-        if cond.get("clientAppTypes") and "all" not in cond["clientAppTypes"]:
-            return None
-        if any(cond.get(k) for k in ("userRiskLevels", "signInRiskLevels", "servicePrincipalRiskLevels",
-                                     "insiderRiskLevels", "devices")):
-            return None
-        return (tuple(users.get("excludeUsers") or ()), tuple(users.get("excludeGroups") or ()))
+        if not _covers_all(platforms.get("includePlatforms"), _EVERY_PLATFORM) or platforms.get("excludePlatforms"):
+            return False
+        if not _covers_all(cond.get("clientAppTypes"), _EVERY_CLIENT_APP):
+            return False
+        return not any(cond.get(k) for k in ("userRiskLevels", "signInRiskLevels", "servicePrincipalRiskLevels",
+                                             "insiderRiskLevels", "devices"))
 
 
 TYPE = ConditionalAccessPoliciesType(

@@ -114,6 +114,9 @@ class GroupsType(ResourceType):
     def is_dynamic(self, obj: dict[str, Any]) -> bool:
         return "DynamicMembership" in (obj.get("groupTypes") or [])
 
+    def dynamic_members(self, obj: dict[str, Any]) -> bool:
+        return self.is_dynamic(obj)
+
     def group_kind(self, obj: dict[str, Any]) -> str:
         """microsoft365 | security | mailEnabledSecurity | distribution (groupTypes, mailEnabled,
         securityEnabled; see the 'groupTypes' table in [G1]).
@@ -178,6 +181,7 @@ class GroupsType(ResourceType):
 
 
 TYPE = GroupsType(
+    unique_props=("uniqueName",),  # an alternate key [G1]
     key="groups",
     title="group",
     collection="groups",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any
 
 # Creates and updates of links (members, owners, assignments, grants) run at this order: after every
 # object they can point at exists, before the conditional access policies that may reference them.
@@ -168,3 +169,30 @@ class Link:
     # "orgContact") that Graph accepts in this link although entragit manages no type of them. A member of such
     # a kind is kept in backups with its kind (``_entragit.linkKinds``), put back when missing, never removed.
     other_kinds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class UserScope:
+    """Who an object deciding users' sign-ins applies to (a conditional access policy), as the safety rails
+    need it (:meth:`entragit.resources.ResourceType.user_scope`). Ids may be plan placeholders (dicts).
+
+    ``active``: the object takes part in sign-ins (a CA policy on or report-only; off: not);
+    ``everyone``: it includes all users; ``users`` / ``groups`` / ``roles``: the users, groups, directory
+    role templates it includes; ``others``: it includes users by a condition no id names (guests and external
+    users); ``exclude_users`` / ``exclude_groups``: who it leaves out (exclusion wins over inclusion);
+    ``blocks_everyone``: it blocks all users from everything with no narrowing condition."""
+
+    active: bool
+    everyone: bool = False
+    users: tuple[Any, ...] = ()
+    groups: tuple[Any, ...] = ()
+    roles: tuple[Any, ...] = ()
+    others: bool = False
+    exclude_users: tuple[Any, ...] = ()
+    exclude_groups: tuple[Any, ...] = ()
+    blocks_everyone: bool = False
+
+    def could_include(self, user_id: str) -> bool:
+        """Whether the object could apply to ``user_id`` now or after a membership or role change made outside
+        any plan: only an object naming other users alone, and nothing else, cannot."""
+        return self.everyone or self.others or bool(self.groups) or bool(self.roles) or user_id in self.users

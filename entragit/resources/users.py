@@ -119,6 +119,7 @@ PROPS: tuple[Prop, ...] = (
 
 TYPE = ResourceType(
     key="users",
+    unique_props=("userPrincipalName",),  # unique in the tenant [U1]
     title="user",
     collection="users",
     odata_type="#microsoft.graph.user",

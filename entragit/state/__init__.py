@@ -33,6 +33,7 @@ from entragit.state.yamlio import (
     dump_yaml,
     load_yaml,
     parse_yaml,
+    read_plain_file,
     schema_line,
 )
 
@@ -66,6 +67,7 @@ __all__ = [
     "normalize_link",
     "object_path",
     "parse_yaml",
+    "read_plain_file",
     "read_tree",
     "recover_tree",
     "schema_line",

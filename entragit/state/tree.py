@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -44,13 +45,17 @@ COMMIT_RECORD = "COMMIT.json"
 
 
 # ---------------------------------------------------------------------------------------------- names
+# What a Graph object id can be: object ids are GUIDs, a singleton's id is a name ("authorizationPolicy");
+# nothing else (a line break, a slash, a space) can name a Graph object or a tenant-state file.
+GRAPH_ID = re.compile(r"[A-Za-z0-9_][A-Za-z0-9._-]*\Z")
+
+
 def file_name(rt: ResourceType, obj_id: Any) -> str:
     """The file name of an object: ``<id>.yaml`` (singletons ``<typeKey>.yaml``)."""
     if rt.singleton:
         return rt.key + SUFFIX
-    if (not isinstance(obj_id, str) or not obj_id or obj_id.startswith(".")
-            or any(ch in obj_id for ch in ("/", "\\", "\0"))):
-        raise ValidationError(f"id {obj_id!r} cannot name a file", obj=str(obj_id), prop="id")
+    if not isinstance(obj_id, str) or not GRAPH_ID.match(obj_id):
+        raise ValidationError(f"id {obj_id!r} is not a Graph id and cannot name a file", obj=str(obj_id), prop="id")
     return obj_id + SUFFIX
 
 
@@ -74,6 +79,14 @@ def staging_dir(root: str | Path) -> Path:
 
 
 # ---------------------------------------------------------------------------------------------- reading
+def refuse_link(path: Path) -> None:
+    """A symbolic link inside (or as) tenant-state/ is refused, never followed: a change could point one at
+    any file of the machine running entragit, whose content would then be read and shown."""
+    if path.is_symlink():
+        raise ValidationError("a symbolic link: refused, never followed (tenant-state/ holds plain files and "
+                              "folders only)", file=str(path))
+
+
 def read_tree(root: str | Path, types: Iterable[ResourceType | str] | None = None
               ) -> dict[str, dict[str, dict[str, Any]]]:
     """``{typeKey: {id: object}}`` for the given types (all registered ones by default).
@@ -83,13 +96,15 @@ def read_tree(root: str | Path, types: Iterable[ResourceType | str] | None = Non
     name, raises :class:`ValidationError` naming it.
     """
     root = Path(root)
+    refuse_link(root)
     tree: dict[str, dict[str, dict[str, Any]]] = {}
     for rt in resolve_types(types):
         objects: dict[str, dict[str, Any]] = {}
         folder = root / rt.key
+        refuse_link(folder)
         if folder.is_dir():
             for path in sorted(folder.glob("*" + SUFFIX)):
-                obj = load_yaml(path)
+                obj = load_yaml(path)  # a symbolic link is refused there, never followed
                 obj_id = obj.get("id")
                 if not isinstance(obj_id, str) or not obj_id:
                     raise ValidationError("missing or non-string id", file=str(path), prop="id")

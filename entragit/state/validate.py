@@ -17,12 +17,12 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 
-from entragit.errors import UsageError, ValidationError
+from entragit.errors import UsageError, ValidationError, one_line
 from entragit.resources.base import ResourceType, path_values
 from entragit.state.normalization import WHOLE_TYPE, Exclusions, first_data_difference, normalize
 from entragit.state.schema import build_schema
-from entragit.state.tree import SUFFIX, resolve_types
-from entragit.state.yamlio import dump_yaml, first_text_difference, parse_yaml
+from entragit.state.tree import GRAPH_ID, SUFFIX, resolve_types
+from entragit.state.yamlio import dump_yaml, first_text_difference, parse_yaml, read_plain_file
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = [self.file]
+        where = [one_line(self.file)]
         if self.obj is not None:
-            where.append(f"object {self.obj}")
+            where.append(f"object {one_line(self.obj)}")
         if self.prop is not None:
-            where.append(f"property {self.prop}")
+            where.append(f"property {one_line(self.prop)}")
         return f"{': '.join(where)}: {self.message}"
 
 
@@ -78,12 +78,18 @@ def check_tree(root: str | Path, types: Iterable[ResourceType] | None = None,
     one check: a property excluded as personal data must not be in a file.
     """
     root = Path(root)
+    if root.is_symlink():
+        raise ValidationError("a symbolic link: refused, never followed (tenant-state/ holds plain files and "
+                              "folders only)", file=str(root))
     if not root.is_dir():
         raise UsageError(f"{root}: not a directory (no tenant-state tree to validate)")
     known = {rt.key: rt for rt in resolve_types(types)}
     report = TreeReport(root)
     for entry in _entries(root):
         shown = str(root / entry.name)
+        if entry.is_symlink():
+            report.problems.append(Problem(shown, None, None, LINK_REFUSED))
+            continue
         if entry.is_dir():
             rt = known.get(entry.name)
             if rt is None:
@@ -98,6 +104,9 @@ def check_tree(root: str | Path, types: Iterable[ResourceType] | None = None,
     return report
 
 
+LINK_REFUSED = "a symbolic link: refused, never followed (tenant-state/ holds plain files and folders only)"
+
+
 def _entries(folder: Path) -> list[os.DirEntry[str]]:
     with os.scandir(folder) as it:
         return sorted((e for e in it if not e.name.startswith(".")), key=lambda e: e.name)
@@ -109,6 +118,9 @@ def _check_folder(root: Path, rt: ResourceType, folder: Path, report: TreeReport
     count = 0
     for entry in _entries(folder):
         shown = str(root / rt.key / entry.name)
+        if entry.is_symlink():
+            report.problems.append(Problem(shown, None, None, LINK_REFUSED))
+            continue
         if entry.is_dir():
             report.problems.append(Problem(shown, None, None, "unknown folder inside a type folder"))
             continue
@@ -131,7 +143,7 @@ def _check_file(rt: ResourceType, path: Path, shown: str, validator: Draft202012
         problems.append(Problem(shown, None, None,
                                 f"a singleton type's file must be named {rt.key}{SUFFIX}"))
     try:
-        text = path.read_bytes().decode("utf-8")
+        text = read_plain_file(path).decode("utf-8")
         obj = parse_yaml(text, shown)
     except UnicodeDecodeError as exc:
         problems.append(Problem(shown, None, None, f"not UTF-8 text: {exc.reason} at byte {exc.start}"))
@@ -149,6 +161,9 @@ def _check_file(rt: ResourceType, path: Path, shown: str, validator: Draft202012
             problems.append(Problem(shown, obj_id, excluded_path,
                                     "excluded by entragit.yaml (excludeProperties: personal data) but present"))
 
+    if obj_id is not None and not GRAPH_ID.match(obj_id):
+        problems.append(Problem(shown, obj_id, "id", "not a Graph id (letters, digits, '.', '_' and '-' only, "
+                                                     "not first '.' or '-')"))
     if obj_id is not None:
         if not rt.singleton and path.name != obj_id + SUFFIX:
             problems.append(Problem(shown, obj_id, "id",

@@ -23,6 +23,10 @@ HAVE_LIBYAML), :mod:`entragit.state.yaml_fast` (the fast paths), this module (th
 
 from __future__ import annotations
 
+import errno
+import os
+import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -33,10 +37,11 @@ from entragit.resources.base import ResourceType
 from entragit.state.normalization import first_data_difference, normalize
 from entragit.state.yaml_canonical import HAVE_LIBYAML, CanonicalDumper, CanonicalLoader, dump_body
 from entragit.state.yaml_fast import _fast_body, _fast_load
+from entragit.yamlsafe import MAX_BYTES, MAX_DEPTH, check_size, check_yaml
 
 __all__ = [
     "HAVE_LIBYAML", "CanonicalDumper", "CanonicalLoader", "canonical_text", "check_canonical", "dump_body",
-    "dump_yaml", "first_text_difference", "load_yaml", "parse_yaml", "schema_line",
+    "dump_yaml", "first_text_difference", "load_yaml", "parse_yaml", "read_plain_file", "schema_line",
 ]
 
 
@@ -53,11 +58,21 @@ def dump_yaml(rt: ResourceType, obj: dict[str, Any]) -> str:
     return schema_line(rt) + body
 
 
+# A canonical line whose content starts this far right (spaces and "- " of nested lists) may sit deeper than
+# entragit.yamlsafe.MAX_DEPTH allows (each level moves it two columns at most): such a text skips the fast path
+# and meets the exact depth check.
+_TOO_DEEP = re.compile(f"^[ -]{{{2 * MAX_DEPTH}}}", re.M)
+
+
 def parse_yaml(text: str, file: str | Path = "<text>") -> dict[str, Any]:
-    """Parse one tenant-state file's text; the result must be a mapping."""
-    fast = _fast_load(text)
+    """Parse one tenant-state file's text; the result must be a mapping. Anchors, aliases, tags, a nesting
+    deeper than the canonical files' or a size above the largest legitimate file's are refused first
+    (:mod:`entragit.yamlsafe`), by :class:`ValidationError` naming the file."""
+    check_size(len(text), file)
+    fast = _fast_load(text) if _TOO_DEEP.search(text) is None else None
     if fast is not None:
-        return fast
+        return fast  # exactly the fast dumper's text: plain and single-quoted scalars, no anchor or tag
+    check_yaml(text, file)
     try:
         data = yaml.load(text, Loader=CanonicalLoader)  # noqa: S506 (a safe loader)
     except yaml.YAMLError as exc:
@@ -74,10 +89,28 @@ def load_yaml(path: str | Path) -> dict[str, Any]:
     """Load one tenant-state file (timestamps stay strings)."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_plain_file(path).decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ValidationError(f"not UTF-8 text: {exc.reason} at byte {exc.start}", file=str(path)) from None
     return parse_yaml(text, path)
+
+
+def read_plain_file(path: str | Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a regular file, never through a symbolic link (refused, and what it points at never read or
+    shown) and never above ``limit`` bytes (checked before reading): :class:`ValidationError` naming the file."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or os.path.islink(path):
+            raise ValidationError("a symbolic link: refused, never followed (tenant-state/ holds plain files "
+                                  "only)", file=str(path)) from None
+        raise ValidationError(f"cannot read: {exc.strerror or exc}", file=str(path)) from None
+    with os.fdopen(fd, "rb") as fh:
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ValidationError("not a regular file", file=str(path))
+        check_size(info.st_size, path, limit)
+        return fh.read(limit + 1)
 
 
 def canonical_text(rt: ResourceType, obj: dict[str, Any]) -> str:

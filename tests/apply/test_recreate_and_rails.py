@@ -78,17 +78,25 @@ def test_the_share_rail_refuses_without_force(lab: Lab, capsys: pytest.CaptureFi
     refused = lab.cli(capsys, "apply", "--yes")
     assert refused.code == 3 and "maxChangeShare" in refused.err and "users: 20 of" in refused.err
     assert lab.writes() == []
-    # entragit.yaml sets the share (safety.maxChangeShare): a lower one refuses a change of 4 users of the 20,
-    # a higher one lets the 20 through
+    # entragit.yaml sets the share (safety.maxChangeShare) once committed: a lower one refuses a change of 4 users
+    # of the 20, a higher one lets the 20 through; an edit not committed is a proposal, shown and not used
     assert not (lab.repo / "entragit.yaml").exists()
+    four = [x for u in users[:4] for x in ("--id", u)]
     (lab.repo / "entragit.yaml").write_text("safety:\n  maxChangeShare: 0.05\n", encoding="utf-8")
-    lower = lab.cli(capsys, "apply", "--yes", "--dry-run", "--id", users[0], "--id", users[1], "--id", users[2],
-                    "--id", users[3])
+    proposed = lab.cli(capsys, "plan", "--format", "json", *four)
+    assert proposed.code == 0, proposed.err
+    assert json.loads(proposed.out)["settings"]["changed"] == [
+        {"key": "safety.maxChangeShare", "base": None, "proposed": 0.05}]
+    lab.git("add", "entragit.yaml")
+    lab.git("commit", "-q", "-m", "lower share")
+    lower = lab.cli(capsys, "apply", "--yes", "--dry-run", *four)
     assert lower.code == 3 and "above safety.maxChangeShare 5%" in lower.err, lower.err
     (lab.repo / "entragit.yaml").write_text("safety:\n  maxChangeShare: 0.9\n", encoding="utf-8")
+    lab.git("commit", "-q", "-am", "higher share")
     higher = lab.cli(capsys, "apply", "--yes", "--dry-run", "--format", "json")
     assert higher.code == 0 and json.loads(higher.out)["counts"]["dry-run"] == 20, higher.err
-    (lab.repo / "entragit.yaml").unlink()
+    lab.git("rm", "-q", "entragit.yaml")
+    lab.git("commit", "-q", "-m", "default share")
     assert lab.writes() == []
     forced = lab.cli(capsys, "apply", "--yes", "--force", "undo the bulk edit of 2026-07-02")
     assert forced.code == 0, forced.err
@@ -112,7 +120,8 @@ def test_the_emergency_access_rail_refuses_without_force(lab: Lab, capsys: pytes
     before, after = lab.commit_edit("conditionalAccessPolicies", policy_id, lock_everyone_out, "block everyone")
     lab.mark()
     refused = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes")
-    assert refused.code == 3 and "would block every user" in refused.err, refused.err
+    assert refused.code == 3 and f"would apply to emergency-access account {F.break_glass_upn}" in refused.err, \
+        refused.err
     assert lab.writes() == []
     assert read_apply_outcome(lab.repo, after)["status"] == "refused"  # type: ignore[index]
     forced = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes", "--force", "drill")

@@ -184,3 +184,34 @@ def test_signing_without_a_key_records_nothing(git_repo: Path) -> None:
         backup(git_repo, export_step=demo_tenant().export, now="2026-04-01T00:00:00Z", sign=True)
     assert git(git_repo, "rev-parse", "HEAD").strip() == head
     assert git(git_repo, "tag", "-l").strip() == ""
+
+
+def test_a_backup_tag_deleted_in_the_middle_is_reported(git_repo: Path) -> None:
+    """verify --all and backups name a deleted tag: between kept ones (the manifests' chain) or the newest (the
+    branch's backup commits name their tags); pruning the oldest is not a gap."""
+    from entragit.backups.render import render_backups
+
+    made = _three_backups(git_repo)
+    git(git_repo, "tag", "-d", made[1].tag)
+    results = verify_all(git_repo)
+    assert [r.tag for r in results] == [made[2].tag, made[0].tag]
+    assert any(p.startswith(f"{made[1].tag} is missing") and "a backup tag was deleted" in p
+               for p in results[0].problems), results[0].problems
+    assert results[1].ok
+    infos = list_backups(git_repo)
+    assert infos[0].missing == [made[1].tag] and infos[1].missing == []
+    assert f"! {made[1].tag} is missing" in render_backups(infos)
+    git(git_repo, "tag", "-d", made[2].tag)          # the newest too: its commit on the branch still names it
+    results = verify_all(git_repo)
+    assert [r.tag for r in results] == [made[0].tag]
+    assert any(p.startswith(f"{made[2].tag} is missing") for p in results[0].problems), results[0].problems
+
+
+def test_pruned_backups_are_no_gap(git_repo: Path) -> None:
+    tenant = demo_tenant()
+    for day in range(1, 5):
+        tenant.put("users", f"p{day}", displayName=f"P{day}")
+        backup(git_repo, export_step=tenant.export, now=f"2026-02-0{day}T23:00:00Z", keep=2)
+    results = verify_all(git_repo)
+    assert len(results) == 2 and all(r.ok for r in results), [r.problems for r in results]
+    assert all(not i.missing for i in list_backups(git_repo))

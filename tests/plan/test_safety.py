@@ -1,4 +1,4 @@
-"""Safety rails: the share of a type's objects and the emergency-access accounts."""
+"""Safety rails: the share of a type's objects (the emergency-access rail: tests/plan/test_lockout.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 
 from entragit.errors import RefusedError
 from entragit.plan.planner import PlanOptions, compute_plan
-from tests.plan.helpers import ca_policy, gid, group, tree, user
+from tests.plan.helpers import gid, group, tree, user
 
 CA = "conditionalAccessPolicies"
 BREAK_GLASS = "breakglass@contoso.onmicrosoft.com"
@@ -60,55 +60,6 @@ def test_single_object_change_of_a_singleton_type_passes() -> None:
     assert compute_plan(desired, live, {}, None, PlanOptions()).counts()["update"] == 1
 
 
-def _lockout_world(exclude_users: list[str], exclude_groups: list[str] | None = None) -> tuple[dict, dict]:
-    bg = user(90, "Break Glass", userPrincipalName=BREAK_GLASS)
-    desired = tree(("users", bg), ("groups", group(91, "Emergency", members=[gid(90)])),
-                   (CA, ca_policy(4, "Block all", include_users=["All"], exclude_users=exclude_users,
-                                  exclude_groups=exclude_groups, controls=["block"])))
-    live = copy.deepcopy(desired)
-    live[CA][gid(4)]["state"] = "disabled"
-    return desired, live
-
-
-def test_emergency_access_rail_refuses_a_policy_blocking_everyone() -> None:
-    desired, live = _lockout_world([])
-    with pytest.raises(RefusedError) as err:
-        compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
-    assert "would block every user" in str(err.value)
-    forced = compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,), force="tested"))
-    assert forced.forced[0]["rail"] == "emergencyAccess"
-
-
-def test_emergency_access_rail_passes_with_the_account_excluded_directly_or_by_group() -> None:
-    desired, live = _lockout_world([gid(90)])
-    assert compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,))).counts()["update"] == 1
-    desired, live = _lockout_world([], [gid(91)])
-    assert compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(gid(90),))).counts()["update"] == 1
-
-
-def test_emergency_access_rail_without_named_accounts_refuses() -> None:
-    desired, live = _lockout_world([gid(90)])
-    with pytest.raises(RefusedError) as err:
-        compute_plan(desired, live, {}, None, PlanOptions())
-    assert "emergencyAccess" in str(err.value)
-
-
-def test_narrowed_block_policies_are_not_lockouts() -> None:
-    desired, live = _lockout_world([])
-    desired[CA][gid(4)]["conditions"]["locations"] = {"includeLocations": [gid(5)], "excludeLocations": []}
-    live[CA][gid(4)]["conditions"]["locations"] = desired[CA][gid(4)]["conditions"]["locations"]
-    plan = compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
-    assert plan.counts()["update"] == 1
-
-
-def test_removing_break_glass_from_the_exclusion_group_is_refused() -> None:
-    desired, live = _lockout_world([], [gid(91)])
-    live[CA][gid(4)]["state"] = "enabled"  # the policy itself is untouched
-    desired["groups"][gid(91)]["members"] = []
-    with pytest.raises(RefusedError):
-        compute_plan(desired, live, {}, None, PlanOptions(emergency_access=(BREAK_GLASS,)))
-
-
 def test_memberships_of_a_recreated_user_are_not_overwrites() -> None:
     """A user recreated with --recreate goes back into its groups: bringing back, not overwriting 4 of 10 groups;
     the same four groups changed otherwise are refused."""
@@ -124,3 +75,46 @@ def test_memberships_of_a_recreated_user_are_not_overwrites() -> None:
         desired["groups"][gid(10 + i)]["members"] = [gid(2)]
     with pytest.raises(RefusedError, match="groups: 4 of 10"):
         compute_plan(desired, live, {}, None, PlanOptions(recreate=frozenset({gid(1)})))
+
+
+def test_a_revert_to_a_verified_backup_is_exempt_from_the_share_rail_but_deletes_still_count() -> None:
+    """Changes setting objects back to the revert's source backup are not counted; a change to another value,
+    and every delete, still are (entragit.plan.safety.Revert, issue 12.7)."""
+    from entragit.plan.safety import Revert
+
+    backup = _users(10)
+    live = copy.deepcopy(backup)
+    for i in range(1, 6):  # an attacker edited 5 of 10
+        live["users"][gid(i)]["jobTitle"] = "Pwned"
+    revert = Revert(source="backup/20260701T230000Z", objects=copy.deepcopy(backup))
+    plan = compute_plan(copy.deepcopy(backup), live, {}, None, PlanOptions(revert=revert))
+    assert plan.counts()["update"] == 5 and not plan.refused
+    # one object set to something else than the backup's value: counted, and the exempt ones are said
+    desired = copy.deepcopy(backup)
+    for i in (1, 2, 3, 4):
+        desired["users"][gid(i)]["jobTitle"] = "Not the backup's"
+    with pytest.raises(RefusedError) as err:
+        compute_plan(desired, live, {}, None, PlanOptions(revert=revert))
+    assert "users: 4 of 10" in str(err.value) and "1 more set back to their values in the verified backup" \
+        in str(err.value)
+    assert err.value.plan.refused[0]["exempt"] == 1
+    # deletions always count
+    fewer = copy.deepcopy(backup)
+    for i in (1, 2, 3, 4):
+        del fewer["users"][gid(i)]
+    with pytest.raises(RefusedError, match="users: 4 of 10"):
+        compute_plan(fewer, backup, {}, None, PlanOptions(revert=Revert("b", fewer), allow_delete=True))
+
+
+def test_the_emergency_access_rail_has_no_revert_exemption() -> None:
+    from entragit.plan.safety import Revert
+    from tests.plan.helpers import ca_policy
+
+    backup = tree(("users", user(90, "Break Glass", userPrincipalName="bg@contoso.com")),
+                  ("conditionalAccessPolicies", ca_policy(4, "Block all", include_users=["All"], exclude_users=[],
+                                                          controls=["block"], state="enabled")))
+    live = copy.deepcopy(backup)
+    live["conditionalAccessPolicies"][gid(4)]["state"] = "disabled"
+    with pytest.raises(RefusedError, match="emergency-access account bg@contoso.com"):
+        compute_plan(copy.deepcopy(backup), live, {}, None,
+                     PlanOptions(revert=Revert("b", copy.deepcopy(backup)), emergency_access=("bg@contoso.com",)))

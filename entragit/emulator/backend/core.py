@@ -158,9 +158,9 @@ class TenantCore:
     def read_seed_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
         if path.suffix.lower() in (".yaml", ".yml"):
-            import yaml
+            from entragit.emulator.seeds.loading import parse_seed_yaml
 
-            data = yaml.safe_load(text)
+            data = parse_seed_yaml(text, str(path))  # anchors, aliases, tags and deep nesting refused
         else:
             data = json.loads(text)
         if not isinstance(data, dict):

@@ -39,7 +39,7 @@ def load_seed_file(path: str | Path) -> Seed:
         if suffix == ".json":
             data = json.loads(text)
         elif suffix in (".yaml", ".yml"):
-            data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            data = parse_seed_yaml(text, name)
         else:
             raise SeedError("unknown seed file type (use .json, .yaml or .yml)", file=name)
     except json.JSONDecodeError as exc:
@@ -47,6 +47,52 @@ def load_seed_file(path: str | Path) -> Seed:
     except yaml.YAMLError as exc:
         raise SeedError(f"not valid YAML: {str(exc).splitlines()[0]}", file=name) from exc
     return seed_from_mapping(data, source=name)
+
+
+# A seed file is plain data. PyYAML's own dumper writes anchors and aliases for shared objects, so a seed may
+# hold them; what it may not do is expand beyond SEED_MAX_NODES nodes once every alias is followed (a 0.6 KB
+# alias bomb stands for billions), nest deeper than SEED_MAX_DEPTH, or carry a tag. Checked on libyaml's events
+# before anything is built.
+SEED_MAX_DEPTH = 32
+SEED_MAX_NODES = 20_000_000
+
+
+def parse_seed_yaml(text: str, name: str) -> Any:
+    """The data of a YAML seed text (``name``: its file, for errors); :class:`SeedError` for a tag, a nesting
+    deeper than :data:`SEED_MAX_DEPTH` or aliases expanding it beyond :data:`SEED_MAX_NODES` nodes."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    sizes: dict[str, int] = {}  # anchor -> nodes it stands for, expanded
+    open_nodes: list[list[Any]] = [[0, None]]  # [nodes so far, anchor] of each collection being read
+    total = 0
+    for event in yaml.parse(text, Loader=loader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if getattr(event, "tag", None):
+            raise SeedError(f"YAML tag {event.tag} at line {line}: a seed is plain data", file=name)
+        if isinstance(event, yaml.CollectionStartEvent):
+            open_nodes.append([1, event.anchor])
+            if len(open_nodes) - 1 > SEED_MAX_DEPTH:
+                raise SeedError(f"nested more than {SEED_MAX_DEPTH} levels deep at line {line}", file=name)
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            count, anchor = open_nodes.pop()
+            if anchor is not None:
+                sizes[anchor] = count
+        elif isinstance(event, yaml.ScalarEvent):
+            count = 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.AliasEvent):
+            count = sizes.get(event.anchor, 1)
+            total += count  # the alias's nodes, read again
+            if total > SEED_MAX_NODES:
+                raise SeedError(f"YAML alias *{event.anchor} at line {line} expands the seed beyond "
+                                f"{SEED_MAX_NODES:,} nodes (an alias bomb?)", file=name)
+        else:
+            continue
+        open_nodes[-1][0] += count
+        if not isinstance(event, yaml.AliasEvent):
+            total += 1 if not isinstance(event, yaml.CollectionEndEvent) else 0
+    return yaml.load(text, Loader=loader)  # noqa: S506 (a safe loader, on checked text)
 
 
 def seed_from_mapping(data: Any, *, source: str = "<seed>") -> Seed:
