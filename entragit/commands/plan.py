@@ -31,7 +31,7 @@ def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids
     deleted items, recreates with remapped references, link changes, deletes and skips with reasons.
 
     Exits 2 when tenant-state/ is invalid, 3 when a safety rail refuses the plan (without --force)."""
-    from entragit.plan.live import make_plan
+    from entragit.plan.live import fetch_recorded, make_plan
     from entragit.plan.render import render
     from entragit.plan.scope import Scope, scope_from_range
     from entragit.settings import load_settings
@@ -42,6 +42,7 @@ def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids
         raise UsageError("--force needs a reason")
     settings = load_settings(ctx, repo=repo)
     scope = scope_from_range(repo, scope_from, types=types, ids=ids) if scope_from else Scope.of(types, ids)
+    fetch_recorded(repo)  # the new ids earlier applies pushed: the same plan apply computes, on any clone
     result = make_plan(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force)
     text = render(result, fmt)
     if output is not None:

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from entragit import resources
-from entragit.errors import GraphError, UsageError, ValidationError
+from entragit.errors import EntragitError, GraphError, UsageError, ValidationError
 from entragit.graph.runner import run
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
@@ -216,9 +216,11 @@ def prepare(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str
     desired = read_desired(root)  # the whole tree: plan and apply refuse the same invalid trees
     check_ids(scope.ids or (), [desired], known=False)  # a singleton's id: refused before any Graph read
     check_ids(recreate, [desired], "--recreate")
+    interrupted: frozenset[str] = frozenset()
     if known_ids is None:
-        known_ids = recorded_new_ids(settings.repo)
+        known_ids, interrupted = recorded_new_ids(settings.repo), recorded_interrupted(settings.repo)
     options = PlanOptions(recreate=frozenset(recreate), allow_delete=allow_delete, known_ids=dict(known_ids),
+                          interrupted=interrupted,
                           max_change_share=settings.max_change_share,
                           emergency_access=tuple(settings.emergency_access), force=force)
     return Planning(scope=scope, types=types_to_read(scope), exclude=exclude, desired=desired, options=options)
@@ -250,6 +252,31 @@ def recorded_new_ids(repo: str | Path) -> dict[str, dict[str, Any]]:
     from entragit.backups import known_ids
 
     return known_ids(repo)
+
+
+def fetch_recorded(repo: str | Path, remote: str = "origin") -> bool:
+    """Fetch the apply notes ``remote`` holds (the new ids applies recorded and pushed), when the repository
+    has that remote: a fresh clone then plans as the clone that applied. False when nothing was fetched."""
+    if not (Path(repo) / ".git").exists():
+        return False
+    from entragit.backups import fetch_notes, git_result, open_repo
+
+    r = open_repo(repo)
+    if git_result(r, "remote", "get-url", remote)[0] != 0:
+        return False
+    try:
+        return fetch_notes(r, remote)
+    except EntragitError:
+        return False  # unreachable remote: the tenant still shows what earlier applies made (create keys)
+
+
+def recorded_interrupted(repo: str | Path) -> frozenset[str]:
+    """The tokens of :func:`recorded_new_ids` only an interrupted apply recorded (the plan lists them)."""
+    if not (Path(repo) / ".git").exists():
+        return frozenset()
+    from entragit.backups import interrupted_ids
+
+    return interrupted_ids(repo)
 
 
 def make_plan(settings: Any, **kwargs: Any) -> Plan:

@@ -30,6 +30,9 @@ Kinds (:class:`Kind`)
     federated credential, method configuration... ``target`` is the linked id (IDS/ID links) or the
     element to create / the properties to change (OBJECTS links); ``ref`` is the element's live id
     (``{ref}`` of the link's remove/update templates; the linked id for IDS/ID links).
+``after_record`` (an update)
+    Runs only once the new ids made before it are recorded (the apply's git note, pushed): the last step of
+    a create by a marked name (``ResourceType.create_key``), which writes the real name.
 ``skip``
     Something that differs but is not written, with ``reason``. A skipped property names it in
     ``properties`` (one skip per property: "mastered on-premises", create-only, ...); a skipped link
@@ -171,6 +174,9 @@ class Change:
     # skip: the command-line option that would write it ("--recreate <id>" for a new identity not asked for);
     # an apply leaving such skips is recorded as partial (the merged change is not all in the tenant)
     option: str | None = None
+    # update: runs only once the new ids made before it are recorded where any clone finds them (the unmarking
+    # of an object created with a marked name: after it, only the record says which object it is)
+    after_record: bool = False
 
     @property
     def key(self) -> str:
@@ -218,6 +224,7 @@ class Change:
             "recompute": self.recompute or None,
             "generate": list(self.generate) or None,
             "option": self.option,
+            "afterRecord": self.after_record or None,
         }
         out.update({k: v for k, v in optional.items() if v is not None})
         return out

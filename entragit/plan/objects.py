@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from entragit.plan.earlier import DERIVED_PREFIX
 from entragit.plan.model import Change, Kind, PropertyChange, Warning
 from entragit.plan.values import _MISSING, MASTERED, ODATA_TYPE, _Ctx, _same, _write_channel
-from entragit.resources.base import META_KEY, Channel, DeleteKind, ResourceType
+from entragit.resources.base import META_KEY, Channel, CreateHow, DeleteKind, ResourceType, path_values
 
 
 class _Objects:
@@ -27,12 +28,25 @@ class _Objects:
         name = rt.display_name(resolved)
         key = self.restored[obj_id]
         self._add((0, rt.order, 0, rt.key, obj_id, 0),
-                  Change(Kind.RESTORE, rt.key, obj_id, name, reason="restored from deleted items with its id"))
+                  Change(Kind.RESTORE, rt.key, obj_id, name, reason="restored from deleted items with its id",
+                         after=self._restores_referenced(rt, key, resolved)))
         base = {k: v for k, v in deleted_obj.items() if k not in rt.link_names}
         # deleted items carry a partial object (Graph's default properties): only what it shows is compared;
         # the applier re-plans after the restore for the rest
         self._plan_props(rt, obj_id, name, resolved, ctx, base, None, after=(key,), partial=True)
         self._plan_links(rt, obj_id, name, resolved, ctx, resolved, {}, None, after=(key,), recompute=True)
+
+    def _restores_referenced(self, rt: ResourceType, key: str, resolved: dict[str, Any]) -> tuple[str, ...]:
+        """The restores of the objects ``resolved`` references (by id or alternate key): a restore waits for
+        them (a service principal's restore for its application's: the declared reference orders them)."""
+        found = set()
+        for ref in rt.refs:
+            for value in path_values(resolved, ref.path):
+                if isinstance(value, str):
+                    other = (self.restored if ref.by == "id" else self.restored_alt).get(value)
+                    if other is not None and other != key:
+                        found.add(other)
+        return tuple(sorted(found))
 
     def _plan_props(self, rt: ResourceType, obj_id: str, name: str, resolved: dict[str, Any], ctx: _Ctx,
                     base: dict[str, Any], address: Any, after: tuple[str, ...], partial: bool = False,
@@ -54,6 +68,8 @@ class _Objects:
             old = base.get(prop_name, _MISSING)
             if _same(old, new) or (partial and (old is _MISSING or old is None)):
                 continue
+            if server_set and new is None and self._derived_key(rt, prop_name, obj_id, old):
+                continue  # the create key entragit gave the recreated object: it keeps it (not drift)
             old_value = None if old is _MISSING else old
             channel = _write_channel(rt, prop_name)
             prop = rt.prop(prop_name)
@@ -86,16 +102,22 @@ class _Objects:
                 singles.append(pc)
         self._emit_updates(rt, obj_id, name, resolved, patch, singles, address, after, phase=0)
 
+    @staticmethod
+    def _derived_key(rt: ResourceType, prop_name: str, obj_id: str, value: Any) -> bool:
+        key = rt.create_key
+        return (key is not None and key.how is CreateHow.UPSERT and key.prop == prop_name
+                and value == f"{DERIVED_PREFIX}{obj_id}")
+
     def _emit_updates(self, rt: ResourceType, obj_id: str, name: str, resolved: dict[str, Any],
                       patch: list[PropertyChange], singles: list[PropertyChange], address: Any,
-                      after: tuple[str, ...], phase: int, seq: int = 0) -> None:
+                      after: tuple[str, ...], phase: int, seq: int = 0, after_record: bool = False) -> None:
         base_sort = (phase, rt.order, 0, rt.key, obj_id, 2)
         if patch:
             body = self._patch_body(rt, resolved, {p.path: p.new for p in patch})
             deps = tuple(sorted(set(after) | set(self._deps(body))))
             self._add((*base_sort, ""), Change(Kind.UPDATE, rt.key, obj_id, name, properties=tuple(patch),
                                                channel=Channel.PATCH.value, body=body, address=address,
-                                               after=deps, seq=seq))
+                                               after=deps, seq=seq, after_record=after_record))
         for pc in singles:
             if pc.channel == Channel.ACTION.value:
                 body = {pc.path: pc.new}

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entragit import resources
+from entragit.plan.earlier import _Earlier
 from entragit.plan.links import _Links
 from entragit.plan.model import Change, Kind, Plan, Warning, is_placeholder, placeholder
 from entragit.plan.objects import _Objects
@@ -81,6 +82,9 @@ class PlanOptions:
     allow_delete: bool = False
     # new ids from previous applies: {"<type>/<old id>": {"id": new id, "<alt key>": new value}}
     known_ids: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # the tokens of known_ids that an apply recorded without finishing (listed by the plan, like the objects an
+    # earlier apply made and the tenant shows by their create key)
+    interrupted: frozenset[str] = frozenset()
     # safety rails (entragit.plan.safety): share of a type's objects, emergency-access accounts
     max_change_share: float = 0.3
     emergency_access: tuple[str, ...] = ()
@@ -105,7 +109,7 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
 
 
 # ---------------------------------------------------------------------------------------------- planner
-class _Planner(_References, _Objects, _Recreates, _Links):
+class _Planner(_References, _Objects, _Recreates, _Links, _Earlier):
     def __init__(self, desired: Tree, live: Tree, deleted: Tree, scope: Scope, options: PlanOptions) -> None:
         self.desired = desired
         self.live = live
@@ -120,6 +124,7 @@ class _Planner(_References, _Objects, _Recreates, _Links):
         self.fate: dict[tuple[str, str], str] = {}  # (type, desired id) -> live|restore|new|none
         self.provider: dict[str, str] = {}  # token "<type>/<old id>" -> key of the recreate providing it
         self.restored: dict[str, str] = {}  # id -> key of the restore bringing it back
+        self.restored_alt: dict[str, str] = {}  # alternate key value (appId) -> key of the restore
         self.alt_new: dict[str, tuple[str, Any]] = {}  # old minted alt value -> (token, replacement)
         self.in_scope: set[tuple[str, str]] = set()
         # old ids (and old minted appIds) of objects that get new ones: created by this plan (None) or by an
@@ -136,10 +141,10 @@ class _Planner(_References, _Objects, _Recreates, _Links):
 
     def _classify(self) -> None:
         known = self.options.known_ids
+        self.claimed = self._claimed_ids()
         for rt in self.rts:
             live_t = self._objects(self.live, rt.key)
             deleted_t = self._objects(self.deleted, rt.key)
-            minted = _minted_alt(rt)
             for obj_id, obj in self._objects(self.desired, rt.key).items():
                 token = f"{rt.key}/{obj_id}"
                 new = known.get(token) or {}
@@ -153,27 +158,40 @@ class _Planner(_References, _Objects, _Recreates, _Links):
                     self.live_id[(rt.key, obj_id)] = next(iter(live_t))
                     self.fate[(rt.key, obj_id)] = "live"
                 elif new.get("id") in live_t:
-                    self.live_id[(rt.key, obj_id)] = new["id"]
-                    self.fate[(rt.key, obj_id)] = "live"
-                    self.remapped[obj_id] = new["id"]
-                    if minted and obj.get(minted) and new.get(minted):
-                        self.alt_new[obj[minted]] = (token, new[minted])
-                        self.remapped[obj[minted]] = new[minted]
+                    self._match_new(rt, obj_id, obj, new)
+                    if token in self.options.interrupted:
+                        self._note_recorded(rt, obj_id, str(new["id"]))
                 elif obj_id in deleted_t and rt.delete_kind(deleted_t[obj_id]) is DeleteKind.SOFT \
                         and rt.restore_path:
                     self.fate[(rt.key, obj_id)] = "restore" if in_scope else "none"
                     if in_scope:
                         self.restored[obj_id] = f"restore:{rt.key}/{obj_id}"
+                        if rt.alt_key and isinstance(obj.get(rt.alt_key), str):
+                            self.restored_alt[obj[rt.alt_key]] = self.restored[obj_id]
+                elif (found := self._created_earlier(rt, obj_id, obj)) is not None:
+                    self._match_new(rt, obj_id, obj, found)
                 elif in_scope and self._absent_refusal(rt, obj_id, obj)[0] is None:
                     kind = Kind.CREATE if (rt.key, obj_id) in self.scope.added else Kind.RECREATE
                     self.fate[(rt.key, obj_id)] = "new"
                     self.provider[token] = f"{kind.value}:{token}"
                     self.remapped[obj_id] = None
+                    minted = _minted_alt(rt)
                     if minted and obj.get(minted):
                         self.alt_new[obj[minted]] = (token, placeholder(rt.key, obj_id, minted))
                         self.remapped[obj[minted]] = None
                 else:
                     self.fate[(rt.key, obj_id)] = "none"
+
+    def _match_new(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+        """``obj`` is live under the new id an earlier apply gave it (recorded, or found by its create key)."""
+        token = f"{rt.key}/{obj_id}"
+        self.live_id[(rt.key, obj_id)] = new["id"]
+        self.fate[(rt.key, obj_id)] = "live"
+        self.remapped[obj_id] = new["id"]
+        minted = _minted_alt(rt)
+        if minted and obj.get(minted) and new.get(minted):
+            self.alt_new[obj[minted]] = (token, new[minted])
+            self.remapped[obj[minted]] = new[minted]
 
     def _absent_refusal(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> tuple[str | None, str | None]:
         """``(reason, option)``: why an object absent from the tenant is not recreated (None: it is), and the

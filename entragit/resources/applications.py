@@ -29,7 +29,17 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
+from entragit.resources.base import (
+    EXPAND_MAX,
+    CreateHow,
+    CreateKey,
+    DeleteKind,
+    Link,
+    LinkKind,
+    Prop,
+    Ref,
+    ResourceType,
+)
 
 PROPS: tuple[Prop, ...] = (
     Prop("id", RO, json_type=STR),
@@ -151,6 +161,10 @@ TYPE = ResourceType(
     # directory extensions are defined on applications:
     # https://learn.microsoft.com/en-us/graph/api/application-list-extensionproperty?view=graph-rest-1.0
     extension_definitions="extensionProperties",
+    # upsert by the client-chosen alternate key: PATCH /applications(uniqueName='...') + Prefer:
+    # create-if-missing answers 201 (created) or 204 (updated), never a second application
+    create_key=CreateKey("uniqueName", CreateHow.UPSERT,
+                         note="https://learn.microsoft.com/en-us/graph/api/application-upsert?view=graph-rest-1.0"),
     new_identity="a recreated application is a new identity (new object id and appId; no client secrets or "
                  "certificates; clients and consents must follow the new appId)",
     create_defaults=(

@@ -24,6 +24,8 @@ from entragit.resources.parts import (
     LINK_ORDER,
     META_KEY,
     Channel,
+    CreateHow,
+    CreateKey,
     DeleteKind,
     Link,
     LinkKind,
@@ -33,8 +35,8 @@ from entragit.resources.parts import (
 from entragit.resources.paths import iter_path, path_values, strings_in
 
 __all__ = [
-    "EXPAND_MAX", "JSON_TYPES", "LINK_ORDER", "META_KEY", "Channel", "DeleteKind", "Link", "LinkKind", "Prop",
-    "Ref", "Registry", "ResourceType", "iter_path", "path_values", "strings_in",
+    "EXPAND_MAX", "JSON_TYPES", "LINK_ORDER", "META_KEY", "Channel", "CreateHow", "CreateKey", "DeleteKind",
+    "Link", "LinkKind", "Prop", "Ref", "Registry", "ResourceType", "iter_path", "path_values", "strings_in",
 ]
 
 
@@ -98,6 +100,9 @@ class ResourceType:
     extension_definitions: str = ""
     aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
     tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
+    # --- additive (engineer apply): how a create of this type is found again after a lost answer or a killed
+    # run (an alternate key Graph upserts by, a property Graph keeps unique, or a marker); None: no create
+    create_key: CreateKey | None = None
 
     # ------------------------------------------------------------------ derived facts
     @property

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from entragit.resources._common import OBJ, RO, STR, ZERO_ID
-from entragit.resources.base import DeleteKind, Prop, Ref, ResourceType
+from entragit.resources.base import CreateHow, CreateKey, DeleteKind, Prop, Ref, ResourceType
 
 _USERS = "conditions.users"
 _APPS = "conditions.applications"
@@ -149,6 +149,9 @@ TYPE = ConditionalAccessPoliciesType(
     delete_path="identity/conditionalAccess/deletedItems/policies",
     restore_path="POST identity/conditionalAccess/deletedItems/policies/{id}/restore",
     order=80,
+    # no alternate key: created with a marked displayName (found again by it, from any clone, until the plan's
+    # last step writes the real name once the new id is recorded)
+    create_key=CreateKey("displayName", CreateHow.MARKER),
     serialized=True,
     # a recreated policy starts in report-only; the plan enables it once everything it references exists
     # (graph-entra.md §6 restore order: "create disabled or report-only first, verify, then set state")

@@ -35,7 +35,16 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, ResourceType
+from entragit.resources.base import (
+    EXPAND_MAX,
+    CreateHow,
+    CreateKey,
+    DeleteKind,
+    Link,
+    LinkKind,
+    Prop,
+    ResourceType,
+)
 
 _SYNC = "mastered on-premises when onPremisesSyncEnabled"
 _EXCHANGE = (
@@ -222,6 +231,9 @@ TYPE = GroupsType(
     order=40,
     extension_attributes=True,
     directory_object=True,
+    # upsert by the client-chosen alternate key: PATCH /groups(uniqueName='...') + Prefer: create-if-missing
+    create_key=CreateKey("uniqueName", CreateHow.UPSERT,
+                         note="https://learn.microsoft.com/en-us/graph/api/group-upsert?view=graph-rest-1.0"),
     create_defaults=(
         ("groupTypes", []),
         ("description", None),

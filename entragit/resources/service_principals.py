@@ -30,7 +30,17 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
+from entragit.resources.base import (
+    EXPAND_MAX,
+    CreateHow,
+    CreateKey,
+    DeleteKind,
+    Link,
+    LinkKind,
+    Prop,
+    Ref,
+    ResourceType,
+)
 
 PROPS: tuple[Prop, ...] = (
     Prop("id", RO, json_type=STR),
@@ -186,6 +196,10 @@ TYPE = ServicePrincipalsType(
     delete_path=deleted_items("servicePrincipal"),
     restore_path=DIRECTORY_RESTORE,
     order=60,
+    # one service principal per application per tenant: a second POST for the appId answers "... the service
+    # principal name <appId> is already in use" (service principals are keyed by appId [SP1])
+    create_key=CreateKey("appId", CreateHow.UNIQUE,
+                         note="https://learn.microsoft.com/en-us/graph/api/serviceprincipal-post-serviceprincipals"),
     directory_object=True,
     new_identity="a recreated service principal is a new identity (new object id; no credentials; sign-ins "
                  "and consents start over)",

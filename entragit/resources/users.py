@@ -32,7 +32,7 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, ResourceType
+from entragit.resources.base import CreateHow, CreateKey, DeleteKind, Link, LinkKind, Prop, ResourceType
 
 _SYNC = "mastered on-premises when onPremisesSyncEnabled (Entra Connect synchronizes it)"
 _SHAREPOINT = (
@@ -166,6 +166,10 @@ TYPE = ResourceType(
     extension_attributes=True,
     directory_object=True,
     tenant_size=True,  # Graph's identity throttling limits go by the tenant's number of users
+    # the userPrincipalName is unique in the tenant: a second create answers 400 "Another object with the
+    # same value for property userPrincipalName already exists." (graph-entra.md, idempotent creates)
+    create_key=CreateKey("userPrincipalName", CreateHow.UNIQUE,
+                         note="https://learn.microsoft.com/en-us/graph/api/user-post-users?view=graph-rest-1.0"),
     new_identity="a recreated user is a new identity (new object id; no MFA methods, licences, mailbox or "
                  "sign-in history; a generated password)",
     create_defaults=(

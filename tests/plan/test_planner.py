@@ -273,8 +273,12 @@ def test_recreated_named_location_remaps_ca_reference_and_comes_first() -> None:
     live = without(desired, LOC, gid(3))
     live[CA][gid(4)]["conditions"]["locations"] = None  # detached before the delete
     p = plan(desired, live)
-    assert [c.kind for c in p.changes] == [Kind.RECREATE, Kind.UPDATE]
-    create, update = p.changes
+    assert [c.kind for c in p.changes] == [Kind.RECREATE, Kind.UPDATE, Kind.UPDATE]
+    create, update, unmark = p.changes
+    # created under a marked name (found again by it after a lost answer or a killed run), named last,
+    # once the new ids are recorded
+    assert create.body["displayName"] == f"GSA egress [entragit {gid(3)}]"
+    assert unmark.after_record and unmark.body["displayName"] == "GSA egress" and unmark.after == (create.key,)
     assert create.provides == f"{LOC}/{gid(3)}" and create.remap == {"id": gid(3)}
     assert create.body is not None and "id" not in create.body and "createdDateTime" not in create.body
     assert create.body["@odata.type"] == "#microsoft.graph.ipNamedLocation"
@@ -293,21 +297,27 @@ def test_recreated_ca_policy_is_created_report_only_then_switched() -> None:
     live: Tree = {"authenticationStrengthPolicies": {}, CA: {}}
     p = plan(desired, live)
     assert [(c.kind, c.type) for c in p.changes] == [
-        (Kind.RECREATE, "authenticationStrengthPolicies"), (Kind.RECREATE, CA), (Kind.UPDATE, CA)]
-    _, create, switch = p.changes
+        (Kind.RECREATE, "authenticationStrengthPolicies"), (Kind.RECREATE, CA),
+        (Kind.UPDATE, "authenticationStrengthPolicies"), (Kind.UPDATE, CA)]
+    # the real names (and the policy's state) last, once the new ids are recorded
+    assert [c.after_record for c in p.changes] == [False, False, True, True]
+    _, create, _, switch = p.changes
     assert create.body["state"] == "enabledForReportingButNotEnforced"
     assert create.body["grantControls"]["authenticationStrength"] == {"id": placeholder(
         "authenticationStrengthPolicies", gid(5))}
     assert create.after == (p.changes[0].key,)
-    assert switch.body == {"state": "enabled"} and switch.address == placeholder(CA, gid(4))
-    assert switch.properties[0].old == "enabledForReportingButNotEnforced"
+    assert switch.body == {"state": "enabled", "displayName": policy["displayName"]}
+    assert switch.address == placeholder(CA, gid(4))
+    assert [(pc.path, pc.old) for pc in switch.properties] == [
+        ("displayName", f"{policy['displayName']} [entragit {gid(4)}]"), ("state", "enabledForReportingButNotEnforced")]
     assert create.key in switch.after
     assert create.key != switch.key
 
 
 def test_report_only_policy_is_not_switched() -> None:
     p = plan(tree((CA, ca_policy(4, state="enabledForReportingButNotEnforced"))), {})
-    assert [c.kind for c in p.changes] == [Kind.RECREATE]
+    assert [(c.kind, c.after_record) for c in p.changes] == [(Kind.RECREATE, False), (Kind.UPDATE, True)]
+    assert set(p.changes[1].body) == {"displayName"}  # its real name only
 
 
 def test_user_not_recreated_without_recreate_option() -> None:
