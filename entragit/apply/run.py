@@ -135,10 +135,12 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
                   (c.id in restored_ids or _mentions((c.target, c.ref), restored_ids))]
         return Plan(changes=wanted, scope=again.scope)
 
+    made = new_ids if new_ids is not None else {}
+    # what earlier applies made and this plan matched without a finished record: recorded with this apply's
+    made.update({k: dict(v) for k, v in plan.adopted.items() if k not in made})
     result = await apply_plan(client, plan, dry_run=dry_run, password_file=request.password_file,
                               on_event=on_event, recheck=None if dry_run else replan,
-                              follow_up=follow_up, new_ids=new_ids if new_ids is not None else {},
-                              checkpoint=checkpoint)
+                              follow_up=follow_up, new_ids=made, checkpoint=checkpoint)
     return result
 
 

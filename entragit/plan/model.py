@@ -268,6 +268,11 @@ class Plan:
     scope: dict[str, Any] = field(default_factory=dict)
     # notes the safety rails produced when forced ({"rail": ..., "reason": ...}); not hashed
     forced: list[dict[str, str]] = field(default_factory=list)
+    # the new ids of objects an earlier apply made that the plan matched without a finished record of them
+    # (found by their create key, or recorded by an interrupted apply): {"<type>/<old id>": {"id": ...}}.
+    # The applier records them with its own, so that every clone matches them from then on. Not hashed (the
+    # warnings listing them are).
+    adopted: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def writes(self) -> list[Change]:

@@ -125,6 +125,7 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier):
         self.provider: dict[str, str] = {}  # token "<type>/<old id>" -> key of the recreate providing it
         self.restored: dict[str, str] = {}  # id -> key of the restore bringing it back
         self.restored_alt: dict[str, str] = {}  # alternate key value (appId) -> key of the restore
+        self.adopted: dict[str, dict[str, Any]] = {}  # token -> new values of an earlier apply's object
         self.alt_new: dict[str, tuple[str, Any]] = {}  # old minted alt value -> (token, replacement)
         self.in_scope: set[tuple[str, str]] = set()
         # old ids (and old minted appIds) of objects that get new ones: created by this plan (None) or by an
@@ -161,6 +162,7 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier):
                     self._match_new(rt, obj_id, obj, new)
                     if token in self.options.interrupted:
                         self._note_recorded(rt, obj_id, str(new["id"]))
+                        self.adopted[token] = dict(new)
                 elif obj_id in deleted_t and rt.delete_kind(deleted_t[obj_id]) is DeleteKind.SOFT \
                         and rt.restore_path:
                     self.fate[(rt.key, obj_id)] = "restore" if in_scope else "none"
@@ -170,6 +172,7 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier):
                             self.restored_alt[obj[rt.alt_key]] = self.restored[obj_id]
                 elif (found := self._created_earlier(rt, obj_id, obj)) is not None:
                     self._match_new(rt, obj_id, obj, found)
+                    self.adopted[f"{rt.key}/{obj_id}"] = found
                 elif in_scope and self._absent_refusal(rt, obj_id, obj)[0] is None:
                     kind = Kind.CREATE if (rt.key, obj_id) in self.scope.added else Kind.RECREATE
                     self.fate[(rt.key, obj_id)] = "new"
@@ -231,7 +234,8 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier):
     def run(self) -> Plan:
         for rt in self.rts:
             self._plan_type(rt)
-        plan = Plan(changes=_ordered(self.changes), warnings=self.warnings, scope=self.scope.describe())
+        plan = Plan(changes=_ordered(self.changes), warnings=self.warnings, scope=self.scope.describe(),
+                    adopted=self.adopted)
         return plan
 
     def _plan_type(self, rt: ResourceType) -> None:
