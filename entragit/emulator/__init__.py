@@ -19,6 +19,7 @@ from typing import Any
 
 from entragit.emulator.backend import ListQuery, Tenant
 from entragit.emulator.limits import Clock, Counters, Faults, Limiter
+from entragit.emulator.schema import evolvable_types
 
 __all__ = ["Emulator", "ListQuery", "Tenant", "resolve_seed"]
 
@@ -77,6 +78,8 @@ class Emulator:
         self.faults = Faults(random_seed=random_seed, latency_ms=latency_ms, fault_rate=fault_rate,
                              throttle_every=throttle_every, drop_rate=drop_rate, clock=self.clock)
         self.seed: SeedSpec = seed
+        # Graph's metadata is parsed once per process (~0.2 s): here, not inside the first request's timing
+        evolvable_types()
         self._load(seed)
         from entragit.emulator.app import GraphApp
 

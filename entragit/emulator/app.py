@@ -27,6 +27,7 @@ from entragit.emulator import upsert
 from entragit.emulator.errors import GraphError
 from entragit.emulator.models import dumps
 from entragit.emulator.routes import Call, Reply, build_router
+from entragit.emulator.schema import PREFER_UNKNOWN_ENUM_MEMBERS
 
 if TYPE_CHECKING:
     from entragit.emulator import Emulator
@@ -56,7 +57,7 @@ class GraphApp:
         # connection); in-process the transport raises, which is what httpx reports for a dropped connection
         self.served = False
         self.router = build_router(emulator.backend)
-        from entragit.emulator.routes.audit import audit_routes
+        from entragit.emulator.audit_routes import audit_routes
 
         audit_routes(self.router, emulator.audit)
         self._alt_collections = {rt.collection.lower(): rt for rt in emulator.backend.registry}
@@ -192,12 +193,18 @@ class GraphApp:
         handler, params, template = self.router.match(call.method, call.path)
         call.params = params
         # layers around the backend: the caller's permissions (permissions.py), a lagging replica
-        # (replication.py), the directory audit log (audit.py)
+        # (replication.py), the directory audit log (audit.py); evolvable enum members are read and written only
+        # by callers that ask for them, and Graph says so
+        # (https://learn.microsoft.com/en-us/graph/best-practices-concept#handling-future-members-in-evolvable-enumerations)
         emu, tenant = self.emu, self.emu.backend
         emu.permissions.check(tenant, call, template)
         emu.replication.before(call, template)
         audit = emu.audit.before(tenant, call, template)
-        reply = handler(call)
+        unknown_members = call.prefers(PREFER_UNKNOWN_ENUM_MEMBERS)
+        with tenant.request_context(call.version, unknown_enum_members=unknown_members):
+            reply = handler(call)
+        if unknown_members:
+            reply.headers["Preference-Applied"] = PREFER_UNKNOWN_ENUM_MEMBERS
         emu.replication.after(call, template, reply)
         emu.audit.after(tenant, call, template, reply, audit)
         return emu.permissions.filter(call, template, reply)

@@ -23,6 +23,8 @@
                                            delta token answers 410 Gone + Location
 ``GET|POST /_emulator/settings``           ``{"allowPolicyRestore": bool}`` (restore of deleted CA
                                            policies/named locations, refused for app-only callers)
+``POST /_emulator/objects``               ``{"type": "contacts", "objects": [...]}``: add seed-format objects
+                                           to the live tenant (sets Graph cannot write: contacts)
 ``GET|POST /_emulator/permissions``        ``{"granted": "all" | ["User.Read.All", ...]}``: the calling
                                            app's application permissions (permissions.py)
 ``GET|POST /_emulator/replication``        ``{"requests": N}`` | ``{"seconds": S}`` | ``{"off": true}``:
@@ -136,6 +138,11 @@ def _dispatch(emu: Emulator, method: str, name: str, params: dict[str, str], dat
                     raise ControlError(400, f"unknown setting {key!r} (known: allowPolicyRestore)")
                 emu.backend.allow_policy_restore = bool(value)
         return {"allowPolicyRestore": emu.backend.allow_policy_restore}
+    if name == "objects" and method == "POST":
+        knobs = _knobs(data)
+        if set(knobs) != {"type", "objects"} or not isinstance(knobs["objects"], list):
+            raise ControlError(400, 'POST /_emulator/objects takes {"type": "<seed key>", "objects": [...]}')
+        return {"added": emu.backend.add_objects(str(knobs["type"]), knobs["objects"])}
     if name in ("permissions", "replication", "audit"):
         layer = {"permissions": emu.permissions, "replication": emu.replication, "audit": emu.audit}[name]
         return layer.configure(**_knobs(data)) if method == "POST" else layer.snapshot()

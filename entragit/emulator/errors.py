@@ -37,9 +37,11 @@ class GraphError(Exception):
     code = "Request_BadRequest"
 
     def __init__(self, message: str, *, code: str | None = None, status: int | None = None,
-                 headers: dict[str, str] | None = None, details: list[dict[str, Any]] | None = None) -> None:
+                 headers: dict[str, str] | None = None, details: list[dict[str, Any]] | None = None,
+                 inner: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.message = message
+        self.inner = dict(inner or {})  # more specific innerError members (code, message)
         if code is not None:
             self.code = code
         if status is not None:
@@ -48,7 +50,7 @@ class GraphError(Exception):
         self.details = details
 
     def body(self, request_id: str, client_request_id: str | None, date: str) -> dict[str, Any]:
-        inner: dict[str, Any] = {"date": date, "request-id": request_id}
+        inner: dict[str, Any] = {**self.inner, "date": date, "request-id": request_id}
         if client_request_id:
             inner["client-request-id"] = client_request_id
         error: dict[str, Any] = {"code": self.code, "message": self.message, "innerError": inner}
@@ -91,6 +93,19 @@ class OnPremisesMastered(BadRequest):
         super().__init__("Unable to update the specified properties for on-premises mastered Directory Sync "
                          "objects or objects currently undergoing migration.")
         self.props = props or []
+
+
+class ConditionalAccessError(BadRequest):
+    """A Conditional Access write Graph refuses: the numbered detail (``1054: Invalid group value: ...``) in
+    ``innerError.message`` under a generic top-level message (graph-entra.md "Real-Graph rules"; the top-level
+    text as observed in Microsoft365DSC#2146 and Micke-K/IntuneManagement#148)."""
+
+    code = "BadRequest"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__("The server could not process the request because it is malformed or incorrect.",
+                         inner={"code": "BadRequest", "message": detail})
+        self.detail = detail
 
 
 class UnsupportedQuery(GraphError):

@@ -50,7 +50,6 @@ class Collection:
         self._json: dict[str, bytes] = {}
         self._alt: dict[str, str] = {}  # lower-cased alternate key (appId) -> id
         self._sel_json: dict[tuple[str, ...], dict[str, bytes]] = {}  # $select -> id -> projection JSON
-        self.seen_props: set[str] = set()  # property names seen on seeded objects (Graph's schema)
 
     def __len__(self) -> int:
         return len(self.items)

@@ -73,6 +73,12 @@ _STRENGTH_WRITE = ("Policy.ReadWrite.ConditionalAccess", "Policy.ReadWrite.Authe
 _METHODS_READ = ("Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod")
 _METHODS_WRITE = ("Policy.ReadWrite.AuthenticationMethod", "")
 _DIR_READ = ("Directory.Read.All", "Directory.ReadWrite.All")
+_DEVICE_READ = ("Device.Read.All", "Directory.Read.All, Device.ReadWrite.All, Directory.ReadWrite.All")
+_CONTACT_READ = ("OrgContact.Read.All", "Directory.Read.All, Directory.ReadWrite.All")
+_ROLE_READ = ("RoleManagement.Read.Directory",
+              "Directory.Read.All, RoleManagement.ReadWrite.Directory, Directory.ReadWrite.All")
+_AU_READ = ("AdministrativeUnit.Read.All",
+            "Directory.Read.All, AdministrativeUnit.ReadWrite.All, Directory.ReadWrite.All")
 
 # Deleted items, by the entity type of the object (directory-deleteditems-list/-get/-restore/-delete).
 _DELETED_READ = {  # one row per type, least privileged only (directory-deleteditems-list, 2026-05)
@@ -159,6 +165,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
        "Group.ReadWrite.All, Directory.ReadWrite.All", page="group-delete-members"),
     _e("DELETE", "groups/{id}/members/{ref}", "", page="group-delete-members", subject=PATH_REF, by=_OBJECT_DELETE),
     _e("GET", "groups/{id}/owners", *_LINKS_READ, page="group-list-owners"),
+    # type casts of the listings (members/graph.user): the listing's rows (emu)
+    _e("GET", "groups/{id}/members/{cast}", *_LINKS_READ, page="group-list-members"),
+    _e("GET", "groups/{id}/owners/{cast}", *_LINKS_READ, page="group-list-owners"),
     _e("POST", "groups/{id}/owners/$ref", "Group.ReadWrite.All", "Directory.ReadWrite.All", page="group-post-owners"),
     _e("DELETE", "groups/{id}/owners/{ref}/$ref", "Group.ReadWrite.All", "Directory.ReadWrite.All",
        page="group-delete-owners"),
@@ -184,6 +193,7 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _e("PATCH", "applications/{id}", *_APP_WRITE, page="application-update"),
     _e("DELETE", "applications/{id}", *_APP_WRITE, page="application-delete", unconfirmed=_INFERRED),
     _e("GET", "applications/{id}/owners", *_APP_READ, page="application-list-owners"),
+    _e("GET", "applications/{id}/owners/{cast}", *_APP_READ, page="application-list-owners"),
     _e("POST", "applications/{id}/owners/$ref", "Application.ReadWrite.OwnedBy",
        "Application.ReadWrite.All, Directory.ReadWrite.All", page="application-post-owners"),
     _e("DELETE", "applications/{id}/owners/{ref}/$ref", "Application.ReadWrite.OwnedBy",
@@ -214,6 +224,8 @@ ENDPOINTS: tuple[Endpoint, ...] = (
        "Application.ReadWrite.All, Directory.ReadWrite.All", page="serviceprincipal-update"),
     _e("DELETE", "servicePrincipals/{id}", *_APP_WRITE, page="serviceprincipal-delete", unconfirmed=_INFERRED),
     _e("GET", "servicePrincipals/{id}/owners", *_SP_READ, page="serviceprincipal-list-owners", unconfirmed=_INFERRED),
+    _e("GET", "servicePrincipals/{id}/owners/{cast}", *_SP_READ, page="serviceprincipal-list-owners",
+       unconfirmed=_INFERRED),
     _e("POST", "servicePrincipals/{id}/owners/$ref", "Application.ReadWrite.OwnedBy",
        "Application.ReadWrite.All, Directory.ReadWrite.All", page="serviceprincipal-post-owners",
        unconfirmed=_INFERRED),
@@ -267,6 +279,13 @@ ENDPOINTS: tuple[Endpoint, ...] = (
        subject=PATH_OBJECT, by=_DELETED_RESTORE),
     _e("POST", "directory/deletedItems/{id}/microsoft.graph.restore", "", page="directory-deleteditems-restore",
        subject=PATH_OBJECT, by=_DELETED_RESTORE),
+    # the graph. alias of the casts and of the action, and the cast of one item (emu): the same rows
+    _e("GET", "directory/deletedItems/{cast}/$count", "", page="directory-deleteditems-list", subject=PATH_CAST,
+       by=_DELETED_READ),
+    _e("GET", "directory/deletedItems/{id}/{cast}", "", page="directory-deleteditems-get", subject=PATH_OBJECT,
+       by=_DELETED_READ, unconfirmed="taken as the list page's rows"),
+    _e("POST", "directory/deletedItems/{id}/graph.restore", "", page="directory-deleteditems-restore",
+       subject=PATH_OBJECT, by=_DELETED_RESTORE),
     # ---- directory objects -------------------------------------------------------------------------------
     _e("GET", "directoryObjects/{id}", *_DIR_READ, page="directoryobject-get"),
     _e("DELETE", "directoryObjects/{id}", "Directory.ReadWrite.All", page="directoryobject-delete",
@@ -277,6 +296,37 @@ ENDPOINTS: tuple[Endpoint, ...] = (
        page="directoryobject-getavailableextensionproperties"),
     _e("POST", "directoryObjects/microsoft.graph.getAvailableExtensionProperties", "Directory.Read.All",
        page="directoryobject-getavailableextensionproperties"),
+    # ---- devices, organizational contacts, directory roles, administrative units ----------------------------
+    _e("GET", "devices", *_DEVICE_READ, page="device-list"),
+    _e("GET", "devices/$count", *_DEVICE_READ, page="device-list"),
+    _e("GET", "devices/delta", *_DEVICE_READ, page="device-delta", unconfirmed=_INFERRED),
+    _e("GET", "devices/delta()", *_DEVICE_READ, page="device-delta", unconfirmed=_INFERRED),
+    _e("GET", "devices/{id}", *_DEVICE_READ, page="device-get"),
+    _e("POST", "devices", "Device.ReadWrite.All", "Directory.ReadWrite.All", page="device-post-devices",
+       unconfirmed=_INFERRED),
+    _e("PATCH", "devices/{id}", "Device.ReadWrite.All", "Directory.ReadWrite.All", page="device-update",
+       unconfirmed=_INFERRED),
+    _e("DELETE", "devices/{id}", "Device.ReadWrite.All", "Directory.ReadWrite.All", page="device-delete",
+       unconfirmed=_INFERRED),
+    _e("GET", "contacts", *_CONTACT_READ, page="orgcontact-list"),
+    _e("GET", "contacts/$count", *_CONTACT_READ, page="orgcontact-list"),
+    _e("GET", "contacts/delta", *_CONTACT_READ, page="orgcontact-delta", unconfirmed=_INFERRED),
+    _e("GET", "contacts/delta()", *_CONTACT_READ, page="orgcontact-delta", unconfirmed=_INFERRED),
+    _e("GET", "contacts/{id}", *_CONTACT_READ, page="orgcontact-get"),
+    _e("GET", "directoryRoles", *_ROLE_READ, page="directoryrole-list"),
+    _e("GET", "directoryRoles/$count", *_ROLE_READ, page="directoryrole-list"),
+    _e("GET", "directoryRoles/delta", *_ROLE_READ, page="directoryrole-delta", unconfirmed=_INFERRED),
+    _e("GET", "directoryRoles/delta()", *_ROLE_READ, page="directoryrole-delta", unconfirmed=_INFERRED),
+    _e("GET", "directoryRoles/{id}", *_ROLE_READ, page="directoryrole-get"),
+    _e("GET", "directoryRoles/{id}/members", *_ROLE_READ, page="directoryrole-list-members"),
+    _e("GET", "directoryRoles/{id}/members/{cast}", *_ROLE_READ, page="directoryrole-list-members"),
+    _e("GET", "directory/administrativeUnits", *_AU_READ, page="directory-list-administrativeunits"),
+    _e("GET", "directory/administrativeUnits/$count", *_AU_READ, page="directory-list-administrativeunits"),
+    _e("GET", "directory/administrativeUnits/delta", *_AU_READ, page="administrativeunit-delta", unconfirmed=_INFERRED),
+    _e("GET", "directory/administrativeUnits/delta()", *_AU_READ, page="administrativeunit-delta", unconfirmed=_INFERRED),
+    _e("GET", "directory/administrativeUnits/{id}", *_AU_READ, page="administrativeunit-get"),
+    _e("GET", "directory/administrativeUnits/{id}/members", *_AU_READ, page="administrativeunit-list-members"),
+    _e("GET", "directory/administrativeUnits/{id}/members/{cast}", *_AU_READ, page="administrativeunit-list-members"),
     # ---- audit logs ----------------------------------------------------------------------------------------
     _e("GET", "auditLogs/directoryAudits", "AuditLog.Read.All and Directory.Read.All", page="directoryaudit-list",
        flavour=AUDIT),

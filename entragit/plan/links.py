@@ -6,7 +6,9 @@ from typing import Any
 
 from entragit.plan.model import Change, Kind, PropertyChange, short
 from entragit.plan.values import _MISSING, MASTERED, ODATA_TYPE, _canon, _Ctx, _element_key, _same, _strip
+from entragit.resources import type_of_kind
 from entragit.resources.base import LINK_ORDER, Link, LinkKind, ResourceType
+from entragit.state.normalization import link_kinds
 
 
 class _Links:
@@ -36,22 +38,30 @@ class _Links:
                 if _same(want, have):
                     continue
                 if want is None:
-                    steps = [(Kind.LINK_REMOVE, have)]
+                    # a manager that is a contact, or of a type not loaded, is never removed
+                    steps = [(Kind.LINK_REMOVE, have)] if self._removable(link, have) else []
                 else:
                     steps = [(Kind.LINK_ADD, want)]
             else:
                 want_map = {_canon(v): v for v in want or []}
                 have_map = {_canon(v): v for v in have or []}
-                steps = [(Kind.LINK_REMOVE, have_map[k]) for k in sorted(set(have_map) - set(want_map))]
+                # only ids of loaded, managed types are removed (never devices, contacts, excluded types)
+                steps = [(Kind.LINK_REMOVE, have_map[k]) for k in sorted(set(have_map) - set(want_map))
+                         if self._removable(link, have_map[k])]
                 steps += [(Kind.LINK_ADD, want_map[k]) for k in sorted(set(want_map) - set(have_map))]
+            kinds = link_kinds(resolved, link.name)
             for kind, target in steps:
                 item = short(target)
                 reason = refused
                 if reason is None and kind is Kind.LINK_ADD and isinstance(target, str):
                     state, _, ttype = self._lookup(link.targets, target)
                     allowed = rt.link_targets(owner, link)
+                    other = kinds.get(target)
                     if ttype is not None and ttype not in allowed:
                         reason = f"{link.name} of this {rt.title} can only be {', '.join(allowed)}"
+                    elif ttype is None and other is not None and type_of_kind(other) is None \
+                            and other not in rt.link_other_kinds(owner, link):
+                        reason = f"a {other} cannot be among the {link.name} of this {rt.title}"
                 sub = 0 if kind is Kind.LINK_REMOVE else 2
                 deps = tuple(sorted(set(after) | set(self._deps(target))))
                 again = recompute or self._touches_restored(target)
@@ -68,6 +78,11 @@ class _Links:
                        after: tuple[str, ...], recompute: bool) -> None:
         want_map = {_element_key(link, e): e for e in want if isinstance(e, dict)}
         have_map = {_element_key(link, e): e for e in have if isinstance(e, dict)}
+        # elements referencing a type this plan did not load: nothing planned (neither add nor remove)
+        unjudged = {k for k, e in (*want_map.items(), *have_map.items()) if self._unjudged(link, e)}
+        for k in unjudged:
+            want_map.pop(k, None)
+            have_map.pop(k, None)
         steps: list[tuple[Kind, str, Any, Any, tuple[PropertyChange, ...]]] = []
         for k in sorted(set(have_map) - set(want_map)):
             steps.append((Kind.LINK_REMOVE, k, have_map[k].get("id"), have_map[k], ()))

@@ -9,14 +9,19 @@ from typing import Any
 from entragit.plan.model import Warning, placeholder
 from entragit.plan.placeholders import tokens
 from entragit.plan.values import _DROP, _copy, _Ctx, _places
-from entragit.resources.base import LinkKind, Ref, ResourceType, strings_in
+from entragit.resources import type_of_kind
+from entragit.resources.base import Link, LinkKind, Ref, ResourceType, path_values, strings_in
+from entragit.state.normalization import link_kinds
 
 
 class _References:
     """Mixed into :class:`entragit.plan.planner._Planner`, whose state (desired, live, fate, provider...) it uses."""
 
     def _lookup(self, targets: Iterable[str], value: str) -> tuple[str, Any, str | None]:
-        """``(state, replacement, type)``: state live | restore | new | deleted | stale | unknown."""
+        """``(state, replacement, type)``: state live | restore | new | deleted | outside | stale | unknown.
+
+        ``stale`` only when every target type is loaded: an id of a type this plan did not read (excluded in
+        entragit.yaml, outside the scope) is ``unknown``, never a reason to drop or remove anything."""
         targets = tuple(targets)
         for t in targets:
             if t not in self.loaded:
@@ -35,10 +40,10 @@ class _References:
         for t in targets:
             if value in self._objects(self.deleted, t):
                 return "deleted", value, t
-        if any(t in self.loaded for t in targets):
-            for t in targets:
-                if value in self._objects(self.desired, t):
-                    return "outside", value, t
+        for t in targets:
+            if t in self.loaded and value in self._objects(self.desired, t):
+                return "outside", value, t
+        if all(t in self.loaded for t in targets):
             return "stale", value, None
         return "unknown", value, None
 
@@ -113,7 +118,7 @@ class _References:
             where = (rt.key, obj_id, link.name)
             if link.kind is LinkKind.ID:
                 if isinstance(value, str):
-                    new = self._resolve_value(link.targets, "id", False, frozenset(), value, where)
+                    new = self._resolve_linked(rt, obj_id, obj, link, value, where)
                     if new is _DROP:
                         ctx.dropped_links.add(link.name)
                     else:
@@ -121,7 +126,7 @@ class _References:
             elif link.kind is LinkKind.IDS and isinstance(value, list):
                 kept = []
                 for v in value:
-                    new = self._resolve_value(link.targets, "id", False, frozenset(), v, where)
+                    new = self._resolve_linked(rt, obj_id, obj, link, v, where)
                     if new is not _DROP:
                         kept.append(new)
                 out[link.name] = kept
@@ -136,6 +141,58 @@ class _References:
                         kept.append(element)
                 out[link.name] = kept
         return out, ctx
+
+    # -- links of ids (members, owners, manager) ---------------------------------------------------------
+    def _live_linked(self, rt: ResourceType, obj_id: str, link: Link) -> frozenset[str]:
+        """The ids the live object matched by desired ``obj_id`` holds in ``link`` (empty when not live)."""
+        live_id = self.live_id.get((rt.key, obj_id))
+        if live_id is None:
+            return frozenset()
+        value = self._objects(self.live, rt.key)[live_id].get(link.name)
+        if isinstance(value, list):
+            return frozenset(v for v in value if isinstance(v, str))
+        return frozenset({value}) if isinstance(value, str) else frozenset()
+
+    def _resolve_linked(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any], link: Link, value: Any,
+                        where: tuple[str, str, str]) -> Any:
+        """The id to write for one desired id of an IDS/ID link, or ``_DROP`` (nothing planned for it).
+
+        An id the live link holds stays (it exists, whatever its kind). An id of a kind entragit manages no
+        type of (``_entragit.linkKinds``: a device, an organizational contact) stays: put back where Graph
+        allows. An id of a type this plan did not load (excluded in entragit.yaml, outside the scope) is left
+        out silently: nothing is planned for links to it. Other ids resolve like any reference (live, restored,
+        recreated, stale with a warning)."""
+        if not isinstance(value, str) or value in self._live_linked(rt, obj_id, link):
+            return value
+        targets = link.targets
+        kind = link_kinds(obj, link.name).get(value)
+        if kind is not None:
+            krt = type_of_kind(kind)
+            if krt is None:
+                return value
+            if krt.key not in self.loaded:
+                return _DROP
+            targets = (krt.key,)
+        if self._lookup(targets, value)[0] == "unknown":
+            return _DROP
+        return self._resolve_value(targets, "id", False, frozenset(), value, where)
+
+    def _removable(self, link: Link, value: Any) -> bool:
+        """Whether a live id of an IDS/ID link may be removed: only an object of a type this plan loaded and
+        manages. A device, a contact, or an object of a type not loaded is never a reason to remove a link."""
+        return isinstance(value, str) and self._lookup(link.targets, value)[0] == "live"
+
+    def _unjudged(self, link: Link, element: Mapping[str, Any]) -> bool:
+        """Whether an OBJECTS element references an id of a type this plan did not load (an assignment to a
+        user while users are excluded): nothing is planned for such an element, neither add nor remove."""
+        for ref in link.refs:
+            if ref.by != "id":
+                continue
+            for value in path_values(element, ref.path):
+                if isinstance(value, str) and value not in ref.specials \
+                        and self._lookup(ref.targets, value)[0] == "unknown":
+                    return True
+        return False
 
     # -- dependencies ---------------------------------------------------------------------------------------
     def _deps(self, *values: Any) -> list[str]:

@@ -86,6 +86,8 @@ TYPE = ResourceType(
     display="displayName",
     props=PROPS,
     secret_paths=frozenset({"passwordCredentials[].secretText"}),
+    # appRole.origin is set by Graph and "must not be included in any POST or PATCH requests" [A6]
+    volatile=frozenset({"appRoles[].origin"}),
     unordered=(
         "identifierUris",
         "tags",

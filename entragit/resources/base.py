@@ -180,6 +180,11 @@ class ResourceType:
         """The types this object's link may point at (a group kind can narrow ``link.targets``)."""
         return link.targets
 
+    def link_other_kinds(self, obj: dict[str, Any], link: Link) -> tuple[str, ...]:
+        """The kinds entragit does not manage that this object's link accepts (``link.other_kinds``; a group kind
+        can narrow them)."""
+        return link.other_kinds
+
     def normalize_hook(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Type-specific normalization beyond the declared paths; the default reduces ``expanded`` paths.
 

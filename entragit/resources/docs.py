@@ -55,6 +55,9 @@ def _link_section(link: Link) -> list[str]:
             out.append(f"- {label}: `{template}`")
     if link.kind is not LinkKind.OBJECTS:
         out.append(f"- targets: {_code(link.targets)}")
+        if link.other_kinds:
+            out.append(f"- also takes kinds entragit manages no type of (kept, put back, never removed): "
+                       f"{_code(link.other_kinds)}")
         if link.v1_hidden_targets:
             out.append(f"- v1.0 omits targets: {_code(link.v1_hidden_targets)}")
         if link.delta_default:
@@ -170,6 +173,27 @@ def render_markdown() -> str:
         "Exchange-managed groups) are exported and marked under `_entragit`. JSON type: what the schema of "
         "a stored file checks (`[]`: an array of it; null is always allowed; — : untyped, not in Graph's v1.0 "
         "model).",
+        "",
+        "Links of ids (`members`, `owners`, `manager`) hold object ids. Graph names each linked object's type "
+        "(`@odata.type`); when that kind is not a type the backup holds (a device or organizational contact "
+        "member, a contact manager, or any kind of a type `entragit.yaml` excludes), the file records it under "
+        "`_entragit.linkKinds`, per link, per kind (the Graph type name), as a sorted list of ids:",
+        "",
+        "```yaml",
+        "members: [0f3c..., 5a1e..., 9d2b...]",
+        "_entragit:",
+        "  linkKinds:",
+        "    members:",
+        "      device: [5a1e...]",
+        "      orgContact: [9d2b...]",
+        "```",
+        "",
+        "A plan never removes a link to such an object, nor to an object of a type it did not load (excluded, "
+        "or outside the scope); it puts back a missing one where Graph accepts that kind in the link "
+        "(security groups take devices and contacts, a manager can be a contact), and plans nothing for links "
+        "to an excluded type. Files written before kinds were recorded (no `linkKinds`) stay valid: an id the "
+        "live link holds is kept whatever its kind; an id of unknown kind that exists nowhere is reported as "
+        "stale and left out.",
         "",
     ]
     for rt in types:

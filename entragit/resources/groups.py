@@ -173,6 +173,11 @@ class GroupsType(ResourceType):
             return ("users",)
         return link.targets
 
+    def link_other_kinds(self, obj: dict[str, Any], link: Link) -> tuple[str, ...]:
+        if link.name == "members" and self.group_kind(obj) == MICROSOFT_365:
+            return ()  # users only [G8]
+        return link.other_kinds
+
     def create_defaults_for(self, body: dict[str, Any]) -> dict[str, Any]:
         defaults = self.create_defaults_map
         if "Unified" in (body.get("groupTypes") or []):
@@ -202,12 +207,16 @@ TYPE = GroupsType(
             add="POST groups/{id}/members/$ref",
             remove="DELETE groups/{id}/members/{ref}/$ref",
             targets=("users", "groups", "servicePrincipals"),
+            # security groups also take devices and organizational contacts (Microsoft 365 groups users only) [G8]
+            other_kinds=("device", "orgContact"),
             v1_hidden_targets=frozenset({"servicePrincipals"}),  # why read_version is beta [G7]
             delta_default=True,  # "members@delta" comes with groups/delta by default [G6]
             note="read from beta: v1.0 GET groups/{id}/members omits service-principal members (documented "
                  "known issue [G7]). Add body {\"@odata.id\": \"{base}/directoryObjects/{ref}\"} [G8]. "
                  "Always remove through /$ref: without it Graph deletes the member object itself [G9]. "
-                 "Devices and org contacts can be members too; they are not types entragit manages.",
+                 "Devices and org contacts can be members too: entragit manages no type of them, so it keeps them "
+                 "with their kind (_entragit.linkKinds), puts them back when missing and never removes them; "
+                 "adding a device needs Device.ReadWrite.All, a contact OrgContact.Read.All [G8].",
         ),
         Link(
             name="owners",

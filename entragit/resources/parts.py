@@ -158,3 +158,7 @@ class Link:
     # --- additive (engineer Q3): Graph facts the emulator serves and the exporter relies on
     v1_hidden_targets: frozenset[str] = frozenset()  # IDS: target types a v1.0 read omits (why read_version)
     delta_default: bool = False  # IDS/ID: tracked by the owner type's delta without $select (members@delta)
+    # --- additive (data, issue 10.1): IDS/ID: kinds of directory objects (Graph type names, e.g. "device",
+    # "orgContact") that Graph accepts in this link although entragit manages no type of them. A member of such
+    # a kind is kept in backups with its kind (``_entragit.linkKinds``), put back when missing, never removed.
+    other_kinds: tuple[str, ...] = ()

@@ -153,6 +153,9 @@ TYPE = ServicePrincipalsType(
     display="displayName",
     props=PROPS,
     secret_paths=frozenset({"passwordCredentials[].secretText"}),
+    # appRole.origin is set by Graph and "must not be included in any POST or PATCH requests"
+    # (https://learn.microsoft.com/en-us/graph/api/resources/approle?view=graph-rest-1.0)
+    volatile=frozenset({"appRoles[].origin"}),
     unordered=(
         "alternativeNames",
         "servicePrincipalNames",

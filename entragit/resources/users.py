@@ -150,6 +150,7 @@ TYPE = ResourceType(
             add="PUT users/{id}/manager/$ref",
             remove="DELETE users/{id}/manager/$ref",
             targets=("users",),
+            other_kinds=("orgContact",),  # "a user or an organizational contact" [U7]
             on_premises=True,  # Entra Connect synchronizes manager (attributes synchronized, above)
             note="GET answers 404 when the user has no manager; PUT body "
                  '{"@odata.id": "{base}/users/{ref}"} [U7]. A manager can also be an org contact '

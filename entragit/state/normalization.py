@@ -9,8 +9,10 @@ under the link names) and the exclusions configured in ``entragit.yaml``:
    (``ResourceType.requires_odata_type``), elements of OBJECTS links (``Link.requires_odata_type``) and
    the paths of ``ResourceType.keep_odata_type`` (e.g. ``ipRanges[]``);
 2. run the declaration's ``normalize_hook`` (by default: expanded related objects reduced to ``{id}``);
-3. record entragit's facts under ``_entragit``: ``onPremisesMastered`` (``rt.is_synced``) and
-   ``neverWritten`` (``rt.never_written``);
+3. record entragit's facts under ``_entragit``: ``onPremisesMastered`` (``rt.is_synced``),
+   ``neverWritten`` (``rt.never_written``) and ``linkKinds`` (the kind of each linked id whose kind is not a
+   type the backup holds: a device or organizational contact member, a user when users are excluded; taken
+   from the ``@odata.type`` Graph gives each linked object, kept from the stored file for ids still linked);
 4. drop volatile paths, secret properties and paths, and the excluded paths (personal data);
 5. links: ids sorted (IDS), an id or null (ID), elements without their volatile paths, inner lists
    sorted, elements sorted by ``sort_by`` (OBJECTS);
@@ -31,7 +33,9 @@ import json
 from collections.abc import Collection, Mapping
 from typing import Any
 
+from entragit.resources import type_of_kind
 from entragit.resources.base import META_KEY, Link, LinkKind, ResourceType
+from entragit.resources.sdkmodel import kind_of
 
 ODATA_TYPE = "@odata.type"
 # In an exclusion set: the whole type is excluded from the export.
@@ -39,6 +43,11 @@ WHOLE_TYPE = "*"
 # Facts normalization records under META_KEY (recomputed on every normalization).
 MASTERED = "onPremisesMastered"
 NEVER_WRITTEN = "neverWritten"
+# {link name: {kind: [ids]}}: the kind (Graph type name: "device", "orgContact", "user"...) of each id of an IDS/ID
+# link whose kind is not a type this backup holds (a kind entragit manages no type of, or a type excluded in
+# entragit.yaml). Taken from the "@odata.type" Graph gives each linked object; kept on re-normalization for the
+# ids still linked. Files without it (older backups) mean "kinds not recorded".
+LINK_KINDS = "linkKinds"
 # Element keys that identify an element of an unordered list of objects (Graph convention:
 # appRoles[].id, keyCredentials[].keyId, ...). Elements without one are ordered by content.
 _IDENTITY_KEYS = ("id", "keyId")
@@ -59,6 +68,7 @@ def type_excluded(exclude: Exclusions | None, type_key: str) -> bool:
 def normalize(rt: ResourceType, obj: Mapping[str, Any], exclude: Exclusions | None = None) -> dict[str, Any]:
     """The canonical stored form of one Graph object of type ``rt`` (a new dict; ``obj`` is untouched)."""
     plan = _plan(rt)
+    kinds = _graph_kinds(plan, obj, exclude)
     out = _copy(obj, _odata_type_holders(plan, obj))
     out = rt.normalize_hook(out)
     _record_facts(rt, out)
@@ -73,6 +83,8 @@ def normalize(rt: ResourceType, obj: Mapping[str, Any], exclude: Exclusions | No
             out[link.name] = normalize_link(link, out[link.name])
     for parts in plan.unordered:
         _sort_at(out, parts)
+    if plan.kinded:
+        _record_kinds(plan, out, kinds)
     return out
 
 
@@ -138,6 +150,7 @@ class _Plan:
         drops = sorted(rt.volatile) + sorted(rt.secrets) + sorted(rt.secret_paths)
         self.drop = [_split(p) for p in drops]
         self.links = rt.links
+        self.kinded = [ln for ln in rt.links if ln.kind is not LinkKind.OBJECTS]
         self.unordered = [_split(p.removesuffix("[]")) for p in _deepest_first(rt.unordered)]
 
 
@@ -201,6 +214,72 @@ def _record_facts(rt: ResourceType, obj: dict[str, Any]) -> None:
         obj[META_KEY] = facts
     else:
         obj.pop(META_KEY, None)
+
+
+def _graph_kinds(plan: _Plan, obj: Mapping[str, Any], exclude: Exclusions | None) -> dict[str, dict[str, str]]:
+    """``{link: {id: kind}}`` of the linked objects Graph returned with an ``@odata.type`` whose kind must be
+    recorded (:data:`LINK_KINDS`): a kind no registered type holds, or a type ``exclude`` leaves out whole."""
+    if not plan.kinded:
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    for link in plan.kinded:
+        value = obj.get(link.name)
+        items = value if isinstance(value, list) else [value]
+        for item in items:
+            if not isinstance(item, Mapping) or not isinstance(item.get("id"), str):
+                continue
+            kind = kind_of(item.get(ODATA_TYPE))
+            if kind is None:
+                continue
+            rt = type_of_kind(kind)
+            if rt is None or type_excluded(exclude, rt.key):
+                found.setdefault(link.name, {})[item["id"]] = kind
+    return found
+
+
+def _record_kinds(plan: _Plan, out: dict[str, Any], graph: dict[str, dict[str, str]]) -> None:
+    """Record :data:`LINK_KINDS` under ``_entragit``: the kinds already recorded (a stored file) for the ids still
+    linked, updated with what Graph said (``graph``); sorted, empty ones dropped."""
+    facts = out.get(META_KEY)
+    facts = dict(facts) if isinstance(facts, dict) else {}
+    stored = facts.pop(LINK_KINDS, None)
+    recorded: dict[str, dict[str, list[str]]] = {}
+    for link in plan.kinded:
+        value = out.get(link.name)
+        linked = set(value) if isinstance(value, list) else {value}
+        by_id: dict[str, str] = {}
+        old = stored.get(link.name) if isinstance(stored, dict) else None
+        if isinstance(old, dict):
+            for kind, ids in old.items():
+                for i in ids if isinstance(ids, list) else ():
+                    if i in linked:
+                        by_id[i] = kind
+        by_id.update({i: k for i, k in graph.get(link.name, {}).items() if i in linked})
+        if by_id:
+            grouped: dict[str, list[str]] = {}
+            for i, kind in by_id.items():
+                grouped.setdefault(kind, []).append(i)
+            recorded[link.name] = {k: sorted(v) for k, v in sorted(grouped.items())}
+    if recorded:
+        facts[LINK_KINDS] = recorded
+    if facts:
+        out[META_KEY] = dict(sorted(facts.items()))
+    else:
+        out.pop(META_KEY, None)
+
+
+def link_kinds(obj: Mapping[str, Any], link: str) -> dict[str, str]:
+    """``{id: kind}`` recorded for one link of a stored object (:data:`LINK_KINDS`; empty when none)."""
+    facts = obj.get(META_KEY)
+    stored = facts.get(LINK_KINDS) if isinstance(facts, Mapping) else None
+    kinds = stored.get(link) if isinstance(stored, Mapping) else None
+    out: dict[str, str] = {}
+    if isinstance(kinds, Mapping):
+        for kind, ids in kinds.items():
+            for i in ids if isinstance(ids, list) else ():
+                if isinstance(i, str):
+                    out[i] = str(kind)
+    return out
 
 
 def drop_path(obj: Any, path: str) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from entragit.resources.base import JSON_TYPES, META_KEY, Channel, Link, LinkKind, Prop, ResourceType
-from entragit.state.normalization import MASTERED, NEVER_WRITTEN, ODATA_TYPE
+from entragit.state.normalization import LINK_KINDS, MASTERED, NEVER_WRITTEN, ODATA_TYPE
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
@@ -33,6 +33,15 @@ META_FACTS: dict[str, dict[str, Any]] = {
                               "restored through the on-premises directory, not Graph"},
     NEVER_WRITTEN: {"type": "string", "minLength": 1,
                     "description": "why entragit never writes this object's own properties"},
+    LINK_KINDS: {"type": "object",
+                 "description": "per link (members, owners, manager): the kind (Graph type name, e.g. device, "
+                                "orgContact) of each linked id whose kind is not a type this backup holds; such "
+                                "links are never removed by a plan, and put back where Graph allows",
+                 "additionalProperties": {
+                     "type": "object",
+                     "propertyNames": {"pattern": "^[a-z][A-Za-z0-9]*$"},
+                     "additionalProperties": {"type": "array", "items": {"type": "string", "minLength": 1},
+                                              "uniqueItems": True}}},
 }
 
 _ODATA_TYPE_SCHEMA = {"type": "string", "pattern": r"^#microsoft\.graph\.[A-Za-z0-9_.]+$",

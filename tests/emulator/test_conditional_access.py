@@ -45,20 +45,26 @@ def test_special_values_are_accepted(dual_sdk: GraphSdk) -> None:
     assert got["conditions"]["locations"]["excludeLocations"] == ["AllTrusted", ZERO]
 
 
+GENERIC = "The server could not process the request because it is malformed or incorrect."
+
+
 def test_unknown_references_are_refused_with_graphs_errors(dual_sdk: GraphSdk) -> None:
     sdk = dual_sdk
     bad_group = sdk.call("POST", POLICIES, policy(excludeGroups=[MISSING]))
+    # Graph puts the numbered detail in innerError.message under a generic top-level message
     assert bad_group.status == 400
-    assert bad_group.error["message"] == f"1054: Invalid group value: {MISSING}."
+    assert bad_group.error["message"] == GENERIC
+    assert bad_group.error["innerError"]["message"] == f"1054: Invalid group value: {MISSING}."
     assert bad_group.error["code"] == "BadRequest"
     assert bad_group.error["innerError"]["request-id"] == bad_group.headers["request-id"]
     body = policy()
     body["conditions"]["locations"]["excludeLocations"] = [MISSING]
     bad_location = sdk.call("POST", POLICIES, body)
     assert bad_location.status == 400
-    assert bad_location.error["message"] == f"1040: NamedLocation with id {MISSING} does not exist in the directory."
+    assert bad_location.error["innerError"]["message"] == (
+        f"1040: NamedLocation with id {MISSING} does not exist in the directory.")
     bad_user = sdk.call("POST", POLICIES, policy(excludeUsers=[MISSING]))
-    assert bad_user.status == 400 and MISSING in bad_user.error["message"]
+    assert bad_user.status == 400 and MISSING in bad_user.error["innerError"]["message"]
     body = policy()
     body["grantControls"] = {"operator": "OR", "authenticationStrength": {"id": MISSING}}
     assert sdk.call("POST", POLICIES, body).status == 400

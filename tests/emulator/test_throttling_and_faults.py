@@ -63,7 +63,10 @@ def test_conditional_access_limit_answers_429_without_retry_after_and_the_sdk_ba
     # 10/s here keeps the SDK's backoff short. The 429s carry no Retry-After, whatever the rate.
     sdk = dual_sdk
     sdk.control("quotas", {"enabled": True, "caLimit": True, "caRate": 10})
+    # the emulator clock stands still during the burst: a slow machine must not refill the bucket meanwhile
+    sdk.control("clock", {"frozen": True})
     burst = [sdk.call("GET", "identity/conditionalAccess/namedLocations", max_retries=0) for _ in range(11)]
+    sdk.control("clock", {"frozen": False})
     assert [r.status for r in burst] == [200] * 10 + [429]
     limited = burst[-1]
     assert "Retry-After" not in limited.headers

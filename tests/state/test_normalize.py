@@ -181,6 +181,39 @@ def test_ids_links_sorted_unique_and_objects_become_ids() -> None:
     assert "renewedDateTime" not in out  # volatile for groups
 
 
+DEVICE = "d0d0d0d0-0000-4000-8000-000000000001"
+CONTACT = "c0c0c0c0-0000-4000-8000-000000000002"
+
+
+def test_links_record_the_kinds_the_backup_holds_no_type_of() -> None:
+    """Devices and organizational contacts (no type of entragit's) keep their kind under _entragit.linkKinds;
+    users, groups and service principals do not need it, unless their type is excluded from the backup."""
+    rt = resources.get("groups")
+    obj = ex.group()
+    obj["members"] += [{"@odata.type": "#microsoft.graph.device", "id": DEVICE},
+                       {"@odata.type": "#microsoft.graph.orgContact", "id": CONTACT},
+                       {"@odata.type": "#microsoft.graph.agentIdentity", "id": "a9a9a9a9-0000-4000-8000-000000000003"}]
+    out = normalize(rt, obj)
+    assert DEVICE in out["members"] and CONTACT in out["members"]
+    assert out[META_KEY] == {"linkKinds": {"members": {"device": [DEVICE], "orgContact": [CONTACT]}}}
+    assert normalize(rt, out) == out  # canonical: re-normalizing a stored file keeps the kinds
+
+    users_out = normalize(rt, obj, {"users": ("*",)})
+    users = [m["id"] for m in obj["members"] if isinstance(m, dict) and m.get("@odata.type") == "#microsoft.graph.user"]
+    assert users and users_out[META_KEY]["linkKinds"]["members"]["user"] == sorted(users)
+    assert normalize(rt, users_out) == users_out  # validation normalizes without exclusions: kinds stay
+
+    # an id no longer linked loses its kind; kinds Graph now gives replace the stored ones
+    edited = copy.deepcopy(out)
+    edited["members"].remove(DEVICE)
+    assert normalize(rt, edited)[META_KEY] == {"linkKinds": {"members": {"orgContact": [CONTACT]}}}
+    edited["members"].remove(CONTACT)
+    assert META_KEY not in normalize(rt, edited)
+    manager = dict(ex.user(), manager={"@odata.type": "#microsoft.graph.orgContact", "id": CONTACT})
+    out = normalize(resources.get("users"), manager)
+    assert out["manager"] == CONTACT and out[META_KEY]["linkKinds"] == {"manager": {"orgContact": [CONTACT]}}
+
+
 def test_id_link_becomes_an_id_or_null() -> None:
     rt = resources.get("users")
     assert normalize(rt, ex.user())["manager"] == "6ea91a8d-e32e-41a1-b7bd-d2d185eed0e0"

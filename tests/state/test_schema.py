@@ -68,10 +68,15 @@ def test_schema_types_ids_links_and_facts() -> None:
         (dict(good, owners="x"), "owners: 'x' is not of type 'array'"),
         (dict(good, _entragit={"typo": True}), "_entragit: Additional properties are not allowed"),
         (dict(good, _entragit={"onPremisesMastered": False}), "_entragit.onPremisesMastered: True was expected"),
+        (dict(good, _entragit={"linkKinds": {"members": {"device": "x"}}}),
+         "_entragit.linkKinds.members.device: 'x' is not of type 'array'"),
+        (dict(good, _entragit={"linkKinds": {"members": {"#microsoft.graph.device": ["x"]}}}),
+         "does not match"),
     ]:
         errors = _errors("groups", broken)
         assert any(where in e for e in errors), (where, errors)
 
+    assert _errors("groups", dict(good, _entragit={"linkKinds": {"members": {"device": ["x"]}}})) == []
     user = normalize(resources.get("users"), ex.user())
     assert any("manager" in e for e in _errors("users", dict(user, manager=["x"])))
     assert _errors("users", dict(user, manager=None)) == []

@@ -14,6 +14,8 @@ per concern, each in its own module:
 ``nested``         sub-resources with ids (credentials, method and combination configurations)
 ``actions``        updateAllowedCombinations, add/removePassword, getByIds, extension properties, memberOf
 ``delta``          delta rounds from the change log
+``extras``         restricted-management administrative units, objects added by the control plane, the
+                   getAvailableExtensionProperties cut-off (placed first: it wraps the others)
 ``common``         ``ListQuery``, ``Page``, ``DeltaPage``, id helpers, ``merge_patch``
 =================  ================================================================================
 
@@ -41,6 +43,7 @@ from entragit.emulator.backend.common import (
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.backend.deleted import DeletedMixin
 from entragit.emulator.backend.delta import DeltaMixin
+from entragit.emulator.backend.extras import ExtrasMixin
 from entragit.emulator.backend.links import LinksMixin
 from entragit.emulator.backend.nested import NestedMixin
 from entragit.emulator.backend.reads import ReadsMixin
@@ -51,6 +54,6 @@ __all__ = ["DEFAULT_ROOT", "ZERO_ID", "DeltaPage", "ListQuery", "Page", "Tenant"
            "merge_patch", "ref_id"]
 
 
-class Tenant(ReadsMixin, LinksMixin, WritesMixin, DeletedMixin, BehaviourMixin, SharedSetsMixin, NestedMixin,
+class Tenant(ExtrasMixin, ReadsMixin, LinksMixin, WritesMixin, DeletedMixin, BehaviourMixin, SharedSetsMixin, NestedMixin,
              ActionsMixin, DeltaMixin):
     """One emulated tenant. Every public method is a Graph operation (or a control-plane helper)."""

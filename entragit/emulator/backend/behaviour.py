@@ -11,7 +11,7 @@ from typing import Any
 from entragit.emulator import facts
 from entragit.emulator.backend.common import merge_patch, owning_ref
 from entragit.emulator.backend.core import TenantCore
-from entragit.emulator.errors import BadRequest, Conflict
+from entragit.emulator.errors import BadRequest, ConditionalAccessError, Conflict
 from entragit.emulator.facts import EntitySet, iter_path, path_values
 
 
@@ -187,7 +187,7 @@ class BehaviourMixin(TenantCore):
                 target = self.types[ref.targets[0]]
                 template = facts.MISSING_REFERENCE_ERRORS.get(target.odata_type,
                                                               f"Invalid {target.title} value: {{value}}.")
-                raise BadRequest(template.format(value=value), code="BadRequest")
+                raise ConditionalAccessError(template.format(value=value))
 
     def _on_create_namedLocation(self, rt: EntitySet, obj: dict[str, Any], body: dict[str, Any]) -> None:
         sub = str(obj.get("@odata.type", "")).rsplit(".", 1)[-1]

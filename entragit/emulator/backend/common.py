@@ -18,6 +18,19 @@ ZERO_ID = "00000000-0000-0000-0000-000000000000"
 DEFAULT_ROOT = "https://graph.microsoft.com/v1.0"
 
 
+@dataclass(frozen=True)
+class RequestContext:
+    """What a Graph request says beyond its path and body: the API version and its ``Prefer`` preferences."""
+
+    version: str = "v1.0"
+    unknown_enum_members: bool = False  # Prefer: include-unknown-enum-members
+
+    @property
+    def default(self) -> bool:
+        """The context cached representations are built for."""
+        return self.version == "v1.0" and not self.unknown_enum_members
+
+
 @dataclass
 class ListQuery:
     """The OData options of one list request, already parsed."""
@@ -90,6 +103,8 @@ class TypeInfo:
         self.link_names = rt.link_names
         self.on_premises = rt.on_premises
         self.hidden = rt.select_only | rt.not_in_lists | rt.write_only
+        # v1.0 answers leave out what Graph serves on /beta only
+        self.hidden_v1 = self.hidden | frozenset(facts.BETA_PROPERTIES.get(rt.entity, {}))
         self.default = facts.DEFAULT_PROPERTIES.get(rt.odata_type)
         self.id_links = tuple(ln for ln in rt.links if ln.kind in (LinkKind.IDS, LinkKind.ID))
         self.projections: dict[tuple[str, ...], tuple[str, ...]] = {}

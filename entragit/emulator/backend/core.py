@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from random import Random
 from typing import Any
 
 from entragit.emulator import facts
-from entragit.emulator.backend.common import TypeInfo, owning_ref, resource_name
+from entragit.emulator.backend.common import RequestContext, TypeInfo, owning_ref, resource_name
 from entragit.emulator.errors import GraphError, NotFound
 from entragit.emulator.facts import REGISTRY, EntitySet, Link, LinkKind, Registry
 from entragit.emulator.limits import Clock
@@ -51,15 +52,25 @@ class TenantCore:
         self.tenant_id = ""
         self.force_resync: set[str] = set()
         self.allow_policy_restore = False  # app-only callers cannot restore CA policies / named locations
-        self._known: dict[str, frozenset[str]] = {}
+        self._known: dict[tuple[str, str], frozenset[str]] = {}
         self._schema: dict[str, frozenset[str]] = {}
+        self.ctx = RequestContext()  # the request being served (version, Prefer); the default for Python callers
+
+    @contextmanager
+    def request_context(self, version: str = "v1.0", *, unknown_enum_members: bool = False) -> Iterator[None]:
+        """Serve one request in its context (the HTTP layer wraps every dispatched call)."""
+        previous = self.ctx
+        self.ctx = RequestContext(version, unknown_enum_members)
+        try:
+            yield
+        finally:
+            self.ctx = previous
 
     # ================================================================== setup
     def reset(self) -> None:
         self.rng = Random(self.random_seed)
         for coll in self.collections.values():
             coll.clear()
-            coll.seen_props.clear()
         self.links.clear()
         for items in self.shared.values():
             items.clear()
@@ -93,7 +104,6 @@ class TenantCore:
             items = [value] if isinstance(value, dict) else list(value)
             coll = self.collections[rt.key]
             info = self.info[rt.key]
-            seen = coll.seen_props
             keep_type = rt.requires_odata_type or rt.polymorphic
             link_names = [ln for ln in rt.links if ln.name not in facts.SHARED_SETS
                           and not (ln.kind is LinkKind.OBJECTS and ln.inline)]
@@ -108,7 +118,6 @@ class TenantCore:
                     obj.pop(secret, None)
                 if not keep_type:
                     obj.pop("@odata.type", None)
-                seen.update(obj)
                 coll.put(obj)
                 if rt.delta:
                     self.type_of[obj_id] = rt.key
@@ -143,8 +152,6 @@ class TenantCore:
             for obj_id in self.collections[key].sorted_ids():
                 self.seq += 1
                 log.touch(obj_id, self.seq)
-        for coll in self.collections.values():
-            coll.seen_props = {k for k in coll.seen_props if "@" not in k}
         self._known.clear()
 
     @staticmethod

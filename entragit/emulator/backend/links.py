@@ -26,7 +26,7 @@ class LinksMixin(TenantCore):
 
     # ------------------------------------------------------------------ links (ids)
     def list_link(self, type_key: str, obj_id: str, link_name: str, q: ListQuery | None = None, *,
-                  version: str = "v1.0", raw: bool = False) -> Page:
+                  version: str = "v1.0", raw: bool = False, cast: str | None = None) -> Page:
         """``GET /{collection}/{id}/{link}`` (members, owners): the linked directory objects."""
         rt = self.rt(type_key)
         link = self._link(rt, link_name)
@@ -45,7 +45,8 @@ class LinksMixin(TenantCore):
         objs: list[tuple[EntitySet, dict[str, Any]]] = []
         for ref in self.links.refs(type_key, link_name, obj_id):
             found = self.directory_object(ref)
-            if found is None or found[0].key in hidden:
+            if found is None or found[0].key in hidden or (
+                    cast is not None and found[0].type_name.lower() != cast.lower()):
                 continue
             if q.filter is not None and not q.filter.predicate(found[1]):
                 continue

@@ -14,6 +14,7 @@ from entragit.emulator.facts import EntitySet, LinkKind, iter_path
 from entragit.emulator.metadata import model
 from entragit.emulator.models import Collection, dumps
 from entragit.emulator.query import ADVANCED_OPERATORS, Expand, decode_token, encode_token
+from entragit.emulator.schema import mask_evolvable
 
 
 class ReadsMixin(TenantCore):
@@ -21,16 +22,18 @@ class ReadsMixin(TenantCore):
 
     # ------------------------------------------------------------------ schema
     def _known_props(self, rt: EntitySet) -> frozenset[str]:
-        known = self._known.get(rt.key)
+        """The properties a request may name: the structural properties of the set's entity type in Graph's
+        v1.0 metadata (and of its derived types where the set is polymorphic); on /beta also the properties
+        Graph serves there only (facts.BETA_PROPERTIES)."""
+        version = self.ctx.version
+        known = self._known.get((rt.key, version))
         if known is None:
-            # the structural properties of the set's entity type in Graph's v1.0 metadata (and of its derived
-            # types where the set is polymorphic), plus what the seed's objects carry
             names = set(self._schema_props(rt))
             for _, own in rt.subtypes:
                 names.update(own)
-            names.update(k for k, _ in rt.create_defaults)
-            names |= self.collections[rt.key].seen_props
-            known = self._known[rt.key] = frozenset(names)
+            if version != "v1.0":
+                names.update(facts.BETA_PROPERTIES.get(rt.entity, {}))
+            known = self._known[(rt.key, version)] = frozenset(names)
         return known
 
     def _schema_props(self, rt: EntitySet) -> frozenset[str]:
@@ -67,8 +70,21 @@ class ReadsMixin(TenantCore):
 
     # ------------------------------------------------------------------ representation
     def view(self, rt: EntitySet, obj: dict[str, Any], select: tuple[str, ...] | None = None,
-             root: str = DEFAULT_ROOT) -> dict[str, Any]:
-        """The object as Graph returns it: the default property set, or the ``$select`` projection."""
+             root: str = DEFAULT_ROOT, *, single: bool = False) -> dict[str, Any]:
+        """The object as Graph returns it in the current request's context: the default property set or the
+        ``$select`` projection, without the properties the version does not have, key material only on a
+        single-object ``$select`` (``single``), evolvable enum members masked unless asked for."""
+        out = self._projection(rt, obj, select, root)
+        if rt.key_material and out.get(rt.key_material[0]) and not (
+                single and select is not None and rt.key_material[0] in select):
+            name, field = rt.key_material
+            out[name] = [{**c, field: None} if isinstance(c, dict) else c for c in out[name]]
+        if not self.ctx.unknown_enum_members:
+            out = mask_evolvable(rt.entity, out)
+        return out
+
+    def _projection(self, rt: EntitySet, obj: dict[str, Any], select: tuple[str, ...] | None,
+                    root: str) -> dict[str, Any]:
         info = self.info[rt.key]
         if select is not None and "*" not in select:
             keys = info.projections.get(select)
@@ -84,7 +100,7 @@ class ReadsMixin(TenantCore):
                     out[n] = None
         else:
             default = info.default
-            hidden = info.hidden
+            hidden = info.hidden if self.ctx.version != "v1.0" else info.hidden_v1
             if default is not None and select is None:
                 out = {name: obj.get(name) for name in default}
             else:
@@ -220,7 +236,7 @@ class ReadsMixin(TenantCore):
         if self._count_visible(rt, q) and not q.skiptoken:
             count = len(coll) if q.filter is None else sum(1 for _ in self._candidates(coll, q, None))
         expand = q.expand
-        if raw and not expand and not rt.expanded:
+        if raw and not expand and not rt.expanded and self.ctx.default:
             if select is None:
                 cache = coll._json
                 items: list[Any] = [cache.get(o["id"]) or self._cached_json(coll, rt, o) for o in objs]
@@ -269,19 +285,21 @@ class ReadsMixin(TenantCore):
         obj = self.require(type_key, obj_id)
         if select:
             self.check_select(rt, select, collection=False)
-        out = self.view(rt, obj, select, root)
+        out = self.view(rt, obj, select, root, single=True)
         if expand:
             self._apply_expand(rt, obj, out, expand, cap=facts.EXPAND_LIMIT)
         for link in rt.links:
             if link.kind is LinkKind.OBJECTS and link.inline and (select is None or link.name in select):
-                out[link.name] = [copy.deepcopy(e) for e in obj.get(link.name) or []]
+                elements = [copy.deepcopy(e) for e in obj.get(link.name) or []]
+                out[link.name] = elements if self.ctx.unknown_enum_members else mask_evolvable(rt.entity, {
+                    link.name: elements})[link.name]
         return out
 
     def get_json(self, type_key: str, obj_id: str) -> bytes | None:
         """The default representation of an object as cached JSON bytes (None when it cannot be cached:
         types with expanded references or inline sub-resources)."""
         rt = self.rt(type_key)
-        if rt.expanded or any(ln.inline for ln in rt.links):
+        if rt.expanded or any(ln.inline for ln in rt.links) or not self.ctx.default:
             return None
         coll = self.collections[type_key]
         obj = self.require(type_key, obj_id)

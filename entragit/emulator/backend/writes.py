@@ -6,6 +6,7 @@ import copy
 from typing import Any
 
 from entragit.emulator import facts
+from entragit.emulator.backend import rules
 from entragit.emulator.backend.common import EXTENSION_NAME, merge_patch, resource_name, type_name
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import (
@@ -15,8 +16,10 @@ from entragit.emulator.errors import (
     OnPremisesMastered,
     ReadOnlyProperty,
 )
-from entragit.emulator.facts import DeleteKind, EntitySet, LinkKind, iter_path
+from entragit.emulator.facts import DeleteKind, EntitySet, LinkKind
+from entragit.emulator.metadata import model
 from entragit.emulator.models import DeletedItem
+from entragit.emulator.schema import Checker
 
 
 class WritesMixin(TenantCore):
@@ -71,9 +74,27 @@ class WritesMixin(TenantCore):
                 if body.get(name) in (None, ""):
                     raise BadRequest(f"Invalid value specified for property '{name}' of resource "
                                      f"'{resource_name(rt)}'.")
-        if rt.requires_odata_type or rt.keep_odata_type:
-            self._check_odata_types(rt, body, current)
+        self._check_values(rt, body, current, subtype)
         return binds
+
+    def _check_values(self, rt: EntitySet, body: dict[str, Any], current: dict[str, Any] | None,
+                      subtype: str | None) -> None:
+        """Each value against its type in Graph's metadata (the posted derived type's where the set is
+        polymorphic), then Graph's value rules (backend/rules.py)."""
+        m = model()
+        entity = m.require(subtype or rt.entity)
+        given = body.get("@odata.type")
+        if given is not None and subtype is None and not (isinstance(given, str) and m.type(given) is not None
+                                                         and m.is_a(m.qualify(given), entity.name)):
+            raise BadRequest(f"A type named '{str(given).lstrip('#')}' could not be resolved by the model for a "
+                             f"{rt.title} (expected '{entity.name}').", code="BadRequest")
+        checker = Checker(m, unknown_enum_members=self.ctx.unknown_enum_members)
+        for key, value in body.items():
+            prop = entity.properties.get(key)
+            if "@" in key or prop is None or (prop.navigation and rt.link(key) is not None):
+                continue  # annotations, beta-only and extension properties, inline links (checked as elements)
+            checker.check_property(entity, prop, value)
+        rules.check_values(body, current, frozenset(entity.properties))
 
     def _subtype(self, rt: EntitySet, body: dict[str, Any], current: dict[str, Any] | None) -> str | None:
         if not rt.requires_odata_type and not rt.subtypes:
@@ -93,14 +114,6 @@ class WritesMixin(TenantCore):
         if current is not None and str(current.get("@odata.type", match)).lower() != match.lower():
             raise BadRequest(f"The '@odata.type' of a {rt.title} cannot change ({current.get('@odata.type')}).")
         return match
-
-    def _check_odata_types(self, rt: EntitySet, body: dict[str, Any], current: dict[str, Any] | None) -> None:
-        for path in sorted(rt.keep_odata_type):
-            for container, key in iter_path(body, path):
-                element = container[key]
-                if isinstance(element, dict) and "@odata.type" not in element:
-                    raise BadRequest(f"The '@odata.type' property is required on each element of "
-                                     f"'{path.split('[')[0]}'.")
 
     def create(self, type_key: str, body: Any, *, version: str = "v1.0") -> dict[str, Any]:
         """``POST /{collection}``: 201 with the created object."""

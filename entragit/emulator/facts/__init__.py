@@ -3,6 +3,7 @@
 - :mod:`.model`: the shape of one entity set's facts (:class:`EntitySet`, :class:`Link`, :class:`Ref`, delete and
   link kinds) and path helpers;
 - :mod:`.directory`: users, groups, applications, service principals, organization;
+- :mod:`.devices`: devices, organizational contacts, directory roles, administrative units;
 - :mod:`.policies`: Conditional Access policies, named locations, authentication strengths, the authentication
   methods and authorization policies;
 - :mod:`.server`: server-wide facts (default properties, page sizes of delta rounds, lifetimes, limits, error
@@ -16,6 +17,7 @@ emulator.
 
 from __future__ import annotations
 
+from entragit.emulator.facts.devices import OTHER_DIRECTORY
 from entragit.emulator.facts.directory import DIRECTORY
 from entragit.emulator.facts.model import (
     DeleteKind,
@@ -32,6 +34,7 @@ from entragit.emulator.facts.server import (
     BETA_PROPERTIES,
     DEFAULT_PROPERTIES,
     DELETED_RETENTION,
+    DELTA_PAGE_LINKS,
     DELTA_PAGE_SIZE,
     DELTA_TOKEN_LIFETIME,
     EXPAND_LIMIT,
@@ -44,13 +47,14 @@ from entragit.emulator.facts.server import (
 )
 
 # the order the sets are seeded, routed and dumped in: referenced sets first
-_ORDER = ("namedLocations", "authenticationStrengthPolicies", "users", "groups", "applications", "servicePrincipals",
-          "conditionalAccessPolicies", "authorizationPolicy", "authenticationMethodsPolicy", "organization")
-_SETS = {s.key: s for s in (*DIRECTORY, *POLICIES)}
+_ORDER = ("namedLocations", "authenticationStrengthPolicies", "devices", "contacts", "users", "groups", "applications",
+          "servicePrincipals", "directoryRoles", "administrativeUnits", "conditionalAccessPolicies",
+          "authorizationPolicy", "authenticationMethodsPolicy", "organization")
+_SETS = {s.key: s for s in (*DIRECTORY, *OTHER_DIRECTORY, *POLICIES)}
 REGISTRY = Registry({key: _SETS[key] for key in _ORDER})
 
 __all__ = [
-    "BETA_PROPERTIES", "DEFAULT_PROPERTIES", "DELETED_RETENTION", "DELTA_PAGE_SIZE", "DELTA_TOKEN_LIFETIME", "EXPAND_LIMIT",
+    "BETA_PROPERTIES", "DEFAULT_PROPERTIES", "DELETED_RETENTION", "DELTA_PAGE_LINKS", "DELTA_PAGE_SIZE", "DELTA_TOKEN_LIFETIME", "EXPAND_LIMIT",
     "EXPAND_PAGE_MAX", "EXTENSION_TARGETS", "MAX_BIND", "MAX_FEDERATED_CREDENTIALS", "MISSING_REFERENCE_ERRORS",
     "REGISTRY", "SHARED_SETS", "DeleteKind", "EntitySet", "Link", "LinkKind", "Ref", "Registry", "iter_path",
     "path_values",

@@ -63,7 +63,7 @@ USERS = EntitySet(
     ),
     links=(
         Link("manager", LinkKind.ID, read="users/{id}/manager", add="PUT users/{id}/manager/$ref",
-             remove="DELETE users/{id}/manager/$ref", targets=("users",), expand=True, on_premises=True,
+             remove="DELETE users/{id}/manager/$ref", targets=("users", "contacts"), expand=True, on_premises=True,
              source=LEARN + "user-post-manager?view=graph-rest-1.0"),
     ),
 )
@@ -160,7 +160,8 @@ GROUPS = GroupSet(
         # v1.0 GET groups/{id}/members omits service principals (documented known issue on group-list-members);
         # members@delta comes with groups/delta by default (group-delta)
         Link("members", LinkKind.IDS, read="groups/{id}/members", add="POST groups/{id}/members/$ref",
-             remove="DELETE groups/{id}/members/{ref}/$ref", targets=("users", "groups", "servicePrincipals"),
+             remove="DELETE groups/{id}/members/{ref}/$ref",
+             targets=("users", "groups", "servicePrincipals", "devices", "contacts"),
              expand=True, v1_hidden_targets=frozenset({"servicePrincipals"}), delta_default=True,
              source=LEARN + "group-list-members?view=graph-rest-1.0"),
         Link("owners", LinkKind.IDS, read="groups/{id}/owners", add="POST groups/{id}/owners/$ref",
@@ -185,6 +186,8 @@ APPLICATIONS = EntitySet(
     select_only=_names("isDisabled logo"),
     required=_names("displayName"),  # application-post-applications [A3]
     bound_actions=("addPassword", "removePassword"),
+    # "keyCredentials.key ... is returned only on $select for a single object" (application-list, application-get)
+    key_material=("keyCredentials", "key"),
     create_defaults=(
         ("signInAudience", "AzureADMyOrg"), ("identifierUris", []), ("tags", []), ("addIns", []), ("appRoles", []),
         ("keyCredentials", []), ("passwordCredentials", []), ("requiredResourceAccess", []), ("description", None),
@@ -255,6 +258,7 @@ SERVICE_PRINCIPALS = ServicePrincipalSet(
     select_only=_names("isDisabled"),
     required=_names("appId"),  # serviceprincipal-post-serviceprincipals [SP3]
     bound_actions=("addPassword", "removePassword"),
+    key_material=("keyCredentials", "key"),  # as on applications (serviceprincipal-list, serviceprincipal-get)
     # the service principal belongs to the application whose appId it carries [SP3]
     refs=(Ref("appId", ("applications",), by="appId"),),
     create_defaults=(

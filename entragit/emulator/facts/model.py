@@ -108,7 +108,6 @@ class EntitySet:
     links: tuple[Link, ...] = ()
     requires_odata_type: bool = False  # POST names a derived type (named locations)
     polymorphic: bool = False  # the set holds derived types of ``entity`` (its subtypes from the metadata)
-    keep_odata_type: frozenset[str] = frozenset()  # paths whose elements must carry @odata.type on write
     expanded: tuple[str, ...] = ()  # paths of related objects Graph expands on GET
     extension_attributes: bool = False  # directory extension attributes apply
     extension_definitions: str = ""  # the relationship listing extension definitions (applications)
@@ -116,6 +115,9 @@ class EntitySet:
     tenant_size: bool = False  # its count is the tenant size throttling limits go by (users)
     query_options: bool = True  # False: "This method doesn't support any optional query parameters"
     patch_returns_object: bool = False  # PATCH answers 200 with the object instead of 204
+    read_only_set: bool = False  # Graph serves reads only (list, get, delta): no POST, PATCH or DELETE
+    # (collection, field): key material Graph returns only on a single-object $select of the collection
+    key_material: tuple[str, str] | None = None
 
     # ------------------------------------------------------------------ derived
     @property

@@ -35,9 +35,9 @@ NAMED_LOCATIONS = NamedLocationSet(
     read_only=_names("id createdDateTime modifiedDateTime deletedDateTime"),  # [N1][N2]
     select_only=_names("deletedDateTime"),  # set in the deleted-items container only
     required=_names("displayName"),
-    # POST and PATCH name the derived type (ipNamedLocation | countryNamedLocation), and each ipRanges element
-    # its own (conditionalaccessroot-post-namedlocations, ipnamedlocation-update)
-    requires_odata_type=True, polymorphic=True, keep_odata_type=frozenset({"ipRanges[]"}),
+    # POST and PATCH name the derived type (ipNamedLocation | countryNamedLocation) (conditionalaccessroot-post-
+    # namedlocations, ipnamedlocation-update); each ipRanges element its own: ipRange is abstract in the metadata
+    requires_odata_type=True, polymorphic=True,
     # defaults of the posted type only [N1][N2]
     create_defaults=(("isTrusted", False), ("includeUnknownCountriesAndRegions", False),
                      ("countryLookupMethod", "clientIpAddress")),

@@ -19,6 +19,12 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
 # microsoftgraph/microsoft-graph-explorer-v4#1157, Microsoft Q&A 2052165 (performance.md, B1).
 DELTA_PAGE_SIZE = 200
 
+# ... and at most 500 link entries (members@delta and other tracked links) per page: a group whose member
+# changes do not fit appears on several pages, each with part of its members@delta (Microsoft Q&A 2052165,
+# moderator: "200 objects / 500 links per page"; https://learn.microsoft.com/en-us/graph/delta-query-groups: the
+# same group can appear on several pages). Continuations carry the id and the links only.
+DELTA_PAGE_LINKS = 500
+
 # Directory delta tokens are valid for 7 days:
 # https://learn.microsoft.com/en-us/graph/delta-query-overview#token-duration
 DELTA_TOKEN_LIFETIME = timedelta(days=7)

@@ -4,17 +4,32 @@ and the Conditional Access deleted-items containers."""
 from __future__ import annotations
 
 from entragit.emulator.backend import Tenant
-from entragit.emulator.errors import BadRequest
-from entragit.emulator.routes.http import Call, Reply, Router, context, page_reply
+from entragit.emulator.errors import BadRequest, NotFound, ResourceNotFound
+from entragit.emulator.routes.http import Call, Reply, Router, cast_name, context, page_reply
 
 
 def deleted_routes(r: Router, t: Tenant) -> None:
     # ---- deleted items (directory): https://learn.microsoft.com/en-us/graph/api/resources/directory
-    def deleted_list(call: Call) -> Reply:
+    # Casts name the type in either namespace form: microsoft.graph.group or its alias graph.group (the schema's
+    # Alias="graph"; msgraph-sdk's deleted_items.graph_group requests directory/deletedItems/graph.group).
+    def deleted_list(call: Call, cast: str | None = None) -> Reply:
         q = call.list_query()
-        cast = call.params["cast"].split(".")[-1]
-        page = t.list_deleted(cast, q, raw=True)
-        return page_reply(call, page, context(call, f"directory/deletedItems/microsoft.graph.{cast}", q.select))
+        name = cast or cast_name(call.params["cast"])
+        if name is None:
+            raise ResourceNotFound(call.params["cast"])
+        page = t.list_deleted(name, q, raw=True)
+        return page_reply(call, page, context(call, f"directory/deletedItems/microsoft.graph.{name}", q.select))
+
+    def deleted_count(call: Call) -> Reply:
+        name = cast_name(call.params["cast"])
+        if name is None:
+            raise ResourceNotFound(call.params["cast"])
+        if not call.eventual:
+            raise BadRequest("$count is not currently supported.")
+        q = call.list_query()
+        q.count, q.eventual, q.top = True, True, 999
+        n = t.list_deleted(name, q).count or 0
+        return Reply(200, str(n).encode(), {"Content-Type": "text/plain"})
 
     def deleted_without_cast(call: Call) -> Reply:
         raise BadRequest("Listing directory/deletedItems needs a type cast, e.g. "
@@ -22,10 +37,22 @@ def deleted_routes(r: Router, t: Tenant) -> None:
 
     def deleted_get(call: Call) -> Reply:
         ident = call.params["id"]
-        if ident.lower().startswith("microsoft.graph."):
-            return deleted_list(Call(**{**call.__dict__, "params": {"cast": ident}}))
+        name = cast_name(ident)
+        if name is not None:
+            return deleted_list(call, name)
         return Reply.json({"@odata.context": context(call, "directory/deletedItems", entity=True),
                            **t.get_deleted(ident)})
+
+    def deleted_get_cast(call: Call) -> Reply:
+        # directory/deletedItems/{id}/graph.group: the item, if it is of that type
+        name = cast_name(call.params["cast"])
+        if name is None:
+            raise ResourceNotFound(call.params["cast"])
+        obj = t.get_deleted(call.params["id"])
+        if str(obj.get("@odata.type", "")).lower() != f"#microsoft.graph.{name}".lower():
+            raise NotFound.resource(call.params["id"])
+        return Reply.json({"@odata.context": context(call, f"directory/deletedItems/microsoft.graph.{name}",
+                                                      entity=True), **obj})
 
     def deleted_delete(call: Call) -> Reply:
         t.purge_deleted(call.params["id"])
@@ -37,9 +64,12 @@ def deleted_routes(r: Router, t: Tenant) -> None:
 
     r.add("GET", "directory/deletedItems", deleted_without_cast)
     r.add("GET", "directory/deletedItems/{id}", deleted_get)
+    r.add("GET", "directory/deletedItems/{cast}/$count", deleted_count)
+    r.add("GET", "directory/deletedItems/{id}/{cast}", deleted_get_cast)
     r.add("DELETE", "directory/deletedItems/{id}", deleted_delete)
     r.add("POST", "directory/deletedItems/{id}/restore", deleted_restore)
     r.add("POST", "directory/deletedItems/{id}/microsoft.graph.restore", deleted_restore)
+    r.add("POST", "directory/deletedItems/{id}/graph.restore", deleted_restore)
 
     # ---- deleted items (Conditional Access, beta; the v1.0 SDK builders have them too)
     def ca_deleted_list(call: Call) -> Reply:

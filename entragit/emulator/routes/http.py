@@ -42,6 +42,11 @@ class Call:
         except (ValueError, UnicodeDecodeError) as exc:
             raise BadRequest(f"Invalid JSON in the request body: {exc}.", code="BadRequest") from None
 
+    def prefers(self, preference: str) -> bool:
+        """Whether the ``Prefer`` header asks for ``preference`` (comma-separated preferences, RFC 7240)."""
+        return any(p.split("=", 1)[0].strip().lower() == preference
+                   for p in self.headers.get("prefer", "").split(","))
+
     @property
     def eventual(self) -> bool:
         return self.headers.get("consistencylevel", "").lower() == "eventual"
@@ -140,6 +145,15 @@ class Router:
             raise MethodNotAllowed()
         segment = path.split("/")[-1] if path else ""
         raise GraphError(f"Resource not found for the segment '{segment}'.", code="BadRequest", status=404)
+
+
+_CAST = re.compile(r"^(?:microsoft\.)?graph\.(\w+)$", re.IGNORECASE)
+
+
+def cast_name(segment: str) -> str | None:
+    """The type a cast segment names, in either form (``microsoft.graph.group``, ``graph.group``), or None."""
+    m = _CAST.match(segment)
+    return m.group(1) if m else None
 
 
 # ---------------------------------------------------------------------------------------------- replies

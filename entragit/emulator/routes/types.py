@@ -5,11 +5,20 @@ from __future__ import annotations
 
 from entragit.emulator import facts
 from entragit.emulator.backend import Tenant, ref_id
-from entragit.emulator.errors import BadRequest, GraphError
+from entragit.emulator.errors import BadRequest, GraphError, ResourceNotFound
 from entragit.emulator.facts import EntitySet, Link, LinkKind
 from entragit.emulator.models import dumps
 from entragit.emulator.query import parse_expand, parse_select
-from entragit.emulator.routes.http import Call, Reply, Router, context, delta_reply, entity_reply, page_reply
+from entragit.emulator.routes.http import (
+    Call,
+    Reply,
+    Router,
+    cast_name,
+    context,
+    delta_reply,
+    entity_reply,
+    page_reply,
+)
 
 
 def type_routes(r: Router, t: Tenant, rt: EntitySet) -> None:
@@ -67,7 +76,8 @@ def type_routes(r: Router, t: Tenant, rt: EntitySet) -> None:
             return Reply(200, str(n).encode(), {"Content-Type": "text/plain"})
 
         r.add("GET", coll, list_items)
-        r.add("POST", coll, create_item)
+        if not rt.read_only_set:
+            r.add("POST", coll, create_item)
         r.add("GET", f"{coll}/$count", count_items)
         if rt.delta:
             def delta(call: Call) -> Reply:
@@ -80,8 +90,9 @@ def type_routes(r: Router, t: Tenant, rt: EntitySet) -> None:
             r.add("GET", f"{coll}/delta", delta)
             r.add("GET", f"{coll}/delta()", delta)
         r.add("GET", f"{coll}/{{id}}", get_item)
-        r.add("PATCH", f"{coll}/{{id}}", patch_item)
-        r.add("DELETE", f"{coll}/{{id}}", delete_item)
+        if not rt.read_only_set:
+            r.add("PATCH", f"{coll}/{{id}}", patch_item)
+            r.add("DELETE", f"{coll}/{{id}}", delete_item)
 
     for link in rt.links:
         if link.kind in (LinkKind.IDS, LinkKind.ID):
@@ -111,6 +122,15 @@ def _id_link_routes(r: Router, t: Tenant, rt: EntitySet, link: Link) -> None:
         page = t.list_link(key, owner(call), name, q, version=call.version, raw=True)
         return page_reply(call, page, context(call, "directoryObjects", q.select))
 
+    def read_cast(call: Call) -> Reply:
+        # groups/{id}/members/graph.user (or microsoft.graph.user): the linked objects of that type
+        cast = cast_name(call.params["cast"])
+        if cast is None:
+            raise ResourceNotFound(call.params["cast"])
+        q = call.list_query()
+        page = t.list_link(key, owner(call), name, q, version=call.version, raw=True, cast=cast)
+        return page_reply(call, page, context(call, f"microsoft.graph.{cast}", q.select))
+
     def add(call: Call) -> Reply:
         body = call.json()
         if not isinstance(body, dict) or "@odata.id" not in body:
@@ -138,6 +158,8 @@ def _id_link_routes(r: Router, t: Tenant, rt: EntitySet, link: Link) -> None:
 
     if link.read:
         r.add("GET", link.read.split("?", 1)[0], read)
+        if link.kind is LinkKind.IDS:
+            r.add("GET", link.read.split("?", 1)[0] + "/{cast}", read_cast)
     if link.add:
         method, path = _template(link.add)
         r.add(method, path, add)

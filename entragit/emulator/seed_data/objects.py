@@ -6,6 +6,7 @@ export of a seeded tenant looks like an export of a real one.
 from __future__ import annotations
 
 import base64
+import hashlib
 import struct
 import uuid
 from collections.abc import Iterable, Mapping
@@ -25,6 +26,13 @@ SEED_NOW = datetime(2025, 6, 2, 6, 30, 0, tzinfo=UTC)
 def uid(*parts: str) -> str:
     """The deterministic id of a named seed object: uuid5(NAMESPACE, "part/part/...")."""
     return str(uuid.uuid5(NAMESPACE, "/".join(parts)))
+
+
+def certificate_key(name: str) -> str:
+    """The public key material of a seeded certificate credential (keyCredentials[].key): base64 of 512
+    deterministic bytes. Graph stores a credential's key and returns it on a single-object $select."""
+    blob = b"".join(hashlib.sha256(f"{name}/{i}".encode()).digest() for i in range(16))
+    return base64.b64encode(blob).decode()
 
 
 def ts(days: float = 0.0, *, base: datetime = _BASE, fraction: bool = False) -> str:
@@ -134,7 +142,6 @@ def make_group(
         visibility = visibility or "Private"
     return {
         "id": id, "deletedDateTime": None, "classification": None, "createdDateTime": created,
-        "creationOptions": ["ExchangeProvisioningFlags:481"] if kind == "m365" else [],
         "description": description, "displayName": display_name,
         "expirationDateTime": None, "groupTypes": group_types,
         "isAssignableToRole": True if kind == "role-assignable" else is_assignable_to_role,
@@ -179,7 +186,7 @@ def make_application(
         "uniqueName": None, "samlMetadataUrl": None, "defaultRedirectUri": None, "certification": None,
         "optionalClaims": None, "servicePrincipalLockConfiguration": {
             "isEnabled": True, "allProperties": True, "credentialsWithUsageVerify": True,
-            "credentialsWithUsageSign": True, "identifierUris": False, "tokenEncryptionKeyId": True,
+            "credentialsWithUsageSign": True, "tokenEncryptionKeyId": True,
         },
         "requestSignatureVerification": None, "addIns": [],
         "api": {
@@ -216,7 +223,7 @@ def make_service_principal(
     reply_urls: list[str] | None = None, homepage: str | None = None, logout_url: str | None = None,
     tags: list[str] | None = None, app_role_assignment_required: bool = False,
     alternative_names: list[str] | None = None, key_credentials: list[dict[str, Any]] | None = None,
-    app_description: str | None = None, publisher_name: str | None = None, owners: list[str] | None = None,
+    app_description: str | None = None, owners: list[str] | None = None,
     app_display_name: str | None = None,
 ) -> dict[str, Any]:
     """A service principal as `GET /servicePrincipals/{id}` returns it (plus owners)."""
@@ -232,7 +239,7 @@ def make_service_principal(
         "keyCredentials": list(key_credentials or []), "loginUrl": None, "logoutUrl": logout_url,
         "notes": None, "notificationEmailAddresses": [], "oauth2PermissionScopes": list(scopes or []),
         "passwordCredentials": [], "preferredSingleSignOnMode": None,
-        "preferredTokenSigningKeyThumbprint": None, "publisherName": publisher_name,
+        "preferredTokenSigningKeyThumbprint": None,
         "replyUrls": list(reply_urls or []), "resourceSpecificApplicationPermissions": [],
         "samlSingleSignOnSettings": None,
         "servicePrincipalNames": list(service_principal_names or [app_id]),

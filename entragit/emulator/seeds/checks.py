@@ -19,6 +19,7 @@ from entragit.emulator.seeds.common import (
     SEED_KEYS,
     ZERO_GUID,
 )
+from entragit.emulator.seeds.conformance import schema_problems
 
 
 def check_seed(seed: Mapping[str, Any]) -> list[str]:
@@ -30,8 +31,8 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
     assignments (principal, type, resource, app role), OAuth2 grants (client, resource, principal,
     scopes), requiredResourceAccess and preAuthorizedApplications, Conditional Access references (users,
     groups, applications by appId, named locations, authentication strengths, service principals),
-    authentication method targets, built-in strengths, directory extensions and their use on objects.
-    Special values (``All``, ``AllTrusted``, ``all_users``, the all-zeros id, ...) are not references.
+    authentication method targets, built-in strengths, directory extensions and their use on objects; and
+    every object's properties against Graph's v1.0 metadata (``conformance.py``). Special values (``All``, ``AllTrusted``, ``all_users``, the all-zeros id, ...) are not references.
     """
     problems: list[str] = []
     p = problems.append
@@ -67,13 +68,15 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
         return out
 
     users, groups, apps, sps = index("users"), index("groups"), index("applications"), index("servicePrincipals")
+    devices, contacts = index("devices"), index("contacts")
     locations, strengths = index("namedLocations"), index("authenticationStrengthPolicies")
     policies = index("conditionalAccessPolicies")
     index("appRoleAssignments")
     index("oauth2PermissionGrants")
     index("directoryExtensions")
     seen: dict[str, str] = {}
-    for key, objs in (("users", users), ("groups", groups), ("applications", apps), ("servicePrincipals", sps)):
+    for key, objs in (("users", users), ("groups", groups), ("applications", apps), ("servicePrincipals", sps),
+                      ("devices", devices), ("contacts", contacts)):
         for oid in objs:
             if oid in seen:
                 p(f"{key}: id {oid} is also a {seen[oid]} id")
@@ -117,7 +120,8 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
         return ({r.get("id") for r in roles}, {s.get("id") for s in scopes}, {s.get("value") for s in scopes})
 
     principals = {**{k: "User" for k in users}, **{k: "Group" for k in groups},
-                  **{k: "ServicePrincipal" for k in sps}}
+                  **{k: "ServicePrincipal" for k in sps}, **{k: "Device" for k in devices},
+                  **{k: "OrgContact" for k in contacts}}
     owner_pool = users.keys() | sps.keys()
 
     def refs(where: str, values: Any, targets: Mapping[str, Any] | set[str], what: str,
@@ -133,8 +137,8 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
 
     for user in users.values():
         manager = user.get("manager")
-        if manager is not None and (manager not in users or manager == user["id"]):
-            p(f"{label('user', user)}: manager {manager!r} is not another user")
+        if manager is not None and ((manager not in users and manager not in contacts) or manager == user["id"]):
+            p(f"{label('user', user)}: manager {manager!r} is not another user or an organizational contact")
     for group in groups.values():
         where = label("group", group)
         refs(f"{where} members", group.get("members", []), principals, "member")
@@ -254,6 +258,7 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
             for prop in obj:
                 if prop.startswith("extension_") and target not in declared.get(prop, ()):
                     p(f"{label(key, obj)}: extension property {prop!r} is not declared for {target}")
+    problems.extend(schema_problems(seed))
     return problems
 
 

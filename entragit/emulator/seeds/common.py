@@ -20,7 +20,7 @@ SEED_KEYS: tuple[str, ...] = (
     "tenantId", "organization", "authorizationPolicy", "authenticationMethodsPolicy",
     "authenticationStrengthPolicies", "namedLocations", "conditionalAccessPolicies", "users", "groups",
     "applications", "servicePrincipals", "appRoleAssignments", "oauth2PermissionGrants",
-    "directoryExtensions",
+    "directoryExtensions", "devices", "contacts", "directoryRoles", "administrativeUnits",
 )
 LIST_KEYS = SEED_KEYS[4:]
 DICT_KEYS = ("organization", "authorizationPolicy", "authenticationMethodsPolicy")

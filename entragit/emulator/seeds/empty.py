@@ -20,7 +20,13 @@ from entragit.emulator.seed_data.microsoft import (
     SHAREPOINT_APP_ID,
     SHAREPOINT_APP_ROLES,
 )
-from entragit.emulator.seed_data.objects import app_role, make_service_principal, permission_scope, ts, uid
+from entragit.emulator.seed_data.objects import (
+    app_role,
+    make_service_principal,
+    permission_scope,
+    ts,
+    uid,
+)
 from entragit.emulator.seeds.common import (
     BUILTIN_STRENGTH_MFA,
     BUILTIN_STRENGTH_PASSWORDLESS,
@@ -88,15 +94,11 @@ def _authentication_methods_policy() -> dict[str, Any]:
         "lastModifiedDateTime": ts(0.01, fraction=True), "policyVersion": "1.5",
         "policyMigrationState": "migrationComplete",
         "registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {
-            "snoozeDurationInDays": 1, "enforceRegistrationAfterAllowedSnoozes": True, "state": "default",
+            "snoozeDurationInDays": 1, "state": "default",
             "excludeTargets": [],
             "includeTargets": [{"id": "all_users", "targetType": "group",
                                 "targetedAuthenticationMethod": "microsoftAuthenticator"}],
         }},
-        "reportSuspiciousActivitySettings": {"state": "default", "includeTarget": dict(all_target),
-                                             "voiceReportingCode": 0},
-        "systemCredentialPreferences": {"state": "default", "excludeTargets": [],
-                                        "includeTargets": [dict(all_target)]},
         "authenticationMethodConfigurations": [
             {"@odata.type": g + "fido2AuthenticationMethodConfiguration", "id": "Fido2", "state": "disabled",
              "isSelfServiceRegistrationAllowed": True, "isAttestationEnforced": True,
@@ -120,8 +122,6 @@ def _authentication_methods_policy() -> dict[str, Any]:
              "isUsableOnce": False, "includeTargets": [_all_users()], "excludeTargets": []},
             {"@odata.type": g + "softwareOathAuthenticationMethodConfiguration", "id": "SoftwareOath",
              "state": "enabled", "includeTargets": [_all_users()], "excludeTargets": []},
-            {"@odata.type": g + "hardwareOathAuthenticationMethodConfiguration", "id": "HardwareOath",
-             "state": "disabled", "includeTargets": [], "excludeTargets": []},
             {"@odata.type": g + "voiceAuthenticationMethodConfiguration", "id": "Voice", "state": "disabled",
              "isOfficePhoneAllowed": False, "includeTargets": [], "excludeTargets": []},
             {"@odata.type": g + "emailAuthenticationMethodConfiguration", "id": "Email", "state": "enabled",
@@ -185,23 +185,23 @@ def _first_party_service_principals() -> list[dict[str, Any]]:
         make_service_principal(
             id=GRAPH_SP_ID, app_id=GRAPH_APP_ID, display_name="Microsoft Graph", owner_tenant=ms,
             sign_in_audience="AzureADMultipleOrgs", app_roles=_roles(GRAPH_APP_ROLES), scopes=graph_scopes,
-            service_principal_names=list(GRAPH_SERVICE_PRINCIPAL_NAMES), publisher_name="Microsoft Services"),
+            service_principal_names=list(GRAPH_SERVICE_PRINCIPAL_NAMES)),
         make_service_principal(
             id=FIRST_PARTY_SP_IDS[EXCHANGE_APP_ID], app_id=EXCHANGE_APP_ID,
             display_name="Office 365 Exchange Online", owner_tenant=ms, sign_in_audience="AzureADMultipleOrgs",
-            app_roles=_roles(EXCHANGE_APP_ROLES), publisher_name="Microsoft Services",
+            app_roles=_roles(EXCHANGE_APP_ROLES),
             service_principal_names=["https://outlook.office365.com/", "https://outlook.office.com",
                                      EXCHANGE_APP_ID, "https://outlook.office365.com"],
             homepage="https://outlook.office365.com/"),
         make_service_principal(
             id=FIRST_PARTY_SP_IDS[SHAREPOINT_APP_ID], app_id=SHAREPOINT_APP_ID,
             display_name="Office 365 SharePoint Online", owner_tenant=ms, sign_in_audience="AzureADMultipleOrgs",
-            app_roles=_roles(SHAREPOINT_APP_ROLES), publisher_name="Microsoft Services",
+            app_roles=_roles(SHAREPOINT_APP_ROLES),
             service_principal_names=["https://microsoft.sharepoint-df.com", SHAREPOINT_APP_ID,
                                      "https://microsoft.sharepoint.com"]),
         make_service_principal(
             id=FIRST_PARTY_SP_IDS[AZURE_PORTAL_APP_ID], app_id=AZURE_PORTAL_APP_ID, display_name="Azure Portal",
-            owner_tenant=ms, sign_in_audience="AzureADMultipleOrgs", publisher_name="Microsoft Services",
+            owner_tenant=ms, sign_in_audience="AzureADMultipleOrgs",
             service_principal_names=[AZURE_PORTAL_APP_ID], homepage="https://portal.azure.com/",
             reply_urls=["https://portal.azure.com/signin/index/", "https://portal.azure.com/"]),
     ]
@@ -239,6 +239,7 @@ def empty_seed() -> Seed:
         "namedLocations": [], "conditionalAccessPolicies": [], "users": [], "groups": [], "applications": [],
         "servicePrincipals": [*_first_party_service_principals(), _managed_identity()],
         "appRoleAssignments": [], "oauth2PermissionGrants": [], "directoryExtensions": [],
+        "devices": [], "contacts": [], "directoryRoles": [], "administrativeUnits": [],
     }
     update_quota(seed)
     return seed

@@ -18,7 +18,7 @@ from entragit.emulator.seeds.scale import scale_seed
 
 SEED_NAMES = ("demo", "empty", "scale")
 _SCALE_ARGS = ("users", "groups", "members_per_group", "applications", "random_seed", "big_group_members",
-               "sp_members_in_big_group")
+               "sp_members_in_big_group", "service_principals")
 
 
 def load_seed_file(path: str | Path) -> Seed:

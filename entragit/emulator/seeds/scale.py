@@ -15,6 +15,7 @@ from entragit.emulator.seed_data.objects import (
     ip_named_location,
     make_application,
     make_group,
+    make_service_principal,
     make_user,
     oauth2_grant,
     service_principal_for,
@@ -36,8 +37,11 @@ _SCALE_DEPARTMENTS = (("Engineering", "Software Engineer"), ("Sales", "Account E
                       ("Finance", "Financial Analyst"), ("Marketing", "Marketing Specialist"),
                       ("Customer Support", "Support Engineer"), ("Operations", "Operations Analyst"),
                       ("Human Resources", "HR Generalist"), ("IT", "Systems Administrator"))
-_KIND_USER, _KIND_GROUP, _KIND_APP, _KIND_APPID, _KIND_SP, _KIND_ROLE = (
-    0x5CA1E001, 0x5CA1E002, 0x5CA1E003, 0x5CA1E004, 0x5CA1E005, 0x5CA1E006)
+_KIND_USER, _KIND_GROUP, _KIND_APP, _KIND_APPID, _KIND_SP, _KIND_ROLE, _KIND_EXT_APPID, _KIND_EXT_SP = (
+    0x5CA1E001, 0x5CA1E002, 0x5CA1E003, 0x5CA1E004, 0x5CA1E005, 0x5CA1E006, 0x5CA1E007, 0x5CA1E008)
+# The publisher tenant of the multitenant applications whose service principals the scale tenant holds
+_PUBLISHER_TENANT = "5ca1e0ff-0000-4000-8000-0000000000aa"
+_DATES = 1000  # creation dates cycle over this many distinct values
 
 
 def _scale_prefix(kind: int, random_seed: int) -> str:
@@ -47,7 +51,7 @@ def _scale_prefix(kind: int, random_seed: int) -> str:
 
 def scale_seed(users: int = 100_000, groups: int | None = None, members_per_group: int = 20,
                applications: int = 20, random_seed: int = 0, big_group_members: int = 0,
-               sp_members_in_big_group: int = 0) -> Seed:
+               sp_members_in_big_group: int = 0, service_principals: int | None = None) -> Seed:
     """A large tenant for benchmarks and completeness tests, built on :func:`empty_seed`.
 
     ``groups`` defaults to one per 50 users; each group gets ``members_per_group`` users (every tenth
@@ -55,12 +59,21 @@ def scale_seed(users: int = 100_000, groups: int | None = None, members_per_grou
     manager. Each application has a service principal, an app role assigned to a group, and an
     AllPrincipals grant on Microsoft Graph. With ``big_group_members`` the first group, "Scale Big Group",
     is a security group with that many user members plus the service principals of the first
-    ``sp_members_in_big_group`` applications. Deterministic for a given ``random_seed``.
+    ``sp_members_in_big_group`` applications. ``service_principals`` (default: one per application) may
+    exceed ``applications``: the others are enterprise applications of a multitenant publisher (no
+    application object in the tenant), as most of a real tenant's service principals are. The L tenant of
+    issue 14: ``users=100000, groups=20000, members_per_group=100, applications=5000,
+    service_principals=15000`` (2M membership links). Deterministic for a given ``random_seed``.
     """
     if groups is None:
         groups = max(1, users // 50)
+    if service_principals is None:
+        service_principals = applications
     if users < 1 or groups < 0 or members_per_group < 0 or applications < 0:
         raise ValueError("scale_seed: users must be >= 1 and groups, members_per_group, applications >= 0")
+    if service_principals < applications:
+        raise ValueError(f"scale_seed: service_principals={service_principals} is fewer than "
+                         f"applications={applications} (each application has one)")
     if big_group_members > users:
         raise ValueError(f"scale_seed: big_group_members={big_group_members} exceeds users={users}")
     if sp_members_in_big_group > applications:
@@ -69,8 +82,10 @@ def scale_seed(users: int = 100_000, groups: int | None = None, members_per_grou
     if (big_group_members or sp_members_in_big_group) and groups < 1:
         raise ValueError("scale_seed: a big group needs groups >= 1")
     with _gc_paused():
-        return _scale_seed(users, groups, members_per_group, applications, random_seed, big_group_members,
+        seed = _scale_seed(users, groups, members_per_group, applications, random_seed, big_group_members,
                            sp_members_in_big_group)
+        seed["servicePrincipals"] += _enterprise_apps(service_principals - applications, random_seed)
+        return seed
 
 
 @contextmanager
@@ -97,7 +112,7 @@ def _scale_seed(users: int, groups: int, members_per_group: int, applications: i
 
     prefix = _scale_prefix(_KIND_USER, random_seed)
     user_ids = [f"{prefix}{i:012x}" for i in range(users)]
-    dates = [ts(i * 0.9) for i in range(1000)]
+    dates = [ts(i * 0.9) for i in range(_DATES)]
     given_lower = [g.lower() for g in _GIVEN]
     surname_lower = [s.lower() for s in _SURNAMES]
     ng, ns, nd = len(_GIVEN), len(_SURNAMES), len(_SCALE_DEPARTMENTS)
@@ -109,7 +124,7 @@ def _scale_seed(users: int, groups: int, members_per_group: int, applications: i
         dept, title = _SCALE_DEPARTMENTS[(i * 7 + random_seed) % nd]
         append(make_user(
             id=user_id, upn=upn, display_name=f"{_GIVEN[gi]} {_SURNAMES[si]} {i}", given_name=_GIVEN[gi],
-            surname=_SURNAMES[si], mail_nickname=upn.partition("@")[0], mail=upn, created=dates[i % 1000],
+            surname=_SURNAMES[si], mail_nickname=upn.partition("@")[0], mail=upn, created=dates[i % _DATES],
             job_title=title, department=dept, employee_id=str(1_000_000 + i),
             manager=user_ids[(i - 1) // 8] if i else None))
 
@@ -128,7 +143,7 @@ def _scale_seed(users: int, groups: int, members_per_group: int, applications: i
             if len(members) < k:
                 members += user_ids[:k - len(members)]
         group_list.append(make_group(
-            id=gid, display_name=name, mail_nickname=f"scalegroup{g}", created=dates[g % 1000], kind=kind,
+            id=gid, display_name=name, mail_nickname=f"scalegroup{g}", created=dates[g % _DATES], kind=kind,
             members=members, owners=[user_ids[(g * 13) % users]]))
 
     graph = seed["servicePrincipals"][0]
@@ -139,7 +154,7 @@ def _scale_seed(users: int, groups: int, members_per_group: int, applications: i
         name = f"Scale App {j:04d}"
         role_id = f"{role_prefix}{j:012x}"
         app = make_application(
-            id=f"{app_prefix}{j:012x}", app_id=f"{appid_prefix}{j:012x}", display_name=name, created=dates[j],
+            id=f"{app_prefix}{j:012x}", app_id=f"{appid_prefix}{j:012x}", display_name=name, created=dates[j % _DATES],
             app_roles=[app_role(role_id, "Scale.Reader", "Scale reader", "Read access")],
             web_redirect_uris=[f"https://app{j}.{DOMAIN}/signin-oidc"],
             required_resource_access=[graph_access(scopes=("User.Read",))],
@@ -150,7 +165,7 @@ def _scale_seed(users: int, groups: int, members_per_group: int, applications: i
         if group_list:
             assignments.append(app_role_assignment(principal=group_list[j % len(group_list)],
                                                    principal_type="Group", resource=sp, app_role_id=role_id,
-                                                   created=dates[j]))
+                                                   created=dates[j % _DATES]))
         grants.append(oauth2_grant(client_id=sp["id"], resource_id=graph["id"], scope="User.Read"))
     if group_list and (big_group_members or sp_members_in_big_group):
         group_list[0]["members"] += [sp["id"] for sp in sps[:sp_members_in_big_group]]
@@ -181,3 +196,13 @@ def _scale_seed(users: int, groups: int, members_per_group: int, applications: i
     return seed
 
 
+
+
+def _enterprise_apps(count: int, random_seed: int) -> list[dict[str, object]]:
+    """Service principals of a multitenant publisher's applications (their application objects live in the
+    publisher's tenant, so ``appOwnerOrganizationId`` names it and the tenant holds no application)."""
+    appid_prefix, sp_prefix = (_scale_prefix(k, random_seed) for k in (_KIND_EXT_APPID, _KIND_EXT_SP))
+    return [make_service_principal(id=f"{sp_prefix}{k:012x}", app_id=f"{appid_prefix}{k:012x}",
+                                   display_name=f"Scale Enterprise App {k:05d}", owner_tenant=_PUBLISHER_TENANT,
+                                   sign_in_audience="AzureADMultipleOrgs")
+            for k in range(count)]

@@ -4,13 +4,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from entragit.emulator.models import dumps
 from entragit.emulator.routes.http import Call, Reply, Router, context
 
-if TYPE_CHECKING:
-    from entragit.emulator.audit import AuditLog
+
+class AuditLog(Protocol):
+    """What the routes need of :class:`entragit.emulator.audit.AuditLog` (not imported: the audit log imports
+    the routes' types, and sibling modules may not import each other both ways)."""
+
+    def page(self, query: dict[str, str]) -> tuple[list[dict[str, Any]], str | None]: ...
+
+    def get(self, ident: str) -> dict[str, Any]: ...
 
 
 def audit_routes(r: Router, log: AuditLog) -> None:

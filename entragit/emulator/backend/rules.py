@@ -1,0 +1,86 @@
+"""Graph's write rules on property values that the metadata cannot express, checked on every POST and PATCH of
+every entity set whose type has the property (each rule keys on a property of the metadata, not on a set):
+
+- ``keyCredentials`` elements carry key material: ``key: null`` or empty answers 400
+  ``KeyCredentialsInvalidValue`` (graph-entra.md "Real-Graph rules"; ansible-collections/azure#2127);
+- ``customSecurityAttributes``: each attribute set names ``#Microsoft.DirectoryServices.CustomSecurityAttributeValue``
+  and multi-valued and integer values carry ``Name@odata.type`` (``#Collection(String)``, ``#Collection(Int32)``,
+  ``#Int32``): https://learn.microsoft.com/en-us/graph/custom-security-attributes-examples; a set without its
+  annotation answers "Invalid property '<set>'." (microsoft-graph-docs-contrib#9232, msgraph-sdk-dotnet#2352);
+- ``appRoles[].origin`` "must not be included in any POST or PATCH requests"
+  (https://learn.microsoft.com/en-us/graph/api/resources/approle?view=graph-rest-1.0): refused (strict reading);
+- an app role or permission scope that is still ``isEnabled: true`` cannot be removed: "To delete an appRole,
+  it must first be set to disabled" (approle, permissionscope); Graph answers 400
+  ``CannotDeleteOrUpdateEnabledEntitlement`` "Permission (scope or role) cannot be deleted or updated unless
+  disabled first." (OfficeDev/microsoft-365-agents-toolkit#9420, msgraph-sdk-powershell#1054).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from entragit.emulator.errors import BadRequest, InvalidProperty, ReadOnlyProperty
+
+CSA_VALUE_TYPE = "#microsoft.directoryservices.customsecurityattributevalue"
+CSA_ANNOTATIONS = {list: ("#collection(string)", "#collection(int32)"), int: ("#int32",)}
+
+
+def check_key_credentials(value: Any) -> None:
+    for credential in value or []:
+        if isinstance(credential, dict) and not credential.get("key"):
+            raise BadRequest("KeyValue cannot be null or empty", code="KeyCredentialsInvalidValue")
+
+
+def check_custom_security_attributes(value: Any) -> None:
+    if not isinstance(value, dict):
+        return
+    for set_name, attributes in value.items():
+        if "@" in set_name:
+            continue
+        if not isinstance(attributes, dict) or str(attributes.get("@odata.type", "")).lower() != CSA_VALUE_TYPE:
+            raise InvalidProperty(set_name)
+        for name, item in attributes.items():
+            if "@" in name or item is None or isinstance(item, bool | str):
+                continue
+            kind = list if isinstance(item, list) else int if isinstance(item, int) else None
+            annotation = str(attributes.get(f"{name}@odata.type", "")).lower()
+            if kind is None or annotation not in CSA_ANNOTATIONS[kind]:
+                raise InvalidProperty(name)
+            if kind is list:
+                element = int if annotation == "#collection(int32)" else str
+                if not all(isinstance(e, element) and not isinstance(e, bool) for e in item):
+                    raise InvalidProperty(name)
+
+
+def check_no_origin(roles: Any) -> None:
+    for role in roles or []:
+        if isinstance(role, dict) and "origin" in role:
+            raise ReadOnlyProperty("origin")
+
+
+def check_enabled_removal(current: Any, new: Any) -> None:
+    """Refuse a list of app roles or permission scopes that drops an element still enabled."""
+    if not isinstance(new, list):
+        return
+    kept = {str(e.get("id")).lower() for e in new if isinstance(e, dict)}
+    for element in current or []:
+        if isinstance(element, dict) and element.get("isEnabled") is not False and \
+                str(element.get("id")).lower() not in kept:
+            raise BadRequest("Permission (scope or role) cannot be deleted or updated unless disabled first.",
+                             code="CannotDeleteOrUpdateEnabledEntitlement")
+
+
+def check_values(body: dict[str, Any], current: dict[str, Any] | None, schema: frozenset[str]) -> None:
+    """Every rule above on a POST (``current`` None) or PATCH body of a type with the properties ``schema``."""
+    if "appRoles" in body and "appRoles" in schema:
+        check_no_origin(body["appRoles"])
+        if current is not None:
+            check_enabled_removal(current.get("appRoles"), body["appRoles"])
+    scopes_owner = "api" if "api" in schema else None
+    if current is None:
+        return
+    if scopes_owner and isinstance(body.get("api"), dict) and "oauth2PermissionScopes" in body["api"]:
+        check_enabled_removal((current.get("api") or {}).get("oauth2PermissionScopes"),
+                              body["api"]["oauth2PermissionScopes"])
+    if "oauth2PermissionScopes" in body and "oauth2PermissionScopes" in schema:
+        check_enabled_removal(current.get("oauth2PermissionScopes"), body["oauth2PermissionScopes"])

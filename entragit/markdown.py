@@ -1,0 +1,125 @@
+"""GitHub-flavoured Markdown from data: the one place that escapes what the tenant, a pull request or git hands us.
+
+Everything entragit renders into Markdown (pull request bodies, plan and report comments, job summaries) from
+data it does not control (display names, values, ids, file names, commit subjects, error messages) goes
+through one of these functions; the literal markup around it is entragit's own.
+
+- :func:`text`: inline text (a paragraph, a heading, a list item). Every ASCII punctuation character that
+  Markdown could read as syntax is backslash-escaped, so ``*``, ``_``, ``[x](y)``, ``<img onerror>``,
+  ``</details>``, ``&amp;``, a leading ``#`` or ``1.`` stay text; newlines become spaces.
+- :func:`cell`: the same for a table cell (``|`` escaped, newlines as ``<br>``).
+- :func:`code` / :func:`code_cell`: a code span, fenced with more backticks than the value holds (and a
+  table-safe ``|`` in cells).
+- :func:`html`: text inside entragit's own HTML (``<summary>``): HTML-escaped.
+- :func:`fence`: a fenced code block for multi-line text (a raw diff, an error log).
+- :func:`details`: a collapsible block around Markdown that entragit rendered.
+
+GitHub also rewrites the rendered text after any Markdown parser has run: ``@user`` and ``@org/team`` become
+mentions (notifying people), ``#123``, ``owner/repo#123`` and ``GH-123`` become issue links, and bare
+``https://...`` and ``www.`` become links. A backslash does not stop that (it is gone once parsed), so every
+function above except the code ones (GitHub leaves code alone) breaks these with a zero-width space
+(:data:`BREAK`, U+200B): ``@\u200borg/team`` reads the same and notifies nobody. See GitHub's "Autolinked
+references and URLs" and "Basic writing and formatting syntax" (docs.github.com, Get started > Writing on
+GitHub) and the GFM spec (github.github.com/gfm), sections "Backslash escapes", "Tables", "Autolinks
+(extension)".
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from typing import Any
+
+BREAK = "\u200b"  # ZERO WIDTH SPACE: breaks GitHub's mentions, references and bare links, invisible when read
+
+# ASCII punctuation Markdown may read as syntax (CommonMark lets any ASCII punctuation be escaped). Left out,
+# for readability, the characters that start no construct: , ; : ' " / ? @ $ % ^ =
+_ESCAPED = frozenset("\\`*_{}[]()<>#+-.!|~&")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_NEWLINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+# what GitHub turns into mentions, references and links after rendering (on text, not on code)
+_MENTION = re.compile(r"(?:(?<=[^A-Za-z0-9_])|^)@(?=[A-Za-z0-9])")
+_ISSUE = re.compile(r"#(?=\d)")
+_GH_REF = re.compile(r"(?i)\b(GH)-(?=\d)")
+_SCHEME = re.compile(r"(?i)(?<=[a-z])://")
+_WWW = re.compile(r"(?i)\b(www)\.")
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else str(value)
+
+
+def unlink(value: Any) -> str:
+    """``value`` with GitHub's post-rendering mentions, references and bare links broken (:data:`BREAK`)."""
+    s = _str(value)
+    s = _MENTION.sub("@" + BREAK, s)
+    s = _ISSUE.sub("#" + BREAK, s)
+    s = _GH_REF.sub(lambda m: m.group(1) + BREAK + "-", s)
+    s = _SCHEME.sub(":" + BREAK + "//", s)
+    return _WWW.sub(lambda m: m.group(1) + BREAK + ".", s)
+
+
+def _escape(s: str) -> str:
+    return "".join("\\" + ch if ch in _ESCAPED else ch for ch in s)
+
+
+def one_line(value: Any, newline: str = " ") -> str:
+    """``value`` as one line: line breaks become ``newline``, other control characters spaces."""
+    return _CONTROL.sub(" ", _NEWLINE.sub(newline, _str(value)).replace("\t", " "))
+
+
+def text(value: Any) -> str:
+    """Inline Markdown text that renders exactly as ``value`` (on one line), with no markup of its own."""
+    return _escape(unlink(one_line(value)))
+
+
+def cell(value: Any) -> str:
+    """A table cell's text: as :func:`text`, line breaks kept as ``<br>``."""
+    parts = _NEWLINE.split(_str(value))
+    return "<br>".join(text(part) for part in parts)
+
+
+def code(value: Any) -> str:
+    """A code span showing ``value`` verbatim (on one line): GitHub renders nothing inside it."""
+    s = one_line(value)
+    if not s:
+        return "` `"
+    longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if s[0] in "` " or s[-1] in "` " else ""
+    return f"{ticks}{pad}{s}{pad}{ticks}"
+
+
+def code_cell(value: Any) -> str:
+    """A code span inside a table cell: ``|`` escaped as GFM tables require (GitHub drops the backslash), a
+    backslash before it kept apart so the escape is never taken for an escaped backslash."""
+    return code(one_line(value).replace("\\|", "\\" + BREAK + "|")).replace("|", "\\|")
+
+
+def html(value: Any) -> str:
+    """Text inside entragit's own HTML elements (``<summary>``): HTML-escaped, on one line."""
+    return _html.escape(unlink(one_line(value)), quote=True)
+
+
+def fence(value: Any, info: str = "") -> str:
+    """A fenced code block holding ``value`` verbatim (its fence longer than any backtick run inside)."""
+    s = _str(value).rstrip("\n")
+    longest = max((len(run) for run in re.findall(r"`{3,}", s)), default=0)
+    ticks = "`" * max(3, longest + 1)
+    return f"{ticks}{info}\n{s}\n{ticks}\n"
+
+
+def details(summary: Any, body: str, *, open_: bool = False) -> str:
+    """A collapsible block: ``summary`` is data (escaped), ``body`` Markdown entragit rendered."""
+    attr = " open" if open_ else ""
+    return f"<details{attr}><summary>{html(summary)}</summary>\n\n{body.rstrip()}\n\n</details>\n"
+
+
+def quote(markdown: str) -> str:
+    """Markdown entragit rendered, as a block quote (every line, blank ones included, stays inside)."""
+    return "\n".join(f"> {line}" if line else ">" for line in markdown.rstrip("\n").split("\n")) + "\n"
+
+
+def plural(n: int, word: str, words: str | None = None) -> str:
+    """``1 problem``, ``2 problems`` (``words`` for irregular plurals)."""
+    return f"{n} {word if n == 1 else (words or word + 's')}"
