@@ -100,6 +100,8 @@ class _Objects:
                 patch.append(pc)
             else:
                 singles.append(pc)
+        if patch and not partial:
+            after = self._disable_first(rt, obj_id, name, resolved, base, patch, address, after)
         self._emit_updates(rt, obj_id, name, resolved, patch, singles, address, after, phase=0)
 
     @staticmethod

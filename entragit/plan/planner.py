@@ -58,6 +58,7 @@ from typing import Any
 
 from entragit import resources
 from entragit.plan.earlier import _Earlier
+from entragit.plan.entitlements import _Entitlements
 from entragit.plan.links import _Links
 from entragit.plan.model import Change, Kind, Plan, Warning, is_placeholder, placeholder
 from entragit.plan.objects import _Objects
@@ -109,7 +110,7 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
 
 
 # ---------------------------------------------------------------------------------------------- planner
-class _Planner(_References, _Objects, _Recreates, _Links, _Earlier):
+class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlements):
     def __init__(self, desired: Tree, live: Tree, deleted: Tree, scope: Scope, options: PlanOptions) -> None:
         self.desired = desired
         self.live = live

@@ -165,6 +165,8 @@ TYPE = ResourceType(
     extension_definitions="extensionProperties",
     # upsert by the client-chosen alternate key: PATCH /applications(uniqueName='...') + Prefer:
     # create-if-missing answers 201 (created) or 204 (updated), never a second application
+    # an enabled app role or permission scope is removed only once disabled (approle, permissionscope) [A6]
+    disable_before_removal=("appRoles", "api.oauth2PermissionScopes"),
     create_key=CreateKey("uniqueName", CreateHow.UPSERT,
                          note="https://learn.microsoft.com/en-us/graph/api/application-upsert?view=graph-rest-1.0"),
     new_identity="a recreated application is a new identity (new object id and appId; no client secrets or "

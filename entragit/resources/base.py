@@ -103,6 +103,9 @@ class ResourceType:
     # --- additive (engineer apply): how a create of this type is found again after a lost answer or a killed
     # run (an alternate key Graph upserts by, a property Graph keeps unique, or a marker); None: no create
     create_key: CreateKey | None = None
+    # paths of lists of elements keyed by "id" that Graph removes only once disabled (isEnabled false): the plan
+    # disables them in one PATCH and removes them in the next (app roles, permission scopes)
+    disable_before_removal: tuple[str, ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property

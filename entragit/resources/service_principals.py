@@ -201,6 +201,8 @@ TYPE = ServicePrincipalsType(
     order=60,
     # one service principal per application per tenant: a second POST for the appId answers "... the service
     # principal name <appId> is already in use" (service principals are keyed by appId [SP1])
+    # an enabled app role or permission scope is removed only once disabled (approle, permissionscope) [A6]
+    disable_before_removal=("appRoles", "oauth2PermissionScopes"),
     create_key=CreateKey("appId", CreateHow.UNIQUE,
                          note="https://learn.microsoft.com/en-us/graph/api/serviceprincipal-post-serviceprincipals"),
     directory_object=True,
