@@ -187,6 +187,9 @@ class _Applier(_ObjectWrites, _CreateWrites, _LinkWrites):
                         self.settled += 1
                         spent += waited
                         continue
+                if exc.status == 403 and change.needs:
+                    return Outcome(change, FAILED, f"permission gap: this write needs {change.needs}; "
+                                                   f"{_short_error(exc)}")
                 return Outcome(change, FAILED, _short_error(exc))
 
     def _pending(self, change: Change, exc: GraphError) -> bool:

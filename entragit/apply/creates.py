@@ -36,6 +36,7 @@ from entragit.apply.common import (
 )
 from entragit.apply.outcome import FAILED, OK, Outcome
 from entragit.errors import GraphError
+from entragit.graph.errors import MalformedAnswer
 from entragit.plan.model import Change
 from entragit.resources.base import CreateHow, CreateKey, ResourceType
 
@@ -149,12 +150,18 @@ class _CreateWrites:
                     raise
                 last = exc  # a PATCH by the key: sending it again can only update what it made
                 continue
+            why = "existed already"
             if answer.status == 201 and answer.content:
-                return answer.json(), ""
+                try:
+                    return answer.json(), ""
+                except MalformedAnswer as exc:  # created, but the answer cannot be read: found by its key
+                    why = f"created, its answer unreadable ({_short_error(exc)})"
             found = await self._settled_by_key(rt, key.prop, value)
             if len(found) != 1:
                 raise Unfinished(0, "notFound", f"Graph updated the {rt.title} with {key.prop} {value!r} but "
                                  "it cannot be read back yet; re-run entragit apply")
+            if why != "existed already":
+                return found[0], f"{why}: found by its {key.prop} {value!r}"
             return found[0], f"existed already with {key.prop} {value!r} (an earlier attempt made it): updated"
         assert last is not None
         raise last

@@ -177,6 +177,9 @@ class Change:
     # update: runs only once the new ids made before it are recorded where any clone finds them (the unmarking
     # of an object created with a marked name: after it, only the record says which object it is)
     after_record: bool = False
+    # a write: the permission Graph needs for it beyond the writer's usual ones (a role-assignable group:
+    # RoleManagement.ReadWrite.Directory); a 403 is reported as that permission gap
+    needs: str | None = None
 
     @property
     def key(self) -> str:
@@ -225,6 +228,7 @@ class Change:
             "generate": list(self.generate) or None,
             "option": self.option,
             "afterRecord": self.after_record or None,
+            "needs": self.needs,
         }
         out.update({k: v for k, v in optional.items() if v is not None})
         return out

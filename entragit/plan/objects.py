@@ -42,10 +42,11 @@ class _Objects:
         found = set()
         for ref in rt.refs:
             for value in path_values(resolved, ref.path):
-                if isinstance(value, str):
-                    other = (self.restored if ref.by == "id" else self.restored_alt).get(value)
-                    if other is not None and other != key:
-                        found.add(other)
+                if not isinstance(value, str):
+                    continue
+                others = [self.restored.get(value)] if ref.by == "id" else \
+                    [self.restored_alt.get((t, value)) for t in ref.targets]
+                found.update(o for o in others if o is not None and o != key)
         return tuple(sorted(found))
 
     def _plan_props(self, rt: ResourceType, obj_id: str, name: str, resolved: dict[str, Any], ctx: _Ctx,
@@ -58,7 +59,7 @@ class _Objects:
         new appId...), expected to differ, so not listed; the real skips (mastered on-premises, never
         written, create-only) still are."""
         synced = rt.is_synced(base)
-        never = rt.never_written(base) or rt.never_written(resolved)
+        never = rt.never_written(base) or rt.never_written(resolved) or rt.management_restricted(base)
         patch: list[PropertyChange] = []
         singles: list[PropertyChange] = []
         for prop_name in sorted(resolved):
@@ -156,7 +157,7 @@ class _Objects:
             elif rt.is_synced(obj):
                 reason = f"{MASTERED}: delete it on-premises"
             else:
-                reason = rt.never_written(obj) or rt.delete_refused(obj)
+                reason = rt.never_written(obj) or rt.management_restricted(obj) or rt.delete_refused(obj)
             sort = (2, -rt.order, rt.key, obj_id)
             if reason is not None:
                 self._add((*sort, 1), Change(Kind.SKIP, rt.key, obj_id, name, reason=f"delete refused: {reason}"))

@@ -53,7 +53,7 @@ remaps), :mod:`entragit.plan.links`, :mod:`entragit.plan.ordering`, :mod:`entrag
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from entragit import resources
@@ -67,7 +67,7 @@ from entragit.plan.recreate import _Recreates
 from entragit.plan.references import _References
 from entragit.plan.scope import Scope
 from entragit.plan.values import MASTERED, _minted_alt
-from entragit.resources.base import DeleteKind, ResourceType
+from entragit.resources.base import Channel, DeleteKind, ResourceType, path_values
 
 Tree = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
@@ -125,8 +125,9 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlement
         self.fate: dict[tuple[str, str], str] = {}  # (type, desired id) -> live|restore|new|none
         self.provider: dict[str, str] = {}  # token "<type>/<old id>" -> key of the recreate providing it
         self.restored: dict[str, str] = {}  # id -> key of the restore bringing it back
-        self.restored_alt: dict[str, str] = {}  # alternate key value (appId) -> key of the restore
+        self.restored_alt: dict[tuple[str, str], str] = {}  # (type, alternate key value) -> key of the restore
         self.adopted: dict[str, dict[str, Any]] = {}  # token -> new values of an earlier apply's object
+        self.pinned: dict[tuple[str, str], str] = {}  # soft-deleted objects created anew instead (why)
         self.alt_new: dict[str, tuple[str, Any]] = {}  # old minted alt value -> (token, replacement)
         self.in_scope: set[tuple[str, str]] = set()
         # old ids (and old minted appIds) of objects that get new ones: created by this plan (None) or by an
@@ -165,12 +166,12 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlement
                         self._note_recorded(rt, obj_id, str(new["id"]))
                         self.adopted[token] = dict(new)
                 elif obj_id in deleted_t and rt.delete_kind(deleted_t[obj_id]) is DeleteKind.SOFT \
-                        and rt.restore_path:
+                        and rt.restore_path and not self._pinned_to_new(rt, obj_id, obj):
                     self.fate[(rt.key, obj_id)] = "restore" if in_scope else "none"
                     if in_scope:
                         self.restored[obj_id] = f"restore:{rt.key}/{obj_id}"
                         if rt.alt_key and isinstance(obj.get(rt.alt_key), str):
-                            self.restored_alt[obj[rt.alt_key]] = self.restored[obj_id]
+                            self.restored_alt[(rt.key, obj[rt.alt_key])] = self.restored[obj_id]
                 elif (found := self._created_earlier(rt, obj_id, obj)) is not None:
                     self._match_new(rt, obj_id, obj, found)
                     self.adopted[f"{rt.key}/{obj_id}"] = found
@@ -185,6 +186,22 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlement
                         self.remapped[obj[minted]] = None
                 else:
                     self.fate[(rt.key, obj_id)] = "none"
+
+    def _pinned_to_new(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> bool:
+        """Whether ``obj`` holds, in a property that cannot change after create, a reference to an object that
+        gets (or got) a new identity: restored, it would still point at the old one (the service principal of
+        a purged application); it is created anew from the new one instead, and what pointed at it follows."""
+        for ref in rt.refs:
+            top = ref.path.split(".", 1)[0].removesuffix("[]")
+            if ref.embedded or rt.channel(top) not in (Channel.CREATE_ONLY, Channel.READ_ONLY):
+                continue
+            for value in path_values(dict(obj), ref.path):
+                if isinstance(value, str) and (value in self.alt_new if ref.by != "id" else value in self.remapped):
+                    self.pinned[(rt.key, obj_id)] = (f"its {top} {value} names an object that gets a new identity: "
+                                                     "created anew from the new one (a restore would bring back "
+                                                     "the old one's)")
+                    return True
+        return False
 
     def _match_new(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any], new: Mapping[str, Any]) -> None:
         """``obj`` is live under the new id an earlier apply gave it (recorded, or found by its create key)."""
@@ -209,6 +226,9 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlement
             return reason, None
         if rt.delete_kind(dict(obj)) is DeleteKind.NONE:
             return f"this {rt.title} cannot be created", None
+        refused = rt.create_refused(dict(obj))
+        if refused:
+            return refused, None
         if self._needs_recreate(rt, obj_id, obj):
             alt = obj.get(rt.alt_key) if rt.alt_key else None
             verb = "create" if (rt.key, obj_id) in self.scope.added else "recreate"
@@ -235,9 +255,20 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlement
     def run(self) -> Plan:
         for rt in self.rts:
             self._plan_type(rt)
-        plan = Plan(changes=_ordered(self.changes), warnings=self.warnings, scope=self.scope.describe(),
-                    adopted=self.adopted)
+        plan = Plan(changes=[self._needs(c) for c in _ordered(self.changes)], warnings=self.warnings,
+                    scope=self.scope.describe(), adopted=self.adopted)
         return plan
+
+    def _needs(self, change: Change) -> Change:
+        """``change`` marked with the permission its object's writes need (``rt.write_permission``)."""
+        if change.kind is Kind.SKIP:
+            return change
+        rt = resources.get(change.type)
+        live_id = self.live_id.get((change.type, change.id), change.id)
+        obj = self._objects(self.live, change.type).get(live_id) or self._objects(self.desired, change.type).get(
+            change.id)
+        needs = rt.write_permission(dict(obj)) if obj is not None else None
+        return replace(change, needs=needs) if needs else change
 
     def _plan_type(self, rt: ResourceType) -> None:
         desired_t = self._objects(self.desired, rt.key)

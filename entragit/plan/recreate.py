@@ -110,7 +110,7 @@ class _Recreates:
             remap[minted] = resolved[minted]
         props = tuple(PropertyChange(k, None, v, _write_channel(rt, k).value if _write_channel(rt, k) else "patch")
                       for k, v in sorted(initial.items()) if k != ODATA_TYPE)
-        reason = None
+        reason = self.pinned.get((rt.key, obj_id))
         if final:
             reason = "created with " + ", ".join(f"{k} {initial[k]!r}" for k in sorted(final)) + \
                      "; switched to the backed-up value once everything it references exists"

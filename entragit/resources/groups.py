@@ -178,6 +178,13 @@ class GroupsType(ResourceType):
             return ()  # users only [G8]
         return link.other_kinds
 
+    def write_permission(self, obj: dict[str, Any]) -> str | None:
+        """Creating, updating or deleting a role-assignable group, and changing its members, need
+        RoleManagement.ReadWrite.Directory (group-post-groups, group-post-members, group-delete-members)."""
+        if obj.get("isAssignableToRole") is True:
+            return "RoleManagement.ReadWrite.Directory (a role-assignable group)"
+        return None
+
     def create_defaults_for(self, body: dict[str, Any]) -> dict[str, Any]:
         defaults = self.create_defaults_map
         if "Unified" in (body.get("groupTypes") or []):
@@ -238,6 +245,7 @@ TYPE = GroupsType(
     delete_path=deleted_items("group"),
     restore_path=DIRECTORY_RESTORE,
     order=40,
+    restrictable=True,  # group resource: isManagementRestricted [G1]
     extension_attributes=True,
     directory_object=True,
     # upsert by the client-chosen alternate key: PATCH /groups(uniqueName='...') + Prefer: create-if-missing
