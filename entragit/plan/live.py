@@ -7,8 +7,9 @@ byte for byte (apples to apples), and no Graph listing is reimplemented here.
 
 Soft-deleted items are listed from ``rt.delete_path`` (``directory/deletedItems/microsoft.graph.<type>``)
 for the types a plan can restore from (``rt.delete`` SOFT with a ``restore_path``) and normalized like
-the export. The conditional access deleted items (``SOFT_PORTAL``: beta, no application permission to
-list or restore, graph-entra.md §6) are not read: such objects are recreated.
+the export. The conditional access deleted items (``SOFT_PORTAL``: beta; app-only callers cannot restore
+from them, graph-entra.md corrections) are read too when Graph lets the reader list them: never restored by
+the plan (such objects are recreated), but a policy naming one is not writing a stale reference.
 
 :func:`make_plan` is the one core call of ``entragit plan`` (and of the applier's re-plan): validate the
 desired tree, read the live state of the scope and of the types it references, compute the plan.
@@ -84,6 +85,16 @@ async def load_live_async(client: Any, types: Iterable[str] | None = None, *, id
         live = read_tree(root, rts)
     deleted: Tree = {}
     for rt in rts:
+        if rt.delete is DeleteKind.SOFT_PORTAL and rt.delete_path:
+            # never restored by the plan (app-only callers cannot), but what a policy names there is
+            # restorable: neither stale nor dropped (documented in beta, graph-entra.md corrections)
+            try:
+                deleted[rt.key] = {str(o.get(rt.key_prop)): o for o in [
+                    normalize(rt, item, excl) async for item in
+                    client.list(rt.delete_path, version="beta", serialize=rt.serialized or None)]}
+            except GraphError:
+                pass  # not readable: such references stay unjudged (a policy's write naming one stops)
+            continue
         if not restorable(rt):
             continue
         assert rt.delete_path is not None

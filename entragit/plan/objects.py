@@ -89,6 +89,8 @@ class _Objects:
                 reason = MASTERED
             elif channel is Channel.CREATE_ONLY:
                 reason = "set at create only; it cannot change on an existing object"
+            elif prop_name in ctx.blocked:
+                reason = ctx.blocked[prop_name]  # a reference the policy cannot write: never left out
             pc = PropertyChange(prop_name, old_value, new, (channel or Channel.READ_ONLY).value,
                                 prop.action if prop is not None else None)
             if reason is not None:

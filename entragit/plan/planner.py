@@ -101,7 +101,12 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
     refuses the plan (unless ``options.force``; ``options.safety=False`` skips the rails).
     """
     options = options or PlanOptions()
-    plan = _Planner(desired, live, deleted or {}, scope or Scope(), options).run()
+    planner = _Planner(desired, live, deleted or {}, scope or Scope(), options)
+    plan = planner.run()
+    # a policy's write names soft-deleted objects the scope left out: they are restored first, by the same plan
+    extra = {(t, i) for t, i in planner.restore_needed if i in (desired.get(t) or {})}
+    if extra:
+        plan = _Planner(desired, live, deleted or {}, scope or Scope(), options, extra=frozenset(extra)).run()
     if options.safety:
         from entragit.plan.safety import check_safety
 
@@ -111,12 +116,14 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
 
 # ---------------------------------------------------------------------------------------------- planner
 class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlements):
-    def __init__(self, desired: Tree, live: Tree, deleted: Tree, scope: Scope, options: PlanOptions) -> None:
+    def __init__(self, desired: Tree, live: Tree, deleted: Tree, scope: Scope, options: PlanOptions,
+                 extra: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.desired = desired
         self.live = live
         self.deleted = deleted
         self.scope = scope
         self.options = options
+        self.extra = extra  # objects outside the scope restored because a policy's write names them
         self.loaded = set(live)
         self.rts = [rt for rt in resources.all_types() if rt.key in desired or rt.key in live]
         self.changes: list[tuple[tuple[Any, ...], Change]] = []
@@ -128,6 +135,8 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlement
         self.restored_alt: dict[tuple[str, str], str] = {}  # (type, alternate key value) -> key of the restore
         self.adopted: dict[str, dict[str, Any]] = {}  # token -> new values of an earlier apply's object
         self.pinned: dict[tuple[str, str], str] = {}  # soft-deleted objects created anew instead (why)
+        # soft-deleted objects a policy's write names (restored when the plan runs again with them in scope)
+        self.restore_needed: set[tuple[str, str]] = set()
         self.alt_new: dict[str, tuple[str, Any]] = {}  # old minted alt value -> (token, replacement)
         self.in_scope: set[tuple[str, str]] = set()
         # old ids (and old minted appIds) of objects that get new ones: created by this plan (None) or by an
@@ -151,7 +160,7 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlement
             for obj_id, obj in self._objects(self.desired, rt.key).items():
                 token = f"{rt.key}/{obj_id}"
                 new = known.get(token) or {}
-                in_scope = self._covers(rt, obj_id, obj)
+                in_scope = self._covers(rt, obj_id, obj) or (rt.key, obj_id) in self.extra
                 if in_scope:
                     self.in_scope.add((rt.key, obj_id))
                 if obj_id in live_t:

@@ -66,6 +66,11 @@ class _Recreates:
         kind = Kind.CREATE if (rt.key, obj_id) in self.scope.added else Kind.RECREATE
         key = self.provider[token]
         name = rt.display_name(resolved)
+        if ctx.blocked:  # a policy naming what does not exist: Graph refuses it, and without it it would widen
+            self._add((0, rt.order, 0, rt.key, obj_id, 3),
+                      Change(Kind.SKIP, rt.key, obj_id, name, reason=f"{kind.value} stopped: "
+                             + "; ".join(ctx.blocked[p] for p in sorted(ctx.blocked))))
+            return
         same_type = {t for t in self.provider if t.startswith(rt.key + "/")}
         body: dict[str, Any] = {}
         if rt.requires_odata_type or ODATA_TYPE in resolved:

@@ -115,6 +115,9 @@ class ResourceType:
     # objects of this type can be members of a restricted-management administrative unit (isManagementRestricted):
     # application permissions do not apply to them, app-only writes answer 403
     restrictable: bool = False
+    # a write never leaves out a reference the desired object holds (a policy: dropping an exclusion widens it):
+    # a property naming an object that is not live (deleted, stale, outside the scope) is not written, with why
+    keep_references: bool = False
 
     # ------------------------------------------------------------------ derived facts
     @property

@@ -149,6 +149,9 @@ TYPE = ConditionalAccessPoliciesType(
     delete_path="identity/conditionalAccess/deletedItems/policies",
     restore_path="POST identity/conditionalAccess/deletedItems/policies/{id}/restore",
     order=80,
+    # Graph refuses a write naming an object that does not exist (graph-entra.md corrections: 1040, 1054), and
+    # leaving a reference out changes whom the policy applies to: such a write is stopped, with the reason
+    keep_references=True,
     # no alternate key: created with a marked displayName (found again by it, from any clone, until the plan's
     # last step writes the real name once the new id is recorded)
     create_key=CreateKey("displayName", CreateHow.MARKER),
