@@ -35,7 +35,17 @@ the plan) is *stale*: it is reported as a warning and left out of the write (dro
 list element dropped, or, for a single value, the whole top-level property left out), so one stale id
 never blocks the rest of the object. Special values (``Ref.specials``) are never touched; appId
 references to appIds not in the tenant (Microsoft's first-party or other tenants' apps) are left as
-they are.
+they are. A type that keeps its references (``keep_references``: policies, where dropping an exclusion widens
+them) never leaves one out: the property naming an object that is not live is not written, with the reason
+(:mod:`entragit.plan.references`); a soft-deleted directory object it names is restored first, by a second
+pass of the planner with that object in scope (``compute_plan``).
+
+Objects earlier applies made
+----------------------------
+A desired object absent under its id may be live under a new one an earlier apply gave it: recorded in the
+apply notes (``known_ids``), or found in the tenant by its type's create key (:mod:`entragit.plan.earlier`:
+what a killed run made). Both are matched like live objects; the plan lists the found ones (and those only an
+interrupted apply recorded) and carries them in ``Plan.adopted`` for the applier to record.
 
 Order
 -----
