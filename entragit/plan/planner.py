@@ -69,6 +69,7 @@ from typing import Any
 from entragit import resources
 from entragit.plan.earlier import _Earlier
 from entragit.plan.entitlements import _Entitlements
+from entragit.plan.fidelity import _Fidelity
 from entragit.plan.links import _Links
 from entragit.plan.model import Change, Kind, Plan, Warning, is_placeholder, placeholder
 from entragit.plan.objects import _Objects
@@ -125,7 +126,7 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
 
 
 # ---------------------------------------------------------------------------------------------- planner
-class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlements):
+class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity, _Earlier, _Entitlements):
     def __init__(self, desired: Tree, live: Tree, deleted: Tree, scope: Scope, options: PlanOptions,
                  extra: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.desired = desired
@@ -303,6 +304,7 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Earlier, _Entitlement
                 continue
             desired_obj = desired_t[obj_id]
             resolved, ctx = self._resolve(rt, obj_id, desired_obj)
+            self._faithful(rt, obj_id, resolved, ctx)
             fate = self.fate[(rt.key, obj_id)]
             if fate == "live":
                 assert live_id is not None
