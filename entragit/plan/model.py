@@ -277,6 +277,11 @@ class Plan:
     # The applier records them with its own, so that every clone matches them from then on. Not hashed (the
     # warnings listing them are).
     adopted: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # what the safety rails refuse in this plan ({"rail": ..., "message": ...}), when it was computed to be shown
+    # anyway (``entragit plan``, ``entragit recover``); not hashed
+    refused: list[dict[str, str]] = field(default_factory=list)
+    # display names of the objects the plan names (id -> name), for the renderers; not hashed
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def writes(self) -> list[Change]:
@@ -327,7 +332,7 @@ class Plan:
                           "option"?}, ...],
              "counts": {"update": n, ...},
              "warnings": [{"type", "id", "path", "value", "message"}],
-             "scope": {...}, "checksum": "<sha256 hex>"}
+             "scope": {...}, "refused": [{"rail", "message"}], "checksum": "<sha256 hex>"}
 
         An empty plan has ``"changes": []``. Optional change keys are present only when set.
         """
@@ -336,6 +341,7 @@ class Plan:
             "counts": self.counts(),
             "warnings": [w.to_json() for w in self.warnings],
             "scope": self.scope,
+            "refused": self.refused,
             "checksum": self.checksum,
         }
 

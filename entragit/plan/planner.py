@@ -206,6 +206,14 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity, _Earlier, _
                         self.remapped[obj[minted]] = None
                 else:
                     self.fate[(rt.key, obj_id)] = "none"
+            # a recreated object whose old file is gone (a backup since recorded it under its new id): references
+            # to its old id (in a file brought back from an older backup) still mean the new one
+            desired_t = self._objects(self.desired, rt.key)
+            for token, new in known.items():
+                key, _, old_id = token.partition("/")
+                if key == rt.key and old_id not in desired_t and old_id not in live_t and new.get("id") in live_t:
+                    self.live_id.setdefault((rt.key, old_id), new["id"])
+                    self.remapped.setdefault(old_id, new["id"])
 
     def _pinned_to_new(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> bool:
         """Whether ``obj`` holds, in a property that cannot change after create, a reference to an object that

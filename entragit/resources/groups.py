@@ -251,6 +251,10 @@ TYPE = GroupsType(
     # upsert by the client-chosen alternate key: PATCH /groups(uniqueName='...') + Prefer: create-if-missing
     create_key=CreateKey("uniqueName", CreateHow.UPSERT,
                          note="https://learn.microsoft.com/en-us/graph/api/group-upsert?view=graph-rest-1.0"),
+    # "Properties maintained with soft delete": group memberships and application assignments come back with
+    # the restore (any kind of group: no exception is documented) [https://learn.microsoft.com/entra/architecture/recover-from-deletions]
+    restore_keeps=(("groups.members", "https://learn.microsoft.com/entra/architecture/recover-from-deletions"),
+                   ("servicePrincipals.appRoleAssignedTo", "https://learn.microsoft.com/entra/architecture/recover-from-deletions")),
     create_defaults=(
         ("groupTypes", []),
         ("description", None),

@@ -197,6 +197,10 @@ TYPE = UsersType(
     # same value for property userPrincipalName already exists." (graph-entra.md, idempotent creates)
     create_key=CreateKey("userPrincipalName", CreateHow.UNIQUE,
                          note="https://learn.microsoft.com/en-us/graph/api/user-post-users?view=graph-rest-1.0"),
+    # "Properties maintained with soft delete": group memberships and application assignments come back with
+    # the restore (any kind of group: no exception is documented) [https://learn.microsoft.com/entra/architecture/recover-from-deletions]
+    restore_keeps=(("groups.members", "https://learn.microsoft.com/entra/architecture/recover-from-deletions"),
+                   ("servicePrincipals.appRoleAssignedTo", "https://learn.microsoft.com/entra/architecture/recover-from-deletions")),
     new_identity="a recreated user is a new identity (new object id; no MFA methods, licences, mailbox or "
                  "sign-in history; a generated password)",
     create_defaults=(
