@@ -103,6 +103,17 @@ class Lab:
                             break
         run(go())
 
+    def exclude_group(self, policy: str, group: str, excluded: bool) -> None:
+        """Add ``group`` to (or take it from) the excluded groups of conditional access policy ``policy``."""
+        path = f"identity/conditionalAccess/policies/{policy}"
+
+        async def go() -> None:
+            conditions = (await self.client.get(path))["conditions"]
+            kept = [g for g in conditions["users"]["excludeGroups"] if g != group]
+            conditions["users"]["excludeGroups"] = sorted([*kept, group] if excluded else kept)
+            await self.client.patch(path, {"conditions": conditions})
+        run(go())
+
     def writes(self) -> list[dict[str, Any]]:
         """Write requests the emulator answered since the last :meth:`mark` (reads and dropped ones left out)."""
         return [r for r in self.emu.counters.requests()

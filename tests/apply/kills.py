@@ -17,8 +17,6 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +27,7 @@ from entragit.emulator.seeds import DEMO_FACTS as F
 from entragit.errors import GraphError
 from entragit.export import export_tree
 from entragit.graph import GraphClient, run
+from tests.plugins.emulator import serve
 from tests.plugins.graph import FAST_RETRY
 
 GROUPS = ("HR Portal Users", "Human Resources", "Automation Service Accounts")
@@ -61,27 +60,9 @@ def git(cwd: Path, *args: str) -> str:
     return done.stdout.strip()
 
 
-@contextmanager
-def served(*options: str) -> Iterator[str]:
-    """``entragit emulator serve --port 0 --seed demo <options>`` as a child process: its root URL."""
-    proc = subprocess.Popen([sys.executable, "-m", "entragit", "emulator", "serve", "--host", "127.0.0.1",
-                             "--port", "0", "--seed", "demo", "--no-quotas", *options],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline().strip()
-        if not line.startswith("http://"):
-            proc.kill()
-            raise RuntimeError(f"emulator serve did not print its URL: {line!r}\n{proc.communicate()[1]}")
-        yield line
-    finally:
-        proc.terminate()
-        try:
-            proc.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate()
+def served(*options: str) -> Any:
+    """The served emulator of the scenario: without quotas (the apply is paced by its own client) and `options`."""
+    return serve("--no-quotas", *options)
 
 
 class KillLab:

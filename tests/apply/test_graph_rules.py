@@ -174,16 +174,9 @@ def test_conditional_access_errors_report_graphs_detail(lab: Lab) -> None:
     policy = F.ca_policy_ids["CA001: Require MFA for all users"]
     victim = F.group_ids["Operations Team"]
 
-    async def exclude(add: bool) -> None:
-        live = await lab.client.get(f"identity/conditionalAccess/policies/{policy}")
-        conditions = live["conditions"]
-        kept = [g for g in conditions["users"]["excludeGroups"] if g != victim]
-        conditions["users"]["excludeGroups"] = sorted([*kept, victim] if add else kept)
-        await lab.client.patch(f"identity/conditionalAccess/policies/{policy}", {"conditions": conditions})
-
-    run(exclude(True))
+    lab.exclude_group(policy, victim, True)
     lab.backup()                                      # the policy excludes the group
-    run(exclude(False))                               # someone removes the exclusion; the plan puts it back...
+    lab.exclude_group(policy, victim, False)          # someone removes the exclusion; the plan puts it back...
 
     def purge_the_group(plan: Any) -> None:           # ... but the group is purged before the write
         lab.emu.backend.collections["groups"].remove(victim)

@@ -55,16 +55,9 @@ def test_a_policy_write_restores_the_soft_deleted_group_it_names(lab: Lab,
                                                                   capsys: pytest.CaptureFixture[str]) -> None:
     group = F.group_ids["Operations Team"]
 
-    async def exclude(add: bool) -> None:
-        live = await lab.client.get(f"{POLICIES}/{POLICY}")
-        conditions = live["conditions"]
-        kept = [g for g in conditions["users"]["excludeGroups"] if g != group]
-        conditions["users"]["excludeGroups"] = sorted([*kept, group] if add else kept)
-        await lab.client.patch(f"{POLICIES}/{POLICY}", {"conditions": conditions})
-
-    run(exclude(True))
+    lab.exclude_group(POLICY, group, True)
     lab.backup()                                                       # the policy excludes the group
-    run(exclude(False))
+    lab.exclude_group(POLICY, group, False)
     run(lab.client.delete(f"groups/{group}"))                          # the exclusion dropped, the group deleted
     planned = lab.cli(capsys, "plan", "--format", "json", "--type", "conditionalAccessPolicies")
     assert planned.code == 0, planned.err
