@@ -18,12 +18,17 @@ nothing here branches on a type key):
     are planned once more against the tenant as it now is (:func:`run_apply`), which removes what the
     restore brought back but the backup does not hold.
 ``create`` / ``recreate``
-    ``POST {collection}`` with the planned body. The new object's id (and its minted alternate key, the
+    The planned body, sent the way the type's declaration says a create is found again
+    (``ResourceType.create_key``, :mod:`entragit.apply.creates`): an upsert by ``uniqueName`` (applications,
+    groups), a POST Graph refuses to repeat (users by userPrincipalName, service principals by appId), or a
+    POST under a marked name that the plan's last step (``after_record``) replaces once the new ids are
+    recorded (``checkpoint``). The new object's id (and its minted alternate key, the
     ``appId`` of an application) is recorded under the change's placeholder token and substituted into
     every later change before it is sent (:func:`entragit.plan.substitute`): ids in bodies, link targets,
     addresses, ``appId`` references and strings embedding an appId (``api://{appId}``). Values the create
     must generate (a user's ``passwordProfile``) are generated here and written only to the password file
-    the operator names (mode 0600), never to a line, a report or the repository.
+    the operator names (mode 0600; before the create is sent, as a ``pending:`` line, and after it with the
+    new id), never to a line, a report or the repository.
 ``delete``
     ``DELETE {item}``; an object already gone counts as done.
 ``link-add`` / ``link-remove`` / ``link-update``
@@ -35,10 +40,16 @@ Throttling: the client resends a throttled request after Graph's ``Retry-After``
 of the run until then (Graph charges requests sent while throttled, so they would only lengthen it); a change
 still refused after the client's attempts runs again after the next ``Retry-After`` (:data:`THROTTLED_ROUNDS`).
 
-Never a duplicate create: the client resends a POST only when Graph refused it unexecuted (429). After an
-*ambiguous* failure (no answer at all, or a 5xx) the applier looks the object up by its natural key
-(:data:`NATURAL_KEYS`, or the link's key for link elements) and adopts what it finds before creating again.
-Retries with Graph's ``Retry-After`` are the client's (:mod:`entragit.graph.retry`).
+Never a duplicate create: the client resends a POST only when Graph refused it unexecuted (429); after an
+*ambiguous* failure (no answer, an unreadable answer, a 5xx) the create is found again by its key, from the
+tenant, never from a local record (a re-run on a fresh clone finds what a killed run made; the planner
+matches such objects before planning, :mod:`entragit.plan.earlier`). A keyless create whose object cannot be
+seen after a lost answer fails ("not creating another") rather than POSTing again.
+
+Eventual consistency: a write answered 404, 400 "one of the objects being referenced do(es) not exist" or
+``NoBackingApplicationObject`` may only mean that what it needs was written a moment ago and is not
+replicated yet (:func:`entragit.graph.errors.replication_pending`); the change is tried again after the
+client's ``settle`` wait, bounded in tries and time (``RetryPolicy.settle_*``), then reported as failed.
 
 Failures do not stop the run: a failed change is reported and the applier goes on; a change whose
 dependency (``Change.after``) failed is skipped with "dependency failed". Changes run concurrently where the
@@ -53,7 +64,8 @@ Where each concern lives::
 
     outcome.py   Outcome (one change), ApplyResult (the run: counts, status, exit code, renderings)
     applier.py   the scheduler (_Applier: dependencies, barriers, concurrency, throttled rounds), apply_plan
-    objects.py   updates, restores, deletes and creates (natural-key lookups after a lost answer)
+    objects.py   updates, restores, deletes
+    creates.py   creates found again by their key (upsert, unique value, marked name)
     links.py     link adds, removes and updates (re-read links, element keys)
     common.py    what those share: limits, generated values (passwords), error classification
     run.py       the whole ``entragit apply``: ApplyRequest, run_apply, checksums, ranges, record_outcome
@@ -61,7 +73,7 @@ Where each concern lives::
 This package re-exports the names the rest of entragit and the tests use.
 """
 
-from entragit.apply.applier import Recheck, apply_plan
+from entragit.apply.applier import Checkpoint, Recheck, apply_plan
 from entragit.apply.common import (
     CREATE_ATTEMPTS,
     GENERATED,
@@ -76,6 +88,7 @@ from entragit.apply.run import (
     check_checksum,
     check_range_head,
     check_worktree_matches,
+    record_interrupted,
     record_outcome,
     resolve_range,
     run_apply,
@@ -84,7 +97,8 @@ from entragit.backups import known_ids
 
 __all__ = [
     "CREATE_ATTEMPTS", "DRY_RUN", "FAILED", "GENERATED", "NATURAL_KEYS", "OK", "SKIPPED", "THROTTLED_ROUNDS",
-    "ApplyRequest", "ApplyResult", "EventHandler", "Outcome", "Recheck", "apply_plan", "check_checksum",
-    "check_range_head", "check_worktree_matches", "generate_password", "known_ids", "record_outcome",
+    "ApplyRequest", "ApplyResult", "Checkpoint", "EventHandler", "Outcome", "Recheck", "apply_plan",
+    "check_checksum", "check_range_head", "check_worktree_matches", "generate_password", "known_ids",
+    "record_interrupted", "record_outcome",
     "resolve_range", "run_apply", "write_secret",
 ]

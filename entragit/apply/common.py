@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from entragit.errors import GraphError
-from entragit.graph.errors import GraphTransportError
+from entragit.graph.errors import GraphTransportError, MalformedAnswer
 
 # Properties Graph keeps unique within a collection, tried in this order to find an object a create may have
 # made before its answer was lost (a type's alternate key, e.g. appId, comes first when the body holds it).
@@ -28,10 +28,15 @@ THROTTLED_ROUNDS = 8
 # At most this many POSTs of one create when each answer is lost and the lookup finds nothing.
 CREATE_ATTEMPTS = 3
 
+# Lookups of an object that should exist (a restore that answered 404): at most this many, with the client's
+# eventual-consistency waits between them (the change itself is tried again within the whole budget).
+SETTLE_LOOKUPS = 3
+
 
 def _ambiguous(exc: GraphError) -> bool:
-    """A failure after which a POST may have been executed: no answer at all, or a server error."""
-    return isinstance(exc, GraphTransportError) or exc.status >= 500
+    """A failure after which a write may have been executed: no answer at all, an answer that cannot be read,
+    or a server error."""
+    return isinstance(exc, (GraphTransportError, MalformedAnswer)) or exc.status >= 500
 
 
 def _fill(template: str, **values: str) -> tuple[str, str]:
@@ -43,6 +48,8 @@ def _fill(template: str, **values: str) -> tuple[str, str]:
 
 
 def _short_error(exc: GraphError) -> str:
+    if exc.status == 0 and not isinstance(exc, GraphTransportError):
+        return exc.graph_message  # the applier's own conclusion (a create it will not repeat, ...)
     if isinstance(exc, GraphTransportError):
         return f"no answer from Graph ({exc.code}: {exc.graph_message})"
     return f"Graph {exc.status} {exc.code}: {exc.graph_message}"
@@ -82,3 +89,31 @@ def _scalar_matches(body: Mapping[str, Any], found: Mapping[str, Any]) -> bool:
         elif a != b:
             return False
     return True
+
+
+def _content_matches(want: Any, found: Any, skip: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Whether ``found`` (a live object) holds what ``want`` (a create's body) sets: every scalar equal
+    (strings case-insensitively), objects compared on the keys ``want`` gives, lists as multisets. Keys in
+    ``skip`` (at the top), annotations and nulls in ``want`` are not compared."""
+    if isinstance(want, Mapping):
+        if not isinstance(found, Mapping):
+            return False
+        for key, value in want.items():
+            if key in skip or "@" in key or value is None:
+                continue
+            if key not in found or not _content_matches(value, found[key]):
+                return False
+        return True
+    if isinstance(want, list):
+        if not isinstance(found, list) or len(want) != len(found):
+            return False
+        rest = list(found)
+        for item in want:
+            match = next((i for i, other in enumerate(rest) if _content_matches(item, other)), None)
+            if match is None:
+                return False
+            rest.pop(match)
+        return True
+    if isinstance(want, str) and isinstance(found, str):
+        return want.lower() == found.lower()
+    return bool(want == found)

@@ -80,10 +80,21 @@ class ApplyResult:
     password_file: str | None = None  # where generated passwords went (the path only)
 
     def counts(self) -> dict[str, int]:
+        """Outcomes of the plan's changes by status: they add up to the number of planned changes (writes and
+        skips). A dry run counts what would be written as ``dry-run``: its counts predict apply's (``dry-run``
+        for ``ok``, the same ``skipped``). The link changes planned after the restores ran are counted apart
+        (:meth:`follow_up_counts`)."""
+        return self._count([o for o in self.outcomes if not o.follow_up])
+
+    def follow_up_counts(self) -> dict[str, int]:
+        """The same for the link changes planned after the restores ran (``[after restore]``)."""
+        return self._count([o for o in self.outcomes if o.follow_up])
+
+    def _count(self, outcomes: list[Outcome]) -> dict[str, int]:
         out = {OK: 0, FAILED: 0, SKIPPED: 0}
         if self.dry_run:
             out[DRY_RUN] = 0
-        for o in self.outcomes:
+        for o in outcomes:
             out[o.status] = out.get(o.status, 0) + 1
         return out
 
@@ -128,14 +139,22 @@ class ApplyResult:
 
     def summary(self) -> str:
         counts = self.counts()
-        parts = [f"{n} {k}" for k, n in counts.items() if n or k in (OK, FAILED)]
-        verb = "would apply" if self.dry_run else "applied"
-        n = len(self.plan.writes)
-        text = f"{verb} {n} change{'s' if n != 1 else ''}: " + ", ".join(parts)
+        planned, writes = len(self.plan.changes), len(self.plan.writes)
+        shown = {**counts}
+        if self.dry_run:
+            shown = {"would be written": counts.get(DRY_RUN, 0), FAILED: counts[FAILED], SKIPPED: counts[SKIPPED]}
+        parts = [f"{n} {k}" for k, n in shown.items() if n or k in (OK, "would be written", SKIPPED)]
+        text = (f"{plural(planned, 'planned change')} ({writes} to write, {planned - writes} skipped by the plan): "
+                + ", ".join(parts))
+        follow = self.follow_up_counts()
+        if sum(follow.values()):
+            text += "; after the restores: " + ", ".join(f"{n} {k}" for k, n in follow.items() if n)
         st = self.stats
         if st:
             text += (f"; {st.get('requests', 0)} requests ({st.get('writes', 0)} writes), "
                      f"{st.get('throttled', 0)} throttled (429) and retried, {self.seconds:.1f}s")
+            if st.get("settled"):
+                text += f", {st['settled']} tried again (not replicated yet)"
         if self.password_file and any(o.change.generate and o.status == OK for o in self.outcomes):
             text += f"; generated passwords written to {self.password_file}"
         if self.residual is not None:
@@ -149,7 +168,7 @@ class ApplyResult:
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "status": self.status, "exitCode": self.exit_code, "dryRun": self.dry_run,
-            "checksum": self.plan.checksum, "counts": self.counts(),
+            "checksum": self.plan.checksum, "counts": self.counts(), "followUpCounts": self.follow_up_counts(),
             "changes": [o.to_json() for o in self.outcomes], "newIds": self.new_ids,
             "warnings": [w.to_json() for w in self.plan.warnings], "stats": self.stats,
             "seconds": round(self.seconds, 3),

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from entragit.apply.applier import apply_plan
+from entragit.apply.applier import Checkpoint, apply_plan
 from entragit.apply.outcome import ApplyResult, EventHandler
-from entragit.backups import STATE_DIR, TRAILER, is_backup_commit, record_apply_outcome
+from entragit.backups import INTERRUPTED, STATE_DIR, TRAILER, is_backup_commit, record_apply_outcome
 from entragit.errors import Declined, EntragitError, RefusedError, UsageError
 from entragit.gitutil import git_result, oid, open_repo, verify_commit
 from entragit.markdown import plural
@@ -82,11 +82,14 @@ def check_worktree_matches(repo: str | Path, rev: str) -> None:
 async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, settings: Any = None,
                     on_event: EventHandler | None = None,
                     confirm: Callable[[Plan], bool] | None = None,
-                    on_plan: Callable[[Plan], None] | None = None) -> ApplyResult:
+                    on_plan: Callable[[Plan], None] | None = None, checkpoint: Checkpoint | None = None,
+                    new_ids: dict[str, dict[str, Any]] | None = None) -> ApplyResult:
     """``entragit apply``: validate ``tenant-state/`` (exit 2, no Graph write), compute the plan over the scope
     (``--scope-from``, types, ids) against the live tenant, refuse a checksum that differs (exit 3) or a
     tripped safety rail (exit 3, unless forced), ask ``confirm(plan)`` (False: nothing is written, the
-    result is a dry run), apply, follow restores up, re-read and recompute (residual drift)."""
+    result is a dry run), apply, follow restores up, re-read and recompute (residual drift).
+    ``checkpoint(new_ids)`` records the new ids before the plan's last steps (see :func:`apply_plan`);
+    ``new_ids`` receives them as they are made (what a stopped run had made, for its record)."""
     repo = Path(repo)
     settings = settings or load_settings(None, repo=repo, base=range_base(repo, request.scope_from))
     if request.force is not None and not request.force.strip():
@@ -127,9 +130,12 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
                   (c.id in restored_ids or _mentions((c.target, c.ref), restored_ids))]
         return Plan(changes=wanted, scope=again.scope)
 
+    made = new_ids if new_ids is not None else {}
+    # what earlier applies made and this plan matched without a finished record: recorded with this apply's
+    made.update({k: dict(v) for k, v in plan.adopted.items() if k not in made})
     result = await apply_plan(client, plan, dry_run=dry_run, password_file=request.password_file,
                               on_event=on_event, recheck=None if dry_run else replan,
-                              follow_up=follow_up, new_ids={})
+                              follow_up=follow_up, new_ids=made, checkpoint=checkpoint)
     return result
 
 
@@ -142,6 +148,23 @@ def _mentions(value: Any, ids: set[str]) -> bool:
     if isinstance(value, (list, tuple)):
         return any(_mentions(v, ids) for v in value)
     return False
+
+
+def record_interrupted(repo: str | Path, commit: str, new_ids: Mapping[str, Mapping[str, Any]], *,
+                       rev_range: str | None = None, scope: Mapping[str, Any] | None = None,
+                       reason: str = "") -> dict[str, Any]:
+    """Record the new ids an apply made so far on ``commit``, as ``interrupted``: before the plan's last steps
+    (the unmarking of objects created under a marked name, after which only this record says which object
+    is which), and when the apply is stopped. The next plan matches them (and lists them); a later outcome
+    of the same apply supersedes it."""
+    outcome: dict[str, Any] = {"status": INTERRUPTED, "newIds": {k: dict(v) for k, v in new_ids.items()}}
+    if reason:
+        outcome["error"] = reason
+    if rev_range:
+        outcome["range"] = rev_range
+    if scope:
+        outcome["scope"] = dict(scope)
+    return record_apply_outcome(repo, commit, outcome)
 
 
 def record_outcome(repo: str | Path, commit: str, result: ApplyResult | None, *, rev_range: str | None = None,

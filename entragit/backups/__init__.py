@@ -30,10 +30,12 @@ from entragit.backups import deltastate
 from entragit.backups.core import BackupResult, ExportStep, ExportSummary, backup
 from entragit.backups.listing import list_backups
 from entragit.backups.notes import (
+    INTERRUPTED,
     NOTES_REF,
     TRAILER,
     _note_lines,
     fetch_notes,
+    interrupted_ids,
     is_backup_commit,
     known_ids,
     note_lines,
@@ -62,7 +64,7 @@ from entragit.gitutil import (
 )
 
 __all__ = [
-    "BOT_EMAIL", "BOT_NAME", "MANIFEST_FORMAT", "NOTES_REF", "STATE_DIR", "TRAILER", "BackupError",
+    "INTERRUPTED", "interrupted_ids", "BOT_EMAIL", "BOT_NAME", "MANIFEST_FORMAT", "NOTES_REF", "STATE_DIR", "TRAILER", "BackupError",
     "BackupResult", "ExportStep", "ExportSummary", "IntegrityError", "_config", "_note_lines", "backup",
     "backup_tag_name", "deltastate", "fetch_notes", "git_result", "git_run", "identity_env", "is_backup_commit",
     "known_ids", "list_backups", "note_lines", "open_repo", "parse_backup_tag", "push_notes",

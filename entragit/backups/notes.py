@@ -47,6 +47,8 @@ STAGING = "refs/notes/entragit-fetched"  # where fetch_notes puts the remote's n
 TRAILER = "Entragit-Backup"
 NOTES_REF = "refs/notes/entragit"
 DONE_STATUSES = frozenset({"applied", "acknowledged"})
+# the status of the record an apply writes before its last steps, and when it is stopped (SIGTERM, Ctrl-C)
+INTERRUPTED = "interrupted"
 
 
 # -- notes: apply outcomes -----------------------------------------------------------------------------------
@@ -88,14 +90,12 @@ def read_apply_outcome(repo: RepoLike, commit: str) -> dict[str, Any] | None:
     return _latest(read_apply_outcomes(repo, commit))
 
 
-def known_ids(repo: RepoLike) -> dict[str, dict[str, Any]]:
-    """The new ids earlier applies gave recreated objects (``newIds`` of every apply outcome recorded in the
-    repository's notes, oldest first): ``{"<type>/<old id>": {"id": new id, "appId": ...}}``. A second apply
-    (and a plan) before the next backup matches the desired objects to them instead of recreating again."""
+def _new_id_records(repo: RepoLike) -> list[dict[str, Any]]:
+    """Every outcome record of the repository's notes that carries ``newIds`` (oldest first)."""
     r = open_repo(repo)
     status, out, _ = git_result(r, "notes", f"--ref={NOTES_REF}", "list")
     if status != 0:
-        return {}
+        return []
     records: list[dict[str, Any]] = []
     for line in out.splitlines():
         parts = line.split()
@@ -104,12 +104,30 @@ def known_ids(repo: RepoLike) -> dict[str, dict[str, Any]]:
         st, text, _ = git_result(r, "cat-file", "blob", oid(parts[0]))
         if st == 0:
             records += [rec for rec in note_lines(text) if isinstance(rec.get("newIds"), dict)]
+    return sorted(records, key=lambda rec: str(rec.get("at", "")))
+
+
+def known_ids(repo: RepoLike) -> dict[str, dict[str, Any]]:
+    """The new ids earlier applies gave recreated objects (``newIds`` of every apply outcome recorded in the
+    repository's notes, oldest first): ``{"<type>/<old id>": {"id": new id, "appId": ...}}``. A second apply
+    (and a plan) before the next backup matches the desired objects to them instead of recreating again."""
     found: dict[str, dict[str, Any]] = {}
-    for rec in sorted(records, key=lambda rec: str(rec.get("at", ""))):
+    for rec in _new_id_records(repo):
         for token, values in rec["newIds"].items():
             if isinstance(values, dict) and values.get("id"):
                 found[str(token)] = dict(values)
     return found
+
+
+def interrupted_ids(repo: RepoLike) -> frozenset[str]:
+    """The tokens of :func:`known_ids` recorded only by applies that did not finish (``interrupted``: the
+    record an apply writes before its last steps, or when it is stopped): the next plan lists them."""
+    done: set[str] = set()
+    unfinished: set[str] = set()
+    for rec in _new_id_records(repo):
+        tokens = {str(t) for t, v in rec["newIds"].items() if isinstance(v, dict) and v.get("id")}
+        (unfinished if rec.get("status") == INTERRUPTED else done).update(tokens)
+    return frozenset(unfinished - done)
 
 
 def record_apply_outcome(repo: RepoLike, commit: str, outcome: Mapping[str, Any], *,

@@ -69,7 +69,7 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
     """
     from entragit import apply as core
     from entragit import graph
-    from entragit.backups import open_repo, push_notes
+    from entragit.backups import fetch_notes, open_repo, push_notes
     from entragit.commands.export import graph_configured
     from entragit.graph import run
     from entragit.jobs import JobState, run_job
@@ -109,6 +109,12 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
                                 allow_delete=allow_delete)
     text = fmt == "text"
     use_remote = _has_remote(repo, remote)
+    if use_remote:
+        # the new ids earlier applies recorded and pushed (a fresh clone has none of its own)
+        try:
+            fetch_notes(repo, remote)
+        except EntragitError as exc:
+            click.echo(f"entragit: warning: could not fetch the apply notes from {remote}: {exc}", err=True)
 
     names: dict[str, str] = {}
 
@@ -133,10 +139,27 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
         verb = "checking" if dry_run else "applying"
         job.update(JobState.IN_PROGRESS, f"{verb} {len(plan.writes)} change(s), checksum {plan.checksum[:12]}")
 
+    scope = {k: list(v) for k, v in (("types", types), ("ids", ids)) if v}
+    made: dict[str, dict[str, Any]] = {}  # the new ids as they are made (what a stopped run records)
+
+    async def checkpoint(new_ids: dict[str, dict[str, Any]]) -> None:
+        """Record the new ids before the plan's last steps (the unmarking of created objects), pushed: a
+        re-run on any clone matches them even after those steps (entragit.apply.creates)."""
+        if head is None or dry_run:
+            return
+        try:
+            core.record_interrupted(root, head, new_ids, rev_range=rev_range, scope=scope,
+                                    reason="stopped before its last steps")
+            if use_remote:
+                push_notes(repo, remote)
+        except EntragitError as exc:
+            click.echo(f"entragit: warning: could not record the new ids on {head[:12]}: {exc}", err=True)
+            raise
+
     async def go() -> core.ApplyResult:
         async with graph.CLIENT_FACTORY(settings) as client:
             return await core.run_apply(root, client, request, settings=settings, on_event=show, confirm=confirm,
-                                        on_plan=planned)
+                                        on_plan=planned, checkpoint=checkpoint, new_ids=made)
 
     result: core.ApplyResult | None = None
     error: EntragitError | None = None
@@ -150,8 +173,7 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
             return
         recorded = True
         try:
-            core.record_outcome(root, head, outcome, rev_range=rev_range, error=failure,
-                                scope={k: list(v) for k, v in (("types", types), ("ids", ids)) if v})
+            core.record_outcome(root, head, outcome, rev_range=rev_range, error=failure, scope=scope)
             if use_remote:
                 push_notes(repo, remote)
         except EntragitError as exc:
@@ -162,6 +184,17 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
             outcome = run(go())
         except RefusedError as exc:
             record(None, exc)
+            raise
+        except KeyboardInterrupt as exc:
+            # stopped (SIGTERM, Ctrl-C): what it made is recorded, so that the next plan lists and matches it
+            if made and head is not None and not dry_run:
+                try:
+                    core.record_interrupted(root, head, made, rev_range=rev_range, scope=scope,
+                                            reason=f"stopped ({exc.args[0] if exc.args else 'interrupted'})")
+                    if use_remote:
+                        push_notes(repo, remote)
+                except EntragitError:
+                    pass  # the tenant keeps the create keys: the next plan finds what was made anyway
             raise
         failure = outcome.error()
         if failure is None or isinstance(failure, (RefusedError, PartialFailure, DriftError)):

@@ -38,7 +38,7 @@ def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids
     from entragit import graph
     from entragit.errors import RefusedError
     from entragit.graph import run
-    from entragit.plan.live import prepare
+    from entragit.plan.live import fetch_recorded, prepare
     from entragit.plan.render import render
     from entragit.plan.scope import Scope, scope_from_range
     from entragit.settings import load_settings
@@ -55,6 +55,7 @@ def plan(ctx: click.Context, scope_from: str | None, types: tuple[str, ...], ids
     settings = load_settings(ctx, repo=repo, base=range_base(repo, scope_from))
     scope = scope_from_range(repo, scope_from, types=types, ids=ids) if scope_from else Scope.of(types, ids)
     revert = find_revert(repo, scope_from, settings) if scope_from else None  # the share rail's exemption
+    fetch_recorded(repo)  # the new ids earlier applies pushed: the same plan apply computes, on any clone
     planning = prepare(settings, scope=scope, recreate=recreate, allow_delete=allow_delete, force=force,
                        revert=revert)
 

@@ -23,6 +23,7 @@ from urllib.parse import parse_qsl, unquote
 
 import httpx
 
+from entragit.emulator import upsert
 from entragit.emulator.errors import GraphError
 from entragit.emulator.models import dumps
 from entragit.emulator.routes import Call, Reply, build_router
@@ -118,12 +119,12 @@ class GraphApp:
             await asyncio.sleep(decision.latency)
         if decision.kind == "drop":
             emu.counters.record(method, rel, 0, query=query, request_id=request_id)
-            if send is not None and self.served:
-                await send({"type": "http.response.start", "status": 200,
-                            "headers": [(b"content-type", JSON_TYPE), (b"content-length", b"1000")]})
-                await send({"type": "http.response.body", "body": b'{"value":[', "more_body": True})
-                return 0, None, {}
-            raise DroppedConnection("Server disconnected without sending a complete response (injected fault).")
+            return await self._drop(send)
+        hold = emu.faults.hold_for(method, rel)  # a test kills the client while this write is held
+        if hold == "before":
+            await emu.faults.wait_release()
+            emu.counters.record(method, rel, 0, query=query, request_id=request_id)
+            return await self._drop(send)
         if decision.kind == "status":
             status = int(decision.status or 503)
             emu.counters.record(method, rel, status, query=query, request_id=request_id)
@@ -153,8 +154,20 @@ class GraphApp:
                                admission)
         emu.counters.record(method, rel, reply.status, ru=admission.ru, write=admission.write, query=query,
                             request_id=request_id, pattern=admission.pattern)
+        if hold == "after":  # executed; its answer never leaves
+            await emu.faults.wait_release()
+            return await self._drop(send)
         out_headers = {**base_headers, **extra, **reply.headers}
         return reply.status, reply.body, out_headers
+
+    async def _drop(self, send: Send | None) -> tuple[int, bytes | None, dict[str, str]]:
+        """Close the connection without a complete answer (served: a body cut short; in-process: raise)."""
+        if send is not None and self.served:
+            await send({"type": "http.response.start", "status": 200,
+                        "headers": [(b"content-type", JSON_TYPE), (b"content-length", b"1000")]})
+            await send({"type": "http.response.body", "body": b'{"value":[', "more_body": True})
+            return 0, None, {}
+        raise DroppedConnection("Server disconnected without sending a complete response (injected fault).")
 
     def _error(self, error: GraphError, request_id: str, client_request_id: str | None, headers: dict[str, str],
                method: str, rel: str, query: str, admission: Any) -> tuple[int, bytes, dict[str, str]]:
@@ -171,6 +184,11 @@ class GraphApp:
             if call.method != "POST":
                 raise GraphError("Specified HTTP method is not allowed for the request target.", status=405)
             return self.batch(call)
+        # an upsert by uniqueName that creates is a POST in every respect (upsert.py)
+        created = upsert.create_call(self.emu.backend, call)
+        if created is not None:
+            return self.dispatch(created)
+        upsert.check_unique(self.emu.backend, call)
         call.path = self._rewrite_alt_key(call.path)
         handler, params, template = self.router.match(call.method, call.path)
         call.params = params

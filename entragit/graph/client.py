@@ -312,6 +312,19 @@ class GraphClient(GraphVerbs):
                     continue
             return response
 
+    async def settle(self, attempt: int, spent: float = 0.0) -> float | None:
+        """Wait before try ``attempt + 1`` of a write Graph answered "not replicated yet" (a new or restored
+        object its replicas do not show: 404, a reference that "does not exist", NoBackingApplicationObject);
+        ``spent``: what this write waited so far. Returns the wait, or None (no wait) once the policy's tries
+        or its time budget for one write are spent: the caller gives up."""
+        wait = self.retry.settle(attempt)
+        if wait <= 0 or spent + wait > self.retry.settle_budget:
+            return None
+        self.stats.settled += 1
+        self.stats.waited += wait
+        await asyncio.sleep(wait)
+        return wait
+
     async def _sleep(self, seconds: float) -> None:
         self.stats.retries += 1
         self.stats.waited += seconds

@@ -51,6 +51,7 @@ class GraphStats:
     bytes_received: int = 0
     waited: float = 0.0           # seconds slept before retries
     gated: float = 0.0            # seconds requests waited for another request's Retry-After (additive)
+    settled: int = 0              # waits for eventual consistency (a write tried again, RetryPolicy.settle)
     batched: int = 0              # sub-requests sent inside $batch
     batches: int = 0              # $batch envelopes sent (each also counted in ``requests``)
     in_flight: int = 0
@@ -99,7 +100,19 @@ class GraphResponse:
     url: str
 
     def json(self) -> Any:
-        return json.loads(self.content) if self.content else None
+        """The body as JSON (None when empty); a body that is not JSON raises MalformedAnswer, one line
+        naming the request, never a traceback."""
+        if not self.content:
+            return None
+        try:
+            return json.loads(self.content)
+        except ValueError as exc:
+            from entragit.graph.errors import MalformedAnswer
+
+            start = self.content[:60].decode("utf-8", "replace")
+            raise MalformedAnswer(self.status, "malformedAnswer", f"the answer is not valid JSON ({exc.msg} at "
+                                  f"byte {exc.pos}; it starts {start!r})", method=self.method,
+                                  url=self.url) from None
 
 
 @dataclass

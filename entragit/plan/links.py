@@ -23,7 +23,7 @@ class _Links:
                 continue
             if created and link.inline:
                 continue  # posted inside the create body
-            refused = rt.link_refused(owner, link)
+            refused = rt.link_refused(owner, link) or rt.management_restricted(live_obj or owner)
             if refused is None and link.on_premises and rt.is_synced(owner):
                 refused = MASTERED
             want = resolved[link.name]

@@ -7,8 +7,9 @@ byte for byte (apples to apples), and no Graph listing is reimplemented here.
 
 Soft-deleted items are listed from ``rt.delete_path`` (``directory/deletedItems/microsoft.graph.<type>``)
 for the types a plan can restore from (``rt.delete`` SOFT with a ``restore_path``) and normalized like
-the export. The conditional access deleted items (``SOFT_PORTAL``: beta, no application permission to
-list or restore, graph-entra.md §6) are not read: such objects are recreated.
+the export. The conditional access deleted items (``SOFT_PORTAL``: beta; app-only callers cannot restore
+from them, graph-entra.md corrections) are read too when Graph lets the reader list them: never restored by
+the plan (such objects are recreated), but a policy naming one is not writing a stale reference.
 
 :func:`make_plan` is the one core call of ``entragit plan`` (and of the applier's re-plan): validate the
 desired tree, read the live state of the scope and of the types it references, compute the plan.
@@ -23,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from entragit import resources
-from entragit.errors import GraphError, RefusedError, UsageError, ValidationError
+from entragit.errors import EntragitError, GraphError, RefusedError, UsageError, ValidationError
 from entragit.graph.runner import run
 from entragit.markdown import plural
 from entragit.plan.lockout import rail_types, user_types
@@ -86,6 +87,16 @@ async def load_live_async(client: Any, types: Iterable[str] | None = None, *, id
         live = read_tree(root, rts)
     deleted: Tree = {}
     for rt in rts:
+        if rt.delete is DeleteKind.SOFT_PORTAL and rt.delete_path:
+            # never restored by the plan (app-only callers cannot), but what a policy names there is
+            # restorable: neither stale nor dropped (documented in beta, graph-entra.md corrections)
+            try:
+                deleted[rt.key] = {str(o.get(rt.key_prop)): o for o in [
+                    normalize(rt, item, excl) async for item in
+                    client.list(rt.delete_path, version="beta", serialize=rt.serialized or None)]}
+            except GraphError:
+                pass  # not readable: such references stay unjudged (a policy's write naming one stops)
+            continue
         if not restorable(rt):
             continue
         assert rt.delete_path is not None
@@ -293,11 +304,13 @@ def prepare(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str
     desired = read_desired(root)  # the whole tree: plan and apply refuse the same invalid trees
     check_ids(scope.ids or (), [desired], known=False)  # a singleton's id: refused before any Graph read
     check_ids(recreate, [desired], "--recreate")
+    interrupted: frozenset[str] = frozenset()
     if known_ids is None:
-        known_ids = recorded_new_ids(settings.repo)
+        known_ids, interrupted = recorded_new_ids(settings.repo), recorded_interrupted(settings.repo)
     accounts = tuple(settings.emergency_access)
     base = getattr(settings, "base", None)
     options = PlanOptions(recreate=frozenset(recreate), allow_delete=allow_delete, known_ids=dict(known_ids),
+                          interrupted=interrupted,
                           max_change_share=settings.max_change_share, emergency_access=accounts,
                           emergency_known=base_accounts(settings.repo, base, accounts) if base else {},
                           revert=revert, force=force)
@@ -362,6 +375,31 @@ def recorded_new_ids(repo: str | Path) -> dict[str, dict[str, Any]]:
     from entragit.backups import known_ids
 
     return known_ids(repo)
+
+
+def fetch_recorded(repo: str | Path, remote: str = "origin") -> bool:
+    """Fetch the apply notes ``remote`` holds (the new ids applies recorded and pushed), when the repository
+    has that remote: a fresh clone then plans as the clone that applied. False when nothing was fetched."""
+    if not (Path(repo) / ".git").exists():
+        return False
+    from entragit.backups import fetch_notes, git_result, open_repo
+
+    r = open_repo(repo)
+    if git_result(r, "remote", "get-url", remote)[0] != 0:
+        return False
+    try:
+        return fetch_notes(r, remote)
+    except EntragitError:
+        return False  # unreachable remote: the tenant still shows what earlier applies made (create keys)
+
+
+def recorded_interrupted(repo: str | Path) -> frozenset[str]:
+    """The tokens of :func:`recorded_new_ids` only an interrupted apply recorded (the plan lists them)."""
+    if not (Path(repo) / ".git").exists():
+        return frozenset()
+    from entragit.backups import interrupted_ids
+
+    return interrupted_ids(repo)
 
 
 def make_plan(settings: Any, **kwargs: Any) -> Plan:

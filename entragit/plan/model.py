@@ -30,6 +30,9 @@ Kinds (:class:`Kind`)
     federated credential, method configuration... ``target`` is the linked id (IDS/ID links) or the
     element to create / the properties to change (OBJECTS links); ``ref`` is the element's live id
     (``{ref}`` of the link's remove/update templates; the linked id for IDS/ID links).
+``after_record`` (an update)
+    Runs only once the new ids made before it are recorded (the apply's git note, pushed): the last step of
+    a create by a marked name (``ResourceType.create_key``), which writes the real name.
 ``skip``
     Something that differs but is not written, with ``reason``. A skipped property names it in
     ``properties`` (one skip per property: "mastered on-premises", create-only, ...); a skipped link
@@ -171,6 +174,12 @@ class Change:
     # skip: the command-line option that would write it ("--recreate <id>" for a new identity not asked for);
     # an apply leaving such skips is recorded as partial (the merged change is not all in the tenant)
     option: str | None = None
+    # update: runs only once the new ids made before it are recorded where any clone finds them (the unmarking
+    # of an object created with a marked name: after it, only the record says which object it is)
+    after_record: bool = False
+    # a write: the permission Graph needs for it beyond the writer's usual ones (a role-assignable group:
+    # RoleManagement.ReadWrite.Directory); a 403 is reported as that permission gap
+    needs: str | None = None
 
     @property
     def key(self) -> str:
@@ -218,6 +227,8 @@ class Change:
             "recompute": self.recompute or None,
             "generate": list(self.generate) or None,
             "option": self.option,
+            "afterRecord": self.after_record or None,
+            "needs": self.needs,
         }
         out.update({k: v for k, v in optional.items() if v is not None})
         return out
@@ -264,6 +275,11 @@ class Plan:
     # what the safety rails refuse in this plan: [{"rail", "message", "type"?, "id"?, "exempt"?}]
     # (entragit.plan.safety); a refused plan is still a whole plan, shown with the refusal on top (RefusedError
     # carries it as ``error.plan``); not hashed
+    # the new ids of objects an earlier apply made that the plan matched without a finished record of them
+    # (found by their create key, or recorded by an interrupted apply): {"<type>/<old id>": {"id": ...}}.
+    # The applier records them with its own, so that every clone matches them from then on. Not hashed (the
+    # warnings listing them are).
+    adopted: dict[str, dict[str, Any]] = field(default_factory=dict)
     refused: list[dict[str, Any]] = field(default_factory=list)
     # display names of the objects the plan names (id -> name), for the renderers; not hashed
     names: dict[str, str] = field(default_factory=dict)

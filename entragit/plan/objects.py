@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from entragit.markdown import plural
+from entragit.plan.earlier import DERIVED_PREFIX
 from entragit.plan.model import Change, Kind, PropertyChange, Warning
 from entragit.plan.values import _MISSING, MASTERED, ODATA_TYPE, _Ctx, _same, _write_channel
-from entragit.resources.base import META_KEY, Channel, DeleteKind, ResourceType
+from entragit.resources.base import META_KEY, Channel, CreateHow, DeleteKind, ResourceType, path_values
 
 
 class _Objects:
@@ -28,12 +29,26 @@ class _Objects:
         name = rt.display_name(resolved)
         key = self.restored[obj_id]
         self._add((0, rt.order, 0, rt.key, obj_id, 0),
-                  Change(Kind.RESTORE, rt.key, obj_id, name, reason="restored from deleted items with its id"))
+                  Change(Kind.RESTORE, rt.key, obj_id, name, reason="restored from deleted items with its id",
+                         after=self._restores_referenced(rt, key, resolved)))
         base = {k: v for k, v in deleted_obj.items() if k not in rt.link_names}
         # deleted items carry a partial object (Graph's default properties): only what it shows is compared;
         # the applier re-plans after the restore for the rest
         self._plan_props(rt, obj_id, name, resolved, ctx, base, None, after=(key,), partial=True)
         self._plan_links(rt, obj_id, name, resolved, ctx, resolved, {}, None, after=(key,), recompute=True)
+
+    def _restores_referenced(self, rt: ResourceType, key: str, resolved: dict[str, Any]) -> tuple[str, ...]:
+        """The restores of the objects ``resolved`` references (by id or alternate key): a restore waits for
+        them (a service principal's restore for its application's: the declared reference orders them)."""
+        found = set()
+        for ref in rt.refs:
+            for value in path_values(resolved, ref.path):
+                if not isinstance(value, str):
+                    continue
+                others = [self.restored.get(value)] if ref.by == "id" else \
+                    [self.restored_alt.get((t, value)) for t in ref.targets]
+                found.update(o for o in others if o is not None and o != key)
+        return tuple(sorted(found))
 
     def _plan_props(self, rt: ResourceType, obj_id: str, name: str, resolved: dict[str, Any], ctx: _Ctx,
                     base: dict[str, Any], address: Any, after: tuple[str, ...], partial: bool = False,
@@ -45,7 +60,7 @@ class _Objects:
         new appId...), expected to differ, so not listed; the real skips (mastered on-premises, never
         written, create-only) still are."""
         synced = rt.is_synced(base)
-        never = rt.never_written(base) or rt.never_written(resolved)
+        never = rt.never_written(base) or rt.never_written(resolved) or rt.management_restricted(base)
         patch: list[PropertyChange] = []
         singles: list[PropertyChange] = []
         for prop_name in sorted(resolved):
@@ -55,6 +70,8 @@ class _Objects:
             old = base.get(prop_name, _MISSING)
             if _same(old, new) or (partial and (old is _MISSING or old is None)):
                 continue
+            if server_set and new is None and self._derived_key(rt, prop_name, obj_id, old):
+                continue  # the create key entragit gave the recreated object: it keeps it (not drift)
             old_value = None if old is _MISSING else old
             channel = _write_channel(rt, prop_name)
             prop = rt.prop(prop_name)
@@ -73,6 +90,8 @@ class _Objects:
                 reason = MASTERED
             elif channel is Channel.CREATE_ONLY:
                 reason = "set at create only; it cannot change on an existing object"
+            elif prop_name in ctx.blocked:
+                reason = ctx.blocked[prop_name]  # a reference the policy cannot write: never left out
             pc = PropertyChange(prop_name, old_value, new, (channel or Channel.READ_ONLY).value,
                                 prop.action if prop is not None else None)
             if reason is not None:
@@ -85,18 +104,26 @@ class _Objects:
                 patch.append(pc)
             else:
                 singles.append(pc)
+        if patch and not partial:
+            after = self._disable_first(rt, obj_id, name, resolved, base, patch, address, after)
         self._emit_updates(rt, obj_id, name, resolved, patch, singles, address, after, phase=0)
+
+    @staticmethod
+    def _derived_key(rt: ResourceType, prop_name: str, obj_id: str, value: Any) -> bool:
+        key = rt.create_key
+        return (key is not None and key.how is CreateHow.UPSERT and key.prop == prop_name
+                and value == f"{DERIVED_PREFIX}{obj_id}")
 
     def _emit_updates(self, rt: ResourceType, obj_id: str, name: str, resolved: dict[str, Any],
                       patch: list[PropertyChange], singles: list[PropertyChange], address: Any,
-                      after: tuple[str, ...], phase: int, seq: int = 0) -> None:
+                      after: tuple[str, ...], phase: int, seq: int = 0, after_record: bool = False) -> None:
         base_sort = (phase, rt.order, 0, rt.key, obj_id, 2)
         if patch:
             body = self._patch_body(rt, resolved, {p.path: p.new for p in patch})
             deps = tuple(sorted(set(after) | set(self._deps(body))))
             self._add((*base_sort, ""), Change(Kind.UPDATE, rt.key, obj_id, name, properties=tuple(patch),
                                                channel=Channel.PATCH.value, body=body, address=address,
-                                               after=deps, seq=seq))
+                                               after=deps, seq=seq, after_record=after_record))
         for pc in singles:
             if pc.channel == Channel.ACTION.value:
                 body = {pc.path: pc.new}
@@ -133,7 +160,7 @@ class _Objects:
             elif rt.is_synced(obj):
                 reason = f"{MASTERED}: delete it on-premises"
             else:
-                reason = rt.never_written(obj) or rt.delete_refused(obj)
+                reason = rt.never_written(obj) or rt.management_restricted(obj) or rt.delete_refused(obj)
             sort = (2, -rt.order, rt.key, obj_id)
             if reason is not None:
                 self._add((*sort, 1), Change(Kind.SKIP, rt.key, obj_id, name, reason=f"delete refused: {reason}"))

@@ -35,7 +35,17 @@ the plan) is *stale*: it is reported as a warning and left out of the write (dro
 list element dropped, or, for a single value, the whole top-level property left out), so one stale id
 never blocks the rest of the object. Special values (``Ref.specials``) are never touched; appId
 references to appIds not in the tenant (Microsoft's first-party or other tenants' apps) are left as
-they are.
+they are. A type that keeps its references (``keep_references``: policies, where dropping an exclusion widens
+them) never leaves one out: the property naming an object that is not live is not written, with the reason
+(:mod:`entragit.plan.references`); a soft-deleted directory object it names is restored first, by a second
+pass of the planner with that object in scope (``compute_plan``).
+
+Objects earlier applies made
+----------------------------
+A desired object absent under its id may be live under a new one an earlier apply gave it: recorded in the
+apply notes (``known_ids``), or found in the tenant by its type's create key (:mod:`entragit.plan.earlier`:
+what a killed run made). Both are matched like live objects; the plan lists the found ones (and those only an
+interrupted apply recorded) and carries them in ``Plan.adopted`` for the applier to record.
 
 Order
 -----
@@ -53,10 +63,12 @@ remaps), :mod:`entragit.plan.links`, :mod:`entragit.plan.ordering`, :mod:`entrag
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from entragit import resources
+from entragit.plan.earlier import _Earlier
+from entragit.plan.entitlements import _Entitlements
 from entragit.plan.fidelity import _Fidelity
 from entragit.plan.links import _Links
 from entragit.plan.model import Change, Kind, Plan, Warning, is_placeholder, placeholder
@@ -66,7 +78,7 @@ from entragit.plan.recreate import _Recreates
 from entragit.plan.references import _References
 from entragit.plan.scope import Scope
 from entragit.plan.values import MASTERED, _minted_alt
-from entragit.resources.base import DeleteKind, ResourceType
+from entragit.resources.base import Channel, DeleteKind, ResourceType, path_values
 
 Tree = Mapping[str, Mapping[str, Mapping[str, Any]]]
 
@@ -82,6 +94,9 @@ class PlanOptions:
     allow_delete: bool = False
     # new ids from previous applies: {"<type>/<old id>": {"id": new id, "<alt key>": new value}}
     known_ids: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    # the tokens of known_ids that an apply recorded without finishing (listed by the plan, like the objects an
+    # earlier apply made and the tenant shows by their create key)
+    interrupted: frozenset[str] = frozenset()
     # safety rails (entragit.plan.safety): share of a type's objects, emergency-access accounts
     max_change_share: float = 0.3
     emergency_access: tuple[str, ...] = ()
@@ -104,7 +119,12 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
     ``rail_live``: live objects of the types the rails read beyond ``live`` (never planned).
     """
     options = options or PlanOptions()
-    plan = _Planner(desired, live, deleted or {}, scope or Scope(), options).run()
+    planner = _Planner(desired, live, deleted or {}, scope or Scope(), options)
+    plan = planner.run()
+    # a policy's write names soft-deleted objects the scope left out: they are restored first, by the same plan
+    extra = {(t, i) for t, i in planner.restore_needed if i in (desired.get(t) or {})}
+    if extra:
+        plan = _Planner(desired, live, deleted or {}, scope or Scope(), options, extra=frozenset(extra)).run()
     from entragit.plan.lookalike import check_plan
 
     check_plan(plan, desired, live)  # a delete next to a skipped create of its look-alike: exit 2
@@ -116,13 +136,15 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
 
 
 # ---------------------------------------------------------------------------------------------- planner
-class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
-    def __init__(self, desired: Tree, live: Tree, deleted: Tree, scope: Scope, options: PlanOptions) -> None:
+class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity, _Earlier, _Entitlements):
+    def __init__(self, desired: Tree, live: Tree, deleted: Tree, scope: Scope, options: PlanOptions,
+                 extra: frozenset[tuple[str, str]] = frozenset()) -> None:
         self.desired = desired
         self.live = live
         self.deleted = deleted
         self.scope = scope
         self.options = options
+        self.extra = extra  # objects outside the scope restored because a policy's write names them
         self.loaded = set(live)
         self.rts = [rt for rt in resources.all_types() if rt.key in desired or rt.key in live]
         self.changes: list[tuple[tuple[Any, ...], Change]] = []
@@ -131,6 +153,11 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
         self.fate: dict[tuple[str, str], str] = {}  # (type, desired id) -> live|restore|new|none
         self.provider: dict[str, str] = {}  # token "<type>/<old id>" -> key of the recreate providing it
         self.restored: dict[str, str] = {}  # id -> key of the restore bringing it back
+        self.restored_alt: dict[tuple[str, str], str] = {}  # (type, alternate key value) -> key of the restore
+        self.adopted: dict[str, dict[str, Any]] = {}  # token -> new values of an earlier apply's object
+        self.pinned: dict[tuple[str, str], str] = {}  # soft-deleted objects created anew instead (why)
+        # soft-deleted objects a policy's write names (restored when the plan runs again with them in scope)
+        self.restore_needed: set[tuple[str, str]] = set()
         self.alt_new: dict[str, tuple[str, Any]] = {}  # old minted alt value -> (token, replacement)
         self.in_scope: set[tuple[str, str]] = set()
         # old ids (and old minted appIds) of objects that get new ones: created by this plan (None) or by an
@@ -147,14 +174,14 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
 
     def _classify(self) -> None:
         known = self.options.known_ids
+        self.claimed = self._claimed_ids()
         for rt in self.rts:
             live_t = self._objects(self.live, rt.key)
             deleted_t = self._objects(self.deleted, rt.key)
-            minted = _minted_alt(rt)
             for obj_id, obj in self._objects(self.desired, rt.key).items():
                 token = f"{rt.key}/{obj_id}"
                 new = known.get(token) or {}
-                in_scope = self._covers(rt, obj_id, obj)
+                in_scope = self._covers(rt, obj_id, obj) or (rt.key, obj_id) in self.extra
                 if in_scope:
                     self.in_scope.add((rt.key, obj_id))
                 if obj_id in live_t:
@@ -164,22 +191,26 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
                     self.live_id[(rt.key, obj_id)] = next(iter(live_t))
                     self.fate[(rt.key, obj_id)] = "live"
                 elif new.get("id") in live_t:
-                    self.live_id[(rt.key, obj_id)] = new["id"]
-                    self.fate[(rt.key, obj_id)] = "live"
-                    self.remapped[obj_id] = new["id"]
-                    if minted and obj.get(minted) and new.get(minted):
-                        self.alt_new[obj[minted]] = (token, new[minted])
-                        self.remapped[obj[minted]] = new[minted]
+                    self._match_new(rt, obj_id, obj, new)
+                    if token in self.options.interrupted:
+                        self._note_recorded(rt, obj_id, str(new["id"]))
+                        self.adopted[token] = dict(new)
                 elif obj_id in deleted_t and rt.delete_kind(deleted_t[obj_id]) is DeleteKind.SOFT \
-                        and rt.restore_path:
+                        and rt.restore_path and not self._pinned_to_new(rt, obj_id, obj):
                     self.fate[(rt.key, obj_id)] = "restore" if in_scope else "none"
                     if in_scope:
                         self.restored[obj_id] = f"restore:{rt.key}/{obj_id}"
+                        if rt.alt_key and isinstance(obj.get(rt.alt_key), str):
+                            self.restored_alt[(rt.key, obj[rt.alt_key])] = self.restored[obj_id]
+                elif (found := self._created_earlier(rt, obj_id, obj)) is not None:
+                    self._match_new(rt, obj_id, obj, found)
+                    self.adopted[f"{rt.key}/{obj_id}"] = found
                 elif in_scope and self._absent_refusal(rt, obj_id, obj)[0] is None:
                     kind = Kind.CREATE if (rt.key, obj_id) in self.scope.added else Kind.RECREATE
                     self.fate[(rt.key, obj_id)] = "new"
                     self.provider[token] = f"{kind.value}:{token}"
                     self.remapped[obj_id] = None
+                    minted = _minted_alt(rt)
                     if minted and obj.get(minted):
                         self.alt_new[obj[minted]] = (token, placeholder(rt.key, obj_id, minted))
                         self.remapped[obj[minted]] = None
@@ -194,6 +225,33 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
                     self.live_id.setdefault((rt.key, old_id), new["id"])
                     self.remapped.setdefault(old_id, new["id"])
 
+    def _pinned_to_new(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> bool:
+        """Whether ``obj`` holds, in a property that cannot change after create, a reference to an object that
+        gets (or got) a new identity: restored, it would still point at the old one (the service principal of
+        a purged application); it is created anew from the new one instead, and what pointed at it follows."""
+        for ref in rt.refs:
+            top = ref.path.split(".", 1)[0].removesuffix("[]")
+            if ref.embedded or rt.channel(top) not in (Channel.CREATE_ONLY, Channel.READ_ONLY):
+                continue
+            for value in path_values(dict(obj), ref.path):
+                if isinstance(value, str) and (value in self.alt_new if ref.by != "id" else value in self.remapped):
+                    self.pinned[(rt.key, obj_id)] = (f"its {top} {value} names an object that gets a new identity: "
+                                                     "created anew from the new one (a restore would bring back "
+                                                     "the old one's)")
+                    return True
+        return False
+
+    def _match_new(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any], new: Mapping[str, Any]) -> None:
+        """``obj`` is live under the new id an earlier apply gave it (recorded, or found by its create key)."""
+        token = f"{rt.key}/{obj_id}"
+        self.live_id[(rt.key, obj_id)] = new["id"]
+        self.fate[(rt.key, obj_id)] = "live"
+        self.remapped[obj_id] = new["id"]
+        minted = _minted_alt(rt)
+        if minted and obj.get(minted) and new.get(minted):
+            self.alt_new[obj[minted]] = (token, new[minted])
+            self.remapped[obj[minted]] = new[minted]
+
     def _absent_refusal(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> tuple[str | None, str | None]:
         """``(reason, option)``: why an object absent from the tenant is not recreated (None: it is), and the
         command-line option that would recreate it (a new identity's ``--recreate <id>``), if any."""
@@ -206,6 +264,9 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
             return reason, None
         if rt.delete_kind(dict(obj)) is DeleteKind.NONE:
             return f"this {rt.title} cannot be created", None
+        refused = rt.create_refused(dict(obj))
+        if refused:
+            return refused, None
         if self._needs_recreate(rt, obj_id, obj):
             alt = obj.get(rt.alt_key) if rt.alt_key else None
             verb = "create" if (rt.key, obj_id) in self.scope.added else "recreate"
@@ -232,8 +293,20 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
     def run(self) -> Plan:
         for rt in self.rts:
             self._plan_type(rt)
-        plan = Plan(changes=_ordered(self.changes), warnings=self.warnings, scope=self.scope.describe())
+        plan = Plan(changes=[self._needs(c) for c in _ordered(self.changes)], warnings=self.warnings,
+                    scope=self.scope.describe(), adopted=self.adopted)
         return plan
+
+    def _needs(self, change: Change) -> Change:
+        """``change`` marked with the permission its object's writes need (``rt.write_permission``)."""
+        if change.kind is Kind.SKIP:
+            return change
+        rt = resources.get(change.type)
+        live_id = self.live_id.get((change.type, change.id), change.id)
+        obj = self._objects(self.live, change.type).get(live_id) or self._objects(self.desired, change.type).get(
+            change.id)
+        needs = rt.write_permission(dict(obj)) if obj is not None else None
+        return replace(change, needs=needs) if needs else change
 
     def _plan_type(self, rt: ResourceType) -> None:
         desired_t = self._objects(self.desired, rt.key)

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from entragit.plan.earlier import create_key_value
 from entragit.plan.model import Change, Kind, PropertyChange, placeholder
 from entragit.plan.placeholders import tokens
 from entragit.plan.values import ODATA_TYPE, _copy, _Ctx, _element_key, _minted_alt, _strip, _write_channel
-from entragit.resources.base import META_KEY, Channel, LinkKind, ResourceType, strings_in
+from entragit.resources.base import META_KEY, Channel, CreateHow, LinkKind, ResourceType, strings_in
 
 
 class _Recreates:
@@ -65,6 +66,11 @@ class _Recreates:
         kind = Kind.CREATE if (rt.key, obj_id) in self.scope.added else Kind.RECREATE
         key = self.provider[token]
         name = rt.display_name(resolved)
+        if ctx.blocked:  # a policy naming what does not exist: Graph refuses it, and without it it would widen
+            self._add((0, rt.order, 0, rt.key, obj_id, 3),
+                      Change(Kind.SKIP, rt.key, obj_id, name, reason=f"{kind.value} stopped: "
+                             + "; ".join(ctx.blocked[p] for p in sorted(ctx.blocked))))
+            return
         same_type = {t for t in self.provider if t.startswith(rt.key + "/")}
         body: dict[str, Any] = {}
         if rt.requires_odata_type or ODATA_TYPE in resolved:
@@ -94,6 +100,14 @@ class _Recreates:
             else:
                 body[prop_name] = value
         initial, final = rt.staged_create(body)
+        # the create's key (ResourceType.create_key): what finds it again after a lost answer or a killed run
+        unmark = None
+        key_value = create_key_value(rt, obj_id, initial)
+        if rt.create_key is not None and key_value is not None and rt.create_key.how is not CreateHow.UNIQUE:
+            prop = rt.create_key.prop
+            if rt.create_key.how is CreateHow.MARKER:
+                unmark = PropertyChange(prop, key_value, initial[prop], Channel.PATCH.value)
+            initial[prop] = key_value
         generate = tuple(p.name for p in rt.props if p.secret and p.required_on_create)
         remap = {"id": obj_id}
         minted = _minted_alt(rt)
@@ -101,7 +115,7 @@ class _Recreates:
             remap[minted] = resolved[minted]
         props = tuple(PropertyChange(k, None, v, _write_channel(rt, k).value if _write_channel(rt, k) else "patch")
                       for k, v in sorted(initial.items()) if k != ODATA_TYPE)
-        reason = None
+        reason = self.pinned.get((rt.key, obj_id))
         if final:
             reason = "created with " + ", ".join(f"{k} {initial[k]!r}" for k in sorted(final)) + \
                      "; switched to the backed-up value once everything it references exists"
@@ -110,10 +124,14 @@ class _Recreates:
                          after=tuple(self._deps(initial)), provides=token, remap=remap, generate=generate))
         ph = placeholder(rt.key, obj_id)
         self._emit_updates(rt, obj_id, name, resolved, later_patch, later_single, ph, (key,), phase=0)
-        if final:
+        if final or unmark is not None:
             pcs = [PropertyChange(k, initial[k], v, (_write_channel(rt, k) or Channel.PATCH).value)
                    for k, v in sorted(final.items())]
-            # after everything the object references (its own create depends on them already)
-            self._emit_updates(rt, obj_id, name, resolved, pcs, [], ph, (key,), phase=1, seq=1)
+            if unmark is not None:
+                pcs = sorted([*pcs, unmark], key=lambda p: p.path)
+            # after everything the object references (its own create depends on them already); the real name
+            # of a marked create goes last, once the new ids are recorded (until then the marked name finds it)
+            self._emit_updates(rt, obj_id, name, resolved, pcs, [], ph, (key,), phase=3 if unmark else 1,
+                               seq=1, after_record=unmark is not None)
         self._plan_links(rt, obj_id, name, resolved, ctx, resolved, {}, ph, after=(key,), recompute=False,
                          created=True)

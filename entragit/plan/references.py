@@ -6,12 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from entragit import resources
 from entragit.plan.model import Warning, placeholder
 from entragit.plan.placeholders import tokens
 from entragit.plan.values import _DROP, _copy, _Ctx, _places
 from entragit.resources import type_of_kind
-from entragit.resources.base import Link, LinkKind, Ref, ResourceType, path_values, strings_in
+from entragit.resources.base import DeleteKind, Link, LinkKind, Ref, ResourceType, path_values, strings_in
 from entragit.state.normalization import link_kinds, sort_unordered
+
+
+class Blocked(str):
+    """A reference a policy cannot write (its reason): the property holding it is not written."""
 
 
 class _References:
@@ -48,8 +53,10 @@ class _References:
         return "unknown", value, None
 
     def _resolve_value(self, ref_targets: tuple[str, ...], by: str, embedded: bool, specials: frozenset[str],
-                       value: Any, where: tuple[str, str, str]) -> Any:
-        """The value to write for one reference value (``_DROP``: left out, with a warning)."""
+                       value: Any, where: tuple[str, str, str], keep: bool = False) -> Any:
+        """The value to write for one reference value (``_DROP``: left out, with a warning). ``keep``: the
+        owner never leaves a reference out (a policy: dropping an exclusion widens it); a reference it cannot
+        write comes back as :class:`Blocked` with the reason."""
         if not isinstance(value, str) or value in specials:
             return value
         if embedded:
@@ -67,6 +74,8 @@ class _References:
         if state in ("live", "restore", "new", "unknown"):
             return replacement
         type_key, obj_id, path = where
+        if keep:
+            return Blocked(self._blocked_reason(state, path, value, t, ref_targets))
         if state == "deleted":
             message = (f"{value} is in deleted items ({t}) and this plan does not restore it; left out of "
                        "the write")
@@ -78,18 +87,45 @@ class _References:
         self.warnings.append(Warning(type_key, obj_id, path, value, message))
         return _DROP
 
+    def _blocked_reason(self, state: str, path: str, value: str, t: str | None, targets: tuple[str, ...]) -> str:
+        """Why a policy's write naming ``value`` is not made (Graph refuses a write naming an object that does not
+        exist, and leaving the reference out would change whom the policy applies to)."""
+        where = f"{path} names {value}"
+        if state == "deleted":
+            rt = resources.get(t) if t else None
+            if rt is not None and rt.delete is DeleteKind.SOFT and rt.restore_path:
+                self.restore_needed.add((rt.key, value))
+                return (f"{where}, a {rt.title} in deleted items that this plan does not restore: restore it "
+                        f"first (entragit apply --id {value}, or widen the scope), then this change")
+            title = rt.title if rt is not None else "object"
+            return (f"{where}, a {title} in deleted items, which app-only callers cannot restore: restore it in "
+                    "the Entra admin center (Conditional Access, Deleted items), then re-run; written without it, "
+                    "the policy would apply to more than its file says")
+        if state == "outside":
+            return (f"{where}, absent from the tenant and not created by this plan (outside the scope): widen the "
+                    "scope to bring it back first")
+        return (f"{where}, which exists nowhere (not live, not in deleted items; {', '.join(targets)}): Graph "
+                "refuses a write naming it and leaving it out would change whom the policy applies to; remove it "
+                "from the file deliberately")
+
     def _resolve_refs(self, refs: Iterable[Ref], obj: dict[str, Any], where: tuple[str, str, str],
                       ctx: _Ctx | None) -> bool:
         """Resolve ``refs`` in ``obj`` in place; returns False when a single (non-list) value had to be
-        dropped and ``ctx`` is None (the caller drops the whole element)."""
+        dropped and ``ctx`` is None (the caller drops the whole element). With ``ctx.keep`` (a type that never
+        leaves a reference out), a reference that cannot be written stays and blocks its top-level property
+        (``ctx.blocked``)."""
         ok = True
+        keep = ctx is not None and ctx.keep
         removals: dict[int, tuple[list[Any], set[int]]] = {}
         for ref in refs:
             for container, key, lists in list(_places(obj, ref.path)):
                 value = container[key]
                 new = self._resolve_value(ref.targets, ref.by, ref.embedded, ref.specials, value,
-                                          (where[0], where[1], f"{where[2]}{ref.path}"))
-                if new is _DROP:
+                                          (where[0], where[1], f"{where[2]}{ref.path}"), keep=keep)
+                if isinstance(new, Blocked):
+                    assert ctx is not None
+                    ctx.blocked.setdefault(ref.path.split(".")[0].removesuffix("[]"), str(new))
+                elif new is _DROP:
                     if isinstance(container, list):
                         removals.setdefault(id(container), (container, set()))[1].add(key)
                     elif lists:
@@ -110,6 +146,7 @@ class _References:
         """A copy of a desired object with its references resolved (see the module docstring)."""
         out = _copy(dict(obj))
         ctx = _Ctx()
+        ctx.keep = rt.keep_references
         self._resolve_refs(rt.refs, out, (rt.key, obj_id, ""), ctx)
         for link in rt.links:
             if link.name not in out:

@@ -132,6 +132,10 @@ def describe(change: Change, limit: int = 60, names: Names | None = None) -> str
         text += f": {change.reason}"
     elif change.reason and kind in (Kind.CREATE, Kind.RECREATE):
         text += f"; {change.reason}"
+    elif change.reason and kind is Kind.UPDATE and change.seq == 3:
+        text += f" ({change.reason})"  # the first of two steps (an app role disabled before its removal)
+    if change.needs:
+        text += f" [needs {change.needs}]"
     return text
 
 

@@ -99,3 +99,5 @@ class _Ctx:
     def __init__(self) -> None:
         self.excluded: set[str] = set()
         self.dropped_links: set[str] = set()
+        self.keep = False  # the type never leaves a reference out of a write (ResourceType.keep_references)
+        self.blocked: dict[str, str] = {}  # top-level property -> why it cannot be written (a reference)

@@ -30,7 +30,17 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
+from entragit.resources.base import (
+    EXPAND_MAX,
+    CreateHow,
+    CreateKey,
+    DeleteKind,
+    Link,
+    LinkKind,
+    Prop,
+    Ref,
+    ResourceType,
+)
 
 PROPS: tuple[Prop, ...] = (
     Prop("id", RO, json_type=STR),
@@ -161,6 +171,12 @@ TYPE = ResourceType(
     # directory extensions are defined on applications:
     # https://learn.microsoft.com/en-us/graph/api/application-list-extensionproperty?view=graph-rest-1.0
     extension_definitions="extensionProperties",
+    # an enabled app role or permission scope is removed only once disabled (approle, permissionscope) [A6]
+    disable_before_removal=("appRoles", "api.oauth2PermissionScopes"),
+    # upsert by the client-chosen alternate key: PATCH /applications(uniqueName='...') + Prefer:
+    # create-if-missing answers 201 (created) or 204 (updated), never a second application
+    create_key=CreateKey("uniqueName", CreateHow.UPSERT,
+                         note="https://learn.microsoft.com/en-us/graph/api/application-upsert?view=graph-rest-1.0"),
     # extension properties are created and deleted on the application: its audit entries
     extension_audit=("Update application", "Add application", "Delete application", "Hard Delete application",
                      "Restore application"),

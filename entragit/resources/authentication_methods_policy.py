@@ -104,6 +104,9 @@ TYPE = ResourceType(
     delta=False,
     delete=DeleteKind.NONE,
     order=91,
+    # Graph refuses a write naming an object that does not exist (graph-entra.md corrections: 1040, 1054), and
+    # leaving a reference out changes whom the policy applies to: such a write is stopped, with the reason
+    keep_references=True,
     notes=(
         "A singleton that always exists (id authenticationMethodsPolicy); PATCH answers 200 with the object, "
         "not 204. Targets are group ids or the literal all_users; in Authenticator feature settings the "

@@ -19,7 +19,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from entragit.resources._common import RO, STR, STRS
-from entragit.resources.base import Channel, DeleteKind, Link, LinkKind, Prop, ResourceType
+from entragit.resources.base import (
+    Channel,
+    CreateHow,
+    CreateKey,
+    DeleteKind,
+    Link,
+    LinkKind,
+    Prop,
+    ResourceType,
+)
 
 # The built-in strengths have fixed ids in every tenant [S2].
 BUILT_IN_IDS = frozenset({
@@ -95,6 +104,9 @@ TYPE = AuthenticationStrengthPoliciesType(
     page_max=100,
     delete=DeleteKind.HARD,
     order=20,
+    # no alternate key: created with a marked displayName (found again by it, from any clone, until the plan's
+    # last step writes the real name once the new id is recorded)
+    create_key=CreateKey("displayName", CreateHow.MARKER),
     create_defaults=(
         ("description", None),
         ("policyType", "custom"),

@@ -24,6 +24,8 @@ from entragit.resources.parts import (
     LINK_ORDER,
     META_KEY,
     Channel,
+    CreateHow,
+    CreateKey,
     DeleteKind,
     Link,
     LinkKind,
@@ -33,9 +35,15 @@ from entragit.resources.parts import (
 )
 from entragit.resources.paths import iter_path, path_values, strings_in
 
+# https://learn.microsoft.com/en-us/entra/identity/role-based-access-control/admin-units-restricted-management
+RESTRICTED_MANAGEMENT = ("in a restricted-management administrative unit: application permissions do not apply to "
+                         "it (Graph answers 403 to an app-only writer); change it in the admin center with a role "
+                         "scoped to that unit")
+
 __all__ = [
-    "EXPAND_MAX", "JSON_TYPES", "LINK_ORDER", "META_KEY", "Channel", "DeleteKind", "Link", "LinkKind", "Prop",
-    "Ref", "Registry", "ResourceType", "UserScope", "iter_path", "path_values", "strings_in",
+    "EXPAND_MAX", "JSON_TYPES", "LINK_ORDER", "META_KEY", "Channel", "CreateHow", "CreateKey", "DeleteKind",
+    "Link", "LinkKind", "Prop", "RESTRICTED_MANAGEMENT", "Ref", "Registry", "ResourceType", "UserScope", "iter_path",
+    "path_values", "strings_in",
 ]
 
 
@@ -103,6 +111,18 @@ class ResourceType:
     extension_definitions: str = ""
     aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
     tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
+    # --- additive (engineer apply): how a create of this type is found again after a lost answer or a killed
+    # run (an alternate key Graph upserts by, a property Graph keeps unique, or a marker); None: no create
+    create_key: CreateKey | None = None
+    # paths of lists of elements keyed by "id" that Graph removes only once disabled (isEnabled false): the plan
+    # disables them in one PATCH and removes them in the next (app roles, permission scopes)
+    disable_before_removal: tuple[str, ...] = ()
+    # objects of this type can be members of a restricted-management administrative unit (isManagementRestricted):
+    # application permissions do not apply to them, app-only writes answer 403
+    restrictable: bool = False
+    # a write never leaves out a reference the desired object holds (a policy: dropping an exclusion widens it):
+    # a property naming an object that is not live (deleted, stale, outside the scope) is not written, with why
+    keep_references: bool = False
     # --- additive (delta, issue 14)
     # the listing is split into parallel shards, one per first character of this property
     # (``$filter=startswith(<shard_by>,'<c>')``, case-insensitive), with a count check for the rest
@@ -197,6 +217,23 @@ class ResourceType:
 
         The default: objects entragit never writes are also refused by Graph."""
         return self.never_written(obj)
+
+    def create_refused(self, obj: dict[str, Any]) -> str | None:
+        """A reason why this object, absent from the tenant, is not created again by entragit (a B2B guest:
+        only a new invitation brings one back), or None."""
+        return None
+
+    def write_permission(self, obj: dict[str, Any]) -> str | None:
+        """The permission Graph needs to write this object (and its links) beyond the writer's usual ones, or
+        None (a role-assignable group: RoleManagement.ReadWrite.Directory). A 403 is a permission gap."""
+        return None
+
+    def management_restricted(self, obj: dict[str, Any]) -> str | None:
+        """Why app-only writes to this object answer 403 (a member of a restricted-management administrative
+        unit), or None."""
+        if self.restrictable and obj.get("isManagementRestricted") is True:
+            return RESTRICTED_MANAGEMENT
+        return None
 
     def delete_refused(self, obj: dict[str, Any]) -> str | None:
         """A reason why Graph refuses to delete this object in its current state, or None."""

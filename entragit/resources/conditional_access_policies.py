@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from entragit.resources._common import OBJ, RO, STR, ZERO_ID
-from entragit.resources.base import DeleteKind, Prop, Ref, ResourceType, UserScope
+from entragit.resources.base import CreateHow, CreateKey, DeleteKind, Prop, Ref, ResourceType, UserScope
 
 _USERS = "conditions.users"
 _APPS = "conditions.applications"
@@ -182,6 +182,12 @@ TYPE = ConditionalAccessPoliciesType(
     delete_path="identity/conditionalAccess/deletedItems/policies",
     restore_path="POST identity/conditionalAccess/deletedItems/policies/{id}/restore",
     order=80,
+    # Graph refuses a write naming an object that does not exist (graph-entra.md corrections: 1040, 1054), and
+    # leaving a reference out changes whom the policy applies to: such a write is stopped, with the reason
+    keep_references=True,
+    # no alternate key: created with a marked displayName (found again by it, from any clone, until the plan's
+    # last step writes the real name once the new id is recorded)
+    create_key=CreateKey("displayName", CreateHow.MARKER),
     serialized=True,
     # a recreated policy starts in report-only; the plan enables it once everything it references exists
     # (graph-entra.md §6 restore order: "create disabled or report-only first, verify, then set state")

@@ -35,7 +35,16 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, ResourceType
+from entragit.resources.base import (
+    EXPAND_MAX,
+    CreateHow,
+    CreateKey,
+    DeleteKind,
+    Link,
+    LinkKind,
+    Prop,
+    ResourceType,
+)
 
 _SYNC = "mastered on-premises when onPremisesSyncEnabled"
 _EXCHANGE = (
@@ -172,6 +181,13 @@ class GroupsType(ResourceType):
             return ()  # users only [G8]
         return link.other_kinds
 
+    def write_permission(self, obj: dict[str, Any]) -> str | None:
+        """Creating, updating or deleting a role-assignable group, and changing its members, need
+        RoleManagement.ReadWrite.Directory (group-post-groups, group-post-members, group-delete-members)."""
+        if obj.get("isAssignableToRole") is True:
+            return "RoleManagement.ReadWrite.Directory (a role-assignable group)"
+        return None
+
     def create_defaults_for(self, body: dict[str, Any]) -> dict[str, Any]:
         defaults = self.create_defaults_map
         if "Unified" in (body.get("groupTypes") or []):
@@ -239,8 +255,12 @@ TYPE = GroupsType(
     restore_path=DIRECTORY_RESTORE,
     audit_restore=("Restore group",),  # Core Directory activity (reference-audit-activities)
     order=40,
+    restrictable=True,  # group resource: isManagementRestricted [G1]
     extension_attributes=True,
     directory_object=True,
+    # upsert by the client-chosen alternate key: PATCH /groups(uniqueName='...') + Prefer: create-if-missing
+    create_key=CreateKey("uniqueName", CreateHow.UPSERT,
+                         note="https://learn.microsoft.com/en-us/graph/api/group-upsert?view=graph-rest-1.0"),
     # "Properties maintained with soft delete": group memberships and application assignments come back with
     # the restore (any kind of group: no exception is documented) [https://learn.microsoft.com/entra/architecture/recover-from-deletions]
     restore_keeps=(("groups.members", "https://learn.microsoft.com/entra/architecture/recover-from-deletions"),

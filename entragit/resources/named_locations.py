@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from entragit.resources._common import BOOL, OBJS, RO, STR, STRS
-from entragit.resources.base import DeleteKind, Prop, ResourceType
+from entragit.resources.base import CreateHow, CreateKey, DeleteKind, Prop, ResourceType
 
 IP = "#microsoft.graph.ipNamedLocation"
 COUNTRY = "#microsoft.graph.countryNamedLocation"
@@ -69,6 +69,9 @@ TYPE = NamedLocationsType(
     delete_path="identity/conditionalAccess/deletedItems/namedLocations",
     restore_path="POST identity/conditionalAccess/deletedItems/namedLocations/{id}/restore",
     order=10,
+    # no alternate key: created with a marked displayName (found again by it, from any clone, until the plan's
+    # last step writes the real name once the new id is recorded)
+    create_key=CreateKey("displayName", CreateHow.MARKER),
     serialized=True,
     requires_odata_type=True,
     subtypes=(

@@ -51,6 +51,28 @@ class LinkKind(str, Enum):  # noqa: UP042
     OBJECTS = "objects"  # a list of objects with ids of their own (assignments, grants, credentials)
 
 
+class CreateHow(str, Enum):  # noqa: UP042
+    """How a create stays idempotent (never a duplicate after a lost answer or a killed run)."""
+
+    UPSERT = "upsert"  # PATCH {collection}(<prop>='<key>') with Prefer: create-if-missing (an alternate key)
+    UNIQUE = "unique"  # Graph refuses a second object with the same <prop>: a repeated POST cannot duplicate
+    MARKER = "marker"  # no key: created with <prop> marked "<value> [entragit <old id>]", unmarked later
+
+
+@dataclass(frozen=True)
+class CreateKey:
+    """The tenant-side key of a create (``ResourceType.create_key``): found again after a lost answer or a
+    killed run, from any clone (the applier keeps no local record of it)."""
+
+    prop: str  # the property holding the key
+    how: CreateHow
+    note: str = ""  # the Graph fact it relies on, with its source
+
+    def marked(self, value: str, old_id: str) -> str:
+        """MARKER: the value an object is created with (found again by it until the later unmark)."""
+        return f"{value} [entragit {old_id}]"
+
+
 @dataclass(frozen=True)
 class Prop:
     """One declared property of a resource type.

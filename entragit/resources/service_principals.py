@@ -32,7 +32,17 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import EXPAND_MAX, DeleteKind, Link, LinkKind, Prop, Ref, ResourceType
+from entragit.resources.base import (
+    EXPAND_MAX,
+    CreateHow,
+    CreateKey,
+    DeleteKind,
+    Link,
+    LinkKind,
+    Prop,
+    Ref,
+    ResourceType,
+)
 
 PROPS: tuple[Prop, ...] = (
     Prop("id", RO, json_type=STR),
@@ -208,6 +218,12 @@ TYPE = ServicePrincipalsType(
     restore_path=DIRECTORY_RESTORE,
     audit_restore=("Restore service principal",),  # Core Directory activity (reference-audit-activities)
     order=60,
+    # one service principal per application per tenant: a second POST for the appId answers "... the service
+    # principal name <appId> is already in use" (service principals are keyed by appId [SP1])
+    # an enabled app role or permission scope is removed only once disabled (approle, permissionscope) [A6]
+    disable_before_removal=("appRoles", "oauth2PermissionScopes"),
+    create_key=CreateKey("appId", CreateHow.UNIQUE,
+                         note="https://learn.microsoft.com/en-us/graph/api/serviceprincipal-post-serviceprincipals"),
     directory_object=True,
     new_identity="a recreated service principal is a new identity (new object id; no credentials; sign-ins "
                  "and consents start over)",

@@ -22,6 +22,9 @@ Sources (Microsoft Learn, v1.0):
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Any
+
 from entragit.resources._common import (
     BOOL,
     CUSTOM_SECURITY_ATTRIBUTES,
@@ -36,7 +39,7 @@ from entragit.resources._common import (
     deleted_items,
     props,
 )
-from entragit.resources.base import DeleteKind, Link, LinkKind, Prop, ResourceType
+from entragit.resources.base import CreateHow, CreateKey, DeleteKind, Link, LinkKind, Prop, ResourceType
 
 _SYNC = "mastered on-premises when onPremisesSyncEnabled (Entra Connect synchronizes it)"
 _SHAREPOINT = (
@@ -117,7 +120,26 @@ PROPS: tuple[Prop, ...] = (
          note="in the v1.0 metadata (msgraph-sdk models) but undocumented on Learn"),
 )
 
-TYPE = ResourceType(
+# https://learn.microsoft.com/en-us/graph/api/resources/invitation?view=graph-rest-1.0
+GUEST_NOT_RECREATED = (
+    "a B2B guest comes back only through a new invitation (POST /invitations, User.Invite.All) that the person "
+    "redeems interactively in a browser (no API redeems it): a new identity entragit does not invite; re-invite "
+    "the guest, and the next backup records it")
+
+
+@dataclass(frozen=True)
+class UsersType(ResourceType):
+    """Users: a hard-deleted B2B guest is never recreated as a member with a password (only an invitation
+    brings a guest back)."""
+
+    def create_refused(self, obj: dict[str, Any]) -> str | None:
+        upn = str(obj.get("userPrincipalName") or "")
+        if obj.get("userType") == "Guest" or obj.get("creationType") == "Invitation" or "#EXT#" in upn.upper():
+            return GUEST_NOT_RECREATED
+        return None
+
+
+TYPE = UsersType(
     key="users",
     unique_props=("userPrincipalName",),  # unique in the tenant [U1]
     title="user",
@@ -180,6 +202,11 @@ TYPE = ResourceType(
     shard_by="userPrincipalName",
     shard_prefixes="abcdefghijklmnopqrstuvwxyz0123456789'.-_!#^~",
     tenant_size=True,  # Graph's identity throttling limits go by the tenant's number of users
+    restrictable=True,  # user resource: isManagementRestricted [U1]
+    # the userPrincipalName is unique in the tenant: a second create answers 400 "Another object with the
+    # same value for property userPrincipalName already exists." (graph-entra.md, idempotent creates)
+    create_key=CreateKey("userPrincipalName", CreateHow.UNIQUE,
+                         note="https://learn.microsoft.com/en-us/graph/api/user-post-users?view=graph-rest-1.0"),
     # "Properties maintained with soft delete": group memberships and application assignments come back with
     # the restore (any kind of group: no exception is documented) [https://learn.microsoft.com/entra/architecture/recover-from-deletions]
     restore_keeps=(("groups.members", "https://learn.microsoft.com/entra/architecture/recover-from-deletions"),

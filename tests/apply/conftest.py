@@ -20,4 +20,5 @@ def lab(emulator: Emulator, graph: GraphClient, git_repo: Path, monkeypatch: pyt
     monkeypatch.setattr(entragit.graph, "CLIENT_FACTORY",
                         lambda settings: GraphClient.for_emulator(emulator, retry=FAST_RETRY))
     monkeypatch.delenv("ENTRAGIT_GRAPH_URL", raising=False)
+    emulator.replication.configure(requests=2)
     return Lab(emulator, graph, git_repo)

@@ -134,7 +134,7 @@ def test_a_new_user_in_a_pull_request_is_created_only_with_recreate(lab: Lab, ca
                     "--password-file", str(secrets / "pw.tsv"))
     assert asked.code == 0, asked.out + asked.err
     [made] = run(lab.client.list_all("users", {"$filter": f"userPrincipalName eq 'newhire@{F.domain}'"}))
-    assert made["id"] != new_id and (secrets / "pw.tsv").read_text().startswith(f"users/{made['id']}\t")
+    assert made["id"] != new_id and (secrets / "pw.tsv").read_text().splitlines()[-1].startswith(f"users/{made['id']}\t")
     outcome = read_apply_outcome(lab.repo, after)
     assert outcome is not None and outcome["status"] == "applied"
     assert outcome["newIds"] == {f"users/{new_id}": {"id": made["id"]}}
@@ -151,11 +151,7 @@ def test_a_user_file_re_added_by_recover_needs_recreate_as_well(lab: Lab, capsys
     still a new identity."""
     first = lab.backup()
 
-    async def purge() -> None:
-        await lab.client.delete(f"users/{USER}")
-        await lab.client.delete(f"directory/deletedItems/{USER}")
-
-    run(purge())
+    lab.purge(USER)
     lab.backup()
     made = lab.cli(capsys, "recover", "--from", first.tag, "--id", USER, "--no-plan", "--json")
     assert made.code == 0, made.err

@@ -85,15 +85,7 @@ def test_an_application_recovered_by_app_id_is_remapped_from_outside_the_range(
     mobile = F.application_object_ids["Contoso Expenses Mobile"]
     first = lab.backup()
 
-    async def delete_for_good() -> None:
-        await lab.client.delete(f"applications/{app_obj}")
-        for gone in (app_obj, sp_obj):
-            try:
-                await lab.client.delete(f"directory/deletedItems/{gone}")
-            except Exception:  # noqa: BLE001 - the service principal may have gone for good already
-                pass
-
-    run(delete_for_good())
+    lab.purge(app_obj, sp_obj)
     lab.backup()
     assert app_id in json.dumps(lab.state()["applications"][mobile]["requiredResourceAccess"])
     branch, _ = recover(lab, capsys, first.tag, "--id", app_id)
@@ -138,8 +130,9 @@ def test_a_type_scoped_recreate_reads_and_remaps_the_types_referencing_it(lab: L
     run(incident_detach_and_delete(lab))
     result = run(run_apply(lab.repo, lab.client, ApplyRequest(types=("namedLocations",))))
     assert result.failed == [] and result.drift == []
-    assert [(c.kind.value, c.type) for c in result.plan.writes] == [
-        ("recreate", "namedLocations"), ("update", "conditionalAccessPolicies")]
+    assert [(c.kind.value, c.type, c.after_record) for c in result.plan.writes] == [
+        ("recreate", "namedLocations", False), ("update", "conditionalAccessPolicies", False),
+        ("update", "namedLocations", True)]  # the location's real name, last
     update = result.plan.writes[1]
     assert update.id == GSA and set(update.body) == {"conditions"}
     new_location = result.new_ids[f"namedLocations/{LOCATION}"]["id"]

@@ -72,8 +72,10 @@ def test_id_accepts_an_app_id(lab: Lab, capsys: pytest.CaptureFixture[str]) -> N
     assert paths(lab) == [f"PATCH applications/{obj_id}"]
 
 
-def test_a_stale_reference_is_reported_and_does_not_block_its_object(lab: Lab,
-                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_stale_reference_stops_its_property_not_the_policy(lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    """A policy is never written without a reference its file holds (issue 12.3): the conditions naming a user
+    that exists nowhere are not written (Graph refuses them; without the id the policy would widen), with the
+    reason; the rest of the change is."""
     lab.backup()
 
     def edit(policy: dict) -> None:
@@ -85,8 +87,8 @@ def test_a_stale_reference_is_reported_and_does_not_block_its_object(lab: Lab,
     done = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--yes", "--format", "json")
     assert done.code == 0, done.err
     report = json.loads(done.out)
-    assert [w["value"] for w in report["warnings"]] == [STALE]
-    assert "stale reference" in report["warnings"][0]["message"]
+    [skip] = [c for c in report["changes"] if c["kind"] == "skip"]
+    assert skip["properties"] == ["conditions"] and STALE in skip["message"] and "exists nowhere" in skip["message"]
     policy = lab.live(["conditionalAccessPolicies"])["conditionalAccessPolicies"][GSA]
     assert policy["displayName"] == "Allow GSA Traffic only (reviewed)"
     assert policy["conditions"]["users"]["excludeUsers"] == [F.break_glass_id]

@@ -33,7 +33,9 @@ def _sample() -> Plan:
 def test_json_shape_of_a_plan() -> None:
     data = json.loads(json.dumps(_sample().to_json()))
     assert set(data) == {"changes", "counts", "warnings", "scope", "refused", "checksum", "forced", "settings"}
-    assert [c["kind"] for c in data["changes"]] == ["recreate", "update", "update"]
+    # the recreated location is created under a marked name, given its real name last (once recorded)
+    assert [c["kind"] for c in data["changes"]] == ["recreate", "update", "update", "update"]
+    assert [c.get("afterRecord") for c in data["changes"]] == [None, None, None, True]
     for change in data["changes"]:
         assert {"key", "kind", "type", "id", "displayName", "properties"} <= set(change)
         for prop in change["properties"]:
@@ -41,7 +43,7 @@ def test_json_shape_of_a_plan() -> None:
     update = next(c for c in data["changes"] if c["type"] == "users")
     assert update["displayName"] == "Adele Vance"
     assert update["properties"] == [{"path": "jobTitle", "old": "Seller", "new": "Lead", "channel": "patch"}]
-    assert data["counts"]["update"] == 2 and data["counts"]["recreate"] == 1
+    assert data["counts"]["update"] == 3 and data["counts"]["recreate"] == 1
     assert len(data["checksum"]) == 64
 
 

@@ -273,8 +273,12 @@ def test_recreated_named_location_remaps_ca_reference_and_comes_first() -> None:
     live = without(desired, LOC, gid(3))
     live[CA][gid(4)]["conditions"]["locations"] = None  # detached before the delete
     p = plan(desired, live)
-    assert [c.kind for c in p.changes] == [Kind.RECREATE, Kind.UPDATE]
-    create, update = p.changes
+    assert [c.kind for c in p.changes] == [Kind.RECREATE, Kind.UPDATE, Kind.UPDATE]
+    create, update, unmark = p.changes
+    # created under a marked name (found again by it after a lost answer or a killed run), named last,
+    # once the new ids are recorded
+    assert create.body["displayName"] == f"GSA egress [entragit {gid(3)}]"
+    assert unmark.after_record and unmark.body["displayName"] == "GSA egress" and unmark.after == (create.key,)
     assert create.provides == f"{LOC}/{gid(3)}" and create.remap == {"id": gid(3)}
     assert create.body is not None and "id" not in create.body and "createdDateTime" not in create.body
     assert create.body["@odata.type"] == "#microsoft.graph.ipNamedLocation"
@@ -293,21 +297,27 @@ def test_recreated_ca_policy_is_created_report_only_then_switched() -> None:
     live: Tree = {"authenticationStrengthPolicies": {}, CA: {}}
     p = plan(desired, live)
     assert [(c.kind, c.type) for c in p.changes] == [
-        (Kind.RECREATE, "authenticationStrengthPolicies"), (Kind.RECREATE, CA), (Kind.UPDATE, CA)]
-    _, create, switch = p.changes
+        (Kind.RECREATE, "authenticationStrengthPolicies"), (Kind.RECREATE, CA),
+        (Kind.UPDATE, "authenticationStrengthPolicies"), (Kind.UPDATE, CA)]
+    # the real names (and the policy's state) last, once the new ids are recorded
+    assert [c.after_record for c in p.changes] == [False, False, True, True]
+    _, create, _, switch = p.changes
     assert create.body["state"] == "enabledForReportingButNotEnforced"
     assert create.body["grantControls"]["authenticationStrength"] == {"id": placeholder(
         "authenticationStrengthPolicies", gid(5))}
     assert create.after == (p.changes[0].key,)
-    assert switch.body == {"state": "enabled"} and switch.address == placeholder(CA, gid(4))
-    assert switch.properties[0].old == "enabledForReportingButNotEnforced"
+    assert switch.body == {"state": "enabled", "displayName": policy["displayName"]}
+    assert switch.address == placeholder(CA, gid(4))
+    assert [(pc.path, pc.old) for pc in switch.properties] == [
+        ("displayName", f"{policy['displayName']} [entragit {gid(4)}]"), ("state", "enabledForReportingButNotEnforced")]
     assert create.key in switch.after
     assert create.key != switch.key
 
 
 def test_report_only_policy_is_not_switched() -> None:
     p = plan(tree((CA, ca_policy(4, state="enabledForReportingButNotEnforced"))), {})
-    assert [c.kind for c in p.changes] == [Kind.RECREATE]
+    assert [(c.kind, c.after_record) for c in p.changes] == [(Kind.RECREATE, False), (Kind.UPDATE, True)]
+    assert set(p.changes[1].body) == {"displayName"}  # its real name only
 
 
 def test_user_not_recreated_without_recreate_option() -> None:
@@ -378,7 +388,10 @@ def test_known_ids_from_a_previous_apply_make_a_second_run_plan_nothing() -> Non
 
 
 # ---------------------------------------------------------------------------------------------- stale references
-def test_stale_reference_warned_and_dropped_rest_of_object_updated() -> None:
+def test_a_policy_never_drops_a_stale_reference_the_rest_of_it_is_updated() -> None:
+    """A policy is never written without a reference its file holds (leaving out an exclusion widens it, and
+    Graph refuses a write naming an object that does not exist): the property holding a stale id is not
+    written, with the reason; the rest of the policy is."""
     policy = ca_policy(4, "Require MFA", exclude_users=[gid(1), gid(99)], include_groups=[gid(98)],
                        include_users=["All"])
     desired = tree(("users", user(1)), (CA, policy))
@@ -388,14 +401,14 @@ def test_stale_reference_warned_and_dropped_rest_of_object_updated() -> None:
     live[CA][gid(4)]["conditions"]["users"]["includeGroups"] = []
     p = plan(desired, live)
     [update] = only(p, Kind.UPDATE)
-    # the stale ids are left out; state still restored; conditions unchanged once they are left out
     assert update.body == {"state": "enabled"}
-    assert sorted((w.path, w.value) for w in p.warnings) == [
-        ("conditions.users.excludeUsers[]", gid(99)), ("conditions.users.includeGroups[]", gid(98))]
-    assert all("stale" in w.message for w in p.warnings)
+    [skip] = only(p, Kind.SKIP)
+    assert [pc.path for pc in skip.properties] == ["conditions"] and "exists nowhere" in (skip.reason or "")
+    assert gid(99) in (skip.reason or "") or gid(98) in (skip.reason or "")
+    assert p.warnings == []
 
 
-def test_stale_single_value_leaves_its_property_out() -> None:
+def test_a_stale_single_value_stops_its_property_not_the_object() -> None:
     desired = tree((CA, ca_policy(4, strength_id=gid(55))), ("authenticationStrengthPolicies", strength(5)))
     live = copy.deepcopy(desired)
     live[CA][gid(4)]["grantControls"]["authenticationStrength"] = {"id": gid(5)}
@@ -403,7 +416,18 @@ def test_stale_single_value_leaves_its_property_out() -> None:
     p = plan(desired, live)
     [update] = only(p, Kind.UPDATE)
     assert update.body == {"displayName": "Require MFA"}
-    assert [w.path for w in p.warnings] == ["grantControls.authenticationStrength.id"]
+    [skip] = only(p, Kind.SKIP)
+    assert [pc.path for pc in skip.properties] == ["grantControls"] and gid(55) in (skip.reason or "")
+
+
+def test_a_stale_group_member_is_still_left_out_with_a_warning() -> None:
+    """Types that are not policies keep the old rule: one stale id never blocks the rest of the object."""
+    desired = tree(("users", user(1)), ("groups", group(2, members=[gid(1), gid(97)])))
+    live = copy.deepcopy(desired)
+    live["groups"][gid(2)]["members"] = []
+    p = plan(desired, live)
+    assert [(c.kind, c.target) for c in p.changes] == [(Kind.LINK_ADD, gid(1))]
+    assert [(w.path, w.value) for w in p.warnings] == [("members", gid(97))]
 
 
 def test_special_values_are_never_remapped_or_checked() -> None:

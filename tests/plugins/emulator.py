@@ -12,6 +12,7 @@ header handlers) and returns a :class:`SdkResponse` (status, headers, json). ``s
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -170,13 +171,14 @@ def empty_sdk(empty_emulator: Emulator) -> Iterator[GraphSdk]:
     client.close()
 
 
-@pytest.fixture(scope="session")
-def served_process() -> Iterator[str]:
-    """One ``entragit emulator serve --port 0 --seed demo`` subprocess for the session (root URL)."""
+@contextlib.contextmanager
+def serve(*options: str) -> Iterator[str]:
+    """``entragit emulator serve --host 127.0.0.1 --port 0 --seed demo <options>`` as a child process, stopped
+    on exit: its root URL (no version)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "entragit", "emulator", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--seed", "demo"],
+         "--seed", "demo", *options],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     try:
         assert proc.stdout is not None
@@ -193,6 +195,13 @@ def served_process() -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.communicate()
+
+
+@pytest.fixture(scope="session")
+def served_process() -> Iterator[str]:
+    """One ``entragit emulator serve --port 0 --seed demo`` subprocess for the session (root URL)."""
+    with serve() as url:
+        yield url
 
 
 @pytest.fixture

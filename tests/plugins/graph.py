@@ -20,7 +20,7 @@ from azure.core.pipeline.transport import HttpTransport, RequestsTransportRespon
 
 from entragit.graph import GraphClient, RetryPolicy, run
 
-FAST_RETRY = RetryPolicy(max_attempts=6, backoff_base=0.01, backoff_max=0.2)
+FAST_RETRY = RetryPolicy(max_attempts=6, backoff_base=0.01, backoff_max=0.2, settle_base=0.01, settle_max=0.05)
 
 
 class AsgiRecorder:

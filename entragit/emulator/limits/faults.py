@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import re
 from collections.abc import Iterable
@@ -29,7 +30,20 @@ class FaultDecision:
 _NO_FAULT = FaultDecision()
 _FAULT_KNOBS = frozenset({"random_seed", "latency_ms", "latency_jitter_ms", "fault_rate", "fault_status",
                           "throttle_every", "error_every", "drop_rate", "drop_every", "retry_after", "paths",
-                          "methods", "reset"})
+                          "methods", "reset", "hold_write", "hold_when", "release"})
+HOLD_WHEN = ("before", "after")
+# POST actions that only read (getByIds, getAvailableExtensionProperties, getMemberGroups, checkMemberGroups,
+# validateProperties, ...): not writes for ``hold_write``
+_READ_ACTIONS = ("get", "check", "validate")
+
+
+def is_write(method: str, path: str) -> bool:
+    """A Graph request that writes: POST, PATCH, PUT or DELETE, but not a POST action that only reads."""
+    method = method.upper()
+    if method not in ("POST", "PATCH", "PUT", "DELETE") or path.startswith(("_emulator", "/_emulator")):
+        return False
+    last = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    return not (method == "POST" and last.startswith(_READ_ACTIONS) and "(" not in last)
 
 
 class Faults:
@@ -41,7 +55,12 @@ class Faults:
     - ``fault_rate=P``: with probability P a matching request answers ``fault_status`` (503 or 429);
     - ``drop_every=N`` / ``drop_rate=P``: the connection is closed without an answer;
     - ``retry_after`` seconds on injected 429/503 (0: no header);
-    - ``paths`` (regex searched in the version-less path) and ``methods`` restrict which requests match.
+    - ``paths`` (regex searched in the version-less path) and ``methods`` restrict which requests match;
+    - ``hold_write=N``: the N-th Graph write (POST/PATCH/PUT/DELETE, not a reading action such as getByIds;
+      counted from the knob's setting, unaffected by ``paths``/``methods``) is held, ``hold_when`` "before"
+      Graph executes it or "after" (executed, its answer not sent), until ``release``; then its connection is
+      closed without an answer. ``held`` (in the snapshot) says a request is held: a test kills the client
+      there, at an exact write boundary (served emulator: the in-process transport would wait forever).
 
     Precedence: drop, throttle_every, error_every, fault_rate. The random generator draws the same numbers for
     every matching request whatever the outcome, so a seed gives one sequence of decisions.
@@ -59,6 +78,10 @@ class Faults:
         self.fault_status, self.retry_after = 503, 1
         self.paths: re.Pattern[str] | None = None
         self.methods: frozenset[str] | None = None
+        self.hold_write, self.hold_when = 0, "before"
+        self.writes_seen = 0
+        self.held = False
+        self._release: asyncio.Event | None = None
         self.reset()
         self.configure(latency_ms=latency_ms, latency_jitter_ms=latency_jitter_ms, fault_rate=fault_rate,
                        fault_status=fault_status, throttle_every=throttle_every, error_every=error_every,
@@ -69,6 +92,7 @@ class Faults:
         """Restart the random sequence and the Nth-request counters."""
         self._rng = random.Random(self.random_seed)
         self.seen = 0
+        self.writes_seen = 0
         self.injected = {"latency": 0, "throttled": 0, "errors": 0, "dropped": 0}
 
     @property
@@ -114,11 +138,41 @@ class Faults:
             if isinstance(exc, KnobError):
                 raise
             raise KnobError(f"invalid fault knob value: {exc}") from exc
+        if "hold_when" in knobs:
+            if knobs["hold_when"] not in HOLD_WHEN:
+                raise KnobError(f"fault knob hold_when must be one of {', '.join(HOLD_WHEN)}, got "
+                                f"{knobs['hold_when']!r}")
+            self.hold_when = str(knobs["hold_when"])
+        if "hold_write" in knobs:
+            try:
+                self.hold_write = int(_non_negative("hold_write", int(knobs["hold_write"] or 0)))
+            except (TypeError, ValueError) as exc:
+                raise KnobError(f"invalid fault knob value: {exc}") from exc
+            self.writes_seen = 0
+        if knobs.get("release") and self._release is not None:
+            self._release.set()
         if "random_seed" in knobs:
             self.random_seed = int(knobs["random_seed"])
         if "random_seed" in knobs or knobs.get("reset"):
             self.reset()
         return self.snapshot()
+
+    def hold_for(self, method: str, path: str) -> str | None:
+        """``hold_when`` when this request is the write ``hold_write`` names, else None (counts writes)."""
+        if not self.hold_write or not is_write(method, path):
+            return None
+        self.writes_seen += 1
+        return self.hold_when if self.writes_seen == self.hold_write else None
+
+    async def wait_release(self) -> None:
+        """Hold the current request until ``release`` (``held`` is True meanwhile)."""
+        self._release = asyncio.Event()
+        self.held = True
+        try:
+            await self._release.wait()
+        finally:
+            self.held = False
+            self._release = None
 
     def decide(self, method: str, path: str, request_id: str | None = None) -> FaultDecision:
         if not self.active:
@@ -158,7 +212,8 @@ class Faults:
                 "errorEvery": self.error_every, "dropRate": self.drop_rate, "dropEvery": self.drop_every,
                 "retryAfter": self.retry_after, "paths": self.paths.pattern if self.paths else None,
                 "methods": sorted(self.methods) if self.methods else None,
-                "seen": self.seen, "injected": dict(self.injected)}
+                "holdWrite": self.hold_write, "holdWhen": self.hold_when, "writesSeen": self.writes_seen,
+                "held": self.held, "seen": self.seen, "injected": dict(self.injected)}
 
 
 def _non_negative(name: str, value: float) -> float:
