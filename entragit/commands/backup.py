@@ -41,6 +41,8 @@ def _graph_export_step(ctx: click.Context, types: tuple[str, ...]) -> core.Expor
                             progress=Progress.for_terminal(sys.stderr))
         for note in result.notes:
             click.echo(f"note: {note}", err=True)
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
         summary = core.ExportSummary.coerce(result)
         summary.tenant_id = summary.tenant_id or settings.tenant_id
         summary.graph_url = settings.graph_root

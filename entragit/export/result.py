@@ -24,6 +24,9 @@ class TypeStats:
     removed: int = 0
 
 
+EXTENSIONS_TOPIC = "extensions"  # the subject of the warnings about directory extension attributes discovery
+
+
 @dataclass
 class ExportResult:
     """The outcome of one export: per-type counts, files changed, Graph cost, time."""
@@ -38,10 +41,17 @@ class ExportResult:
     tenant_id: str | None = None
     extension_attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type key -> names
     notes: list[str] = field(default_factory=list)  # cheaper read shapes Graph refused (fell back per object)
+    # what the backup may lack (values Graph withheld, extension attributes discovery could not list): recorded in
+    # the backup's manifest (export.warnings) and printed
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def counts(self) -> dict[str, int]:
         return {key: stats.objects for key, stats in self.types.items()}
+
+    def warnings_about(self, topic: str) -> list[str]:
+        """The warnings whose subject (``"<topic>: ..."``) is ``topic`` (a type key, or EXTENSIONS_TOPIC)."""
+        return [w for w in self.warnings if w.startswith(f"{topic}: ")]
 
     @property
     def objects(self) -> int:
@@ -56,7 +66,8 @@ class ExportResult:
                 "added": len(self.write.added), "changed": len(self.write.changed),
                 "removed": len(self.write.removed), "filesChanged": self.files_changed,
                 "requests": self.requests, "resourceUnits": self.resource_units,
-                "seconds": round(self.seconds, 3), "extensionAttributes": self.extension_attributes}
+                "seconds": round(self.seconds, 3), "extensionAttributes": self.extension_attributes,
+                "warnings": list(self.warnings)}
 
     def summary(self) -> str:
         """The closing summary: objects and files per type, then Graph requests, resource units and time."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -35,11 +36,15 @@ def selected_types(types: Iterable[ResourceType | str] | None = None,
 
 async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
                             exclude: Exclusions | None = None, progress: Progress | None = None,
-                            durable: bool = True) -> ExportResult:
+                            durable: bool = True, extensions: Mapping[str, Sequence[str]] | None = None,
+                            earlier: Mapping[str, Sequence[str]] | None = None) -> ExportResult:
     """Export the tenant behind ``client`` into ``out_dir`` (see the module docstring).
 
     ``types``: type keys or declarations (default: all); ``exclude``: ``{type key: property paths}`` from
-    ``entragit.yaml`` (``"*"`` excludes a whole type, whose folder is then left alone). Only changed files
+    ``entragit.yaml`` (``"*"`` excludes a whole type, whose folder is then left alone); ``extensions``: directory
+    extension attributes to read beyond those Graph lists (``extensionAttributes``); ``earlier``: the extension
+    attributes an earlier backup held (default: those of the files in ``out_dir``), read too when Graph's
+    discovery answers empty (issue 10.9). Only changed files
     are written; files of objects gone from the tenant are removed. On any error nothing in ``out_dir``
     changes and the error propagates (Graph errors as :class:`ExportError`).
     """
@@ -47,7 +52,10 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
     rts = selected_types(types, exclude)
     if not rts:
         raise UsageError("nothing to export: every requested type is excluded")
-    exporter = _Exporter(client, rts, exclude)
+    found_names, valued = earlier_state(out, rts)  # what the backup being replaced holds
+    if earlier is None:  # its extension attributes (issue 10.9)
+        earlier = found_names
+    exporter = _Exporter(client, rts, exclude, extensions, earlier, valued)
     before_requests, before_ru = client.stats.requests, client.stats.resource_units
     start, cpu_start = time.monotonic(), time.process_time()
     channels = {rt.key: _Channel(exporter.stats[rt.key]) for rt in rts}
@@ -74,6 +82,7 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
         async with asyncio.TaskGroup() as tg:
             for rt in rts:
                 tg.create_task(exporter.produce(rt, channels[rt.key]))
+        await exporter.discovery_warning()
         result = await asyncio.wrap_future(writer)
     except BaseException as exc:
         for ch in channels.values():
@@ -97,17 +106,49 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
         requests=client.stats.requests - before_requests,
         resource_units=client.stats.resource_units - before_ru,
         seconds=time.monotonic() - start, cpu_seconds=time.process_time() - cpu_start,
-        tenant_id=exporter.tenant_id, extension_attributes=exporter.extensions, notes=exporter.notes)
+        tenant_id=exporter.tenant_id, extension_attributes=exporter.extensions, notes=exporter.notes,
+        warnings=exporter.warnings)
+
+
+def earlier_state(root: Path, rts: Iterable[ResourceType]
+                  ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """What the files under ``root`` (an earlier backup) hold, per type key: the directory extension attribute names
+    (top-level ``extension_*`` keys), and the properties Graph may withhold (``Prop.withheld``) that hold a value
+    somewhere. Canonical YAML starts each top-level key on a line of its own, so a line scan tells both."""
+    names: dict[str, set[str]] = {}
+    valued: dict[str, set[str]] = {}
+    for rt in rts:
+        folder = root / rt.key
+        withheld = [p.name for p in rt.props if p.withheld]
+        if not (rt.extension_attributes or withheld) or not folder.is_dir():
+            continue
+        keys = re.compile(rb"^(extension_[0-9A-Fa-f]{32}_\w+|" + b"|".join(re.escape(n.encode()) for n in withheld)
+                          + rb"):(.*)$", re.M) if withheld else _EXTENSION_KEY
+        for path in folder.glob("*.yaml"):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for match in keys.finditer(data):
+                key = match.group(1).decode()
+                if key.startswith("extension_"):
+                    names.setdefault(rt.key, set()).add(key)
+                elif match.group(2).strip() not in (b"null", b"{}", b"[]"):
+                    valued.setdefault(rt.key, set()).add(key)
+    return ({k: tuple(sorted(v)) for k, v in names.items()}, {k: tuple(sorted(v)) for k, v in valued.items()})
+
+
+_EXTENSION_KEY = re.compile(rb"^(extension_[0-9A-Fa-f]{32}_\w+):(.*)$", re.M)
 
 
 def export_tree(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
                 exclude: Exclusions | None = None, progress: Progress | None = None,
-                durable: bool = True) -> ExportResult:
+                durable: bool = True, extensions: Mapping[str, Sequence[str]] | None = None) -> ExportResult:
     """Synchronous :func:`export_tree_async` (runs its own event loop). A client over a pooled HTTP
     transport belongs to the loop that first used it: to export twice with one such client, await
     :func:`export_tree_async` in one loop (the in-process emulator transport has no such limit)."""
     return run(export_tree_async(client, out_dir, types=types, exclude=exclude, progress=progress,
-                                         durable=durable))
+                                 durable=durable, extensions=extensions))
 
 
 def exclusions(settings: Any) -> dict[str, tuple[str, ...]]:
@@ -138,10 +179,13 @@ async def run_export_async(settings: Any, out_dir: str | Path | None = None, *,
             if type_excluded(exclude, key):
                 raise UsageError(f"type {key!r} is excluded from the export by {settings.config_path.name} "
                                  "(types.include / types.exclude)")
+    extensions = settings.extension_attributes
     if client is not None:
-        return await export_tree_async(client, out, types=types, exclude=exclude, progress=progress)
+        return await export_tree_async(client, out, types=types, exclude=exclude, progress=progress,
+                                       extensions=extensions)
     async with open_client(settings) as opened:
-        return await export_tree_async(opened, out, types=types, exclude=exclude, progress=progress)
+        return await export_tree_async(opened, out, types=types, exclude=exclude, progress=progress,
+                                       extensions=extensions)
 
 
 def run_export(settings: Any, out_dir: str | Path | None = None, *, types: Iterable[str] | None = None,

@@ -183,7 +183,7 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
             return f"a {rt.title} always exists; it cannot be created", None
         if rt.is_synced(dict(obj)):
             return f"{MASTERED}: it comes back through directory synchronization, not a recreate", None
-        reason = rt.never_written(dict(obj))
+        reason = rt.never_written(dict(obj)) or rt.recreate_refused(dict(obj))
         if reason:
             return reason, None
         if rt.delete_kind(dict(obj)) is DeleteKind.NONE:

@@ -102,6 +102,9 @@ class ResourceType:
     extension_definitions: str = ""
     aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
     tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
+    # --- additive (data, issue 10.9): directoryObjects/getAvailableExtensionProperties answers empty in tenants
+    # holding more objects of this type than this (servicePrincipals: 1,000, Learn's known issue on that page)
+    extension_discovery_limit: int = 0
 
     # ------------------------------------------------------------------ derived facts
     @property
@@ -178,6 +181,22 @@ class ResourceType:
 
         The default: objects entragit never writes are also refused by Graph."""
         return self.never_written(obj)
+
+    def recreate_refused(self, obj: dict[str, Any]) -> str | None:
+        """A reason why an absent object of this type cannot be created again through ``POST {collection}``, or
+        None. An object of a type derived from the collection's that the collection's POST does not take (not one
+        of ``subtypes``) is created only through its own endpoint: Entra Agent ID objects (an ``agentIdentity`` or
+        ``agentIdentityBlueprintPrincipal`` among service principals, an ``agentUser`` among users, an
+        ``agentIdentityBlueprint`` among applications) are created by ``POST {collection}/microsoft.graph.<type>``
+        with their own permissions (https://learn.microsoft.com/en-us/entra/agent-id/create-delete-agent-identities,
+        https://learn.microsoft.com/en-us/graph/api/resources/agentidentity): a plain POST would make another kind."""
+        kind = obj.get("@odata.type")
+        if not isinstance(kind, str) or kind == self.odata_type or kind in {t for t, _ in self.subtypes}:
+            return None
+        name = kind.rsplit(".", 1)[-1]
+        return (f"an {name} is not a plain {self.title}: it is created only through its own endpoint "
+                f"(POST {self.collection}/microsoft.graph.{name}, with its own permissions), which entragit does "
+                f"not call; restore it from deleted items within 30 days, or recreate it with its agent tooling")
 
     def delete_refused(self, obj: dict[str, Any]) -> str | None:
         """A reason why Graph refuses to delete this object in its current state, or None."""
