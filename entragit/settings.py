@@ -19,6 +19,9 @@
       exclude: []            # type keys never backed up
     excludeProperties:       # personal data kept out of git, per type key: property names (dotted paths)
       users: [mobilePhone, businessPhones]
+    extensionAttributes:     # directory extension attributes to back up beyond those Graph lists, per type key
+      users: [extension_b7d8e6f0a1c94a0e9f3a2b1c0d9e8f7a_costCenter]   # (other tenants' apps in tenants over
+                             # 1,000 service principals: getAvailableExtensionProperties answers empty there)
     backup:
       keep: 5                # backups kept (ENTRAGIT_BACKUP_KEEP)
       upkeep: true           # git maintenance run --auto after each backup (ENTRAGIT_BACKUP_UPKEEP)
@@ -81,6 +84,7 @@ class Settings:
     types_include: tuple[str, ...] = ()
     types_exclude: tuple[str, ...] = ()
     exclude_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    extension_attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)
     backup_keep: int = 5
     backup_upkeep: bool = True
     backup_incremental: bool = True
@@ -228,6 +232,20 @@ def _prop_map(value: Any) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _extension_map(value: Any) -> dict[str, tuple[str, ...]]:
+    """Directory extension attribute names per type key: ``extension_<appId without dashes>_<name>``
+    (https://learn.microsoft.com/en-us/graph/extensibility-overview#directory-microsoft-entra-id-extensions)."""
+    import re
+
+    out = _prop_map(value)
+    for key, names in out.items():
+        for name in names:
+            if not re.fullmatch(r"extension_[0-9a-fA-F]{32}_\w+", name):
+                raise ValueError(f"extension attribute names like extension_<appId without dashes>_<name> under "
+                                 f"{key} (not {name!r})")
+    return out
+
+
 def _url(value: Any) -> str:
     from entragit.graph.clouds import normalize_root
 
@@ -252,6 +270,7 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("types_include", "types.include", _str_list, ("ENTRAGIT_TYPES",)),
     ("types_exclude", "types.exclude", _str_list, ()),
     ("exclude_properties", "excludeProperties", _prop_map, ()),
+    ("extension_attributes", "extensionAttributes", _extension_map, ()),
     ("backup_keep", "backup.keep", _int_min1, ("ENTRAGIT_BACKUP_KEEP",)),
     ("backup_upkeep", "backup.upkeep", _bool, ("ENTRAGIT_BACKUP_UPKEEP",)),
     ("backup_incremental", "backup.incremental", _bool, ("ENTRAGIT_BACKUP_INCREMENTAL",)),
@@ -365,11 +384,17 @@ def _check_type_keys(settings: Settings, where: dict[str, str]) -> None:
     if not known:
         return
     lists = {"types_include": settings.types_include, "types_exclude": settings.types_exclude,
-             "exclude_properties": tuple(settings.exclude_properties)}
+             "exclude_properties": tuple(settings.exclude_properties),
+             "extension_attributes": tuple(settings.extension_attributes)}
     for name, keys in lists.items():
         for key in keys:
             if key not in known:
                 raise ConfigError(f"{where[name]}: unknown type {key!r} (types: {', '.join(known)})")
+    extended = [rt.key for rt in REGISTRY if rt.extension_attributes]
+    for key in settings.extension_attributes:
+        if key not in extended:
+            raise ConfigError(f"{where['extension_attributes']}: directory extension attributes do not apply to "
+                              f"{key} (they do to: {', '.join(extended)})")
 
 
 def _plain(value: Any) -> Any:

@@ -106,6 +106,7 @@ class ExportSummary:
     mode: str | None = None               # "full" | "incremental" (None: the step does not say)
     fallback: str | None = None           # why a full export ran where an incremental one was possible
     delta: dict[str, Any] | None = None   # what the next incremental export continues from (deltastate.py)
+    warnings: list[str] = field(default_factory=list)  # what the backup may lack (manifest export.warnings)
 
     @classmethod
     def coerce(cls, value: Any) -> ExportSummary:
@@ -130,7 +131,8 @@ class ExportSummary:
                    requests=pick("graph_requests", "graphRequests", "requests") or getattr(stats, "requests", None),
                    resource_units=pick("resource_units", "ru", "resourceUnits")
                    or getattr(stats, "resource_units", None),
-                   mode=pick("mode"), fallback=pick("fallback"), delta=pick("delta_state", "deltaState"))
+                   mode=pick("mode"), fallback=pick("fallback"), delta=pick("delta_state", "deltaState"),
+                   warnings=list(pick("warnings") or ()))
 
     def to_dict(self) -> dict[str, Any]:
         return {"tenantId": self.tenant_id, "graphEndpoint": self.graph_url, "objects": self.counts,
@@ -212,6 +214,8 @@ def _manifest(*, tag: str, when: datetime, commit: str, branch: str | None, snap
     extra = {k: v for k, v in (("requests", export.requests), ("resourceUnits", export.resource_units),
                                ("filesChanged", export.files_changed), ("mode", export.mode),
                                ("fallback", export.fallback)) if v is not None}
+    if export.warnings:
+        extra["warnings"] = list(export.warnings)
     manifest: dict[str, Any] = {
         "format": MANIFEST_FORMAT, "tag": tag, "created": when.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "commit": commit, "branch": branch, "stateTree": snap.tree, "digest": snap.digest,

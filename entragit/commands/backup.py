@@ -45,6 +45,8 @@ def _graph_export_step(ctx: click.Context, types: tuple[str, ...]) -> core.Expor
                              unusable=usable.reason, progress=Progress.for_terminal(sys.stderr))
         for note in result.notes:
             click.echo(f"note: {note}", err=True)
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
         if result.fallback and settings.backup_incremental:
             click.echo(f"note: full export: {result.fallback}", err=True)
         summary = core.ExportSummary.coerce(result)

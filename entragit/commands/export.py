@@ -43,4 +43,6 @@ def export(ctx: click.Context, out_dir: Path | None, types: tuple[str, ...]) -> 
                         progress=Progress.for_terminal(sys.stderr))
     for note in result.notes:
         click.echo(f"note: {note}", err=True)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
     click.echo(result.summary())

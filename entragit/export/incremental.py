@@ -43,7 +43,7 @@ from entragit.export.channel import _first_exception
 from entragit.export.continuation import Continuation
 from entragit.export.reader import EXTENSIONS_ACTION, _Exporter, delta_select, read_materials
 from entragit.export.result import ExportError, ExportResult
-from entragit.export.run import export_tree_async, finish_result, selected_types
+from entragit.export.run import earlier_state, export_tree_async, finish_result, selected_types
 from entragit.export.shards import id_filters
 from entragit.graph.errors import DeltaExpired
 from entragit.resources.base import ResourceType
@@ -83,11 +83,13 @@ def _age(days: timedelta) -> str:
 
 class Incremental:
     def __init__(self, client: Any, out: Path, rts: list[ResourceType], exclude: Exclusions | None,
-                 cont: Continuation, options: NightlyOptions, *, durable: bool = True) -> None:
+                 cont: Continuation, options: NightlyOptions, *, durable: bool = True,
+                 extensions: Any = None) -> None:
         self.client, self.out, self.rts, self.exclude = client, out, rts, exclude
         self.durable = durable
         self.cont, self.options = cont, options
-        self.exporter = _Exporter(client, rts, exclude)
+        # the extension attributes entragit.yaml names and the tree holds: the same $select as a full export
+        self.exporter = _Exporter(client, rts, exclude, extensions=extensions, earlier=earlier_state(out, rts)[0])
         self.stats = self.exporter.stats
         self.notes = self.exporter.notes
 
@@ -146,7 +148,9 @@ class Incremental:
         except GraphError as exc:
             raise Fallback(f"the directory audit log cannot be read ({exc.status} {exc.code}: the reader needs "
                            "AuditLog.Read.All)") from exc
-        self.exporter.use_definitions(await self._definitions(feed, list((answer or {}).get("value") or ())))
+        answered = list((answer or {}).get("value") or ())
+        self.exporter.discovery_empty = not answered
+        self.exporter.use_definitions(await self._definitions(feed, answered))
         for rt in self.rts:
             if not rt.delta:
                 continue
@@ -321,9 +325,12 @@ class Incremental:
             types={rt.key: {"deltaLink": folded[rt.key].delta_link,
                             "select": delta_select(rt, self.exporter.select(rt))} for rt in delta_rts},
             exported=[rt.key for rt in self.rts], definitions=self.exporter.definitions, tombstones=tombstones)
+        if self.exporter.discovery_empty:  # the tree holds every object: count them there
+            await self.exporter.discovery_warning({rt.key: len(merge.stored_ids(self.out, rt)) for rt in self.rts})
         result = finish_result(self.client, before, start, cpu_start, out=self.out, types=self.stats, write=written,
                                tenant_id=state.tenant_id, extension_attributes=self.exporter.extensions,
-                               notes=self.notes, definitions=self.exporter.definitions, started_at=now,
+                               notes=self.notes, warnings=self.exporter.warnings,
+                               definitions=self.exporter.definitions, started_at=now,
                                mode="incremental", rereads=self.stats_rereads, audit_entries=feed.entries)
         result.delta_state = state.to_dict()
         return result
@@ -340,7 +347,7 @@ def _definitions_link(owner: ResourceType) -> Any:
 async def export_nightly(client: Any, out_dir: str | Path, *, types: Any = None, exclude: Exclusions | None = None,
                          previous: dict[str, Any] | None = None, unusable: str | None = None,
                          options: NightlyOptions | None = None, progress: Any = None,
-                         durable: bool = True) -> ExportResult:
+                         durable: bool = True, extensions: Any = None) -> ExportResult:
     """Continue from ``previous`` (the exporter's part of the delta state) when it is usable, else export
     everything; ``unusable`` is why the caller found no state to continue from. The result carries the state
     the next run continues from (``delta_state``) and, for a full export where an incremental one was asked
@@ -356,7 +363,8 @@ async def export_nightly(client: Any, out_dir: str | Path, *, types: Any = None,
         reason = "no delta state, or one this version cannot read"
     if reason is None and cont is not None:
         try:
-            return await Incremental(client, out, rts, exclude, cont, options, durable=durable).run()
+            return await Incremental(client, out, rts, exclude, cont, options, durable=durable,
+                                     extensions=extensions).run()
         except Fallback as exc:
             reason = exc.reason
     previous_state = Continuation.from_dict(previous) if previous is not None else None
@@ -373,7 +381,8 @@ async def export_nightly(client: Any, out_dir: str | Path, *, types: Any = None,
             gone[obj_id] = {"refs": [list(r) for r in refs]}
 
     result = await export_tree_async(client, out, types=rts, exclude=exclude, progress=progress,
-                                     durable=durable, delta_links=True, before_commit=remember_gone)
+                                     durable=durable, delta_links=True, before_commit=remember_gone,
+                                     extensions=extensions)
     result.fallback = reason
     started = result.started_at or datetime.now().astimezone()
     tombstones = previous_state.live_tombstones(started) if previous_state is not None else {}
@@ -405,12 +414,15 @@ async def run_nightly_async(settings: Any, out_dir: str | Path, *, types: Any = 
 
     exclude = exclusions(settings)
     types = checked_types(settings, types, exclude)
+    extensions = settings.extension_attributes
     if client is not None:
         return await export_nightly(client, out_dir, types=types, exclude=exclude, previous=previous,
-                                    unusable=unusable, options=options_from(settings), progress=progress)
+                                    unusable=unusable, options=options_from(settings), progress=progress,
+                                    extensions=extensions)
     async with graph.CLIENT_FACTORY(settings) as opened:   # the seam every command's reads go through
         return await export_nightly(opened, out_dir, types=types, exclude=exclude, previous=previous,
-                                    unusable=unusable, options=options_from(settings), progress=progress)
+                                    unusable=unusable, options=options_from(settings), progress=progress,
+                                    extensions=extensions)
 
 
 def run_nightly(settings: Any, out_dir: str | Path, **kw: Any) -> ExportResult:

@@ -14,7 +14,7 @@ from entragit.errors import GraphError
 from entragit.export import shards
 from entragit.export.channel import _Channel
 from entragit.export.links import LinkReader, describe, graph_failure
-from entragit.export.result import ExportError, TypeStats
+from entragit.export.result import EXTENSIONS_TOPIC, ExportError, TypeStats
 from entragit.resources.base import Link, LinkKind, ResourceType
 from entragit.state.normalization import Exclusions, normalize
 
@@ -95,15 +95,24 @@ async def read_materials(client: Any, rt: ResourceType, objects: list[dict[str, 
 # ---------------------------------------------------------------------------------------------- the exporter
 class _Exporter:
     def __init__(self, client: Any, rts: list[ResourceType], exclude: Exclusions | None, *,
-                 delta_links: bool = False) -> None:
+                 delta_links: bool = False, extensions: Mapping[str, Sequence[str]] | None = None,
+                 earlier: Mapping[str, Sequence[str]] | None = None,
+                 earlier_valued: Mapping[str, Sequence[str]] | None = None) -> None:
         self.client = client
         self.rts = rts
         self.exclude = exclude
+        self.configured = {k: tuple(v) for k, v in (extensions or {}).items()}  # entragit.yaml extensionAttributes
+        self.earlier = {k: tuple(v) for k, v in (earlier or {}).items()}  # names an earlier backup held
+        self.discovery_empty = False  # getAvailableExtensionProperties answered no definition
+        # withheld properties (Prop.withheld) an earlier backup held a value of, per type
+        self.earlier_valued = {k: set(v) for k, v in (earlier_valued or {}).items()}
         self.stats = {rt.key: TypeStats(rt.key) for rt in rts}
         self.extensions: dict[str, tuple[str, ...]] = {}
         self.definitions: list[dict[str, Any]] = []   # the extension definitions found (name, targetObjects)
         self.tenant_id: str | None = None
         self.notes: list[str] = []
+        self.warnings: list[str] = []  # what the backup may lack (ExportResult.warnings)
+        self._valued: dict[str, set[str]] = {rt.key: set() for rt in rts}  # withheld props seen with a value
         self.links = LinkReader(client, self.stats)
         # delta types: the deltaLink "from now" taken before each listing, and the $select it was issued for
         self.want_delta_links = delta_links
@@ -118,6 +127,7 @@ class _Exporter:
             answer = await self.client.post(EXTENSIONS_ACTION, {}, idempotent=True)
             definitions = list((answer or {}).get("value") or ())
             if not definitions:
+                self.discovery_empty = True
                 definitions = await self._own_extension_definitions()
         except GraphError as exc:
             raise ExportError(f"discovering directory extension attributes: {exc}", type_key="extensions",
@@ -135,9 +145,49 @@ class _Exporter:
             name = definition["name"]
             for target in definition["targetObjects"]:
                 rt = targets.get(target)
-                if rt is not None and name not in (self.exclude or {}).get(rt.key, ()):
+                if rt is not None:
                     names.setdefault(rt.key, set()).add(name)
-        self.extensions = {key: tuple(sorted(found)) for key, found in names.items()}
+        # Beyond what Graph lists: the names entragit.yaml gives, and, when the action answered empty (it does in
+        # tenants over 1,000 service principals, so other tenants' apps' extensions are not listed), every name an
+        # earlier backup held. A name Graph does not know is ignored in $select (no value comes back).
+        extra = [self.configured] + ([self.earlier] if self.discovery_empty else [])
+        for source in extra:
+            for key, found in source.items():
+                if any(rt.key == key for rt in targets.values()):
+                    names.setdefault(key, set()).update(found)
+        excluded = self.exclude or {}
+        kept = {key: tuple(sorted(n for n in found if n not in excluded.get(key, ()))) for key, found in names.items()}
+        self.extensions = {key: found for key, found in kept.items() if found}
+
+    async def discovery_warning(self, counts: Mapping[str, int] | None = None) -> None:
+        """When getAvailableExtensionProperties answered empty and the tenant holds more service principals than
+        it processes (``ResourceType.extension_discovery_limit``), other tenants' apps' extension attributes were
+        not discovered: say so in the backup (and the report), with what was kept instead."""
+        if not self.discovery_empty:
+            return
+        limited = next((rt for rt in resources.all_types() if rt.extension_discovery_limit), None)
+        if limited is None:
+            return
+        count: int | None = (counts or {}).get(limited.key)
+        if count is None and limited.key in self.stats:
+            count = self.stats[limited.key].objects
+        if count is None:
+            try:
+                answer = await self.client.request("GET", f"{limited.collection}/$count",
+                                                   headers={"ConsistencyLevel": "eventual"})
+                count = int(answer.content.decode().strip())
+            except (GraphError, ValueError):
+                return  # the count is unknown: nothing to say for sure
+        if count <= limited.extension_discovery_limit:
+            return
+        kept = sorted({n for names in self.extensions.values() for n in names})
+        self.warnings.append(
+            f"{EXTENSIONS_TOPIC}: {EXTENSIONS_ACTION} answered no extension attribute and the tenant holds "
+            f"{count:,} {limited.key} (Graph answers empty over {limited.extension_discovery_limit:,}, a known "
+            "issue): extension attributes of other tenants' applications are not discovered; backed up: "
+            + (", ".join(kept) if kept else "none")
+            + " (the tenant's own applications' definitions, names earlier backups held, and entragit.yaml "
+              "extensionAttributes: name any other there)")
 
     async def _own_extension_definitions(self) -> list[dict[str, Any]]:
         """Fallback when the action answers empty (no extensions, or a tenant over 1,000 service
@@ -203,6 +253,7 @@ class _Exporter:
                 await self._latest_delta_link(rt)  # before the listing: what changes during it replays later
             await self._produce_collection(rt, channel)
         stats.state = "done"
+        self._withheld_warnings(rt)
 
     async def _latest_delta_link(self, rt: ResourceType) -> None:
         """The deltaLink "from now" of ``rt`` (``$deltatoken=latest``: no objects, one request), issued for
@@ -286,7 +337,36 @@ class _Exporter:
         finally:
             slot.release()
 
+    def _withheld_warnings(self, rt: ResourceType) -> None:
+        """A property Graph answers null without a read permission (``Prop.withheld``) that is null on every object
+        while Graph withheld it: the reader's token lacks the permission, or (when the token cannot tell, as with
+        the emulator) an earlier backup held values that are all gone now. A plan never writes such a null back
+        (entragit.plan.fidelity)."""
+        count = self.stats[rt.key].objects
+        excluded = set((self.exclude or {}).get(rt.key, ()))
+        granted = self.client.granted_permissions() if hasattr(self.client, "granted_permissions") else None
+        for prop in rt.props:
+            if not (prop.withheld and prop.select and count) or prop.name in excluded \
+                    or prop.name in self._valued[rt.key]:
+                continue
+            if granted is not None:
+                writer = prop.withheld.replace(".Read.", ".ReadWrite.")
+                if prop.withheld in granted or writer in granted:
+                    continue
+                why = f"the reader's token lacks {prop.withheld}"
+            elif prop.name in self.earlier_valued.get(rt.key, ()):
+                why = f"an earlier backup held values: has the reader lost {prop.withheld}?"
+            else:
+                continue
+            self.warnings.append(
+                f"{rt.key}: {prop.name} is null on all {count:,} objects and Graph answers null without "
+                f"{prop.withheld} ({why}): this backup holds none, and a plan never clears them from it")
+
     async def _emit(self, rt: ResourceType, channel: _Channel, objects: list[dict[str, Any]]) -> None:
+        withheld = [p.name for p in rt.props if p.withheld and p.name not in self._valued[rt.key]]
+        for name in withheld:
+            if any(obj.get(name) is not None for obj in objects):
+                self._valued[rt.key].add(name)
         exclude = self.exclude
         batch = [normalize(rt, obj, exclude) for obj in objects]
         if self.tenant_id is None and rt.singleton_in_collection and batch:

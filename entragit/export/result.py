@@ -24,6 +24,9 @@ class TypeStats:
     removed: int = 0
 
 
+EXTENSIONS_TOPIC = "extensions"  # the subject of the warnings about directory extension attributes discovery
+
+
 @dataclass
 class ExportResult:
     """The outcome of one export: per-type counts, files changed, Graph cost, time."""
@@ -38,6 +41,9 @@ class ExportResult:
     tenant_id: str | None = None
     extension_attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type key -> names
     notes: list[str] = field(default_factory=list)  # cheaper read shapes Graph refused (fell back per object)
+    # what the backup may lack (values Graph withheld, extension attributes discovery could not list): recorded in
+    # the backup's manifest (export.warnings) and printed
+    warnings: list[str] = field(default_factory=list)
     # --- additive (delta, issue 14)
     graph_requests: int = 0          # Graph requests (a $batch counts as the requests it carries)
     in_flight: float = 0.0           # Graph requests in flight on average
@@ -55,6 +61,10 @@ class ExportResult:
     def counts(self) -> dict[str, int]:
         return {key: stats.objects for key, stats in self.types.items()}
 
+    def warnings_about(self, topic: str) -> list[str]:
+        """The warnings whose subject (``"<topic>: ..."``) is ``topic`` (a type key, or EXTENSIONS_TOPIC)."""
+        return [w for w in self.warnings if w.startswith(f"{topic}: ")]
+
     @property
     def objects(self) -> int:
         return sum(self.counts.values())
@@ -69,7 +79,8 @@ class ExportResult:
                 "removed": len(self.write.removed), "filesChanged": self.files_changed,
                 "requests": self.requests, "graphRequests": self.graph_requests,
                 "resourceUnits": self.resource_units, "seconds": round(self.seconds, 3),
-                "extensionAttributes": self.extension_attributes, "mode": self.mode, "fallback": self.fallback}
+                "extensionAttributes": self.extension_attributes, "mode": self.mode, "fallback": self.fallback,
+                "warnings": list(self.warnings)}
 
     def summary(self) -> str:
         """The closing summary: objects and files per type, then Graph requests, resource units and time."""

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from datetime import timedelta
 from pathlib import Path
@@ -37,7 +38,8 @@ def selected_types(types: Iterable[ResourceType | str] | None = None,
 async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
                             exclude: Exclusions | None = None, progress: Progress | None = None,
                             durable: bool = True, delta_links: bool = False,
-                            before_commit: Any = None) -> ExportResult:
+                            before_commit: Any = None, extensions: Mapping[str, Sequence[str]] | None = None,
+                            earlier: Mapping[str, Sequence[str]] | None = None) -> ExportResult:
     """Export the tenant behind ``client`` into ``out_dir`` (see the module docstring).
 
     ``types``: type keys or declarations (default: all); ``exclude``: ``{type key: property paths}`` from
@@ -46,13 +48,18 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
     changes and the error propagates (Graph errors as :class:`ExportError`). ``delta_links``: also take a
     deltaLink "from now" for every type with a delta query, before listing it (``ExportResult.delta_links``:
     where an incremental export continues). ``before_commit(write_result)`` runs in the writer thread once
-    everything is staged, while ``out_dir`` still holds the previous tree.
+    everything is staged, while ``out_dir`` still holds the previous tree. ``extensions``: directory extension
+    attributes to read beyond those Graph lists (``extensionAttributes``); ``earlier``: the extension attributes
+    an earlier backup held (default: those of the files in ``out_dir``), read too when Graph's discovery answers
+    empty (issue 10.9).
     """
     out = Path(out_dir).absolute()
     rts = selected_types(types, exclude)
     if not rts:
         raise UsageError("nothing to export: every requested type is excluded")
-    exporter = _Exporter(client, rts, exclude, delta_links=delta_links)
+    found_names, valued = earlier_state(out, rts)  # what the backup being replaced holds
+    exporter = _Exporter(client, rts, exclude, delta_links=delta_links, extensions=extensions,
+                         earlier=found_names if earlier is None else earlier, earlier_valued=valued)
     before = client.stats.snapshot()
     start, cpu_start = time.monotonic(), time.process_time()
     channel = _Channel(exporter.stats)
@@ -79,6 +86,7 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
         async with asyncio.TaskGroup() as tg:
             for rt in rts:
                 tg.create_task(exporter.produce(rt, channel))
+        await exporter.discovery_warning()
         await exporter.links.aclose()
         await channel.close()
         result = await asyncio.wrap_future(writer)
@@ -101,7 +109,7 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
         st.changed, st.added, st.removed = result.count(key)
     return finish_result(client, before, start, cpu_start, out=out, types=exporter.stats, write=result,
                          tenant_id=exporter.tenant_id, extension_attributes=exporter.extensions,
-                         notes=exporter.notes, delta_links=exporter.delta_links,
+                         notes=exporter.notes, warnings=exporter.warnings, delta_links=exporter.delta_links,
                          definitions=exporter.definitions, started_at=started_at)
 
 
@@ -117,14 +125,45 @@ def finish_result(client: Any, before: Any, start: float, cpu_start: float, **fi
         throttled=stats.throttled - before.throttled, **fields)
 
 
+def earlier_state(root: Path, rts: Iterable[ResourceType]
+                  ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """What the files under ``root`` (an earlier backup) hold, per type key: the directory extension attribute names
+    (top-level ``extension_*`` keys), and the properties Graph may withhold (``Prop.withheld``) that hold a value
+    somewhere. Canonical YAML starts each top-level key on a line of its own, so a line scan tells both."""
+    names: dict[str, set[str]] = {}
+    valued: dict[str, set[str]] = {}
+    for rt in rts:
+        folder = root / rt.key
+        withheld = [p.name for p in rt.props if p.withheld]
+        if not (rt.extension_attributes or withheld) or not folder.is_dir():
+            continue
+        keys = re.compile(rb"^(extension_[0-9A-Fa-f]{32}_\w+|" + b"|".join(re.escape(n.encode()) for n in withheld)
+                          + rb"):(.*)$", re.M) if withheld else _EXTENSION_KEY
+        for path in folder.glob("*.yaml"):
+            try:
+                data = path.read_bytes()
+            except OSError:
+                continue
+            for match in keys.finditer(data):
+                key = match.group(1).decode()
+                if key.startswith("extension_"):
+                    names.setdefault(rt.key, set()).add(key)
+                elif match.group(2).strip() not in (b"null", b"{}", b"[]"):
+                    valued.setdefault(rt.key, set()).add(key)
+    return ({k: tuple(sorted(v)) for k, v in names.items()}, {k: tuple(sorted(v)) for k, v in valued.items()})
+
+
+_EXTENSION_KEY = re.compile(rb"^(extension_[0-9A-Fa-f]{32}_\w+):(.*)$", re.M)
+
+
 def export_tree(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
                 exclude: Exclusions | None = None, progress: Progress | None = None,
-                durable: bool = True) -> ExportResult:
+                durable: bool = True, extensions: Mapping[str, Sequence[str]] | None = None) -> ExportResult:
     """Synchronous :func:`export_tree_async` (runs its own event loop). A client over a pooled HTTP
     transport belongs to the loop that first used it: to export twice with one such client, await
     :func:`export_tree_async` in one loop (the in-process emulator transport has no such limit)."""
     return run(export_tree_async(client, out_dir, types=types, exclude=exclude, progress=progress,
-                                         durable=durable))
+                                 durable=durable, extensions=extensions))
 
 
 def exclusions(settings: Any) -> dict[str, tuple[str, ...]]:
@@ -150,10 +189,13 @@ async def run_export_async(settings: Any, out_dir: str | Path | None = None, *,
     out = Path(out_dir) if out_dir is not None else Path(settings.repo) / "tenant-state"
     exclude = exclusions(settings)
     types = checked_types(settings, types, exclude)
+    extensions = settings.extension_attributes
     if client is not None:
-        return await export_tree_async(client, out, types=types, exclude=exclude, progress=progress)
+        return await export_tree_async(client, out, types=types, exclude=exclude, progress=progress,
+                                       extensions=extensions)
     async with graph.CLIENT_FACTORY(settings) as opened:
-        return await export_tree_async(opened, out, types=types, exclude=exclude, progress=progress)
+        return await export_tree_async(opened, out, types=types, exclude=exclude, progress=progress,
+                                       extensions=extensions)
 
 
 def checked_types(settings: Any, types: Iterable[str] | None, exclude: Exclusions) -> list[str] | None:

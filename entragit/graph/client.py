@@ -181,6 +181,25 @@ class GraphClient(GraphVerbs):
     def real_credentials(self) -> bool:
         return bool(self._auth and self._auth.real)
 
+    def granted_permissions(self) -> frozenset[str] | None:
+        """The application permissions the caller's access token carries (its ``roles`` claim), or None when that
+        cannot be told (the emulator's static token, a delegated token, a credential that fails). The token is
+        the one the credential caches for Graph's scope; it is read, never verified (Graph verifies it).
+        https://learn.microsoft.com/en-us/entra/identity-platform/access-token-claims-reference#payload-claims"""
+        credential = self._auth.credential if self._auth and self._auth.real else None
+        if credential is None:
+            return None
+        import base64
+
+        try:
+            token = credential.get_token(self._auth.cloud.scope).token  # type: ignore[union-attr]
+            payload = token.split(".")[1]
+            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        except Exception:  # noqa: BLE001  (a credential error surfaces on the first request, with its message)
+            return None
+        roles = claims.get("roles") if isinstance(claims, dict) else None
+        return frozenset(str(r) for r in roles) if isinstance(roles, list) else None
+
     # -- lifecycle -----------------------------------------------------------------------------------------
     async def __aenter__(self) -> GraphClient:
         return self

@@ -173,7 +173,9 @@ def _unknown_as_held(obj: Any, twin: Any, path: str, e: EnumType) -> None:
             if not isinstance(seq, list) or UNKNOWN_FUTURE_VALUE not in seq or not isinstance(have, list):
                 continue
             known = [v for v in seq if v != UNKNOWN_FUTURE_VALUE]
-            container[key] = known + [v for v in have if v in e.evolvable and v not in known]
+            extra = [v for v in have if v in e.evolvable and v not in known]
+            if extra:  # else it stands for nothing Graph holds: left, and refused where it would be written
+                container[key] = known + extra
         return
     for (container, key), (held_c, held_k) in zip(iter_path(obj, path), iter_path(twin, path), strict=False):
         value, have = container[key], held_c[held_k]

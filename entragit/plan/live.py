@@ -18,7 +18,7 @@ desired tree, read the live state of the scope and of the types it references, c
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -71,10 +71,14 @@ def types_to_read(scope: Scope) -> list[str]:
 
 
 async def load_live_async(client: Any, types: Iterable[str] | None = None, *, ids: Iterable[str] | None = None,
-                          exclude: Mapping[str, Iterable[str]] | None = None) -> tuple[Tree, Tree]:
+                          exclude: Mapping[str, Iterable[str]] | None = None,
+                          extensions: Mapping[str, Sequence[str]] | None = None,
+                          earlier: Mapping[str, Sequence[str]] | None = None) -> tuple[Tree, Tree]:
     """``(live, deleted)``: ``{type key: {id: canonical object}}`` of the live tenant and of its soft-deleted
     items, for ``types`` (default: all). ``ids`` narrows the result (object ids or appIds); the reads are
-    per type anyway. ``exclude``: the export exclusions (``entragit.export.exclusions(settings)``)."""
+    per type anyway. ``exclude``: the export exclusions (``entragit.export.exclusions(settings)``);
+    ``extensions`` / ``earlier``: extension attributes read beyond Graph's discovery (entragit.yaml's, and the
+    desired tree's: the live objects hold the same ones, so that they compare)."""
     from entragit.export import export_tree_async, selected_types
     from entragit.state import normalize, read_tree
 
@@ -83,7 +87,8 @@ async def load_live_async(client: Any, types: Iterable[str] | None = None, *, id
     with tempfile.TemporaryDirectory(prefix="entragit-live-") as tmp:
         root = Path(tmp) / "tenant-state"
         if rts:
-            await export_tree_async(client, root, types=rts, exclude=excl, durable=False)
+            await export_tree_async(client, root, types=rts, exclude=excl, durable=False, extensions=extensions,
+                                    earlier=earlier or {})
         live = read_tree(root, rts)
     deleted: Tree = {}
     for rt in rts:
@@ -169,6 +174,7 @@ class Planning:
     rail_deleted: Tree = field(default_factory=dict)
     # Plan.settings: the base commit the rails came from and the settings the change proposes
     settings_note: dict[str, Any] = field(default_factory=dict)
+    extensions: Mapping[str, Sequence[str]] = field(default_factory=dict)  # entragit.yaml extensionAttributes
 
     async def read(self, client: Any, *, new_ids: Mapping[str, Mapping[str, Any]] | None = None,
                    rails: bool = True) -> tuple[Tree, Tree]:
@@ -177,7 +183,8 @@ class Planning:
         recreated object is remapped, from outside the scope too."""
         from entragit.state import type_excluded
 
-        live, deleted = await load_live_async(client, self.types, exclude=self.exclude)
+        live, deleted = await load_live_async(client, self.types, exclude=self.exclude, extensions=self.extensions,
+                                              earlier=self.desired_extensions())
         if rails:
             await self._read_rails(client, live)
         if all(rt.key in live or type_excluded(self.exclude, rt.key) for rt in resources.all_types()):
@@ -191,7 +198,9 @@ class Planning:
                 renewed.add(key)
         extra = [k for k in referencing_types(renewed) if k not in live and not type_excluded(self.exclude, k)]
         if extra:
-            more_live, more_deleted = await load_live_async(client, extra, exclude=self.exclude)
+            more_live, more_deleted = await load_live_async(client, extra, exclude=self.exclude,
+                                                            extensions=self.extensions,
+                                                            earlier=self.desired_extensions())
             live.update(more_live)
             deleted.update(more_deleted)
         return live, deleted
@@ -205,6 +214,15 @@ class Planning:
         props_only = {k: tuple(p for p in v if p != WHOLE_TYPE) for k, v in self.exclude.items()}
         self.rail_live, self.rail_deleted = (await load_live_async(client, missing, exclude=props_only)
                                              if missing else ({}, {}))
+
+    def desired_extensions(self) -> dict[str, tuple[str, ...]]:
+        """``{type key: extension attribute names}`` the desired objects hold."""
+        found: dict[str, set[str]] = {}
+        for rt in resources.all_types():
+            if rt.extension_attributes:
+                for obj in (self.desired.get(rt.key) or {}).values():
+                    found.setdefault(rt.key, set()).update(k for k in obj if k.startswith("extension_"))
+        return {k: tuple(sorted(v)) for k, v in found.items() if v}
 
     def _options(self, new_ids: Mapping[str, Mapping[str, Any]] | None, safety: bool) -> PlanOptions:
         if not new_ids and safety == self.options.safety:
@@ -316,7 +334,8 @@ def prepare(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str
                           revert=revert, force=force)
     note = {"base": base, "changed": list(settings.proposed)} if base and getattr(settings, "proposed", None) else {}
     return Planning(scope=scope, types=types_to_read(scope), exclude=exclude, desired=desired, options=options,
-                    rail_types=rail_types() if accounts else [], settings_note=note)
+                    rail_types=rail_types() if accounts else [], settings_note=note,
+                    extensions=dict(getattr(settings, "extension_attributes", {}) or {}))
 
 
 def base_accounts(repo: str | Path, base: str, entries: Iterable[str]) -> dict[str, str]:

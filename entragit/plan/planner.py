@@ -259,14 +259,11 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity, _Earlier, _
             return f"a {rt.title} always exists; it cannot be created", None
         if rt.is_synced(dict(obj)):
             return f"{MASTERED}: it comes back through directory synchronization, not a recreate", None
-        reason = rt.never_written(dict(obj))
+        reason = rt.never_written(dict(obj)) or rt.create_refused(dict(obj))
         if reason:
             return reason, None
         if rt.delete_kind(dict(obj)) is DeleteKind.NONE:
             return f"this {rt.title} cannot be created", None
-        refused = rt.create_refused(dict(obj))
-        if refused:
-            return refused, None
         if self._needs_recreate(rt, obj_id, obj):
             alt = obj.get(rt.alt_key) if rt.alt_key else None
             verb = "create" if (rt.key, obj_id) in self.scope.added else "recreate"

@@ -233,6 +233,7 @@ async def compare_live(store: GitStore, source: Endpoint, client: Any, rts: Sequ
     """``(deltas, resolver, restored, notes, deleted items, unread)`` between ``source.commit`` and the
     tenant behind ``client`` (exported into ``workdir``)."""
     from entragit.export import export_tree_async
+    from entragit.export.result import EXTENSIONS_TOPIC
 
     a = source.commit
     assert a is not None
@@ -244,7 +245,9 @@ async def compare_live(store: GitStore, source: Endpoint, client: Any, rts: Sequ
     root = workdir / STATE_DIR
     progress("Loading data", f"exporting the live tenant ({len(exported)} types)")
     excl = {k: tuple(v) for k, v in (exclude or {}).items()}
-    await export_tree_async(client, root, types=exported, exclude=excl, durable=False)
+    exported_result = await export_tree_async(client, root, types=exported, exclude=excl, durable=False)
+    # extension attributes discovery could not list (issue 10.9): the live side may lack them too
+    notes.extend(exported_result.warnings_about(EXTENSIONS_TOPIC))
     progress("Loading data", "reading deleted items")
     deleted, unread = await read_deleted_items(client, exported, exclude)
 

@@ -123,6 +123,9 @@ class ResourceType:
     # a write never leaves out a reference the desired object holds (a policy: dropping an exclusion widens it):
     # a property naming an object that is not live (deleted, stale, outside the scope) is not written, with why
     keep_references: bool = False
+    # --- additive (data, issue 10.9): directoryObjects/getAvailableExtensionProperties answers empty in tenants
+    # holding more objects of this type than this (servicePrincipals: 1,000, Learn's known issue on that page)
+    extension_discovery_limit: int = 0
     # --- additive (delta, issue 14)
     # the listing is split into parallel shards, one per first character of this property
     # (``$filter=startswith(<shard_by>,'<c>')``, case-insensitive), with a count check for the rest
@@ -219,9 +222,20 @@ class ResourceType:
         return self.never_written(obj)
 
     def create_refused(self, obj: dict[str, Any]) -> str | None:
-        """A reason why this object, absent from the tenant, is not created again by entragit (a B2B guest:
-        only a new invitation brings one back), or None."""
-        return None
+        """A reason why this object, absent from the tenant, is not created again by entragit, or None (a type
+        adds its own: a B2B guest comes back only through a new invitation). An object of a type derived from the collection's that the collection's POST does not take (not one
+        of ``subtypes``) is created only through its own endpoint: Entra Agent ID objects (an ``agentIdentity`` or
+        ``agentIdentityBlueprintPrincipal`` among service principals, an ``agentUser`` among users, an
+        ``agentIdentityBlueprint`` among applications) are created by ``POST {collection}/microsoft.graph.<type>``
+        with their own permissions (https://learn.microsoft.com/en-us/entra/agent-id/create-delete-agent-identities,
+        https://learn.microsoft.com/en-us/graph/api/resources/agentidentity): a plain POST would make another kind."""
+        kind = obj.get("@odata.type")
+        if not isinstance(kind, str) or kind == self.odata_type or kind in {t for t, _ in self.subtypes}:
+            return None
+        name = kind.rsplit(".", 1)[-1]
+        return (f"an {name} is not a plain {self.title}: it is created only through its own endpoint "
+                f"(POST {self.collection}/microsoft.graph.{name}, with its own permissions), which entragit does "
+                f"not call; restore it from deleted items within 30 days, or recreate it with its agent tooling")
 
     def write_permission(self, obj: dict[str, Any]) -> str | None:
         """The permission Graph needs to write this object (and its links) beyond the writer's usual ones, or

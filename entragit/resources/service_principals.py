@@ -225,6 +225,9 @@ TYPE = ServicePrincipalsType(
     create_key=CreateKey("appId", CreateHow.UNIQUE,
                          note="https://learn.microsoft.com/en-us/graph/api/serviceprincipal-post-serviceprincipals"),
     directory_object=True,
+    # "only processes results for tenants with up to 1,000 service principals; otherwise, it returns an empty
+    # response" https://learn.microsoft.com/en-us/graph/api/directoryobject-getavailableextensionproperties
+    extension_discovery_limit=1000,
     new_identity="a recreated service principal is a new identity (new object id; no credentials; sign-ins "
                  "and consents start over)",
     create_defaults=(

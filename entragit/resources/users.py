@@ -133,6 +133,9 @@ class UsersType(ResourceType):
     brings a guest back)."""
 
     def create_refused(self, obj: dict[str, Any]) -> str | None:
+        inherited = super().create_refused(obj)  # an agentUser: created only through its own endpoint
+        if inherited:
+            return inherited
         upn = str(obj.get("userPrincipalName") or "")
         if obj.get("userType") == "Guest" or obj.get("creationType") == "Invitation" or "#EXT#" in upn.upper():
             return GUEST_NOT_RECREATED

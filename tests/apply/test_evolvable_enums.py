@@ -14,6 +14,7 @@ POLICIES = "identity/conditionalAccess/policies"
 STRENGTHS = "policies/authenticationStrengthPolicies"
 POLICY = "2280e3e0-a689-5bff-b31b-96dc403dfee5"      # CA008: Require MFA for guests (no strength)
 STRENGTH = "104f1517-459f-542a-9133-80885590326f"    # Contoso Phishing-resistant (FIDO2 keys)
+EXCLUDING = "75bc902b-e023-58c6-b1a5-ab0ee17512ba"   # a policy given excludePlatforms [linux]
 
 
 def evolve(lab: Lab) -> None:
@@ -28,6 +29,9 @@ def evolve(lab: Lab) -> None:
         await lab.client.patch(f"{POLICIES}/{POLICY}", {"conditions": conditions, "grantControls": grant})
         await lab.client.post(f"{STRENGTHS}/{STRENGTH}/updateAllowedCombinations",
                               {"allowedCombinations": ["fido2", "qrCodePin"]})
+        other = await lab.client.get(f"{POLICIES}/{EXCLUDING}")
+        await lab.client.patch(f"{POLICIES}/{EXCLUDING}", {"conditions": dict(
+            other["conditions"], platforms={"includePlatforms": ["all"], "excludePlatforms": ["linux"]})})
     run(go())
 
 
@@ -40,6 +44,7 @@ def test_evolvable_members_are_backed_up_and_restored_as_themselves(lab: Lab,
     assert policy["grantControls"]["builtInControls"] == ["mfa", "riskRemediation"]
     assert policy["conditions"]["platforms"]["includePlatforms"] == ["android", "linux"]
     assert state["authenticationStrengthPolicies"][STRENGTH]["allowedCombinations"] == ["fido2", "qrCodePin"]
+    assert state["conditionalAccessPolicies"][EXCLUDING]["conditions"]["platforms"]["excludePlatforms"] == ["linux"]
     files = (lab.repo / "tenant-state").rglob("*.yaml")
     assert not [p for p in files if "unknownFutureValue" in p.read_text(encoding="utf-8")]
 
@@ -48,6 +53,8 @@ def test_evolvable_members_are_backed_up_and_restored_as_themselves(lab: Lab,
         await lab.client.post(f"{STRENGTHS}/{STRENGTH}/updateAllowedCombinations",
                               {"allowedCombinations": ["fido2"]})
         await lab.client.delete(f"{POLICIES}/{POLICY}")
+        other = await lab.client.get(f"{POLICIES}/{EXCLUDING}")
+        await lab.client.patch(f"{POLICIES}/{EXCLUDING}", {"conditions": dict(other["conditions"], platforms=None)})
     run(drift())
     lab.mark()
     done = lab.cli(capsys, "apply", "--yes")
@@ -60,4 +67,7 @@ def test_evolvable_members_are_backed_up_and_restored_as_themselves(lab: Lab,
     (recreated,) = [p for p in live["conditionalAccessPolicies"].values() if p["displayName"] == policy["displayName"]]
     assert recreated["grantControls"]["builtInControls"] == ["mfa", "riskRemediation"]
     assert recreated["conditions"]["platforms"]["includePlatforms"] == ["android", "linux"]
-    assert lab.cli(capsys, "plan", "--format", "json").code == 0  # converged: nothing left to write
+    assert live["conditionalAccessPolicies"][EXCLUDING]["conditions"]["platforms"]["excludePlatforms"] == ["linux"]
+    lab.mark()
+    again = lab.cli(capsys, "apply", "--yes")  # converged: nothing left to write
+    assert again.code == 0 and lab.writes() == [], again.out + again.err

@@ -91,3 +91,65 @@ def test_older_backups_without_member_kinds_plan_nothing_and_restore(lab: Lab,
     assert done.code == 0, done.out + done.err
     assert [(w["method"], w["path"]) for w in lab.writes()] == [("POST", f"groups/{GROUP}/members/$ref")]
     assert member in lab.live(["groups"])["groups"][GROUP]["members"]
+
+
+DEVICE_BODY = {"accountEnabled": True, "displayName": "KIOSK-07", "operatingSystem": "Windows",
+               "operatingSystemVersion": "10.0.22631", "deviceId": "6c3f1e2a-7b8d-4e5f-9a0b-1c2d3e4f5a6b",
+               "alternativeSecurityIds": [{"type": 2, "key": "WDUwOQ=="}]}
+CONTACT = {"id": "c0ffee00-0000-4000-8000-00000000c0de", "displayName": "Ines Partner",
+           "mail": "ines@partner.example"}
+USER = F.user_ids[F.cloud_user_upn]
+
+
+def add_device_and_contact(lab: Lab) -> tuple[str, str]:
+    """A device and an organizational contact among Finance's members, the contact as a user's manager."""
+    lab.control("objects", {"type": "contacts", "objects": [CONTACT]})
+
+    async def go() -> str:
+        device = await lab.client.post("devices", DEVICE_BODY)
+        for member in (device["id"], CONTACT["id"]):
+            await lab.client.post(f"groups/{GROUP}/members/$ref",
+                                  {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{member}"})
+        await lab.client.put(f"users/{USER}/manager/$ref",
+                             {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{CONTACT['id']}"})
+        return str(device["id"])
+    return run(go()), CONTACT["id"]
+
+
+def test_device_and_contact_members_are_kept_put_back_and_never_removed(
+        lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
+    device, contact = add_device_and_contact(lab)
+    lab.backup()
+    group = lab.state()["groups"][GROUP]
+    assert {device, contact} <= set(group["members"])
+    assert group["_entragit"]["linkKinds"]["members"] == {"device": [device], "orgContact": [contact]}
+    user = lab.state()["users"][USER]
+    assert user["manager"] == contact and user["_entragit"]["linkKinds"]["manager"] == {"orgContact": [contact]}
+    # desired == live plus the device and the contact: nothing to do
+    assert plan_json(lab, capsys)["changes"] == []
+
+    # removed from the group (and the manager cleared): the plan puts them back
+    async def remove() -> None:
+        for member in (device, contact):
+            await lab.client.delete(f"groups/{GROUP}/members/{member}/$ref")
+        await lab.client.delete(f"users/{USER}/manager/$ref")
+    run(remove())
+    lab.mark()
+    done = lab.cli(capsys, "apply", "--yes")
+    assert done.code == 0, done.out + done.err
+    assert sorted((w["method"], w["path"]) for w in lab.writes()) == sorted([
+        ("POST", f"groups/{GROUP}/members/$ref"), ("POST", f"groups/{GROUP}/members/$ref"),
+        ("PUT", f"users/{USER}/manager/$ref")])
+    live = lab.live(["groups", "users"])
+    assert {device, contact} <= set(live["groups"][GROUP]["members"]) and live["users"][USER]["manager"] == contact
+
+    # a device added live after the backup is never removed by a plan
+    async def another() -> str:
+        body = dict(DEVICE_BODY, displayName="KIOSK-08", deviceId="7d4a2f3b-8c9e-4f6a-8b1c-2d3e4f5a6b7c")
+        new = await lab.client.post("devices", body)
+        await lab.client.post(f"groups/{GROUP}/members/$ref",
+                              {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{new['id']}"})
+        return str(new["id"])
+    extra = run(another())
+    assert plan_json(lab, capsys)["changes"] == []
+    assert extra in lab.live(["groups"])["groups"][GROUP]["members"]

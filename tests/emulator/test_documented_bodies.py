@@ -51,6 +51,18 @@ def _served_subset() -> list[tuple[str, dict[str, Any]]]:
 SERVED_CASES = _served_subset()
 
 
+def _as_sets(value: Any) -> Any:
+    """``value`` with every list of plain values sorted (nested dicts and lists walked)."""
+    if isinstance(value, dict):
+        return {k: _as_sets(v) for k, v in value.items()}
+    if isinstance(value, list):
+        items = [_as_sets(v) for v in value]
+        if all(isinstance(v, str | int | float) for v in items):
+            return sorted(items, key=str)
+        return items
+    return value
+
+
 def replay(sdk: GraphSdk, entry: dict[str, Any]) -> None:
     """Load the empty tenant plus the example's objects, send the documented body, check status and effect."""
     seed = empty_seed()
@@ -69,17 +81,18 @@ def replay(sdk: GraphSdk, entry: dict[str, Any]) -> None:
         created = resp.json
         again = sdk.call("GET", f"{path.rstrip('/')}/{created['id']}{select}")
         assert again.status == 200 and again.json["id"] == created["id"]
-        for key in written:
-            assert again.json[key] == entry["body"][key], key
+        for key in written:  # lists of values compared as sets: Graph reorders some (facts.EntitySet.reordered)
+            assert _as_sets(again.json[key]) == _as_sets(entry["body"][key]), key
     elif entry["method"] == "PATCH" and resp.status == 204:
         after = sdk.call("GET", path + select).json
         for key, value in entry["body"].items():
             if "@" in key:
                 continue
             if isinstance(value, dict):
-                assert all(after[key][k] == v for k, v in value.items() if not isinstance(v, dict)), key
+                assert all(_as_sets(after[key][k]) == _as_sets(v) for k, v in value.items()
+                           if not isinstance(v, dict)), key
             else:
-                assert after[key] == value, key
+                assert _as_sets(after[key]) == _as_sets(value), key
 
 
 @pytest.mark.parametrize("entry", [e for _, e in CASES], ids=[n for n, _ in CASES])

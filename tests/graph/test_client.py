@@ -407,3 +407,40 @@ def test_a_served_client_serves_several_run_calls(served_emulator: str, tmp_path
     assert client.stats.transport_errors == 0
     with pytest.raises(RuntimeError, match="closed"):
         run(client.get("organization"))
+
+
+def test_granted_permissions_come_from_the_tokens_roles_claim(emulator: Emulator, tmp_path: Path) -> None:
+    """An app-only token names the application permissions granted (``roles``): the export warns that Graph withheld
+    custom security attributes when the reader's token lacks CustomSecAttributeAssignment.Read.All (issue 10.3)."""
+    import base64
+
+    from azure.core.credentials import AccessToken
+
+    from entragit.export import export_tree
+    from entragit.graph.auth import Auth, static_auth
+    from entragit.graph.clouds import get_cloud
+
+    def jwt(claims: dict[str, Any]) -> str:
+        body = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+        return f"e30.{body}.sig"
+
+    class Credential:
+        def __init__(self, claims: dict[str, Any]) -> None:
+            self.claims = claims
+
+        def get_token(self, *scopes: str, **kw: Any) -> AccessToken:
+            return AccessToken(jwt(self.claims), int(time.time()) + 3600)
+
+    def client(claims: dict[str, Any]) -> GraphClient:
+        auth = Auth(provider=static_auth(), real=True, cloud=get_cloud("global"), credential=Credential(claims))
+        return GraphClient("http://testserver", auth=auth, transport=httpx.ASGITransport(app=emulator.app), retry=FAST)
+
+    reader = client({"roles": ["User.Read.All", "Application.Read.All"]})
+    assert reader.granted_permissions() == {"User.Read.All", "Application.Read.All"}
+    assert client({"scp": "User.Read"}).granted_permissions() is None       # delegated: no roles claim
+    assert GraphClient.for_emulator(emulator).granted_permissions() is None  # the static test token
+    warnings = export_tree(reader, tmp_path / "a", types=["users"], durable=False).warnings
+    assert any("customSecurityAttributes" in w and "token lacks CustomSecAttributeAssignment.Read.All" in w
+               for w in warnings), warnings
+    full = client({"roles": ["User.Read.All", "CustomSecAttributeAssignment.Read.All", "User-LifeCycleInfo.Read.All"]})
+    assert export_tree(full, tmp_path / "b", types=["users"], durable=False).warnings == []

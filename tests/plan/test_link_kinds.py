@@ -106,3 +106,19 @@ def test_links_to_a_type_not_loaded_plan_nothing() -> None:
     changes = _not_loaded(bare, tree(("groups", group(2, members=[gid(3)])), ("groups", group(4)),
                                      ("servicePrincipals", live_sp)))
     assert [(c.kind, c.target) for c in changes] == [(Kind.LINK_ADD, gid(4))]
+
+
+def test_agent_objects_are_never_recreated_through_the_plain_collections() -> None:
+    """Entra Agent ID objects sit among service principals, users and applications with their own @odata.type
+    (issue 10.11): gone from the tenant, they are reported as not recoverable by these types, never POSTed as a
+    plain object; a soft-deleted one comes back from deleted items (restore keeps its kind)."""
+    agent = dict(service_principal(7, gid(70), name="Invoice agent"), **{"@odata.type": "#microsoft.graph.agentIdentity"})
+    agent_user = dict(user(8, "Agent Smith"), **{"@odata.type": "#microsoft.graph.agentUser"})
+    desired = tree(("servicePrincipals", agent), ("users", agent_user))
+    p = plan(desired, {}, recreate=frozenset({gid(7), gid(8)}))
+    assert not [c for c in p.changes if c.kind in (Kind.CREATE, Kind.RECREATE)]
+    skips = {c.id: c.reason for c in p.changes if c.kind is Kind.SKIP}
+    assert "agentIdentity" in skips[gid(7)] and "servicePrincipals/microsoft.graph.agentIdentity" in skips[gid(7)]
+    assert "agentUser" in skips[gid(8)]
+    restored = plan(desired, {}, deleted=tree(("servicePrincipals", agent)), recreate=frozenset({gid(7)}))
+    assert [(c.kind, c.id) for c in restored.changes if c.kind is Kind.RESTORE] == [(Kind.RESTORE, gid(7))]

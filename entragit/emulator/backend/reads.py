@@ -81,6 +81,8 @@ class ReadsMixin(TenantCore):
             out[name] = [{**c, field: None} if isinstance(c, dict) else c for c in out[name]]
         if not self.ctx.unknown_enum_members:
             out = mask_evolvable(rt.entity, out)
+        if rt.reordered:
+            out = _reordered(rt, out)
         return out
 
     def _projection(self, rt: EntitySet, obj: dict[str, Any], select: tuple[str, ...] | None,
@@ -339,3 +341,15 @@ class ReadsMixin(TenantCore):
             else:
                 out[link.name] = items[:cap]
 
+
+def _reordered(rt: EntitySet, out: dict[str, Any]) -> dict[str, Any]:
+    """``out`` with the lists of ``rt.reordered`` answered in the reverse of their stored order (a copy of what
+    changes: the store is left as written)."""
+    tops = {path.split(".")[0].removesuffix("[]") for path in rt.reordered}
+    out = {k: copy.deepcopy(v) if k in tops else v for k, v in out.items()}
+    for path in rt.reordered:
+        for container, key in list(iter_path(out, path)):
+            value = container[key]
+            if isinstance(value, list) and len(value) > 1:
+                container[key] = value[::-1]
+    return out

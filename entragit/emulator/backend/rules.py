@@ -17,6 +17,7 @@ every entity set whose type has the property (each rule keys on a property of th
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from entragit.emulator.errors import BadRequest, InvalidProperty, ReadOnlyProperty
@@ -84,3 +85,42 @@ def check_values(body: dict[str, Any], current: dict[str, Any] | None, schema: f
                               body["api"]["oauth2PermissionScopes"])
     if "oauth2PermissionScopes" in body and "oauth2PermissionScopes" in schema:
         check_enabled_removal(current.get("oauth2PermissionScopes"), body["oauth2PermissionScopes"])
+
+
+def merge_custom_security_attributes(current: Any, value: Any) -> Any:
+    """A PATCH of ``customSecurityAttributes`` merges attribute by attribute into what the object holds; an attribute
+    set to ``null`` (single-valued) or ``[]`` (multi-valued) is removed with its ``Name@odata.type`` annotation, an
+    attribute set left without attributes disappears, and none left reads ``null`` (as for an object that never had
+    one): https://learn.microsoft.com/en-us/graph/custom-security-attributes-examples ("Remove custom security
+    attribute assignments"; the list examples read objects without attributes as ``null``)."""
+    if not isinstance(value, dict):
+        return copy.deepcopy(value)
+    out = copy.deepcopy(current) if isinstance(current, dict) else {}
+    for group, attributes in value.items():
+        if "@" in group:
+            continue
+        if not isinstance(attributes, dict):
+            out[group] = copy.deepcopy(attributes)
+            continue
+        held = dict(out.get(group) or {})
+        for name, item in attributes.items():
+            if "@" in name:
+                continue
+            if item is None or item == []:
+                held.pop(name, None)
+                held.pop(f"{name}@odata.type", None)
+            else:
+                held[name] = copy.deepcopy(item)
+                if f"{name}@odata.type" in attributes:
+                    held[f"{name}@odata.type"] = attributes[f"{name}@odata.type"]
+        if "@odata.type" in attributes:
+            held["@odata.type"] = attributes["@odata.type"]
+        if any("@" not in k for k in held):
+            out[group] = held
+        else:
+            out.pop(group, None)
+    return out or None
+
+
+# PATCH semantics that differ from merge_patch, by property (values a write merges its own way)
+MERGES = {"customSecurityAttributes": merge_custom_security_attributes}

@@ -184,7 +184,7 @@ class WritesMixin(TenantCore):
         for key, value in body.items():
             if "@" in key or key in self.info[rt.key].secrets:
                 continue
-            new[key] = merge_patch(obj.get(key), value)
+            new[key] = rules.MERGES.get(key, merge_patch)(obj.get(key), value)
         schema = self._schema_props(rt)
         for name in ("modifiedDateTime", "lastModifiedDateTime"):
             if name in schema and changes:

@@ -115,6 +115,11 @@ class EntitySet:
     tenant_size: bool = False  # its count is the tenant size throttling limits go by (users)
     query_options: bool = True  # False: "This method doesn't support any optional query parameters"
     patch_returns_object: bool = False  # PATCH answers 200 with the object instead of 204
+    # paths of set-valued lists Graph does not answer in the written order: observed, a CA policy's excludeLocations
+    # written [new-id, "AllTrusted"] was read back ["AllTrusted", new-id] (issue 10's order-only drift). Graph's rule
+    # is not documented; the strict reading: such lists are answered in the reverse of their stored order, so a
+    # client comparing them by order sees a difference every time (docs/emulator.md)
+    reordered: tuple[str, ...] = ()
     read_only_set: bool = False  # Graph serves reads only (list, get, delta): no POST, PATCH or DELETE
     # (collection, field): key material Graph returns only on a single-object $select of the collection
     key_material: tuple[str, str] | None = None

@@ -109,6 +109,12 @@ CA_POLICIES = EntitySet(
     required=_names("displayName state conditions"),  # [C1][C6]
     # GET expands grantControls.authenticationStrength to the strength object [C2]
     expanded=("grantControls.authenticationStrength",),
+    # the id and value lists of the conditions are sets: not answered in the written order (see EntitySet.reordered)
+    reordered=tuple(f"conditions.{p}" for p in (
+        "users.includeUsers", "users.excludeUsers", "users.includeGroups", "users.excludeGroups",
+        "users.includeRoles", "users.excludeRoles", "applications.includeApplications",
+        "applications.excludeApplications", "locations.includeLocations", "locations.excludeLocations",
+        "platforms.includePlatforms", "platforms.excludePlatforms", "clientAppTypes")),
     create_defaults=(("description", None), ("templateId", None), ("sessionControls", None)),
     # references validated on write (graph-entra.md corrections); applications by appId are not validated
     refs=(

@@ -246,12 +246,17 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
             p(f"authenticationMethodsPolicy {path}: target {target!r} does not exist")
 
     declared: dict[str, list[str]] = {}
+    # an extension is defined by an application; "Directory extensions can also be available in multi-tenant apps
+    # that have been consented to in the tenant": there the app's service principal holds them, with no application
+    # object (https://learn.microsoft.com/en-us/graph/api/resources/extensionproperty?view=graph-rest-1.0)
+    owners = set(app_by_appid) | {str(sp.get("appId")) for sp in sps.values()}
     for ext in seed.get("directoryExtensions") or []:
         name = ext.get("name") or ""
         parts = name.split("_")
         app_id_hex = parts[1] if len(parts) >= 3 and parts[0] == "extension" else ""
-        if not any(a.replace("-", "") == app_id_hex for a in app_by_appid):
-            p(f"directoryExtensions: {name!r} does not name an application of the tenant")
+        if not any(a.replace("-", "") == app_id_hex for a in owners):
+            p(f"directoryExtensions: {name!r} does not name an application (or a multi-tenant application's "
+              "service principal) of the tenant")
         declared[name] = ext.get("targetObjects") or []
     for key, objs, target in (("user", users, "User"), ("group", groups, "Group")):
         for obj in objs.values():
