@@ -20,6 +20,13 @@
     backup:
       keep: 5                # backups kept (ENTRAGIT_BACKUP_KEEP)
       upkeep: true           # git maintenance run --auto after each backup (ENTRAGIT_BACKUP_UPKEEP)
+      allowedSigners: null   # ssh allowed-signers file checking backup tags' signatures (ENTRAGIT_ALLOWED_SIGNERS);
+                             # set: unsigned or badly signed backups are not trusted (entragit.backups.trust)
+      requireSignature: false  # unsigned backups are not trusted (ENTRAGIT_REQUIRE_SIGNATURE)
+    recovery:
+      approvers: []          # numeric GitHub user ids whose approval of a pull request lets it recover the
+                             # tenant; read from the *base* branch by `entragit check-merge` (entragit.gitops)
+      approvals: 1           # approvals needed, from distinct listed people who wrote none of its commits
     safety:
       maxChangeShare: 0.3    # refuse a plan updating/deleting more than this share of objects unless forced
                              # (ENTRAGIT_MAX_CHANGE_SHARE)
@@ -62,6 +69,10 @@ class Settings:
     exclude_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     backup_keep: int = 5
     backup_upkeep: bool = True
+    allowed_signers: str | None = None
+    require_signature: bool = False
+    approvers: tuple[int, ...] = ()
+    approvals: int = 1
     max_change_share: float = 0.3
     emergency_access: tuple[str, ...] = ()
     verbose: int = 0
@@ -78,6 +89,13 @@ class Settings:
         from entragit.graph.clouds import get_cloud, normalize_root
 
         return normalize_root(self.graph_url) if self.graph_url else get_cloud(self.cloud).graph_url
+
+    def signers_file(self) -> Path | None:
+        """``backup.allowedSigners`` as a path (relative ones from the repository's root)."""
+        if not self.allowed_signers:
+            return None
+        path = Path(self.allowed_signers).expanduser()
+        return path if path.is_absolute() else self.repo / path
 
     def selected_types(self, keys: list[str] | tuple[str, ...]) -> list[str]:
         """``keys`` (all type keys, in order) filtered by ``types.include`` / ``types.exclude``."""
@@ -134,6 +152,24 @@ def _share(value: Any) -> float:
     return number
 
 
+def user_ids(value: Any) -> tuple[int, ...]:
+    """GitHub user ids: numbers (``12345`` or ``"12345"``), never logins (a login can be renamed and reused)."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = _split(value)
+    if not isinstance(value, (list, tuple)):
+        raise ValueError("a list of numeric GitHub user ids")
+    out = []
+    for item in value:
+        if isinstance(item, str) and item.strip().isdigit():
+            item = int(item.strip())
+        if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+            raise ValueError(f"a list of numeric GitHub user ids (not {item!r}: logins can be renamed and reused)")
+        out.append(item)
+    return tuple(dict.fromkeys(out))
+
+
 def _split(value: str) -> list[str]:
     return [v for v in (p.strip() for p in value.split(",")) if v]
 
@@ -185,10 +221,15 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("exclude_properties", "excludeProperties", _prop_map, ()),
     ("backup_keep", "backup.keep", _int_min1, ("ENTRAGIT_BACKUP_KEEP",)),
     ("backup_upkeep", "backup.upkeep", _bool, ("ENTRAGIT_BACKUP_UPKEEP",)),
+    ("allowed_signers", "backup.allowedSigners", _str, ("ENTRAGIT_ALLOWED_SIGNERS",)),
+    ("require_signature", "backup.requireSignature", _bool, ("ENTRAGIT_REQUIRE_SIGNATURE",)),
+    ("approvers", "recovery.approvers", user_ids, ()),
+    ("approvals", "recovery.approvals", _int_min1, ()),
     ("max_change_share", "safety.maxChangeShare", _share, ("ENTRAGIT_MAX_CHANGE_SHARE",)),
     ("emergency_access", "emergencyAccess", _str_list, ()),
 )
-_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep", "upkeep"}, "safety": {"maxChangeShare"}}
+_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep", "upkeep", "allowedSigners", "requireSignature"},
+             "safety": {"maxChangeShare"}, "recovery": {"approvers", "approvals"}}
 _TOP_KEYS = {k.split(".")[0] for _, k, _, _ in SCHEMA}
 
 

@@ -520,3 +520,36 @@ def test_no_type_key_literal_outside_the_declarations() -> None:
                 found.append(f"{rel}:{node.lineno}: {node.value!r}")
     assert not found, "type-key literals outside the declarations (put the fact in a declaration):\n" + \
         "\n".join(found)
+
+
+# ---------------------------------------------------------------- Graph's type facts (entragit.resources.sdkmodel)
+@pytest.mark.parametrize("rt", all_types(), ids=lambda rt: rt.key)
+def test_only_v1_properties_are_written(rt: ResourceType) -> None:
+    """A property absent from Graph's v1.0 model (beta only: the methods policy's systemCredentialPreferences and
+    reportSuspiciousActivitySettings) is never written on v1.0 (issue 10.10): Graph refuses an unknown property."""
+    from entragit.resources import sdkmodel
+
+    names = set(sdkmodel.model(rt.odata_type).fields)  # type: ignore[union-attr]
+    for derived in sdkmodel.derived_types(rt.odata_type):
+        names |= set(sdkmodel.model(derived).fields)  # type: ignore[union-attr]
+    beta = [p.name for p in rt.props if p.writable and p.name not in names]
+    assert rt.api_version != "v1.0" or not beta, f"{rt.key}: beta-only properties declared writable: {beta}"
+
+
+def test_sdk_model_facts() -> None:
+    """The facts read from msgraph-sdk's generated models: derived types, polymorphic paths, evolvable enums."""
+    from entragit.resources import sdkmodel
+
+    assert set(sdkmodel.derived_types("#microsoft.graph.servicePrincipal")) >= {
+        "#microsoft.graph.agentIdentity", "#microsoft.graph.agentIdentityBlueprintPrincipal"}
+    assert "#microsoft.graph.agentUser" in sdkmodel.derived_types("#microsoft.graph.user")
+    assert "#microsoft.graph.agentIdentityBlueprint" in sdkmodel.derived_types("#microsoft.graph.application")
+    enums = sdkmodel.enum_paths("#microsoft.graph.conditionalAccessPolicy")
+    assert enums["grantControls.builtInControls[]"].evolvable >= {"riskRemediation"}
+    assert enums["conditions.platforms.includePlatforms[]"].evolvable >= {"linux"}
+    assert "enabled" in enums["state"].members and not enums["state"].unlisted("enabled")
+    assert enums["state"].unlisted("enabledd") == ["enabledd"]
+    strength = sdkmodel.enum_paths("#microsoft.graph.authenticationStrengthPolicy")
+    assert "qrCodePin" in strength["allowedCombinations[]"].evolvable
+    assert strength["allowedCombinations[]"].unlisted("password,sms") == []  # a flags combination
+    assert sdkmodel.model("#microsoft.graph.nosuchType") is None and sdkmodel.enum("nosuchEnum") is None

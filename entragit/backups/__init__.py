@@ -18,7 +18,8 @@ plumbing (open_repo, git_result / git_run, the clock resolve_now, entragit's git
     upkeep.py    git maintenance run --auto after a backup
     core.py      backup(): export, commit, tag with the manifest, prune old tags, push; ExportSummary
     listing.py   list_backups (``entragit backups``)
-    verify.py    verify / verify_all (``entragit verify``), IntegrityError
+    verify.py    verify_record (one tag: manifest, commit, tree, digest, signature), IntegrityError
+    trust.py     which backups are trusted and the newest one, by first-parent position; verify / verify_all
     render.py    text and markdown renderings of the above
 
 The manifest format is described in :mod:`entragit.backups.core`, apply outcomes and unapplied changes in
@@ -46,7 +47,8 @@ from entragit.backups.notes import (
 from entragit.backups.render import render_backup, render_backups, render_verify
 from entragit.backups.state import STATE_DIR
 from entragit.backups.tags import MANIFEST_FORMAT, backup_tag_name, parse_backup_tag
-from entragit.backups.verify import IntegrityError, verify, verify_all
+from entragit.backups.trust import verify, verify_all
+from entragit.backups.verify import IntegrityError
 from entragit.gitutil import (
     BOT_EMAIL,
     BOT_NAME,

@@ -3,8 +3,10 @@
 A backup run exports the tenant into ``tenant-state/``, commits when anything there changed (only
 ``tenant-state/`` paths, never other working-tree or staged changes) and tags the resulting commit
 ``backup/YYYYMMDDTHHMMSSZ`` (UTC; ``-2``, ``-3``... on a collision). Every run is a backup point: with
-nothing changed, the current commit is tagged. The oldest ``backup/*`` tags beyond ``keep`` are deleted;
-commits never are.
+nothing changed, the current commit is tagged. The *trusted* ``backup/*`` tags beyond the newest ``keep`` are
+deleted, newest meaning by position in the branch's first-parent history (:mod:`entragit.backups.trust`: a tag's
+name and date prove nothing); untrusted tags are never counted nor deleted, only reported. Commits are never
+deleted.
 
 The tag's annotation is the backup's **manifest** (YAML after a one-line subject)::
 
@@ -65,10 +67,10 @@ from entragit.backups.tags import (
     MANIFEST_FORMAT,
     TAG_PREFIX,
     _read_tags,
-    _sort_key,
     backup_tag_name,
     parse_backup_tag,
 )
+from entragit.backups.trust import assess
 from entragit.backups.upkeep import UpkeepResult, run_upkeep
 from entragit.errors import LockedError, UsageError
 from entragit.gitutil import (
@@ -172,6 +174,7 @@ class BackupResult:
     pushed: bool = False
     remote: str | None = None
     signed: bool = False
+    untrusted: list[tuple[str, str]] = field(default_factory=list)   # (tag, why): neither kept nor pruned
     upkeep: UpkeepResult | None = None     # git's own housekeeping after the backup (None: not run)
 
     @property
@@ -186,6 +189,7 @@ class BackupResult:
                 "committedChanges": {k: v.to_dict() for k, v in self.committed_changes.items()},
                 "pruned": self.pruned, "pushed": self.pushed, "remote": self.remote, "signed": self.signed,
                 "unapplied": [u.to_dict() for u in self.unapplied], "export": self.export.to_dict(),
+                "untrusted": [{"tag": t, "problem": why} for t, why in self.untrusted],
                 "upkeep": self.upkeep.to_dict() if self.upkeep else None}
 
 
@@ -313,7 +317,8 @@ def _push(repo: Repo, remote: str, branch: str, new_tags: list[str], deleted: li
 def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP, push: bool = False,
            message: str | None = None, sign: bool = False, now: datetime | str | None = None,
            remote: str = "origin", progress: Progress | None = None,
-           warn: Callable[[str], None] | None = None, upkeep: bool = True) -> BackupResult:
+           warn: Callable[[str], None] | None = None, upkeep: bool = True,
+           allowed_signers: Path | str | None = None, require_signature: bool = False) -> BackupResult:
     """Export into ``tenant-state/``, commit what changed, tag the backup, prune old tags, push if asked.
 
     ``export_step(out_dir)`` writes the tenant into ``out_dir`` (``<repo>/tenant-state``) and returns its
@@ -321,6 +326,8 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
     committed or tagged and the exception propagates. ``warn`` receives the unapplied-changes warning as
     soon as it is known (before the export); ``progress(state, message)`` follows the steps. ``upkeep``
     runs git's own housekeeping once the backup is recorded and pushed (:mod:`entragit.backups.upkeep`).
+    ``allowed_signers`` / ``require_signature`` decide which earlier backups are trusted (the previous backup
+    the manifest names, and the ones retention counts): :func:`entragit.backups.trust.assess`.
     """
     if keep < 1:
         raise UsageError(f"--keep must be at least 1 (the new backup), got {keep}")
@@ -342,7 +349,10 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
         fetch_notes(r, remote)
         remote_delta = deltastate.fetch(r, remote)   # under the lock: the state of the remote's newest backup
     local_tags = _read_tags(r)
-    previous = local_tags[0] if local_tags else None
+    trust = {"branch": branch, "now": when, "allowed_signers": allowed_signers,
+             "require_signature": require_signature}
+    ranked = assess(r, records=local_tags, **trust)
+    previous = next((a.record for a in ranked if a.trusted), None)
     unapplied = unapplied_changes(r)                 # before the backup commit hides them
     if unapplied and warn is not None:
         warn(render_unapplied_warning(unapplied))
@@ -393,13 +403,15 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
             deltastate.drop(r)
 
     report(JobState.IN_PROGRESS, "pruning old backup tags")
-    names = sorted({t.name for t in local_tags} | set(remote_tags) | {tag}, key=_sort_key, reverse=True)
-    kept, dropped = names[:keep], names[keep:]
-    local_names = {t.name for t in local_tags}
+    # the new backup is kept whatever its signature; the others by trust and first-parent position
+    ranked = [a for a in assess(r, **trust) if a.tag != tag]
+    trusted = [a.tag for a in ranked if a.trusted]
+    kept, dropped = [tag] + trusted[:keep - 1], trusted[keep - 1:]
+    untrusted = [(a.tag, "; ".join(a.problems)) for a in ranked if not a.trusted]
     for name in dropped:
-        if name in local_names:
-            git_run(r, "tag", "-d", name)
-    pruned = [n for n in dropped if n in local_names or n in remote_tags]
+        git_run(r, "tag", "-d", name)
+    pruned = list(dropped)
+    local_names = {t.name for t in local_tags}
 
     pushed = False
     if push:
@@ -420,4 +432,4 @@ def backup(repo: RepoLike, *, export_step: ExportStep, keep: int = DEFAULT_KEEP,
                         previous=previous.name if previous else None, snapshot=snap, changes=changes,
                         committed_changes=committed_changes, pruned=pruned, unapplied=unapplied, export=export,
                         manifest=manifest, pushed=pushed, remote=remote if push else None, signed=sign,
-                        upkeep=housekeeping)
+                        untrusted=untrusted, upkeep=housekeeping)

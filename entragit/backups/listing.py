@@ -1,14 +1,19 @@
-"""``entragit backups``: the tagged backups, newest first, with what changed between them."""
+"""``entragit backups``: the tagged backups, newest first, with what changed between them.
+
+Newest means by position in the default branch's first-parent history (:mod:`entragit.backups.trust`); tags that
+are not trusted come last, each with the reason, and are never anyone's "previous" backup."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from entragit.backups.state import Changes, TypeChanges, _tree_ids, diff_states, snapshot
-from entragit.backups.tags import _read_tags, _sort_key
+from entragit.backups.tags import _sort_key
+from entragit.backups.trust import assess
 from entragit.errors import UsageError
 from entragit.gitutil import RepoLike, open_repo, resolve_now
 
@@ -24,13 +29,16 @@ class BackupInfo:
     previous: str | None                     # the next older backup tag (for the oldest kept: its manifest's)
     changes: Changes | None                  # since ``previous`` (None: the first backup of all)
     manifest: dict[str, Any] | None
+    trusted: bool = True
+    problems: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {"tag": self.tag, "time": self.time.strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": self.commit,
                 "objects": self.counts, "total": self.total, "signed": self.signed, "previous": self.previous,
                 "changes": None if self.changes is None else {k: v.to_dict() for k, v in self.changes.items()},
                 "tenantId": (self.manifest or {}).get("tenantId"),
-                "message": (self.manifest or {}).get("message")}
+                "message": (self.manifest or {}).get("message"), "trusted": self.trusted,
+                "problems": self.problems}
 
 
 def _manifest_changes(value: Any) -> Changes | None:
@@ -44,12 +52,16 @@ def _manifest_changes(value: Any) -> Changes | None:
         return None
 
 
-def list_backups(repo: RepoLike) -> list[BackupInfo]:
-    """The tagged backups, newest first, with the changes between consecutive backup commits (for the
-    oldest one kept, the changes its manifest records since its own, pruned, predecessor)."""
+def list_backups(repo: RepoLike, *, allowed_signers: Path | str | None = None,
+                 require_signature: bool = False) -> list[BackupInfo]:
+    """The trusted backups, newest first, with the changes between consecutive backup commits (for the
+    oldest one kept, the changes its manifest records since its own, pruned, predecessor); then the tags
+    that are not trusted, with why."""
     r = open_repo(repo)
-    tags = _read_tags(r)
-    trees = _tree_ids(r, [t.target for t in tags])
+    ranked = assess(r, allowed_signers=allowed_signers, require_signature=require_signature)
+    doubtful = [a for a in ranked if not a.trusted]
+    tags = [a.record for a in ranked if a.trusted]
+    trees = _tree_ids(r, [a.record.target for a in ranked])
     infos = []
     for i, tag in enumerate(tags):
         manifest = tag.manifest
@@ -75,4 +87,10 @@ def list_backups(repo: RepoLike) -> list[BackupInfo]:
         infos.append(BackupInfo(tag=tag.name, time=when, commit=tag.target, counts=counts,
                                 total=sum(counts.values()), signed=bool(tag.signature.strip()),
                                 previous=previous, changes=changes, manifest=manifest))
+    for item in doubtful:
+        counts = snapshot(r, trees.get(item.commit)).counts
+        infos.append(BackupInfo(tag=item.tag, time=item.when, commit=item.commit, counts=counts,
+                                total=sum(counts.values()), signed=bool(item.record.signature.strip()),
+                                previous=None, changes=None, manifest=item.record.manifest, trusted=False,
+                                problems=item.problems))
     return infos

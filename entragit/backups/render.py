@@ -43,6 +43,10 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
             lines.append(f"Tags pruned (their commits stay in history): {', '.join(f'`{t}`' for t in result.pruned)}.")
         if result.pushed:
             lines.append(f"Pushed to `{result.remote}`.")
+        if result.untrusted:
+            lines += ["", f"> [!WARNING]\n> {len(result.untrusted)} backup tag(s) are not trusted (neither counted "
+                          "nor pruned; never a recovery's default source):"]
+            lines += [f"> - `{t}`: {why}" for t, why in result.untrusted]
         if result.unapplied:
             lines += ["", f"> [!WARNING]\n> {len(result.unapplied)} merged change(s) to tenant-state/ were "
                           "never applied to the tenant:"]
@@ -57,6 +61,7 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
         lines.append(f"  tags pruned (their commits stay in history): {', '.join(result.pruned)}")
     if result.pushed:
         lines.append(f"  pushed to {result.remote}")
+    lines += [f"  NOT TRUSTED (neither counted nor pruned): {t}: {why}" for t, why in result.untrusted]
     lines += _unapplied_lines(result.unapplied)
     return "\n".join(lines) + "\n"
 
@@ -68,7 +73,10 @@ def render_backups(infos: list[BackupInfo]) -> str:
     for info in infos:
         sig = ", signed" if info.signed else ""
         lines.append(f"{info.tag}  {info.time:%Y-%m-%d %H:%M:%S} UTC  commit {info.commit[:12]}  "
-                     f"{info.total} objects{sig}")
+                     f"{info.total} objects{sig}" + ("" if info.trusted else "  NOT TRUSTED"))
+        if not info.trusted:
+            lines += [f"  not trusted: {problem}" for problem in info.problems]
+            continue
         if info.counts:
             lines.append("  objects: " + ", ".join(f"{k} {v}" for k, v in info.counts.items()))
         lines.append(f"  {_since(info.previous, info.changes)}")

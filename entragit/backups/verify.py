@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from git import Repo
 
 from entragit.backups.state import _state_tree, snapshot
-from entragit.backups.tags import MANIFEST_FORMAT, TAG_PREFIX, _read_tags, _TagRecord
-from entragit.errors import EntragitError, UsageError
-from entragit.gitutil import RepoLike, _rev, git_result, git_run, open_repo
+from entragit.backups.tags import MANIFEST_FORMAT, _TagRecord
+from entragit.errors import EntragitError
+from entragit.gitutil import _rev, git_result, git_run
 
 
 class IntegrityError(EntragitError):
@@ -69,30 +70,18 @@ def _deep_check(repo: Repo, record: _TagRecord, tree: str | None) -> tuple[int, 
     return len(ids), bad
 
 
-def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
-           require_signature: bool = False) -> VerifyResult:
-    """Prove a backup intact (the newest when ``tag`` is None): tag → commit → tree → digest (+ signature).
+def verify_record(r: Repo, record: _TagRecord, *, deep: bool = False, require_signature: bool = False,
+                  allowed_signers: Path | str | None = None) -> VerifyResult:
+    """Prove one backup tag intact: tag → commit → tree → digest (+ signature).
 
     Checks that the tag is annotated and carries a manifest naming itself; that it points at the commit the
     manifest records (a tag moved to another commit fails); that this commit's ``tenant-state/`` tree is
     the manifest's ``stateTree`` and hashes to its ``digest`` with the recorded object counts (a tampered
     tree fails); that the commit is still in the history of the branch it was made on (history rewritten
-    fails); the signature when the tag is signed (``git verify-tag``: SSH needs
-    ``gpg.ssh.allowedSignersFile``), and its presence with ``require_signature``. ``deep`` re-hashes every
-    object involved, catching an object store edited in place.
+    fails); the signature when the tag is signed (``git verify-tag``: SSH needs an allowed-signers file,
+    ``allowed_signers`` or git's ``gpg.ssh.allowedSignersFile``), and its presence with ``require_signature``.
+    ``deep`` re-hashes every object involved, catching an object store edited in place.
     """
-    r = open_repo(repo)
-    tags = _read_tags(r)
-    if tag is None:
-        if not tags:
-            raise UsageError(f"no backup tags ({TAG_PREFIX}*) in {r.working_tree_dir}")
-        record = tags[0]
-    else:
-        name = tag.removeprefix("refs/tags/")
-        found = next((t for t in tags if t.name == name), None)
-        if found is None:
-            raise UsageError(f"no backup tag {name!r} (see `entragit backups`)")
-        record = found
     result = VerifyResult(tag=record.name, commit=record.target)
     ok, bad = result.checks.append, result.problems.append
     if record.kind != "tag":
@@ -133,14 +122,16 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
         else:
             bad(f"commit {record.target[:12]} is not in the history of {branch} (history rewritten)")
     if record.signature.strip():
-        status, out, err = git_result(r, "verify-tag", record.name)
+        signers = ("-c", f"gpg.ssh.allowedSignersFile={Path(allowed_signers).resolve()}") if allowed_signers else ()
+        status, out, err = git_result(r, *signers, "verify-tag", record.name)
         result.signature_detail = (err or out).strip()
         if status == 0:
             result.signature = "good"
             ok("signature good")
         elif "allowedSignersFile" in result.signature_detail:
             result.signature = "unverifiable"
-            bad("the tag is signed with SSH but gpg.ssh.allowedSignersFile is not configured: cannot check it")
+            bad("the tag is signed with SSH but no allowed-signers file is configured (--allowed-signers, "
+                "backup.allowedSigners or gpg.ssh.allowedSignersFile): cannot check it")
         else:
             result.signature = "bad"
             bad(f"signature does not verify: {result.signature_detail or 'git verify-tag failed'}")
@@ -153,9 +144,3 @@ def verify(repo: RepoLike, tag: str | None = None, *, deep: bool = False,
         else:
             ok(f"{count} git objects re-hashed")
     return result
-
-
-def verify_all(repo: RepoLike, *, deep: bool = False, require_signature: bool = False) -> list[VerifyResult]:
-    """:func:`verify` for every backup tag, newest first."""
-    r = open_repo(repo)
-    return [verify(r, t.name, deep=deep, require_signature=require_signature) for t in _read_tags(r)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,25 @@ def _backup_settings(ctx: click.Context) -> Any:
     return load_settings(ctx, repo=_root(ctx))
 
 
+def _trust(ctx: click.Context, allowed_signers: Path | None = None, require_signature: bool = False) -> dict[str, Any]:
+    """Which backups are trusted: the options, else ``backup.allowedSigners`` / ``backup.requireSignature``."""
+    from entragit.settings import load_settings
+
+    settings = load_settings(ctx, repo=_root(ctx))
+    signers = allowed_signers or settings.signers_file()
+    if signers is not None and not Path(signers).is_file():
+        raise UsageError(f"allowed-signers file not found: {signers}")
+    # an allowed-signers file says backups are signed: an unsigned one is then not trusted
+    return {"allowed_signers": signers,
+            "require_signature": require_signature or settings.require_signature or signers is not None}
+
+
+SIGNERS_OPTION = click.option(
+    "--allowed-signers", "allowed_signers", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    metavar="FILE", help="ssh allowed-signers file checking tag signatures; unsigned backups are then not trusted "
+                         "(default: backup.allowedSigners of entragit.yaml).")
+
+
 @cli.command("backup")
 @click.option("--keep", type=click.IntRange(min=1), default=None,
               help="Backup tags kept, oldest pruned (default: entragit.yaml backup.keep, else 5).")
@@ -79,19 +99,29 @@ def _backup_settings(ctx: click.Context) -> Any:
               help="With --push, hold refs/entragit/lock in the remote while backing up.")
 @click.option("--lock-wait", type=click.FloatRange(min=0), default=0.0, show_default=True, metavar="SECONDS",
               help="How long to wait for a remote lock held by another job.")
+@SIGNERS_OPTION
 @click.pass_context
 def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str, message: str | None,
                    sign: bool, types: tuple[str, ...], json_output: bool, summary_file: str | None,
-                   remote_lock: bool, lock_wait: float) -> None:
-    """Export the tenant into tenant-state/, commit what changed and tag the backup."""
+                   remote_lock: bool, lock_wait: float, allowed_signers: Path | None) -> None:
+    """Export the tenant into tenant-state/, commit what changed and tag the backup.
+
+    Retention (--keep) counts trusted backups only, newest by position in the branch's first-parent history;
+    tags that are not trusted (see `entragit backups`) are reported, never counted nor deleted."""
     repo = core.open_repo(_ctx(ctx).repo)
     settings = _backup_settings(ctx)
     keep = keep or settings.backup_keep
+    trust = _trust(ctx, allowed_signers)
     step = EXPORT_STEP(ctx, types)
 
     def warn(text: str) -> None:
         job.break_line()
         click.echo(text, err=True)
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            # an annotation on the run (GitHub's workflow command), so a merge that never reached the tenant (a
+            # merge with the workflow token starts no recovery) is seen without opening the log
+            first = " ".join(text.split("\n", 1)[0].split()).removeprefix("warning: ")
+            click.echo(f"::warning title=entragit backup::{first}")
 
     def export_step(out_dir: Path) -> object:
         job.break_line()         # the exporter draws its own progress below the job's line
@@ -102,11 +132,11 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
             with _remote_lock(repo, remote, lock_wait):
                 result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
                                      sign=sign, remote=remote, progress=job.update, warn=warn,
-                                     upkeep=settings.backup_upkeep)
+                                     upkeep=settings.backup_upkeep, **trust)
         else:
             result = core.backup(repo, export_step=export_step, keep=keep, push=push, message=message,
                                  sign=sign, remote=remote, progress=job.update, warn=warn,
-                                 upkeep=settings.backup_upkeep)
+                                 upkeep=settings.backup_upkeep, **trust)
         job.detail = result.to_dict()
         job.message = f"{result.tag} on {result.commit[:12]}"
     if summary_file:            # "" (an unset $GITHUB_STEP_SUMMARY expanded) means none
@@ -125,10 +155,28 @@ def _remote_lock(repo: Any, remote: str, wait: float) -> Any:
 
 @cli.command("backups")
 @click.option("--json", "json_output", is_flag=True, help="A JSON list instead of text.")
+@click.option("--newest", is_flag=True,
+              help="Print only the newest trusted backup's tag (a recovery's default source); exit 2 if none.")
+@SIGNERS_OPTION
+@click.option("--require-signature", is_flag=True, help="Unsigned backups are not trusted.")
 @click.pass_context
-def backups_command(ctx: click.Context, json_output: bool) -> None:
-    """The tagged backups, newest first: time, commit, object counts, changes since the previous one."""
-    infos = core.list_backups(_ctx(ctx).repo)
+def backups_command(ctx: click.Context, json_output: bool, newest: bool, allowed_signers: Path | None,
+                    require_signature: bool) -> None:
+    """The tagged backups, newest first: time, commit, object counts, changes since the previous one.
+
+    Newest means by position in the default branch's first-parent history, never by tag name or date (anyone
+    who can push can name a tag); tags that do not verify, lie off that history or are dated in the future
+    come last, marked NOT TRUSTED with the reason."""
+    trust = _trust(ctx, allowed_signers, require_signature)
+    if newest:
+        from entragit.backups.trust import newest_trusted
+
+        found = newest_trusted(_ctx(ctx).repo, **trust)
+        if found is None:
+            raise UsageError("no trusted backup (see `entragit backups`): run the backup workflow first")
+        click.echo(found.tag)
+        return
+    infos = core.list_backups(_ctx(ctx).repo, **trust)
     if json_output:
         click.echo(json.dumps([i.to_dict() for i in infos], indent=2, sort_keys=True))
     else:
@@ -140,18 +188,20 @@ def backups_command(ctx: click.Context, json_output: bool) -> None:
 @click.option("--all", "all_tags", is_flag=True, help="Verify every backup tag.")
 @click.option("--deep", is_flag=True, help="Also re-hash every object of the backup (slower).")
 @click.option("--require-signature", is_flag=True, help="Fail backups whose tag is not signed.")
+@SIGNERS_OPTION
 @click.option("--json", "json_output", is_flag=True, help="A JSON list of results instead of text.")
 @click.pass_context
 def verify_command(ctx: click.Context, tag: str | None, all_tags: bool, deep: bool, require_signature: bool,
-                   json_output: bool) -> None:
-    """Prove a backup intact (default: the newest): tag -> commit -> tree, digest, signature."""
+                   allowed_signers: Path | None, json_output: bool) -> None:
+    """Prove a backup intact (default: the newest trusted one): tag -> commit -> tree, digest, signature."""
     if tag and all_tags:
         raise UsageError("give a TAG or --all, not both")
     repo = _ctx(ctx).repo
+    trust = _trust(ctx, allowed_signers, require_signature)
     if all_tags:
-        results = core.verify_all(repo, deep=deep, require_signature=require_signature)
+        results = core.verify_all(repo, deep=deep, **trust)
     else:
-        results = [core.verify(repo, tag, deep=deep, require_signature=require_signature)]
+        results = [core.verify(repo, tag, deep=deep, **trust)]
     if json_output:
         click.echo(json.dumps([r.to_dict() for r in results], indent=2, sort_keys=True))
     else:

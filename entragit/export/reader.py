@@ -62,6 +62,36 @@ def _listing_expands(rt: ResourceType) -> list[Link]:
     return [ln for ln in rt.links if ln.expand and not ln.inline]
 
 
+async def read_materials(client: Any, rt: ResourceType, objects: list[dict[str, Any]], stats: TypeStats) -> None:
+    """Public key material a listing nulls (``Prop.material``: a certificate's ``keyCredentials[].key``), read by
+    one single-object ``GET {item}?$select=<property>`` per object holding such an element (Learn, keyCredential:
+    "returned only on $select for a single object"); the listing's value is replaced by the answer's."""
+    props = [p for p in rt.props if p.material and p.public_material]
+    if not props:
+        return
+
+    def lacking(obj: Mapping[str, Any]) -> list[str]:
+        return [p.name for p in props
+                if any(isinstance(e, dict) and e.get("type") in p.public_material and not e.get(p.material)
+                       for e in obj.get(p.name) or ())]
+
+    async def read(obj: dict[str, Any], names: list[str]) -> None:
+        stats.link_reads += 1
+        try:
+            answer = await client.get(rt.item_path(str(obj[rt.key_prop])), {"$select": ",".join(names)},
+                                      rt.api_version, serialize=rt.serialized)
+        except GraphError as exc:
+            raise _graph_failure(rt, f"reading {', '.join(names)} of {_describe(rt, obj)}", exc,
+                                 obj=str(obj.get(rt.key_prop))) from exc
+        for name in names:
+            if isinstance(answer, Mapping) and name in answer:
+                obj[name] = answer[name]
+
+    todo = [(obj, names) for obj in objects if (names := lacking(obj))]
+    if todo:
+        await asyncio.gather(*(read(obj, names) for obj, names in todo))
+
+
 # ---------------------------------------------------------------------------------------------- the exporter
 class _Exporter:
     def __init__(self, client: Any, rts: list[ResourceType], exclude: Exclusions | None) -> None:
@@ -154,6 +184,7 @@ class _Exporter:
                 raise _graph_failure(rt, f"reading {rt.collection}", exc) from exc
             grouped = {ln.name: await self._read_all(rt, ln) for ln in rt.links if ln.read_all}
             await self._read_links(rt, obj, self._attach(rt, obj, {}, grouped))
+            await read_materials(self.client, rt, [obj], self.stats[rt.key])
             await self._emit(rt, channel, [obj])
         else:
             await self._produce_collection(rt, channel)
@@ -195,6 +226,7 @@ class _Exporter:
             pending = [(obj, reads) for obj in items if (reads := self._attach(rt, obj, side_values, grouped_values))]
             if pending:  # only objects with links left to read cost a task
                 await asyncio.gather(*(self._read_links(rt, obj, reads) for obj, reads in pending))
+            await read_materials(self.client, rt, items, self.stats[rt.key])
             await self._emit(rt, channel, items)
         finally:
             slot.release()

@@ -23,14 +23,19 @@ Credential chain (``credential: auto``, the default; the first that is configure
 5. Azure CLI, when ``az`` is on ``PATH`` (``az login``).
 
 Nothing configured, or a credential that fails, is a :class:`~entragit.errors.ConfigError` of one line naming
-what to set. Credentials are synchronous azure-identity classes: a token is fetched about once an hour and
+what to set. When Entra refuses GitHub's token (no federated credential matches it), the error names the
+presented token's ``sub``, ``aud`` and ``iss`` (decoded without verification; never the token itself), the
+AADSTS code and what to change (:func:`diagnose_exchange`): the subject GitHub sends depends on the
+repository's OIDC settings, which ``entragit doctor`` reads. Credentials are synchronous azure-identity classes: a token is fetched about once an hour and
 cached, so the short block of the event loop is harmless and nothing needs an aiohttp session closed.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
+import re
 import shutil
 import sys
 import urllib.error
@@ -99,35 +104,123 @@ class Auth:
             close()
 
 
-def github_oidc_assertion(env: Mapping[str, str] | None = None, *, audience: str = GITHUB_AUDIENCE,
-                          timeout: float = 30.0) -> Callable[[], str]:
-    """A callable fetching a GitHub Actions OIDC token for ``audience`` (``ClientAssertionCredential``'s func).
+class GitHubAssertion:
+    """``ClientAssertionCredential``'s assertion callable: fetches a GitHub Actions OIDC token for ``audience``.
 
     GET ``$ACTIONS_ID_TOKEN_REQUEST_URL&audience=...`` with ``Authorization: bearer
     $ACTIONS_ID_TOKEN_REQUEST_TOKEN``; the JWT is the ``value`` of the JSON answer
     (https://docs.github.com/actions/security-for-github-actions/security-hardening-your-deployments/about-security-hardening-with-openid-connect).
-    The variables are read when the callable runs: the credential calls it each time it needs a new token.
+    The variables are read when it runs: the credential calls it each time it needs a new token. The claims of
+    the last token fetched (:attr:`claims`, decoded without verification) serve the sign-in diagnostics.
     """
-    source = os.environ if env is None else env
 
-    def fetch() -> str:
-        url, token = source.get("ACTIONS_ID_TOKEN_REQUEST_URL"), source.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
+    def __init__(self, env: Mapping[str, str] | None = None, *, audience: str = GITHUB_AUDIENCE,
+                 timeout: float = 30.0) -> None:
+        self.source = os.environ if env is None else env
+        self.audience, self.timeout = audience, timeout
+        self.claims: dict[str, Any] = {}
+
+    def __call__(self) -> str:
+        url, token = self.source.get("ACTIONS_ID_TOKEN_REQUEST_URL"), self.source.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")
         if not url or not token:
             raise ConfigError("GitHub OIDC: ACTIONS_ID_TOKEN_REQUEST_URL and ACTIONS_ID_TOKEN_REQUEST_TOKEN are "
                               "not set (give the job `permissions: id-token: write`)")
-        full = f"{url}{'&' if '?' in url else '?'}audience={quote(audience, safe='')}"
+        full = f"{url}{'&' if '?' in url else '?'}audience={quote(self.audience, safe='')}"
         request = urllib.request.Request(full, headers={"Authorization": f"bearer {token}",
                                                         "Accept": "application/json"})
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310 (https on runners)
+            with urllib.request.urlopen(request, timeout=self.timeout) as answer:  # noqa: S310 (https on runners)
                 value = json.load(answer).get("value")
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise ConfigError(f"GitHub OIDC: could not get an ID token from {urlsplit(url).netloc}: {exc}") from exc
         if not isinstance(value, str) or not value:
             raise ConfigError("GitHub OIDC: the token endpoint answered without a `value`")
+        self.claims = unverified_claims(value)
         return value
 
-    return fetch
+
+def github_oidc_assertion(env: Mapping[str, str] | None = None, *, audience: str = GITHUB_AUDIENCE,
+                          timeout: float = 30.0) -> GitHubAssertion:
+    """A :class:`GitHubAssertion` (kept for callers of the earlier function)."""
+    return GitHubAssertion(env, audience=audience, timeout=timeout)
+
+
+def unverified_claims(jwt: str) -> dict[str, Any]:
+    """The payload of a JWT, decoded *without* checking its signature (for diagnostics only); {} if unreadable."""
+    parts = jwt.split(".")
+    if len(parts) != 3:
+        return {}
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, TypeError):
+        return {}
+    return payload if isinstance(payload, dict) else {}
+
+
+# What each AADSTS code of a refused token exchange means for a GitHub Actions sign-in, and what to change.
+# Codes: https://learn.microsoft.com/entra/identity-platform/reference-error-codes; AADSTS7002138 as Entra words
+# it: https://github.com/Azure/login/issues/573; federated credentials (subject, issuer, audience compared
+# exactly): https://learn.microsoft.com/entra/workload-id/workload-identity-federation-considerations
+AADSTS_FIXES = {
+    "700213": "no federated credential of app {client} has this subject: add one whose subject is exactly "
+              "{sub!r} (`entragit doctor` prints the subject of every job; it depends on the repository's OIDC "
+              "subject template and on immutable subjects)",
+    "7002138": "a federated credential matches {sub!r} only when case is ignored: Entra compares subjects "
+               "case-sensitively; register the subject exactly as GitHub sends it (owner and repository names as "
+               "GitHub spells them; `entragit doctor` reads them from the API)",
+    "700211": "no federated credential of app {client} trusts the issuer {iss!r}: set the credential's issuer to "
+              "exactly this value",
+    "700212": "no federated credential of app {client} accepts the audience {aud!r}: set the credential's "
+              "audience to exactly this value (entragit requests " + GITHUB_AUDIENCE + ")",
+    "70021": "no federated credential of app {client} matches this token's issuer, subject and audience: compare "
+             "them with the app's federated credentials",
+    "700016": "there is no application {client} in tenant {tenant}: check the client id (repository variable) "
+              "and the tenant id",
+    "90002": "tenant {tenant} does not exist in this cloud: check the tenant id and `cloud`",
+    "700024": "the GitHub token is not within its valid time range: check the runner's clock, and that the job "
+              "does not reuse an expired token",
+    "7000112": "the app {client} is disabled in tenant {tenant}",
+    "7000222": "the app's credentials have expired",
+}
+
+
+def diagnose_exchange(message: str, claims: Mapping[str, Any], *, client: str, tenant: str) -> str:
+    """One line: Entra's AADSTS code, the presented token's sub/aud/iss (never the token) and what to fix."""
+    codes = re.findall(r"AADSTS(\d+)", message)
+    code = codes[0] if codes else ""
+    sub, aud, iss = (claims.get(k) for k in ("sub", "aud", "iss"))
+    aud_text = ", ".join(aud) if isinstance(aud, list) else aud
+    first = message.split("\n", 1)[0].strip()
+    description = re.sub(r"^.*?(AADSTS\d+:)", r"\1", first) if code else first
+    description = description.split(" Trace ID:", 1)[0].strip()
+    fix = AADSTS_FIXES.get(code, "compare the presented claims with the app's federated credentials")
+    fix = fix.format(client=client, tenant=tenant, sub=sub or "", aud=aud_text or "", iss=iss or "")
+    presented = (f"sub={sub!r}, aud={aud_text!r}, iss={iss!r}" if claims
+                 else "(the GitHub token could not be decoded)")
+    return (f"Entra refused the GitHub OIDC token for app {client} in tenant {tenant}: {description[:600]}. "
+            f"Presented token (decoded, not verified): {presented}. Fix: {fix}.")
+
+
+def _github_credential(tenant: str, client: str, assertion: GitHubAssertion, **kw: Any) -> Any:
+    """``ClientAssertionCredential`` whose refused exchanges become a :func:`diagnose_exchange` ConfigError."""
+    from azure.core.exceptions import ClientAuthenticationError
+    from azure.identity import ClientAssertionCredential
+
+    class GitHubOIDCCredential(ClientAssertionCredential):
+        def _diagnosed(self, call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+            try:
+                return call(*args, **kwargs)
+            except ClientAuthenticationError as exc:
+                raise ConfigError(diagnose_exchange(str(exc.message or exc), assertion.claims, client=client,
+                                                    tenant=tenant)) from exc
+
+        def get_token(self, *scopes: str, **kwargs: Any) -> Any:
+            return self._diagnosed(super().get_token, *scopes, **kwargs)
+
+        def get_token_info(self, *scopes: str, **kwargs: Any) -> Any:
+            return self._diagnosed(super().get_token_info, *scopes, **kwargs)
+
+    return GitHubOIDCCredential(tenant, client, assertion, **kw)
 
 
 def _need_ids(settings: Any, what: str) -> tuple[str, str]:
@@ -174,7 +267,7 @@ def build_credential(settings: Any, env: Mapping[str, str] | None = None,
             "workload identity"
     if mode == "github" or (auto and env.get("ACTIONS_ID_TOKEN_REQUEST_URL") and env.get("ACTIONS_ID_TOKEN_REQUEST_TOKEN")):
         tenant, client = _need_ids(settings, "GitHub Actions OIDC")
-        return ai.ClientAssertionCredential(tenant, client, github_oidc_assertion(env), **kw), "GitHub Actions OIDC"
+        return _github_credential(tenant, client, GitHubAssertion(env), **kw), "GitHub Actions OIDC"
     if mode == "managedidentity" or (auto and (env.get("IDENTITY_ENDPOINT") or env.get("MSI_ENDPOINT"))):
         client_id = settings.client_id or None
         return ai.ManagedIdentityCredential(client_id=client_id, **credential_kwargs), "managed identity"

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from entragit.errors import GraphError, UsageError
 from entragit.graph.errors import error_from_response
 from entragit.graph.retry import IDEMPOTENT_METHODS, RetryPolicy, retry_after
-from entragit.graph.wire import GraphResponse, GraphStats
+from entragit.graph.wire import GraphResponse, GraphStats, with_graph_headers
 
 MAX_BATCH = 20
 
@@ -41,11 +41,12 @@ def prepare(requests: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         seen.add(item["id"])
         item["method"] = str(item["method"]).upper()
         item["url"] = "/" + str(item["url"]).lstrip("/")
-        if "body" in item:
-            headers = dict(item.get("headers") or {})
-            if not any(k.lower() == "content-type" for k in headers):
-                headers["Content-Type"] = "application/json"
-            item["headers"] = headers
+        # each request of a batch carries its own headers (the $batch POST's do not reach it): the preferences
+        # entragit sends on every request go on each one (wire.GRAPH_PREFERENCES)
+        headers = with_graph_headers(item.get("headers"))
+        if "body" in item and not any(k.lower() == "content-type" for k in headers):
+            headers["Content-Type"] = "application/json"
+        item["headers"] = headers
         out.append(item)
     return out
 

@@ -50,7 +50,7 @@ from entragit.graph.auth import Auth, static_auth
 from entragit.graph.errors import GraphTransportError, error_from_response
 from entragit.graph.retry import RetryPolicy, retry_after
 from entragit.graph.verbs import GraphVerbs
-from entragit.graph.wire import DEFAULT_VERSION, GraphResponse, GraphStats, encode_params
+from entragit.graph.wire import DEFAULT_VERSION, GraphResponse, GraphStats, encode_params, with_graph_headers
 
 DEFAULT_CONCURRENCY = 8
 PRIORITY_HEADER = "x-ms-throttle-priority"
@@ -207,6 +207,7 @@ class GraphClient(GraphVerbs):
         if method == "GET" and (priority or self.priority):
             sent_headers[PRIORITY_HEADER] = priority or self.priority  # type: ignore[assignment]
         sent_headers.update(headers or {})
+        sent_headers = with_graph_headers(sent_headers)  # Prefer: include-unknown-enum-members, on every request
         idem = bool(idempotent)
         if self._serialized(url, serialize):
             async with self._serial:

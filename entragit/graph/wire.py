@@ -12,7 +12,27 @@ from urllib.parse import quote
 import httpx
 
 DEFAULT_VERSION = "v1.0"
+
+# Preferences sent on EVERY Graph request (reads, writes, each request inside a $batch): the one place for them.
+# include-unknown-enum-members: without it Graph reads every member of an evolvable enum that comes after
+# unknownFutureValue in the metadata (CA riskRemediation, platform linux, qrCodePin strength combinations...) as
+# unknownFutureValue, and refuses such members on write; a backup would hold unknownFutureValue and a restore
+# would write it back.
+# https://learn.microsoft.com/en-us/graph/best-practices-concept#handling-future-members-in-evolvable-enumerations
+PREFER = "Prefer"
+GRAPH_PREFERENCES = ("include-unknown-enum-members",)
 _SAFE_QUERY = "$,'()*:@/!"
+
+
+def with_graph_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """``headers`` (a copy) with :data:`GRAPH_PREFERENCES` merged into the caller's ``Prefer`` (RFC 7240: one
+    comma-separated list; a caller's own preferences, e.g. ``create-if-missing``, are kept first)."""
+    out = dict(headers or {})
+    key = next((k for k in out if k.lower() == PREFER.lower()), PREFER)
+    given = [p.strip() for p in str(out.get(key) or "").split(",") if p.strip()]
+    names = {p.split("=", 1)[0].strip().lower() for p in given}
+    out[key] = ", ".join(given + [p for p in GRAPH_PREFERENCES if p.lower() not in names])
+    return out
 
 
 @dataclass

@@ -57,6 +57,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entragit import resources
+from entragit.plan.fidelity import _Fidelity
 from entragit.plan.links import _Links
 from entragit.plan.model import Change, Kind, Plan, Warning, is_placeholder, placeholder
 from entragit.plan.objects import _Objects
@@ -105,7 +106,7 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
 
 
 # ---------------------------------------------------------------------------------------------- planner
-class _Planner(_References, _Objects, _Recreates, _Links):
+class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
     def __init__(self, desired: Tree, live: Tree, deleted: Tree, scope: Scope, options: PlanOptions) -> None:
         self.desired = desired
         self.live = live
@@ -230,6 +231,7 @@ class _Planner(_References, _Objects, _Recreates, _Links):
                 continue
             desired_obj = desired_t[obj_id]
             resolved, ctx = self._resolve(rt, obj_id, desired_obj)
+            self._faithful(rt, obj_id, resolved, ctx)
             fate = self.fate[(rt.key, obj_id)]
             if fate == "live":
                 assert live_id is not None

@@ -11,7 +11,7 @@ from entragit.plan.placeholders import tokens
 from entragit.plan.values import _DROP, _copy, _Ctx, _places
 from entragit.resources import type_of_kind
 from entragit.resources.base import Link, LinkKind, Ref, ResourceType, path_values, strings_in
-from entragit.state.normalization import link_kinds
+from entragit.state.normalization import link_kinds, sort_unordered
 
 
 class _References:
@@ -139,7 +139,11 @@ class _References:
                     # names the reference)
                     if self._resolve_refs(link.refs, element, (rt.key, obj_id, f"{link.name}[]."), None):
                         kept.append(element)
+                        sort_unordered(element, link.unordered)
                 out[link.name] = kept
+        # lists Graph treats as sets (rt.unordered) are compared and written in canonical order: a remapped or
+        # placeholder id must not make an order-only difference (Graph itself reorders them: issue 10.12)
+        sort_unordered(out, rt.unordered)
         return out, ctx
 
     # -- links of ids (members, owners, manager) ---------------------------------------------------------

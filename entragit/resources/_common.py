@@ -32,6 +32,27 @@ PATCH_ALONE = Channel.PATCH_ALONE
 DIRECTORY_RESTORE = "POST directory/deletedItems/{id}/restore"
 
 
+# Key credentials (applications, service principals): "key" is "returned only on $select for a single object ...
+# otherwise, it's always null"; type Symmetric | AsymmetricX509Cert | X509CertAndPassword (a signing certificate's
+# private key) https://learn.microsoft.com/en-us/graph/api/resources/keycredential?view=graph-rest-1.0 . Only an
+# AsymmetricX509Cert's key is public (the certificate): it is backed up and written back; the others are secret.
+KEY_CREDENTIALS = Prop(
+    "keyCredentials", json_type="object[]", material="key", public_material=frozenset({"AsymmetricX509Cert"}),
+    note="certificates: the public certificate (key) is read per object (a list nulls it) and kept in the backup; "
+         "symmetric keys and private keys never are; an element without key material is never sent (Graph "
+         "refuses KeyValue null); PATCH replaces the list, existing credentials kept by keyId")
+
+# Custom security attributes (users, service principals): null without CustomSecAttributeAssignment.Read.All, and
+# for objects without any; a PATCH merges per attribute (removal: null, [] for multi-valued), each attribute set
+# names "#Microsoft.DirectoryServices.CustomSecurityAttributeValue" and multi-valued and integer values their type
+# https://learn.microsoft.com/en-us/graph/custom-security-attributes-examples
+CSA_READ = "CustomSecAttributeAssignment.Read.All"
+CUSTOM_SECURITY_ATTRIBUTES = Prop(
+    "customSecurityAttributes", json_type="object", withheld=CSA_READ, merges=True,
+    note=f"read needs {CSA_READ}, write CustomSecAttributeAssignment.ReadWrite.All; null is 'not read or none' "
+         "(never written); write annotations kept; attributes the file lacks are removed explicitly")
+
+
 def deleted_items(cast: str) -> str:
     return f"directory/deletedItems/microsoft.graph.{cast}"
 

@@ -21,6 +21,7 @@ from entragit.resources._common import (
     BOOL,
     CREATE_ONLY,
     DIRECTORY_RESTORE,
+    KEY_CREDENTIALS,
     OBJ,
     OBJS,
     RO,
@@ -48,8 +49,7 @@ PROPS: tuple[Prop, ...] = (
     *props("identifierUris tags", json_type=STRS),
     Prop("signInAudience", json_type=STR,
          note="default AzureADMyOrg; changing it may need other properties changed first [A1]"),
-    Prop("keyCredentials", json_type=OBJS,
-         note="public keys only; PATCH accepted (addKey needs proof of possession) [A4][A5]"),
+    KEY_CREDENTIALS,  # PATCH accepted; addKey needs proof of possession [A4][A5]
     Prop("uniqueName", CREATE_ONLY, json_type=STR,
          note="alternate key; settable only while null, then immutable [A4]"),
     # ---- read-only
@@ -75,7 +75,9 @@ TYPE = ResourceType(
     alt_key="appId",
     display="displayName",
     props=PROPS,
-    secret_paths=frozenset({"passwordCredentials[].secretText"}),
+    # a client secret's hint is its first characters (https://learn.microsoft.com/en-us/graph/api/resources/
+    # passwordcredential?view=graph-rest-1.0): a fragment of a secret, never stored (issue 11)
+    secret_paths=frozenset({"passwordCredentials[].secretText", "passwordCredentials[].hint"}),
     # appRole.origin is set by Graph and "must not be included in any POST or PATCH requests" [A6]
     volatile=frozenset({"appRoles[].origin"}),
     unordered=(

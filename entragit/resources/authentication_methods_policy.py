@@ -35,8 +35,11 @@ PROPS: tuple[Prop, ...] = (
          note="preMigration | migrationInProgress | migrationComplete; returned by GET [M2], writability "
               "UNCONFIRMED on Learn (the portal's migration control writes it)"),
     Prop("reconfirmationInDays", json_type=INT, note="in the v1.0 model (msgraph-sdk); writability UNCONFIRMED"),
-    Prop("systemCredentialPreferences", json_type=OBJ, note="returned by GET [M2]; writability UNCONFIRMED"),
-    Prop("reportSuspiciousActivitySettings", json_type=OBJ, note="returned by GET [M2]; writability UNCONFIRMED"),
+    # beta only: absent from Graph's v1.0 metadata (msgraph-sdk's v1.0 models, graph-entra.md "Beta-only
+    # properties"): never PATCHed on v1.0 (Graph refuses an unknown property), kept if a read returns them
+    Prop("systemCredentialPreferences", RO, json_type=OBJ, select=False, note="beta only: never written on v1.0"),
+    Prop("reportSuspiciousActivitySettings", RO, json_type=OBJ, select=False,
+         note="beta only: never written on v1.0"),
 )
 
 _FEATURES = ("displayAppInformationRequiredState", "displayLocationInformationRequiredState",

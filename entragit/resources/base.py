@@ -79,6 +79,10 @@ class ResourceType:
     # (requires_odata_type) and OBJECTS link elements (Link.requires_odata_type); e.g. "ipRanges[]".
     # Normalization keeps "@odata.type" only there and drops every other annotation.
     keep_odata_type: frozenset[str] = frozenset()
+    # --- additive (data, issue 10.3): paths inside which EVERY annotation is kept and written back, e.g.
+    # "customSecurityAttributes" (each attribute set's "@odata.type", "Name@odata.type" on multi-valued and
+    # integer values: Graph refuses writes without them)
+    keep_annotations: frozenset[str] = frozenset()
     # --- additive (engineer E, emulator)
     # derived types sharing the collection: (@odata.type, the properties only that type has); a POST must
     # name one of them, and create_defaults apply only to the posted type's own properties
@@ -111,6 +115,18 @@ class ResourceType:
         """The write channel of a top-level property; unknown properties are read-only."""
         p = self.prop(name)
         return p.channel if p else Channel.READ_ONLY
+
+    @property
+    def odata_type_paths(self) -> frozenset[str]:
+        """Paths (in written properties) of values whose declared type has derived types (abstract or not): Graph cannot infer which one a
+        write means, so their ``@odata.type`` is kept and written back. Derived from Graph's v1.0 model
+        (msgraph-sdk: :func:`entragit.resources.sdkmodel.polymorphic_paths`) plus the declared
+        ``keep_odata_type``."""
+        from entragit.resources.sdkmodel import polymorphic_paths
+
+        written = {p.name for p in self.props if p.writable}
+        derived = {p for p in polymorphic_paths(self.odata_type) if p.split(".")[0].removesuffix("[]") in written}
+        return frozenset(derived) | self.keep_odata_type
 
     @property
     def read_only(self) -> frozenset[str]:

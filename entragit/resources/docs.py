@@ -130,7 +130,8 @@ def _type_section(rt: ResourceType) -> list[str]:
     for label, values in (("volatile (dropped)", rt.volatile), ("unordered (sorted)", rt.unordered),
                           ("secret paths (dropped)", rt.secret_paths),
                           ("expanded on GET (only `id` kept)", rt.expanded),
-                          ("`@odata.type` kept inside", rt.keep_odata_type)):
+                          ("`@odata.type` needed inside (derived from Graph's model)", sorted(rt.odata_type_paths)),
+                          ("every annotation kept inside", rt.keep_annotations)):
         if values:
             out.append(f"- {label}: {_code(values)}")
     if rt.create_defaults:

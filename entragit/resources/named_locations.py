@@ -75,7 +75,8 @@ TYPE = NamedLocationsType(
         (IP, ("ipRanges", "isTrusted")),
         (COUNTRY, ("countriesAndRegions", "includeUnknownCountriesAndRegions", "countryLookupMethod")),
     ),
-    keep_odata_type=frozenset({"ipRanges[]"}),  # each range needs its @odata.type on write [N4][N5]
+    # each ipRanges element needs its @odata.type on write [N4][N5]: ipRange has derived types in Graph's model
+    # (iPv4CidrRange, iPv6CidrRange), so ResourceType.odata_type_paths holds "ipRanges[]" without declaring it here
     create_defaults=(
         ("isTrusted", False),  # ip [N1]
         ("includeUnknownCountriesAndRegions", False),  # country [N2]

@@ -70,6 +70,18 @@ class Prop:
     # "<type>[]" for an array of it; null is always allowed). The schema of tenant-state files checks it;
     # None: untyped (not in Graph's v1.0 model). tests/test_resources.py checks it against msgraph-sdk's models.
     json_type: str | None = None
+    # --- additive (data, issue 10): facts about how Graph reads and writes the value
+    # the application permission without which Graph answers null instead of the value (custom security
+    # attributes, employeeLeaveDateTime): a null in a backup means "not read", never "none", and is never written
+    withheld: str = ""
+    # Graph merges a PATCH of this value into the stored one (custom security attributes): what the body leaves
+    # out stays, so the plan removes what the desired value lacks explicitly (null, [] for collections)
+    merges: bool = False
+    # an array of credentials identified by "keyId" whose elements hold key material under this element property
+    # ("key"): list reads null it, a single-object GET with $select returns it; an element without it is never
+    # sent (Graph refuses KeyValue null); only the element types in ``public_material`` keep it in a backup
+    material: str = ""
+    public_material: frozenset[str] = frozenset()
 
     @property
     def writable(self) -> bool:

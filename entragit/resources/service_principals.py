@@ -20,7 +20,9 @@ from typing import Any
 from entragit.resources._common import (
     BOOL,
     CREATE_ONLY,
+    CUSTOM_SECURITY_ATTRIBUTES,
     DIRECTORY_RESTORE,
+    KEY_CREDENTIALS,
     MICROSOFT_TENANT_IDS,
     OBJ,
     OBJS,
@@ -42,10 +44,10 @@ PROPS: tuple[Prop, ...] = (
     *props("description displayName homepage loginUrl logoutUrl notes preferredSingleSignOnMode "
            "preferredTokenSigningKeyThumbprint tokenEncryptionKeyId", json_type=STR),
     *props("info samlSingleSignOnSettings", json_type=OBJ),
-    *props("addIns appRoles keyCredentials oauth2PermissionScopes", json_type=OBJS),
+    *props("addIns appRoles oauth2PermissionScopes", json_type=OBJS),
+    KEY_CREDENTIALS,
     *props("alternativeNames notificationEmailAddresses replyUrls servicePrincipalNames tags", json_type=STRS),
-    Prop("customSecurityAttributes", json_type=OBJ,
-         note="read needs CustomSecAttributeAssignment.Read.All, write ...ReadWrite.All [SP1][SP4]"),
+    CUSTOM_SECURITY_ATTRIBUTES,  # [SP1][SP4]
     # ---- read-only
     Prop("passwordCredentials", RO, json_type=OBJS,
          note="PATCH not supported: addPassword/removePassword [SP4]; secretText is never exported"),
@@ -142,7 +144,11 @@ TYPE = ServicePrincipalsType(
     alt_key="appId",
     display="displayName",
     props=PROPS,
-    secret_paths=frozenset({"passwordCredentials[].secretText"}),
+    # custom security attributes keep their write annotations ("@odata.type" per attribute set, "Name@odata.type"
+    # on multi-valued and integer values): https://learn.microsoft.com/en-us/graph/custom-security-attributes-examples
+    keep_annotations=frozenset({"customSecurityAttributes"}),
+    # a client secret's hint is its first characters (passwordCredential): never stored (issue 11)
+    secret_paths=frozenset({"passwordCredentials[].secretText", "passwordCredentials[].hint"}),
     # appRole.origin is set by Graph and "must not be included in any POST or PATCH requests"
     # (https://learn.microsoft.com/en-us/graph/api/resources/approle?view=graph-rest-1.0)
     volatile=frozenset({"appRoles[].origin"}),

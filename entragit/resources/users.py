@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from entragit.resources._common import (
     BOOL,
+    CUSTOM_SECURITY_ATTRIBUTES,
     DIRECTORY_RESTORE,
     INT,
     OBJ,
@@ -69,7 +70,7 @@ PROPS: tuple[Prop, ...] = (
          note="send division and costCenter together or the omitted one becomes null [U4]; refused for "
               "synced users (graph-entra.md corrections)"),
     Prop("employeeHireDate", json_type=STR, note="User-LifeCycleInfo.ReadWrite.All [U4]"),
-    Prop("employeeLeaveDateTime", json_type=STR,
+    Prop("employeeLeaveDateTime", json_type=STR, withheld="User-LifeCycleInfo.Read.All",
          note="read and write need User-LifeCycleInfo.*.All [U1][U4]; without the read permission Graph "
               "answers null rather than 403 (Azure/LogicAppsUX#4925, not Learn): a backup taken without it "
               "holds nulls that must not be restored"),
@@ -78,8 +79,7 @@ PROPS: tuple[Prop, ...] = (
     Prop("otherMails", json_type=STRS, note="full replace, at most 250 values [U4]"),
     Prop("identities", json_type=OBJS, note="PATCH replaces the whole collection and must keep the userPrincipalName "
                             "identity; User.ManageIdentities.All [U4]"),
-    Prop("customSecurityAttributes", json_type=OBJ,
-         note="read needs CustomSecAttributeAssignment.Read.All, write ...ReadWrite.All [U1][U4]"),
+    CUSTOM_SECURITY_ATTRIBUTES,  # [U1][U4]
     Prop("authorizationInfo", json_type=OBJ, note="certificateUserIds (certificate-based authentication) [U1]"),
     # ---- write-only secret: never returned by Graph, required on create
     Prop("passwordProfile", json_type=OBJ, required_on_create=True, secret=True, select=False,
@@ -128,6 +128,9 @@ TYPE = ResourceType(
         "signInActivity",
         "licenseAssignmentStates[].lastUpdatedDateTime",
     }),
+    # custom security attributes keep their write annotations ("@odata.type" per attribute set, "Name@odata.type"
+    # on multi-valued and integer values): https://learn.microsoft.com/en-us/graph/custom-security-attributes-examples
+    keep_annotations=frozenset({"customSecurityAttributes"}),
     unordered=(
         "otherMails",
         "proxyAddresses",

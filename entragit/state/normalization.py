@@ -5,15 +5,18 @@ under the link names) and the exclusions configured in ``entragit.yaml``:
 
 1. copy the object dropping every OData annotation (a key holding ``@``: ``@odata.context``,
    ``@odata.etag``, ``authenticationStrength@odata.context``, ``@microsoft.graph.tips``, ``@removed``),
-   except ``@odata.type`` in the places Graph needs it on write: the object itself
-   (``ResourceType.requires_odata_type``), elements of OBJECTS links (``Link.requires_odata_type``) and
-   the paths of ``ResourceType.keep_odata_type`` (e.g. ``ipRanges[]``);
+   except ``@odata.type`` wherever Graph returned it (Graph names a value's type where it cannot be inferred:
+   derived and abstract types such as ``ipRanges[]``, CA ``externalTenants``, an ``agentIdentity`` among
+   service principals; the object's own type is dropped unless ``requires_odata_type``), and every annotation
+   below the paths of ``ResourceType.keep_annotations`` (custom security attributes: ``"@odata.type"`` per
+   attribute set, ``"Name@odata.type"`` on multi-valued and integer values);
 2. run the declaration's ``normalize_hook`` (by default: expanded related objects reduced to ``{id}``);
 3. record entragit's facts under ``_entragit``: ``onPremisesMastered`` (``rt.is_synced``),
    ``neverWritten`` (``rt.never_written``) and ``linkKinds`` (the kind of each linked id whose kind is not a
    type the backup holds: a device or organizational contact member, a user when users are excluded; taken
    from the ``@odata.type`` Graph gives each linked object, kept from the stored file for ids still linked);
-4. drop volatile paths, secret properties and paths, and the excluded paths (personal data);
+4. drop volatile paths, secret properties and paths, key material that is not public (``Prop.material``: a
+   symmetric or private key; a certificate's public key stays), and the excluded paths (personal data);
 5. links: ids sorted (IDS), an id or null (ID), elements without their volatile paths, inner lists
    sorted, elements sorted by ``sort_by`` (OBJECTS);
 6. sort the declared unordered lists: strings and numbers by value, objects by ``id``/``keyId`` when
@@ -69,11 +72,17 @@ def normalize(rt: ResourceType, obj: Mapping[str, Any], exclude: Exclusions | No
     """The canonical stored form of one Graph object of type ``rt`` (a new dict; ``obj`` is untouched)."""
     plan = _plan(rt)
     kinds = _graph_kinds(plan, obj, exclude)
-    out = _copy(obj, _odata_type_holders(plan, obj))
+    out = _copy(obj, _annotation_holders(plan, obj))
+    if not plan.top_odata_type and out.get(ODATA_TYPE) == rt.odata_type:
+        del out[ODATA_TYPE]  # the collection's own type, said where it adds nothing (deleted items, getByIds)
     out = rt.normalize_hook(out)
     _record_facts(rt, out)
     for parts in plan.drop:
         _drop(out, parts)
+    for name, material, public in plan.materials:
+        for element in out.get(name) or () if type(out.get(name)) is list else ():
+            if type(element) is dict and material in element and element.get("type") not in public:
+                del element[material]  # a symmetric or private key: secret, never stored (issue 11)
     if exclude:
         for path in exclude.get(rt.key, ()):
             if path != WHOLE_TYPE:
@@ -144,11 +153,10 @@ class _Plan:
     def __init__(self, rt: ResourceType) -> None:
         self.rt = rt
         self.top_odata_type = rt.requires_odata_type
-        self.holders = [_split(p) for p in sorted(rt.keep_odata_type)] + [
-            _split(f"{ln.name}[]") for ln in rt.links
-            if ln.requires_odata_type and ln.kind is LinkKind.OBJECTS]
+        self.holders = [_split(p) for p in sorted(rt.keep_annotations)]
         drops = sorted(rt.volatile) + sorted(rt.secrets) + sorted(rt.secret_paths)
         self.drop = [_split(p) for p in drops]
+        self.materials = [(p.name, p.material, p.public_material) for p in rt.props if p.material]
         self.links = rt.links
         self.kinded = [ln for ln in rt.links if ln.kind is not LinkKind.OBJECTS]
         self.unordered = [_split(p.removesuffix("[]")) for p in _deepest_first(rt.unordered)]
@@ -170,11 +178,9 @@ def _deepest_first(paths: Collection[str]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------- steps
-def _odata_type_holders(plan: _Plan, obj: Mapping[str, Any]) -> set[int]:
-    """``id()`` of every dict of ``obj`` inside which ``@odata.type`` is kept."""
+def _annotation_holders(plan: _Plan, obj: Mapping[str, Any]) -> set[int]:
+    """``id()`` of every dict of ``obj`` inside which all annotations are kept (``keep_annotations``)."""
     holders: set[int] = set()
-    if plan.top_odata_type:
-        holders.add(id(obj))
     for parts in plan.holders:
         for container, key in _places(obj, parts):
             value = container[key]
@@ -183,19 +189,20 @@ def _odata_type_holders(plan: _Plan, obj: Mapping[str, Any]) -> set[int]:
     return holders
 
 
-def _copy(node: Any, keep: set[int]) -> Any:
-    """Deep copy of JSON data without annotations (``@odata.type`` survives in ``keep`` dicts)."""
+def _copy(node: Any, keep: set[int], inside: bool = False) -> Any:
+    """Deep copy of JSON data without annotations, except ``@odata.type`` (the type Graph gave a value: kept
+    wherever Graph returned it) and, inside ``keep`` dicts (and below them), every annotation."""
     kind = type(node)
     if kind is list:
-        return [_copy(v, keep) if type(v) is dict or type(v) is list else v for v in node]
+        return [_copy(v, keep, inside) if type(v) is dict or type(v) is list else v for v in node]
     if kind is dict or isinstance(node, Mapping):
-        keep_type = bool(keep) and id(node) in keep
+        everything = inside or (bool(keep) and id(node) in keep)
         out = {}
         for key, value in node.items():
-            if "@" in key and not (keep_type and key == ODATA_TYPE):
+            if "@" in key and not everything and key != ODATA_TYPE:
                 continue
             kind = type(value)
-            out[key] = _copy(value, keep) if kind is dict or kind is list else value
+            out[key] = _copy(value, keep, everything) if kind is dict or kind is list else value
         return out
     return node
 
@@ -300,6 +307,8 @@ def normalize_link(link: Link, value: Any) -> Any:
         return list(dict.fromkeys(ids))
     for element in value:
         if isinstance(element, dict):
+            if not link.requires_odata_type:
+                element.pop(ODATA_TYPE, None)  # the element's own (only) type: it adds nothing
             for path in link.volatile:
                 drop_path(element, path)
             sort_unordered(element, link.unordered)

@@ -100,7 +100,7 @@ def build_schema(rt: ResourceType) -> dict[str, Any]:
             "properties": {"id": {"type": ["string", "null"]}},
             "additionalProperties": False,
         })
-    for path in rt.keep_odata_type:
+    for path in sorted(rt.odata_type_paths):  # declared types with derived types: Graph needs the value's type
         node = _at(schema, path)
         node.setdefault("properties", {})[ODATA_TYPE] = dict(_ODATA_TYPE_SCHEMA)
         _merge(node, {"required": [ODATA_TYPE]})

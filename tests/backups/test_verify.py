@@ -128,9 +128,10 @@ def test_deep_verify_catches_an_object_edited_in_the_store(git_repo: Path) -> No
 def test_verify_rejects_lightweight_and_manifestless_tags(git_repo: Path) -> None:
     _three_backups(git_repo)
     git(git_repo, "tag", "backup/20300101T000000Z")
-    assert any("lightweight" in p for p in verify(git_repo).problems)
+    assert any("lightweight" in p for p in verify(git_repo, "backup/20300101T000000Z").problems)
     git(git_repo, "tag", "-f", "-a", "-m", "no manifest here", "backup/20300101T000000Z")
-    assert any("no readable manifest" in p for p in verify(git_repo).problems)
+    assert any("no readable manifest" in p for p in verify(git_repo, "backup/20300101T000000Z").problems)
+    assert verify(git_repo).ok  # the default is the newest *trusted* backup, never a tag's name
 
 
 def _ssh_keygen() -> str:

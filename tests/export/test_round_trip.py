@@ -53,17 +53,19 @@ def _expected(rt: ResourceType, graph_obj: dict[str, Any], *, listed: bool) -> d
             if rt.requires_odata_type:
                 out[key] = value
         elif prop is not None and prop.writable and (prop.select or not listed):
-            out[key] = _strip_annotations(value, keep=key in {p.split("[")[0] for p in rt.keep_odata_type})
+            out[key] = _strip_annotations(value, keep_all=key in rt.keep_annotations)
     sort_unordered(out, rt.unordered)
     return out
 
 
-def _strip_annotations(value: Any, keep: bool) -> Any:
+def _strip_annotations(value: Any, keep_all: bool) -> Any:
+    """Annotations dropped, but the @odata.type Graph returned (issue 10.4) and, below keep_annotations (custom
+    security attributes), every annotation: both are written back."""
     if isinstance(value, dict):
-        return {k: _strip_annotations(v, False) for k, v in value.items()
-                if "@" not in k or (keep and k == ODATA_TYPE)}
+        return {k: _strip_annotations(v, keep_all) for k, v in value.items()
+                if "@" not in k or k == ODATA_TYPE or keep_all}
     if isinstance(value, list):
-        return [_strip_annotations(v, keep) for v in value]
+        return [_strip_annotations(v, keep_all) for v in value]
     return value
 
 
@@ -187,7 +189,8 @@ def test_secrets_are_neither_stored_nor_written() -> None:
     graph_obj["passwordCredentials"][0]["secretText"] = "s3cr3t"
     stored = _file(rt, graph_obj)
     assert "s3cr3t" not in json.dumps(stored)
-    assert stored["passwordCredentials"][0]["hint"] == "abc"  # credential metadata is kept
+    # credential metadata is kept, the hint (the secret's first characters) never (issue 11)
+    assert stored["passwordCredentials"][0]["keyId"] and "hint" not in stored["passwordCredentials"][0]
     assert "passwordCredentials" not in create_body(rt, stored)  # read-only: addPassword mints new ones
 
 

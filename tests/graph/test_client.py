@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import time
 from datetime import datetime
 from pathlib import Path
@@ -90,6 +91,29 @@ def test_custom_headers_are_sent_again_on_every_page(emulator: Emulator) -> None
         assert seen["headers"]["x-ms-throttle-priority"] == "Low"
         assert seen["headers"]["authorization"] == f"Bearer {STATIC_TOKEN}"
         assert "kiota-python" in seen["headers"]["user-agent"]                # through the SDK middleware
+
+
+def test_every_request_prefers_unknown_enum_members(emulator: Emulator) -> None:
+    """Reads, writes and each request inside a $batch ask for evolvable enum members (issue 10.2); a caller's
+    own preference is kept beside it."""
+    client, rec = recorded_client(emulator)
+    user = emulator.backend.state()["users"][0]["id"]
+
+    async def go() -> list[dict[str, Any]]:
+        async with client:
+            await client.get(f"users/{user}")
+            await client.patch(f"users/{user}", {"jobTitle": "Tester"})
+            await client.request("GET", "users", params={"$top": 1}, headers={"prefer": "odata.maxpagesize=1"})
+            return await client.batch([{"method": "GET", "url": f"/users/{user}"},
+                                       {"method": "PATCH", "url": f"/users/{user}", "body": {"jobTitle": "B"}}])
+
+    answers = run(go())
+    assert [a["status"] for a in answers] == [200, 204]
+    prefer = [s["headers"].get("prefer") for s in rec.seen]
+    assert prefer == ["include-unknown-enum-members"] * 2 + ["odata.maxpagesize=1, include-unknown-enum-members",
+                                                             "include-unknown-enum-members"]
+    batch = json.loads(rec.seen[-1]["body"])["requests"]
+    assert [r["headers"]["Prefer"] for r in batch] == ["include-unknown-enum-members"] * 2
 
 
 def test_throttle_priority_only_on_reads(emulator: Emulator) -> None:

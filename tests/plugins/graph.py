@@ -33,9 +33,16 @@ class AsgiRecorder:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "http":
-            self.seen.append({"method": scope["method"], "path": scope["path"],
-                              "query": scope["query_string"].decode(),
-                              "headers": {k.decode().lower(): v.decode() for k, v in scope["headers"]}})
+            entry = {"method": scope["method"], "path": scope["path"], "query": scope["query_string"].decode(),
+                     "headers": {k.decode().lower(): v.decode() for k, v in scope["headers"]}, "body": b""}
+            self.seen.append(entry)
+            inner = receive
+
+            async def receive() -> Any:  # the request body too ("body": bytes)
+                message = await inner()
+                if message.get("type") == "http.request":
+                    entry["body"] += message.get("body", b"")
+                return message
         await self.app(scope, receive, send)
 
 
@@ -80,10 +87,11 @@ class GitHubTokenEndpoint(BaseHTTPRequestHandler):
     """Loopback stand-in for GitHub's ACTIONS_ID_TOKEN_REQUEST_URL: answers {"value": JWT}, records each request."""
 
     seen: list[dict[str, Any]] = []
+    token: str = GITHUB_JWT
 
     def do_GET(self) -> None:  # noqa: N802
         type(self).seen.append({"path": self.path, "authorization": self.headers.get("Authorization")})
-        body = json.dumps({"count": 1, "value": GITHUB_JWT}).encode()
+        body = json.dumps({"count": 1, "value": type(self).token}).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -95,9 +103,11 @@ class GitHubTokenEndpoint(BaseHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def github_token_endpoint(path: str) -> Iterator[str]:
-    """Serve :class:`GitHubTokenEndpoint` on 127.0.0.1 (its record emptied); yields the URL of ``path``."""
+def github_token_endpoint(path: str, token: str = GITHUB_JWT) -> Iterator[str]:
+    """Serve :class:`GitHubTokenEndpoint` on 127.0.0.1 (its record emptied), answering ``token``; yields the URL
+    of ``path``."""
     GitHubTokenEndpoint.seen = []
+    GitHubTokenEndpoint.token = token
     server = ThreadingHTTPServer(("127.0.0.1", 0), GitHubTokenEndpoint)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()

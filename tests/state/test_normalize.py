@@ -72,22 +72,52 @@ def test_named_location_keeps_the_odata_types_graph_needs_on_write() -> None:
     assert sorted(r["@odata.type"] for r in out["ipRanges"]) == [
         "#microsoft.graph.iPv4CidrRange", "#microsoft.graph.iPv6CidrRange"]
     assert "@odata.context" not in out
-    assert out["someNested"] == {"x": 1}  # only where the declaration says Graph needs it
+    # wherever Graph returned it (issue 10.4: Graph names a type where it cannot be inferred)
+    assert out["someNested"] == {"@odata.type": "#microsoft.graph.somethingElse", "x": 1}
 
 
-def test_odata_type_dropped_where_graph_does_not_need_it() -> None:
+def test_odata_type_kept_where_graph_returned_it_but_the_collections_own_type_dropped() -> None:
     rt = resources.get("users")
     assert not rt.requires_odata_type
     obj = ex.user()
-    obj["@odata.type"] = "#microsoft.graph.user"
+    obj["@odata.type"] = "#microsoft.graph.user"  # deleted items and getByIds answers name it
     assert "@odata.type" not in normalize(rt, obj)
+    agent = dict(ex.user(), **{"@odata.type": "#microsoft.graph.agentUser"})  # a derived type: kept
+    assert normalize(rt, agent)["@odata.type"] == "#microsoft.graph.agentUser"
+    # CA externalTenants is abstract: its @odata.type survives (and is written back with conditions)
+    ca = ex.conditional_access_policy()
+    ca["conditions"]["users"]["includeGuestsOrExternalUsers"] = {
+        "guestOrExternalUserTypes": "b2bCollaborationGuest", "externalTenants": {
+            "@odata.type": "#microsoft.graph.conditionalAccessEnumeratedExternalTenants",
+            "membershipKind": "enumerated", "members": ["t2", "t1"]}}
+    tenants = normalize(resources.get("conditionalAccessPolicies"), ca)["conditions"]["users"][
+        "includeGuestsOrExternalUsers"]["externalTenants"]
+    assert tenants["@odata.type"] == "#microsoft.graph.conditionalAccessEnumeratedExternalTenants"
+    assert tenants["members"] == ["t1", "t2"]  # a set-like list: sorted
 
 
-def test_keep_odata_type_paths_come_from_the_declaration() -> None:
-    rt = dataclasses.replace(resources.get("namedLocations"), keep_odata_type=frozenset())
-    out = normalize(rt, ex.ip_named_location())
-    assert all("@odata.type" not in r for r in out["ipRanges"])
-    assert out["@odata.type"] == "#microsoft.graph.ipNamedLocation"  # requires_odata_type still holds
+def test_polymorphic_paths_come_from_graphs_model() -> None:
+    """Where Graph needs @odata.type on write is derived from msgraph-sdk's models, not declared by hand."""
+    assert resources.get("namedLocations").odata_type_paths == {"ipRanges[]"}
+    assert {"conditions.users.includeGuestsOrExternalUsers.externalTenants",
+            "conditions.users.excludeGuestsOrExternalUsers.externalTenants"} <= \
+        resources.get("conditionalAccessPolicies").odata_type_paths
+    rt = dataclasses.replace(resources.get("users"), keep_odata_type=frozenset({"identities[]"}))
+    assert "identities[]" in rt.odata_type_paths  # a declared extra path joins the derived ones
+
+
+def test_custom_security_attributes_keep_their_write_annotations() -> None:
+    """Graph refuses a write of custom security attributes without @odata.type per attribute set and
+    Name@odata.type on multi-valued and integer values (custom-security-attributes-examples): kept."""
+    value = {"Engineering": {"@odata.type": "#microsoft.graph.customSecurityAttributeValue",
+                             "Project@odata.type": "#Collection(String)", "Project": ["Baker", "Cascade"],
+                             "NumVendors@odata.type": "#Int32", "NumVendors": 4, "Certification": True}}
+    for key in ("users", "servicePrincipals"):
+        obj = dict(ex.user() if key == "users" else ex.service_principal(), customSecurityAttributes=value)
+        obj["customSecurityAttributes@odata.context"] = "x"
+        out = normalize(resources.get(key), obj)
+        assert out["customSecurityAttributes"] == value and "customSecurityAttributes@odata.context" not in out
+        assert normalize(resources.get(key), out) == out
 
 
 def test_method_configurations_keep_odata_type_and_lose_annotations() -> None:
@@ -140,8 +170,24 @@ def test_secret_text_never_kept_but_credential_metadata_is() -> None:
     (cred,) = out["passwordCredentials"]
     assert "secretText" not in cred
     assert cred["keyId"] == "a7e4b1f0-3c2d-4e5f-8a9b-0c1d2e3f4a5b"
-    assert cred["hint"] == "Q~x" and cred["endDateTime"] == "2026-03-01T00:00:00Z"
-    assert "super-secret" not in repr(out)
+    # the hint is the secret's first characters: a fragment of a secret, never stored (issue 11)
+    assert "hint" not in cred and cred["endDateTime"] == "2026-03-01T00:00:00Z"
+    assert "super-secret" not in repr(out) and "Q~x" not in repr(out)
+
+
+def test_only_a_certificates_public_key_is_stored() -> None:
+    """keyCredentials[].key: a certificate's (AsymmetricX509Cert) is public and kept; a symmetric key or a
+    signing certificate's private key (X509CertAndPassword) is secret and never stored (issue 11)."""
+    app = ex.application()
+    app["keyCredentials"] = [
+        {"keyId": "k1", "type": "AsymmetricX509Cert", "usage": "Verify", "key": "TUlJQ2VydA=="},
+        {"keyId": "k2", "type": "Symmetric", "usage": "Verify", "key": "c3ltbWV0cmlj"},
+        {"keyId": "k3", "type": "X509CertAndPassword", "usage": "Sign", "key": "cGZ4"}]
+    for key in ("applications", "servicePrincipals"):
+        out = normalize(resources.get(key), app)
+        by_id = {c["keyId"]: c for c in out["keyCredentials"]}
+        assert by_id["k1"]["key"] == "TUlJQ2VydA==" and "key" not in by_id["k2"] and "key" not in by_id["k3"]
+        assert "c3ltbWV0cmlj" not in repr(out) and "cGZ4" not in repr(out)
 
 
 def test_secret_props_dropped() -> None:

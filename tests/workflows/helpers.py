@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +92,44 @@ def prepare_workflow_run(monkeypatch: pytest.MonkeyPatch) -> None:
         tool_missing("jq is not installed (the gh stand-in filters with it, as gh --jq does)")
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+
+
+def make_wheel(folder: Path, name: str, version: str, requires: list[str] = (), *,
+               tag: str = "py3-none-any", payload: str = "") -> Path:
+    """A minimal valid wheel (PEP 427): one module, METADATA, WHEEL and RECORD with each file's hash."""
+    dist = re.sub(r"[-_.]+", "_", name)
+    files = {f"{dist}_stub/__init__.py": f"# {name} {version}\n{payload}",
+             f"{dist}-{version}.dist-info/METADATA": "Metadata-Version: 2.1\n"
+             f"Name: {name}\nVersion: {version}\n" + "".join(f"Requires-Dist: {r}\n" for r in requires),
+             f"{dist}-{version}.dist-info/WHEEL": f"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: {tag}\n"}
+    record = f"{dist}-{version}.dist-info/RECORD"
+    lines = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).decode().rstrip("=")
+        lines.append(f"{path},sha256={digest},{len(text.encode())}")
+    lines.append(f"{record},,")
+    files[record] = "\n".join(lines) + "\n"
+    path = folder / f"{dist}-{version}-{tag}.whl"
+    with zipfile.ZipFile(path, "w") as archive:
+        for name_, text in files.items():
+            archive.writestr(name_, text)
+    return path
+
+
+# The administrators' reusable workflow as `entragit init-admin` renders it for a sample tenant repository.
+ADMIN_VALUES = {"tenant_repo": "org/tenant", "tenant_id": "7f3c9a51-2b8e-4d6f-9a0c-5e1b2d3c4f60",
+                "writer_client_id": "22222222-2222-2222-2222-222222222222", "approvers": (2001, 2002),
+                "lock_sha256": "ab" * 32}
+
+
+def admin_workflow_text() -> str:
+    from entragit.init import admin_files
+
+    return admin_files(**ADMIN_VALUES)[".github/workflows/entragit-apply.yml"]
+
+
+def admin_workflow() -> dict[str, Any]:
+    data = yaml.safe_load(admin_workflow_text())
+    if True in data:
+        data["on"] = data.pop(True)
+    return data

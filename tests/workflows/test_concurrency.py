@@ -23,21 +23,23 @@ import pytest
 
 from entragit.init import WORKFLOWS
 from entragit.jobs import DEFAULT_REMOTE_MAX_AGE, REMOTE_LOCK_REF, acquire_remote_lock, release_remote_lock
-from tests.workflows.helpers import PROJECT_WORKFLOWS, load_workflow, run_steps
+from tests.workflows.helpers import PROJECT_WORKFLOWS, admin_workflow, load_workflow, run_steps
 from tests.workflows.runner import git
 
 SETUP = (Path(__file__).resolve().parents[2] / "docs" / "setup.md").read_text(encoding="utf-8")
 # the commands that write to the tenant or push entragit's commits, and so must hold the lock
 # runners' clocks (NTP) and GitHub's kill of a job past its timeout: far less than this
 CLOCK_MARGIN = 600.0
-WRITERS = re.compile(r"\bentragit (backup --push|apply)\b|\bentragit apply \"\$\{args\[@\]\}\"")
+WRITERS = re.compile(r"\bentragit (backup --push|apply)\b|\bentragit (apply|backup) \"\$\{args\[@\]\}\"")
 
 
 def _lock_jobs() -> list[tuple[str, str, dict[str, Any], str]]:
     """(workflow, job id, job, the shell that runs the writing command) for every job that writes."""
     found = []
-    for name in WORKFLOWS:
-        for job_id, job in load_workflow(PROJECT_WORKFLOWS / name)["jobs"].items():
+    workflows = {name: load_workflow(PROJECT_WORKFLOWS / name) for name in WORKFLOWS}
+    workflows["entragit-apply.yml"] = admin_workflow()   # the administrators' reusable workflow: the apply
+    for name, data in sorted(workflows.items()):
+        for job_id, job in data["jobs"].items():
             runs = "\n".join(step["run"] for _, _, step in run_steps({"jobs": {job_id: job}}))
             if WRITERS.search(runs):
                 found.append((name, job_id, job, runs))
@@ -46,7 +48,7 @@ def _lock_jobs() -> list[tuple[str, str, dict[str, Any], str]]:
 
 def test_the_jobs_that_write_are_the_backups_and_the_apply() -> None:
     assert [(name, job_id) for name, job_id, _, _ in _lock_jobs()] == [
-        ("backup.yml", "backup"), ("recover.yml", "apply"), ("recover.yml", "backup")]
+        ("backup.yml", "backup"), ("entragit-apply.yml", "apply"), ("recover.yml", "backup")]
 
 
 @pytest.mark.parametrize(("name", "job_id", "job", "runs"), _lock_jobs(),

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
+import yaml
 from git import Repo
 
 from entragit.cli import main
@@ -35,8 +37,8 @@ def test_init_scaffolds_a_tenant_repository(tmp_path: Path, capsys: pytest.Captu
     files = {p.relative_to(root).as_posix() for p in root.rglob("*")
              if p.is_file() and p.relative_to(root).parts[0] != ".git"}
     expected = {f".github/workflows/{n}" for n in WORKFLOWS} | {
-        "entragit.yaml", ".github/CODEOWNERS", ".gitattributes", "README.md", "tenant-state/.gitkeep"} | {
-        f"schemas/{rt.key}.schema.json" for rt in all_types()}
+        "entragit.yaml", ".github/CODEOWNERS", ".github/dependabot.yml", ".gitattributes", "README.md",
+        "tenant-state/.gitkeep"} | {f"schemas/{rt.key}.schema.json" for rt in all_types()}
     assert files == expected
     for name in WORKFLOWS:
         assert (root / ".github/workflows" / name).read_text(encoding="utf-8") == render_workflow(name)
@@ -46,6 +48,7 @@ def test_init_scaffolds_a_tenant_repository(tmp_path: Path, capsys: pytest.Captu
     assert (settings.tenant_id, settings.cloud, settings.backup_keep, settings.max_change_share) == (
         TENANT, "usgov", 5, 0.3)
     assert settings.types_include == () and settings.emergency_access == ()
+    assert settings.approvers == () and settings.approvals == 1 and settings.allowed_signers is None
     config = (root / "entragit.yaml").read_text(encoding="utf-8")
     assert "# Break-glass accounts" in config and "maxChangeShare: 0.3" in config
 
@@ -74,7 +77,7 @@ def test_init_refuses_to_overwrite_without_force(tmp_path: Path, capsys: pytest.
 
     code, out, err = run(capsys, "init", str(root), "--tenant-id", TENANT)
     assert code == 2
-    assert "README.md" in err and "--force" in err and ".github/workflows/backup.yml" in err
+    assert "--force" in err and ".github/workflows/backup.yml" in err
     assert readme.read_text(encoding="utf-8") == "# our own notes\n"
     assert not (root / "entragit.yaml").exists(), "a refused init wrote a file"
 
@@ -127,3 +130,62 @@ def test_entragit_edits_keep_the_comments_of_entragit_yaml(tmp_path: Path,
     assert changed == [("  keep: 5", "  keep: 7"), ("emergencyAccess: []", "emergencyAccess:")]
     settings = load_settings(root, env={})
     assert settings.backup_keep == 7 and settings.emergency_access == ("breakglass1@contoso.onmicrosoft.com",)
+
+
+def test_init_in_a_repository_github_created_keeps_its_readme(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A repository created on GitHub comes with a README.md (and often a LICENSE and .gitignore): init keeps
+    them and writes its guide as ENTRAGIT.md instead of refusing."""
+    root = tmp_path / "from-github"
+    repo = Repo.init(root, initial_branch="main")
+    for name, text in (("README.md", "# entra-tenant\n"), ("LICENSE", "MIT\n"), (".gitignore", "*.pyc\n")):
+        (root / name).write_text(text, encoding="utf-8")
+    repo.index.add(["README.md", "LICENSE", ".gitignore"])
+    repo.index.commit("Initial commit")
+    code, out, err = run(capsys, "--repo", str(root), "init", "--tenant-id", TENANT, "--admin-repo", "org/admins")
+    assert code == 0, err
+    assert (root / "README.md").read_text(encoding="utf-8") == "# entra-tenant\n"
+    assert "kept README.md" in out and "Microsoft Entra ID tenant, as code" in (root / "ENTRAGIT.md").read_text()
+    assert "uses: org/admins/.github/workflows/entragit-apply.yml@main" in (
+        root / ".github/workflows/recover.yml").read_text(encoding="utf-8")
+    # --force overwrites it, as it overwrites everything
+    assert run(capsys, "--repo", str(root), "init", "--force")[0] == 0
+    assert "as code" in (root / "README.md").read_text(encoding="utf-8")
+
+
+def test_init_writes_the_install_lock_and_init_admin_pins_it(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.workflows.helpers import make_wheel
+
+    (tmp_path / "house").mkdir()
+    make_wheel(tmp_path / "house", "dep", "1.0")
+    wheel = make_wheel(tmp_path, "entragit", "0.1.0", ["dep==1.0"])
+    root = tmp_path / "tenant"
+    code, out, err = run(capsys, "init", str(root), "--wheel", str(wheel), "--wheelhouse", str(tmp_path / "house"))
+    assert code == 0, err
+    lock = (root / ".entragit/requirements.txt").read_text(encoding="utf-8")
+    assert "entragit==0.1.0 \\\n    --hash=sha256:" in lock and "dep==1.0 \\\n" in lock
+    digest = hashlib.sha256(lock.encode()).hexdigest()
+    assert f"sha256 {digest}" in out
+    dependabot = yaml.safe_load((root / ".github/dependabot.yml").read_text(encoding="utf-8"))
+    assert {(u["package-ecosystem"], u["directory"]) for u in dependabot["updates"]} == {
+        ("github-actions", "/"), ("pip", "/.entragit")}
+    assert {"dependency-name": "entragit"} in next(u for u in dependabot["updates"] if u["package-ecosystem"] == "pip")[
+        "ignore"]
+
+    admin = tmp_path / "admin"
+    code, out, err = run(capsys, "--repo", str(root), "init-admin", str(admin), "--tenant-repo", "org/tenant",
+                         "--tenant-id", TENANT, "--writer-client-id", "22222222-2222-2222-2222-222222222222",
+                         "--approver", "2001", "--approver", "2002")
+    assert code == 0, err
+    workflow = (admin / ".github/workflows/entragit-apply.yml").read_text(encoding="utf-8")
+    assert f'ENTRAGIT_LOCK_SHA256: "{digest}"' in workflow and 'ENTRAGIT_APPROVER_IDS: "2001,2002"' in workflow
+    assert "github.repository == 'org/tenant'" in workflow and "@" + "TENANT" not in workflow
+    assert (admin / "README.md").is_file() and (admin / ".github/dependabot.yml").is_file()
+    for bad, message in ((["--approver", "octocat"], "numeric GitHub user ids"),
+                         (["--approver", "1", "--tenant-id", "contoso.com"], "expected the tenant's GUID")):
+        args = ["init-admin", str(tmp_path / "admin2"), "--tenant-repo", "org/tenant", "--tenant-id", TENANT,
+                "--writer-client-id", "22222222-2222-2222-2222-222222222222", "--lock-sha256", "ab" * 32]
+        code, _, err = run(capsys, *args, *bad)
+        assert code == 2 and message in err
+        assert not (tmp_path / "admin2").exists()

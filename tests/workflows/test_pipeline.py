@@ -1,12 +1,16 @@
-"""The pipeline end to end (issue 6, "Must show" 2): the `run:` steps of backup.yml, difference-report.yml and
-recover.yml, parsed from the files with their `env:`, run in order in fresh clones of a local bare `origin`,
-the served emulator as the tenant and a recording `gh` on PATH (tests/workflows/runner.py).
+"""The pipeline end to end: the `run:` steps of backup.yml, difference-report.yml, publish-plan.yml, recover.yml
+and the administrators' entragit-apply.yml, parsed from the files with their `env:`, run in order in fresh clones
+of a local bare `origin`, the served emulator as the tenant, the real `entragit` on PATH and a recording `gh`
+(tests/workflows/runner.py, world.py), on a GitHub Free private repository.
 
 A nightly backup is pushed and tagged; someone switches off "Allow GSA Traffic only", detaches the named location
-it excludes and deletes it, and deletes a group; the report workflow makes the revert branch, the pull request
-showing the changes and the plan comment; the branch is merged; the recover workflow restores the tenant (the
-group with its old id, the named location recreated with a new one) and pushes a new backup recording the new
-id; that backup's own push starts no apply, neither through the workflow's `if:` nor through entragit's check.
+it excludes and deletes it, and deletes a group; the report workflow makes the revert branch and its pull
+request and starts the publisher, which plans it against the tenant and publishes the plan (artifact and
+comment); a listed administrator who wrote none of it approves it; it is merged; recover.yml's call of the
+administrators' workflow checks the approval and the published plan through the API, then restores the tenant
+(the group with its old id, the named location recreated with a new one) and pushes a new backup recording the
+new id; that backup's own push starts no apply, neither through the workflow's `if:` nor through entragit's
+check.
 """
 
 from __future__ import annotations
@@ -15,32 +19,23 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import httpx
 import pytest
 
 from entragit.emulator.seeds import DEMO_FACTS
-from entragit.init import scaffold
-from tests.workflows.helpers import DEMO_VARS, PROJECT_WORKFLOWS, prepare_workflow_run
-from tests.workflows.runner import Runner, Tenant, git
+from tests.workflows.helpers import DEMO_VARS, prepare_workflow_run
+from tests.workflows.runner import Tenant, git
+from tests.workflows.world import ADA, BOB, RECOVER, REPORT, World
 
 pytestmark = [pytest.mark.served, pytest.mark.slow]
 
-VARS = DEMO_VARS
-BACKUP, REPORT, RECOVER = (PROJECT_WORKFLOWS / n for n in ("backup.yml", "difference-report.yml", "recover.yml"))
+BACKUP = RECOVER.with_name("backup.yml")
 
 
 @pytest.fixture(autouse=True)
 def _tools(monkeypatch: pytest.MonkeyPatch) -> None:
     prepare_workflow_run(monkeypatch)
-
-
-def push_event(runner: Runner, before: str, after: str, origin: Path) -> dict[str, Any]:
-    message = git(origin, "log", "-1", "--format=%B", after)
-    return runner.github_context("push", ref="refs/heads/main", sha=after, event={
-        "before": before, "after": after, "repository": {"default_branch": "main"},
-        "head_commit": {"id": after, "message": message}})
 
 
 @pytest.fixture
@@ -52,30 +47,22 @@ def tenant(served_emulator: str) -> Iterator[Tenant]:
     t.http.close()
 
 
-def test_backup_report_merge_recover(tmp_path: Path, served_emulator: str, tenant: Tenant) -> None:
+def test_backup_report_approve_merge_recover(tmp_path: Path, served_emulator: str, tenant: Tenant) -> None:
     policy = f"identity/conditionalAccess/policies/{DEMO_FACTS.ca_policy_ids[DEMO_FACTS.gsa_policy]}"
     group_id = DEMO_FACTS.group_ids["Sales Team"]
     location_name = DEMO_FACTS.detachable_ip_location
     location_id = DEMO_FACTS.named_location_ids[location_name]
 
-    # the tenant repository, as `entragit init` makes it, pushed to origin
-    origin, admin = tmp_path / "origin.git", tmp_path / "admin"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
-    scaffold(admin, tenant_id=DEMO_FACTS.tenant_id)
-    for key, value in (("user.name", "Ada Admin"), ("user.email", "ada@example.com")):
-        git(admin, "config", key, value)
-    git(admin, "add", "-A")
-    git(admin, "commit", "-q", "-m", "entragit init")
-    git(admin, "remote", "add", "origin", str(origin))
-    git(admin, "push", "-q", "origin", "main")
-    runner = Runner(tmp_path / "runner", origin, variables=VARS,
-                    env={"ENTRAGIT_GRAPH_URL": served_emulator})
+    # the tenant repository, as `entragit init` makes it, pushed to origin; the administrators' workflow
+    world = World(tmp_path, tenant_id=DEMO_FACTS.tenant_id, variables=DEMO_VARS, fake_entragit=False,
+                  env={"ENTRAGIT_GRAPH_URL": served_emulator})
+    runner, origin = world.runner, world.origin
 
     def nightly(now: str) -> None:
         runner.env["ENTRAGIT_NOW"] = now
         sha = git(origin, "rev-parse", "main")
         job = runner.run_job(BACKUP, "backup", runner.github_context(
-            "schedule", ref="refs/heads/main", sha=sha, event={"schedule": "0 23 * * *"}))
+            "schedule", ref="refs/heads/main", sha=sha, event={"schedule": "17 23 * * *"}))
         assert job.result == "success", job.log
         assert job.summary.strip(), "the backup wrote no step summary"
 
@@ -83,7 +70,7 @@ def test_backup_report_merge_recover(tmp_path: Path, served_emulator: str, tenan
     nightly("2026-01-01T23:00:00Z")
     first = "backup/20260101T230000Z"
     assert git(origin, "tag", "--list", "backup/*").split() == [first]
-    assert (f"tenant-state/groups/{group_id}.yaml" in git(origin, "ls-tree", "-r", "--name-only", first))
+    assert f"tenant-state/groups/{group_id}.yaml" in git(origin, "ls-tree", "-r", "--name-only", first)
 
     # 2. someone switches off "Allow GSA Traffic only", detaches its excluded named location and deletes it,
     #    and deletes a group; the next backup records it
@@ -94,42 +81,46 @@ def test_backup_report_merge_recover(tmp_path: Path, served_emulator: str, tenan
     tenant.delete(f"groups/{group_id}")
     nightly("2026-01-02T23:00:00Z")
 
-    # 3. the difference report: a revert branch, a pull request showing both changes, the plan on it
+    # 3. the difference report: a revert branch and its pull request (this repository lets GitHub Actions
+    #    open pull requests), the publisher started for it
+    runner.edit_github(lambda s: s["settings"].update(actions_can_create_pull_requests=True))
     sha = git(origin, "rev-parse", "main")
     report = runner.run_job(REPORT, "report", runner.github_context(
         "workflow_dispatch", ref="refs/heads/main", sha=sha, event={"repository": {"default_branch": "main"}}),
         inputs={"backup": first, "types": "", "ids": "", "include_new": False})
     assert report.result == "success", report.log
-    [pull] = runner.github_state()["pulls"]
-    assert pull["labels"] == ["recovery"] and pull["base"] == "main"
+    state = runner.github_state()
+    [pull] = state["pulls"]
+    assert pull["labels"] == ["recovery"] and pull["base"] == "main" and pull["user"] == "github-actions[bot]"
     for name in (DEMO_FACTS.gsa_policy, "Sales Team", location_name):
         assert name in pull["body"], name
-    assert git(origin, "rev-parse", f"refs/heads/{pull['head']}")
-    [comment] = pull["comments"]
-    assert comment["user"]["login"] == "github-actions[bot]"
-    assert comment["body"].startswith("<!-- entragit-plan -->")
+    [dispatch] = state["dispatches"]
+    assert dispatch["workflow"] == "publish-plan.yml" and dispatch["inputs"] == {"pr": str(pull["number"])}
+    assert tenant.get(policy)["state"] == "disabled", "the report wrote to the tenant"
+
+    # 4. the publisher, from main's definition, plans the pull request against the tenant and publishes it
+    published = world.publish(pull["number"])
+    assert published.result == "success", published.log
+    [comment] = world.pull(pull["number"])["comments"]
+    assert comment["user"]["login"] == "github-actions[bot]" and comment["body"].startswith("<!-- entragit-plan -->")
     reviewed = comment["body"].rsplit("Entragit-Plan-Checksum: ", 1)[1].strip()
+    assert len(reviewed) == 64
     # the same checksum travels with the branch itself, as a trailer `entragit recover` wrote
     assert git(origin, "log", "-1", "--format=%(trailers:key=Entragit-Plan-Checksum,valueonly)",
                f"refs/heads/{pull['head']}") == reviewed
-    assert tenant.get(policy)["state"] == "disabled", "the report wrote to the tenant"
 
-    # 4. an administrator merges the pull request
-    git(admin, "fetch", "-q", "origin")
-    git(admin, "checkout", "-q", "-B", "main", "origin/main")
-    before = git(admin, "rev-parse", "HEAD")
-    git(admin, "merge", "-q", "--no-ff", "-m", f"Merge pull request #{pull['number']}", f"origin/{pull['head']}")
-    git(admin, "push", "-q", "origin", "main")
-    merged = git(admin, "rev-parse", "HEAD")
-    runner.edit_github(lambda s: s["pulls"][0].update(state="merged", merge_commit_sha=merged))
+    # 5. Bob, a listed administrator who wrote none of it, approves its head; Ada merges it
+    world.review(pull["number"], BOB)
+    before, merged = world.merge(pull["number"], merger=ADA)
 
-    # 5. recover.yml on that push: apply (environment entra-recovery, the writer), then a backup (the reader)
+    # 6. recover.yml on that push: the administrators' workflow checks, then applies as the writer; a backup
     runner.env["ENTRAGIT_NOW"] = "2026-01-03T09:00:00Z"
-    event = push_event(runner, before, merged, origin)
+    event = world.push_event(before, merged)
     apply = runner.run_job(RECOVER, "apply", event)
     assert apply.result == "success", apply.log
-    assert "from the plan comment of pull request #1" in apply.step("Find the reviewed plan").output
-    assert apply.step("Find the reviewed plan").outputs["checksum"] == reviewed
+    check = apply.step("Check the approval and the published plan")
+    assert f"pull request #{pull['number']}: approved by bob (id {BOB.id})" in check.output
+    assert check.outputs["checksum"] == reviewed
     assert runner.github_state()["issues"] == []
     assert '"status": "applied"' in git(origin, "notes", "--ref=entragit", "show", merged).replace('":"', '": "')
     assert tenant.get(f"groups/{group_id}")["displayName"] == "Sales Team"  # restored with its old id
@@ -148,14 +139,14 @@ def test_backup_report_merge_recover(tmp_path: Path, served_emulator: str, tenan
     files = git(origin, "ls-tree", "-r", "--name-only", after, "tenant-state/namedLocations").split()
     assert f"tenant-state/namedLocations/{location['id']}.yaml" in files  # the new id, recorded
 
-    # 6. the backup's own push starts no apply: not the workflow's job ...
-    own = push_event(runner, merged, after, origin)
+    # 7. the backup's own push starts no apply: not the workflow's job ...
+    own = world.push_event(merged, after)
     assert runner.run_job(RECOVER, "apply", own).result == "skipped"
     # ... and not entragit itself, should the job run anyway
-    check = tmp_path / "check"
-    git(tmp_path, "clone", "-q", str(origin), str(check))
+    probe = tmp_path / "check"
+    git(tmp_path, "clone", "-q", str(origin), str(probe))
     proc = subprocess.run([sys.executable, "-m", "entragit", "apply", "--scope-from", f"{merged}..{after}",
-                           "--yes"], cwd=check, capture_output=True, text=True,
+                           "--yes"], cwd=probe, capture_output=True, text=True,
                           env={**runner.env, "ENTRAGIT_GRAPH_URL": served_emulator})
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert "is a backup commit (Entragit-Backup trailer)" in proc.stderr

@@ -1,11 +1,12 @@
 """A recovery refused because the tenant changed after the plan was reviewed, run through the workflows' own
-steps (tests/workflows/runner.py) with the served emulator as the tenant:
+steps (tests/workflows/runner.py, world.py) with the served emulator as the tenant:
 
 the nightly backup writes its step summary (counts per type, changes since the last backup); a person's pull
-request gets its plan comment from plan.yml; someone then changes the same group in the tenant; the merge
-starts recover.yml, whose apply recomputes the plan, finds another checksum and writes nothing (exit 3); the run
-fails and opens an issue; the backup after it records the tenant as it is and its summary names the merged
-change as never applied.
+request is validated by plan.yml and gets its plan from publish-plan.yml (triggered by plan.yml's completion);
+a second administrator approves it; someone then changes the same group in the tenant; the merge starts
+recover.yml, whose call of the administrators' workflow passes the approval check, recomputes the plan, finds
+another checksum and writes nothing (exit 3); the run fails and opens an issue; the backup after it records the
+tenant as it is and its summary names the merged change as never applied.
 """
 
 from __future__ import annotations
@@ -19,11 +20,11 @@ import pytest
 import yaml
 
 from entragit.emulator.seeds import DEMO_FACTS
-from entragit.init import scaffold
 from entragit.resources import get
 from entragit.state import dump_yaml, load_yaml
 from tests.workflows.helpers import DEMO_VARS, PROJECT_WORKFLOWS, prepare_workflow_run
-from tests.workflows.runner import Runner, Tenant, git
+from tests.workflows.runner import Tenant, git
+from tests.workflows.world import ADA, BOB, World
 
 pytestmark = [pytest.mark.served, pytest.mark.slow]
 
@@ -47,21 +48,14 @@ def tenant(served_emulator: str) -> Iterator[Tenant]:
 def test_a_tenant_changed_since_the_review_refuses_the_recovery(tmp_path: Path, served_emulator: str,
                                                                  tenant: Tenant) -> None:
     group_id = DEMO_FACTS.group_ids["Sales Team"]
-    origin, admin = tmp_path / "origin.git", tmp_path / "admin"
-    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(origin))
-    scaffold(admin, tenant_id=DEMO_FACTS.tenant_id)
-    for key, value in (("user.name", "Ada Admin"), ("user.email", "ada@example.com")):
-        git(admin, "config", key, value)
-    git(admin, "add", "-A")
-    git(admin, "commit", "-q", "-m", "entragit init")
-    git(admin, "remote", "add", "origin", str(origin))
-    git(admin, "push", "-q", "origin", "main")
-    runner = Runner(tmp_path / "runner", origin, variables=VARS, env={"ENTRAGIT_GRAPH_URL": served_emulator})
+    world = World(tmp_path, tenant_id=DEMO_FACTS.tenant_id, variables=VARS, fake_entragit=False,
+                  env={"ENTRAGIT_GRAPH_URL": served_emulator})
+    runner, origin, admin = world.runner, world.origin, world.work
 
     # the nightly backup and its step summary
     runner.env["ENTRAGIT_NOW"] = "2026-01-01T23:00:00Z"
     job = runner.run_job(BACKUP, "backup", runner.github_context(
-        "schedule", ref="refs/heads/main", sha=git(origin, "rev-parse", "main"), event={"schedule": "0 23 * * *"}))
+        "schedule", ref="refs/heads/main", sha=git(origin, "rev-parse", "main"), event={"schedule": "17 23 * * *"}))
     assert job.result == "success", job.log
     groups = len(git(origin, "ls-tree", "--name-only", "backup/20260101T230000Z", "tenant-state/groups/").split())
     assert groups > 3
@@ -69,52 +63,47 @@ def test_a_tenant_changed_since_the_review_refuses_the_recovery(tmp_path: Path, 
     assert f"| groups | {groups} | {groups} | 0 | 0 |" in job.summary  # objects, added, modified, deleted
     assert "First backup: every object is new." in job.summary and "Pushed to `origin`." in job.summary
 
-    # a person's pull request, planned by plan.yml on its merge commit
+    # a person's pull request: validated by plan.yml, then planned by the publisher when plan.yml completes
     git(admin, "fetch", "-q", "origin")
     git(admin, "checkout", "-q", "-B", "sales", "origin/main")
     path = admin / "tenant-state" / "groups" / f"{group_id}.yaml"
     data = load_yaml(path)
     data["description"] = "Sales, all regions"
-    path.write_text(dump_yaml(get("groups"), data), encoding="utf-8")
-    git(admin, "commit", "-q", "-am", "Sales Team: all regions")
-    git(admin, "push", "-q", "origin", "sales")
-    git(admin, "checkout", "-q", "--detach", "origin/main")
-    git(admin, "merge", "-q", "--no-ff", "-m", "Merge pull request #1 from org/sales", "sales")
-    merge = git(admin, "rev-parse", "HEAD")
-    git(admin, "push", "-q", "origin", "HEAD:refs/pull/1/merge")
-    runner.edit_github(lambda s: s["pulls"].append({
-        "number": 1, "base": "main", "head": "sales", "title": "Sales Team: all regions", "body": "",
-        "labels": [], "comments": [], "state": "open", "merge_commit_sha": None, "user": "ada"}))
-    ctx = runner.github_context("pull_request", ref="refs/pull/1/merge", sha=merge, event={
-        "number": 1, "repository": {"default_branch": "main"},
-        "pull_request": {"number": 1, "head": {"repo": {"full_name": "org/tenant"}}}})
-    plan = runner.run_job(PLAN, "plan", ctx, needs={"validate": {"result": "success"}})
-    assert plan.result == "success", plan.log
-    [comment] = runner.github_state()["pulls"][0]["comments"]
+    world.branch("sales", ADA, {f"tenant-state/groups/{group_id}.yaml": dump_yaml(get("groups"), data)},
+                 "Sales Team: all regions")
+    number = world.open_pull("sales", ADA, title="Sales Team: all regions")
+    merge_ref = git(origin, "rev-parse", f"refs/pull/{number}/merge")
+    ctx = runner.github_context("pull_request", ref=f"refs/pull/{number}/merge", sha=merge_ref, event={
+        "number": number, "repository": {"default_branch": "main"},
+        "pull_request": {"number": number, "head": {"repo": {"full_name": "org/tenant"}}}})
+    assert runner.run_job(PLAN, "validate", ctx).result == "success"
+    published = world.publish(number, via="workflow_run")
+    assert published.result == "success", published.log
+    [comment] = world.pull(number)["comments"]
     reviewed = re.search(r"^Entragit-Plan-Checksum: ([0-9a-f]{64})$", comment["body"], re.MULTILINE).group(1)
+    world.review(number, BOB)
 
     # someone changes the same group in the tenant after the review; then the pull request is merged
     tenant.patch(f"groups/{group_id}", {"description": "Changed in the portal"})
-    before = git(origin, "rev-parse", "main")
-    git(admin, "push", "-q", "origin", f"{merge}:refs/heads/main")
-    runner.edit_github(lambda s: s["pulls"][0].update(state="merged", merge_commit_sha=merge))
+    before, merge = world.merge(number)
 
-    # recover.yml: the apply recomputes the plan, refuses, writes nothing; the run fails and opens an issue
+    # recover.yml: the checks pass, the apply recomputes the plan, refuses, writes nothing; an issue is opened
     runner.env["ENTRAGIT_NOW"] = "2026-01-02T09:00:00Z"
-    event = runner.github_context("push", ref="refs/heads/main", sha=merge, event={
-        "before": before, "after": merge, "repository": {"default_branch": "main"},
-        "head_commit": {"id": merge, "message": git(origin, "log", "-1", "--format=%B", merge)}})
+    event = world.push_event(before, merge)
     apply = runner.run_job(RECOVER, "apply", event)
     assert apply.result == "failure"
-    assert apply.step("Find the reviewed plan").outputs["checksum"] == reviewed
+    assert apply.step("Check the approval and the published plan").outputs["checksum"] == reviewed
     step = apply.step("Apply")
     assert (step.outcome, step.outputs.get("exit")) == ("failure", "3"), apply.log
     assert "the plan changed since it was reviewed: checksum" in step.output and reviewed in step.output
     assert tenant.get(f"groups/{group_id}")["description"] == "Changed in the portal"
+    report = runner.run_job(RECOVER, "report", event, needs={"apply": {"result": apply.result,
+                                                                        "outputs": apply.outputs}})
+    assert report.result == "success", report.log
     [issue] = runner.github_state()["issues"]
-    assert issue["title"] == (f"entragit: recovery of {merge[:12]} was refused (a safety rail, or the tenant "
-                              "changed since the plan was reviewed)")
-    assert issue["labels"] == ["recovery"] and "Pull request: #1" in issue["body"]
+    assert issue["title"] == (f"entragit: recovery of {merge[:12]} was refused (no approval that counts, no "
+                              "published plan, a safety rail, or the tenant changed since the plan was reviewed)")
+    assert issue["labels"] == ["recovery"] and f"Pull request: #{number}" in issue["body"]
     assert "the plan changed since it was reviewed" in issue["body"]
     assert "the plan changed since it was reviewed" in apply.summary
 
@@ -124,7 +113,7 @@ def test_a_tenant_changed_since_the_review_refuses_the_recovery(tmp_path: Path, 
     assert "Changes since `backup/20260101T230000Z`:" in backup.summary
     assert f"| groups | {groups} | 0 | 1 | 0 |" in backup.summary
     assert "1 merged change(s) to tenant-state/ were never applied to the tenant:" in backup.summary
-    assert f"`{merge[:12]}` Merge pull request #1 from org/sales" in backup.summary
+    assert f"`{merge[:12]}` Merge pull request #{number} from org/sales" in backup.summary
     assert "apply refused" in backup.summary
     recorded = yaml.safe_load(git(origin, "show", f"main:tenant-state/groups/{group_id}.yaml"))
     assert recorded["description"] == "Changed in the portal"

@@ -7,7 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+import yaml
 
+from entragit.init import admin_files
 from tests.workflows.helpers import (
     PROJECT_WORKFLOWS,
     load_workflow,
@@ -16,12 +18,18 @@ from tests.workflows.helpers import (
     tool_missing,
 )
 
+ADMIN_WORKFLOW = admin_files(tenant_repo="contoso/entra-tenant", tenant_id="7f3c9a51-2b8e-4d6f-9a0c-5e1b2d3c4f60",
+                             writer_client_id="22222222-2222-2222-2222-222222222222", approvers=(101,),
+                             lock_sha256="ab" * 32)[".github/workflows/entragit-apply.yml"]
 SCRIPTS = [(path.name, job_id, index, step["run"])
            for path in project_workflow_files() for job_id, index, step in run_steps(load_workflow(path))]
+SCRIPTS += [("entragit-apply.yml", job_id, index, step["run"])
+            for job_id, index, step in run_steps(yaml.safe_load(ADMIN_WORKFLOW))]
 
 
 def test_there_are_scripts_to_check() -> None:
-    assert len(SCRIPTS) >= 15 and {s[0] for s in SCRIPTS} == {p.name for p in project_workflow_files()}
+    assert len(SCRIPTS) >= 15
+    assert {s[0] for s in SCRIPTS} == {p.name for p in project_workflow_files()} | {"entragit-apply.yml"}
 
 
 @pytest.fixture(scope="module")

@@ -1,6 +1,7 @@
 """The workflows' sign-in reaches entragit's credential chain: each job that signs in gives it the tenant and
-the client id from repository variables, GitHub adds the OIDC request variables (`id-token: write`), and the
-chain picks GitHub Actions OIDC (`ClientAssertionCredential`) as that job's app registration, with no secret.
+the client id (from repository variables for the reader; pinned in the administrators' workflow for the
+writer), GitHub adds the OIDC request variables (`id-token: write`), and the chain picks GitHub Actions OIDC
+(`ClientAssertionCredential`) as that job's app registration, with no secret.
 Here each job's own `env:` drives the whole exchange: a loopback stand-in for GitHub's token endpoint gets the
 request token and the audience `api://AzureADTokenExchange`, and the GitHub token it answers reaches Entra's
 token endpoint (an azure-core transport stand-in: azure-identity accepts only https authorities) as the client
@@ -20,19 +21,20 @@ from entragit.init import WORKFLOWS
 from entragit.settings import load_settings
 from tests.plugins.graph import GITHUB_JWT, GitHubTokenEndpoint, LoginStandIn, github_token_endpoint
 from tests.workflows.gha import interpolate
-from tests.workflows.helpers import PROJECT_WORKFLOWS, load_workflow
+from tests.workflows.helpers import ADMIN_VALUES, PROJECT_WORKFLOWS, admin_workflow, load_workflow
 
-VARS = {"ENTRAGIT_TENANT_ID": "7f3c9a51-2b8e-4d6f-9a0c-5e1b2d3c4f60",
-        "ENTRAGIT_READER_CLIENT_ID": "11111111-1111-1111-1111-111111111111",
-        "ENTRAGIT_WRITER_CLIENT_ID": "22222222-2222-2222-2222-222222222222"}
-SIGN_IN_JOBS = [(name, job_id) for name in WORKFLOWS
-                for job_id, job in load_workflow(PROJECT_WORKFLOWS / name)["jobs"].items()
-                if job.get("permissions", {}).get("id-token") == "write"]
+VARS = {"ENTRAGIT_TENANT_ID": ADMIN_VALUES["tenant_id"],
+        "ENTRAGIT_READER_CLIENT_ID": "11111111-1111-1111-1111-111111111111"}
+WORKFLOW_DATA = {**{name: load_workflow(PROJECT_WORKFLOWS / name) for name in WORKFLOWS},
+                 "entragit-apply.yml": admin_workflow()}
+SIGN_IN_JOBS = [(name, job_id) for name, data in WORKFLOW_DATA.items() for job_id, job in data["jobs"].items()
+                if job.get("permissions", {}).get("id-token") == "write" and "steps" in job]
 
 
 def test_the_jobs_that_sign_in() -> None:
-    assert SIGN_IN_JOBS == [("backup.yml", "backup"), ("difference-report.yml", "report"), ("plan.yml", "plan"),
-                            ("recover.yml", "apply"), ("recover.yml", "backup")]
+    assert SIGN_IN_JOBS == [("backup.yml", "backup"), ("difference-report.yml", "report"),
+                            ("publish-plan.yml", "publish"), ("recover.yml", "backup"),
+                            ("entragit-apply.yml", "apply")]
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def github_oidc() -> Iterator[dict[str, str]]:
 @pytest.mark.parametrize(("name", "job_id"), SIGN_IN_JOBS)
 def test_job_signs_in_with_github_oidc_as_its_app(tmp_path: Path, github_oidc: dict[str, str], name: str,
                                                   job_id: str) -> None:
-    job = load_workflow(PROJECT_WORKFLOWS / name)["jobs"][job_id]
+    job = WORKFLOW_DATA[name]["jobs"][job_id]
     context = {"vars": VARS, "github": {"token": "ghs_x", "event": {}, "sha": "a" * 40}}
     env = {key: interpolate(value, context) for key, value in job["env"].items()}
     assert not any("SECRET" in key or "CERTIFICATE" in key or "PASSWORD" in key for key in env)
@@ -55,7 +57,7 @@ def test_job_signs_in_with_github_oidc_as_its_app(tmp_path: Path, github_oidc: d
     credential, how = build_credential(settings, {**env, **github_oidc}, transport=entra)
     try:
         assert how == "GitHub Actions OIDC" and isinstance(credential, ClientAssertionCredential)
-        expected = VARS["ENTRAGIT_WRITER_CLIENT_ID" if job_id == "apply" else "ENTRAGIT_READER_CLIENT_ID"]
+        expected = ADMIN_VALUES["writer_client_id"] if job_id == "apply" else VARS["ENTRAGIT_READER_CLIENT_ID"]
         assert (settings.tenant_id, settings.client_id) == (VARS["ENTRAGIT_TENANT_ID"], expected)
 
         assert credential.get_token("https://graph.microsoft.com/.default").token == "entra-access-token"

@@ -11,6 +11,7 @@ from entragit.emulator.backend.common import ListQuery, Page, type_name
 from entragit.emulator.backend.core import TenantCore
 from entragit.emulator.errors import BadRequest, Forbidden, NotFound
 from entragit.emulator.facts import DeleteKind, EntitySet, LinkKind
+from entragit.emulator.metadata import model
 from entragit.emulator.models import dumps
 from entragit.emulator.query import decode_token, encode_token
 
@@ -39,7 +40,16 @@ class DeletedMixin(TenantCore):
     def list_deleted(self, cast: str, q: ListQuery | None = None, *, raw: bool = False) -> Page:
         """``GET /directory/deletedItems/microsoft.graph.{type}`` (the cast is mandatory)."""
         self.purge_expired()
-        rt = self._deleted_rt(cast)
+        try:
+            rt = self._deleted_rt(cast)
+        except BadRequest:
+            # another directory object type of the metadata (device, administrativeUnit, ...): none is held here
+            m = model()
+            named = m.type(f"microsoft.graph.{cast}")
+            if named is None or not m.is_a(named.name, "microsoft.graph.directoryObject"):
+                raise
+            return Page([], None, 0 if (q or ListQuery()).count and (q or ListQuery()).eventual else None,
+                        raw=raw)
         q = q or ListQuery()
         top = self._check_query(rt, q, page_max=rt.page_max)
         objs = [item.obj for item in self.deleted.values() if item.type_key == rt.key]

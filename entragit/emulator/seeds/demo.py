@@ -14,6 +14,7 @@ from entragit.emulator.seed_data.objects import (
     SEED_NOW,
     app_role,
     app_role_assignment,
+    certificate_key,
     make_application,
     make_group,
     make_user,
@@ -223,7 +224,7 @@ def _demo_applications(user_ids: Mapping[str, str]) -> list[dict[str, Any]]:
             "Directory.Read.All", "Policy.Read.All", "Application.Read.All", "Group.Read.All", "User.Read.All"))],
         key_credentials=[{
             "customKeyIdentifier": "9A3E55C7D1F0B26E4D8C1A7B3F6E2D9C0B5A4E31", "displayName": "CN=contoso-backup",
-            "endDateTime": ts(1600 + 365), "key": None, "keyId": uid("cert", BACKUP_APP),
+            "endDateTime": ts(1600 + 365), "key": certificate_key(BACKUP_APP), "keyId": uid("cert", BACKUP_APP),
             "startDateTime": ts(1600), "type": "AsymmetricX509Cert", "usage": "Verify"}],
         federated_identity_credentials=[{
             "id": uid("fic", BACKUP_APP, "github-main"), "name": "github-entra-config-main",
