@@ -29,6 +29,47 @@ def _error(message: str) -> None:
     click.echo(f"entragit: error: {_one_line(message)}", err=True)
 
 
+# the root group's options taking a value, and its flags: accepted after the command too
+_GLOBAL_VALUED = ("--repo", "--graph-url", "--cloud")
+_GLOBAL_FLAGS = ("-v", "-vv", "-vvv", "--verbose")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """``entragit diff --from X --graph-url URL`` as ``entragit --graph-url URL diff --from X``: the root
+    group's options given after the command move in front of it, unless the command has an option of that
+    name itself (``entragit init --cloud``). Nothing after ``--`` moves."""
+    i, n = 0, len(args)
+    while i < n and args[i].startswith("-") and args[i] != "--":   # the options already in front
+        i += 2 if args[i] in _GLOBAL_VALUED else 1
+    command: click.Command = cli
+    while i < n and isinstance(command, click.Group) and args[i] in command.commands:
+        command = command.commands[args[i]]
+        i += 1
+    if command is cli:
+        return args
+    own = {opt for param in command.params for opt in (*param.opts, *param.secondary_opts)}
+    front, rest = list(args[:i]), []
+    j = i
+    while j < n:
+        token = args[j]
+        if token == "--":
+            rest += args[j:]
+            break
+        name = token.split("=", 1)[0]
+        if name in _GLOBAL_VALUED and name not in own:
+            take = 1 if "=" in token else 2
+            front[0:0] = args[j:j + take]
+            j += take
+            continue
+        if token in _GLOBAL_FLAGS and token not in own:
+            front.insert(0, token)
+            j += 1
+            continue
+        rest.append(token)
+        j += 1
+    return front + rest
+
+
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: user mistakes become one line and a non-zero exit, never a traceback.
 
@@ -37,7 +78,7 @@ def main(argv: list[str] | None = None) -> None:
     code 1 too; ``-v`` or ``ENTRAGIT_TRACEBACK=1`` shows its traceback.
     """
     _load_commands()
-    args = sys.argv[1:] if argv is None else list(argv)
+    args = hoist_global_options(sys.argv[1:] if argv is None else list(argv))
     try:
         # without standalone mode click *returns* the code of ctx.exit(n) instead of raising Exit
         code = cli.main(args=args, prog_name="entragit", standalone_mode=False)

@@ -4,6 +4,7 @@ imports the emulator: the core never does.
 
 - :func:`serve_in_thread`: the emulator on a loopback port of its own, served from a thread of this process;
 - :func:`admin_changes`: what an administrator does in the portal between two backups (through Graph);
+- :func:`set_clock`: the emulator's clock stopped at a moment of the story;
 - :func:`export_demo` (``python -m entragit.demo export DIR``): the demo tenant exported into ``DIR``,
   e.g. to refresh the project's own ``tenant-state/``.
 
@@ -82,6 +83,13 @@ def admin_changes(graph_url: str, echo: Callable[[str], None]) -> tuple[str, str
         r.raise_for_status()
         echo(f"DELETE /groups/{group_id}   ({group_name!r}, a Microsoft 365 group)")
     return policy_name, group_name
+
+
+def set_clock(graph_url: str, when: str) -> None:
+    """Stop the emulator's clock at ``when`` (ISO 8601): the demo's story keeps one calendar (the emulator's
+    control plane, ``POST /_emulator/clock``), so deleted-items dates and backup tags agree."""
+    with httpx.Client(base_url=graph_url, timeout=30) as http:
+        http.post("/_emulator/clock", json={"set": when, "frozen": True}).raise_for_status()
 
 
 def export_demo(out: str | Path, *, progress: Progress | None = None, durable: bool = True) -> ExportResult:

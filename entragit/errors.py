@@ -73,6 +73,18 @@ class LockedError(EntragitError):
     exit_code = 6
 
 
+class Declined(EntragitError):
+    """The operator answered "no" at a confirmation prompt: nothing was written."""
+
+    exit_code = 7
+
+
+class DriftFound(EntragitError):
+    """``--exit-code`` and the report or plan is not empty (for scripts, as ``git diff --exit-code``)."""
+
+    exit_code = 8
+
+
 class Canceled(EntragitError):
     """The user canceled the job (Ctrl-C)."""
 

@@ -4,9 +4,9 @@ Everything entragit renders into Markdown (pull request bodies, plan and report 
 data it does not control (display names, values, ids, file names, commit subjects, error messages) goes
 through one of these functions; the literal markup around it is entragit's own.
 
-- :func:`text`: inline text (a paragraph, a heading, a list item). Every ASCII punctuation character that
-  Markdown could read as syntax is backslash-escaped, so ``*``, ``_``, ``[x](y)``, ``<img onerror>``,
-  ``</details>``, ``&amp;``, a leading ``#`` or ``1.`` stay text; newlines become spaces.
+- :func:`text`: inline text (a paragraph, a heading, a list item). The ASCII punctuation Markdown reads as
+  inline syntax is backslash-escaped (``*``, ``_``, ``[x](y)``, ``<img onerror>``, ``</details>``, ``&amp;``),
+  and so is a block marker at the start (``#``, ``>``, ``-``, ``+``, ``=``, ``1.``); newlines become spaces.
 - :func:`cell`: the same for a table cell (``|`` escaped, newlines as ``<br>``).
 - :func:`code` / :func:`code_cell`: a code span, fenced with more backticks than the value holds (and a
   table-safe ``|`` in cells).
@@ -32,9 +32,12 @@ from typing import Any
 
 BREAK = "\u200b"  # ZERO WIDTH SPACE: breaks GitHub's mentions, references and bare links, invisible when read
 
-# ASCII punctuation Markdown may read as syntax (CommonMark lets any ASCII punctuation be escaped). Left out,
-# for readability, the characters that start no construct: , ; : ' " / ? @ $ % ^ =
-_ESCAPED = frozenset("\\`*_{}[]()<>#+-.!|~&")
+# ASCII punctuation Markdown reads as inline syntax wherever it stands (CommonMark lets any ASCII punctuation be
+# escaped); ( and ) only follow a ] (escaped), so they stay as they are, for readability
+_ESCAPED = frozenset("\\`*_[]<>!|~&")
+# what makes a block when it starts a line (headings, quotes, lists, thematic breaks, setext underlines): data
+# never starts a line with it unescaped (it may, in a list item or a cell, stand at the start of one)
+_BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d{1,9}[.)])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _NEWLINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # what GitHub turns into mentions, references and links after rendering (on text, not on code)
@@ -60,7 +63,8 @@ def unlink(value: Any) -> str:
 
 
 def _escape(s: str) -> str:
-    return "".join("\\" + ch if ch in _ESCAPED else ch for ch in s)
+    escaped = "".join("\\" + ch if ch in _ESCAPED else ch for ch in s)
+    return _BLOCK_START.sub(lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], escaped)
 
 
 def one_line(value: Any, newline: str = " ") -> str:

@@ -66,7 +66,7 @@ class _LinkWrites:
             if kind is Kind.LINK_ADD:
                 present = (self._element_key(link, target) in current) if objects else (str(target) in current)
                 if present:
-                    return Outcome(change, OK, "already present (restored)")
+                    return Outcome(change, OK, "already present: the restore brought it back")
             elif kind is Kind.LINK_REMOVE:
                 absent = (ref not in {e.get("id") for e in current.values()}) if objects else (str(ref) not in current)
                 if absent:

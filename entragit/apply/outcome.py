@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from entragit.errors import DriftError, EntragitError, PartialFailure
+from entragit.markdown import plural
 from entragit.plan.model import Change, Kind, Plan
 
 OK, FAILED, SKIPPED, DRY_RUN = "ok", "failed", "skipped", "dry-run"
@@ -30,13 +31,13 @@ class Outcome:
     def ok(self) -> bool:
         return self.status in (OK, DRY_RUN)
 
-    def line(self) -> str:
-        """One line for the operator: status, kind, object, what, result."""
+    def line(self, names: Any = None) -> str:
+        """One line for the operator: status, kind, object, what, result (``names``: the plan's, ids to names)."""
         from entragit.plan.render import describe
 
         c = self.change
         name = f" {c.display_name!r}" if c.display_name and c.display_name != c.id else ""
-        what = describe(c, 70) if c.kind is not Kind.SKIP else ""
+        what = describe(c, 70, names) if c.kind is not Kind.SKIP else ""
         if c.kind is Kind.SKIP:
             what = (", ".join(p.path for p in c.properties) or (f"{c.link} {c.item}" if c.link else "")).strip()
         status = f"failed: {self.message}" if self.status == FAILED else self.status
@@ -44,7 +45,7 @@ class Outcome:
         if what:
             text += f" {what}"
         if self.status != FAILED and self.message:
-            text += f" ({self.message})"
+            text += f": {self.message}"
         if self.follow_up:
             text += " [after restore]"
         return text
@@ -122,14 +123,15 @@ class ApplyResult:
             return PartialFailure(f"{len(self.failed)} of {len(self.plan.writes)} changes failed; the others "
                                   "were applied (re-run entragit apply once the cause is fixed)")
         if self.status == "drift":
-            return DriftError(f"residual drift: {len(self.drift)} change(s) still planned after the apply")
+            return DriftError(f"residual drift: {plural(len(self.drift), 'change')} still planned after the apply")
         return None
 
     def summary(self) -> str:
         counts = self.counts()
         parts = [f"{n} {k}" for k, n in counts.items() if n or k in (OK, FAILED)]
         verb = "would apply" if self.dry_run else "applied"
-        text = f"{verb} {len(self.plan.writes)} change(s): " + ", ".join(parts)
+        n = len(self.plan.writes)
+        text = f"{verb} {n} change{'s' if n != 1 else ''}: " + ", ".join(parts)
         st = self.stats
         if st:
             text += (f"; {st.get('requests', 0)} requests ({st.get('writes', 0)} writes), "

@@ -11,8 +11,9 @@ from typing import Any
 from entragit.apply.applier import apply_plan
 from entragit.apply.outcome import ApplyResult, EventHandler
 from entragit.backups import STATE_DIR, TRAILER, is_backup_commit, record_apply_outcome
-from entragit.errors import Canceled, EntragitError, RefusedError, UsageError
+from entragit.errors import Declined, EntragitError, RefusedError, UsageError
 from entragit.gitutil import git_result, open_repo
+from entragit.markdown import plural
 from entragit.plan.live import prepare
 from entragit.plan.model import Kind, Plan
 from entragit.plan.scope import Scope, parse_range, scope_from_range
@@ -115,11 +116,11 @@ async def run_apply(repo: str | Path, client: Any, request: ApplyRequest, *, set
     needs_secret = [c for c in plan.writes if c.generate]
     if needs_secret and request.password_file is None and not request.dry_run:
         names = ", ".join(f"{c.type}/{c.id}" for c in needs_secret[:5])
-        raise UsageError(f"the plan creates {len(needs_secret)} object(s) with a generated password ({names}): "
+        raise UsageError(f"the plan creates {plural(len(needs_secret), 'object')} with a generated password ({names}): "
                          "pass --password-file F (the only place the password is written)")
     dry_run = request.dry_run
     if not dry_run and plan.writes and confirm is not None and not confirm(plan):
-        raise Canceled("apply canceled: nothing was written")
+        raise Declined("not applied (answered no): nothing was written")
 
     async def replan(new_ids: dict[str, dict[str, Any]]) -> Plan:
         return await planning.plan(client, new_ids=new_ids, safety=False)

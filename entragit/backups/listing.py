@@ -15,7 +15,7 @@ from entragit.backups.state import Changes, TypeChanges, _tree_ids, diff_states,
 from entragit.backups.tags import _sort_key
 from entragit.backups.trust import assess
 from entragit.errors import UsageError
-from entragit.gitutil import RepoLike, open_repo, resolve_now
+from entragit.gitutil import RepoLike, git_result, open_repo, resolve_now
 
 
 @dataclass
@@ -31,10 +31,12 @@ class BackupInfo:
     manifest: dict[str, Any] | None
     trusted: bool = True
     problems: list[str] = field(default_factory=list)
+    size: int | None = None                  # bytes of its tenant-state/ files (None: unknown)
 
     def to_dict(self) -> dict[str, Any]:
         return {"tag": self.tag, "time": self.time.strftime("%Y-%m-%dT%H:%M:%SZ"), "commit": self.commit,
                 "objects": self.counts, "total": self.total, "signed": self.signed, "previous": self.previous,
+                "size": self.size,
                 "changes": None if self.changes is None else {k: v.to_dict() for k, v in self.changes.items()},
                 "tenantId": (self.manifest or {}).get("tenantId"),
                 "message": (self.manifest or {}).get("message"), "trusted": self.trusted,
@@ -86,11 +88,25 @@ def list_backups(repo: RepoLike, *, allowed_signers: Path | str | None = None,
             previous, changes = manifest["previous"], _manifest_changes(manifest.get("changes"))
         infos.append(BackupInfo(tag=tag.name, time=when, commit=tag.target, counts=counts,
                                 total=sum(counts.values()), signed=bool(tag.signature.strip()),
-                                previous=previous, changes=changes, manifest=manifest))
+                                previous=previous, changes=changes, manifest=manifest,
+                                size=_state_size(r, tag.target)))
     for item in doubtful:
         counts = snapshot(r, trees.get(item.commit)).counts
         infos.append(BackupInfo(tag=item.tag, time=item.when, commit=item.commit, counts=counts,
                                 total=sum(counts.values()), signed=bool(item.record.signature.strip()),
                                 previous=None, changes=None, manifest=item.record.manifest, trusted=False,
-                                problems=item.problems))
+                                problems=item.problems, size=_state_size(r, item.commit)))
     return infos
+
+
+def _state_size(repo: Any, commit: str) -> int | None:
+    """Bytes of the ``tenant-state/`` files of ``commit`` (``git ls-tree -r -l``)."""
+    status, out, _ = git_result(repo, "ls-tree", "-r", "-l", "--full-tree", commit, "--", "tenant-state")
+    if status != 0:
+        return None
+    total = 0
+    for line in out.splitlines():
+        fields = line.split(None, 4)
+        if len(fields) >= 4 and fields[1] == "blob" and fields[3].isdigit():
+            total += int(fields[3])
+    return total

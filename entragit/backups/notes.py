@@ -39,6 +39,7 @@ from entragit.gitutil import (
     open_repo,
     resolve_now,
 )
+from entragit.markdown import plural
 
 TRAILER = "Entragit-Backup"
 NOTES_REF = "refs/notes/entragit"
@@ -272,7 +273,7 @@ def unapplied_changes(repo: RepoLike, rev: str = "HEAD", *, since: str | None = 
 def _unapplied_lines(unapplied: list[UnappliedChange]) -> list[str]:
     if not unapplied:
         return []
-    return ([f"warning: {len(unapplied)} merged change(s) to {STATE_DIR}/ never applied to the tenant:"]
+    return ([f"warning: {plural(len(unapplied), 'merged change')} to {STATE_DIR}/ never applied to the tenant:"]
             + [f"  {u.line()}" for u in unapplied])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from entragit import markdown as md
 from entragit.backups.core import BackupResult
 from entragit.backups.listing import BackupInfo
 from entragit.backups.notes import _unapplied_lines
@@ -29,31 +30,34 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
     counts = ", ".join(f"{k} {v}" for k, v in result.counts.items()) or "none"
     sha = result.commit[:12]
     if fmt == "markdown":
-        what = (f"New commit `{sha}`" if result.committed
-                else f"No change in `{STATE_DIR}/`: commit `{sha}` tagged again")
-        lines = [f"## Backup `{result.tag}`", "", f"{what}, {result.snapshot.total} objects.", "",
+        what = (f"New commit {md.code(sha)}" if result.committed
+                else f"No new commit: `{STATE_DIR}/` at {md.code(sha)} already holds the tenant, tagged")
+        lines = [f"## Backup {md.code(result.tag)}", "", f"{what}, {md.plural(result.snapshot.total, 'object')}.", "",
                  "| Type | Objects | Added | Modified | Deleted |", "|---|---:|---:|---:|---:|"]
         for key in sorted(set(result.counts) | set(result.changes)):
             c = result.changes.get(key, TypeChanges())
-            lines.append(f"| {key} | {result.counts.get(key, 0)} | {c.added} | {c.modified} | {c.deleted} |")
+            lines.append(f"| {md.cell(key)} | {result.counts.get(key, 0)} | {c.added} | {c.modified} | {c.deleted} |")
         lines.append("")
-        lines.append(f"Changes since `{result.previous}`: {_changes_text(result.changes)}." if result.previous
-                     else "First backup: every object is new.")
+        lines.append(f"Changes since {md.code(result.previous)}: {md.text(_changes_text(result.changes))}."
+                     if result.previous else "First backup: every object is new.")
         if result.pruned:
-            lines.append(f"Tags pruned (their commits stay in history): {', '.join(f'`{t}`' for t in result.pruned)}.")
+            lines.append(f"Tags pruned (their commits stay in history): {', '.join(md.code(t) for t in result.pruned)}.")
         if result.pushed:
-            lines.append(f"Pushed to `{result.remote}`.")
+            lines.append(f"Pushed to {md.code(result.remote)}.")
         if result.untrusted:
-            lines += ["", f"> [!WARNING]\n> {len(result.untrusted)} backup tag(s) are not trusted (neither counted "
-                          "nor pruned; never a recovery's default source):"]
-            lines += [f"> - `{t}`: {why}" for t, why in result.untrusted]
+            n = len(result.untrusted)
+            items = "\n".join(f"- {md.code(t)}: {md.text(why)}" for t, why in result.untrusted)
+            lines += ["", md.quote(f"[!WARNING]\n{md.plural(n, 'backup tag')} {'is' if n == 1 else 'are'} not trusted "
+                                   f"(neither counted nor pruned; never a recovery's default source):\n\n{items}")]
         if result.unapplied:
-            lines += ["", f"> [!WARNING]\n> {len(result.unapplied)} merged change(s) to tenant-state/ were "
-                          "never applied to the tenant:"]
-            lines += [f"> - `{u.commit[:12]}` {u.subject} ({_changes_text(u.changes)}): {u.reason}"
-                      for u in result.unapplied]
+            n = len(result.unapplied)
+            items = "\n".join(f"- {md.code(u.commit[:12])} {md.text(u.subject)} ({md.text(_changes_text(u.changes))}): "
+                              f"{md.text(u.reason)}" for u in result.unapplied)
+            lines += ["", md.quote(f"[!WARNING]\n{md.plural(n, 'merged change')} to `tenant-state/` "
+                                   f"{'was' if n == 1 else 'were'} never applied to the tenant:\n\n{items}")]
         return "\n".join(lines) + "\n"
-    what = f"new commit {sha}" if result.committed else f"no change in {STATE_DIR}/, commit {sha} tagged again"
+    what = (f"new commit {sha}" if result.committed
+            else f"no new commit: {STATE_DIR}/ at {sha} already holds the tenant, tagged")
     lines = [f"{result.tag}: {what}",
              f"  objects: {result.snapshot.total} ({counts})",
              f"  {_since(result.previous, result.changes)}"]
@@ -72,8 +76,9 @@ def render_backups(infos: list[BackupInfo]) -> str:
     lines = []
     for info in infos:
         sig = ", signed" if info.signed else ""
+        size = f", {_size(info.size)}" if info.size is not None else ""
         lines.append(f"{info.tag}  {info.time:%Y-%m-%d %H:%M:%S} UTC  commit {info.commit[:12]}  "
-                     f"{info.total} objects{sig}" + ("" if info.trusted else "  NOT TRUSTED"))
+                     f"{info.total} objects{size}{sig}" + ("" if info.trusted else "  NOT TRUSTED"))
         if not info.trusted:
             lines += [f"  not trusted: {problem}" for problem in info.problems]
             continue
@@ -84,6 +89,14 @@ def render_backups(infos: list[BackupInfo]) -> str:
         if isinstance(message, str) and message:
             lines.append(f"  message: {message}")
     return "\n".join(lines) + "\n"
+
+
+def _size(n: int) -> str:
+    """``812 B``, ``48.2 KB``, ``3.1 MB`` (powers of 1,000)."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
 
 
 def render_verify(results: list[VerifyResult]) -> str:

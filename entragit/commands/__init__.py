@@ -43,6 +43,21 @@ def cli(ctx: click.Context, repo: Path | None, graph_url: str | None, cloud: str
     ctx.obj = Ctx(repo=(repo or Path.cwd()).resolve(), graph_url=graph_url, cloud=cloud, verbose=verbose)
 
 
+def complete_types(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of ``--type``: the resource types' keys."""
+    from entragit import resources
+
+    return [rt.key for rt in resources.all_types() if rt.key.lower().startswith(incomplete.lower())]
+
+
+def notice(line: str) -> None:
+    """A notice on stderr, on a line of its own (a job's live line ended first)."""
+    from entragit.jobs import end_live_line
+
+    end_live_line()
+    click.echo(line, err=True)
+
+
 def load_commands() -> None:
     """Import every command module of this package (each registers its command on :func:`cli`)."""
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from entragit.commands import Ctx, cli
+from entragit.commands import Ctx, cli, complete_types, notice
 from entragit.errors import ConfigError, DriftError, EntragitError, PartialFailure, RefusedError, UsageError
 
 
@@ -34,7 +35,7 @@ def _check_password_file(path: Path | None, root: Path) -> Path | None:
 @cli.command("apply")
 @click.option("--scope-from", "scope_from", metavar="REV_RANGE",
               help="Only objects whose files changed in this git range (A..B), as a merge gives.")
-@click.option("--type", "types", multiple=True, metavar="T", help="Only this type (repeatable).")
+@click.option("--type", "types", multiple=True, metavar="T", shell_complete=complete_types, help="Only this type (repeatable).")
 @click.option("--id", "ids", multiple=True, metavar="ID", help="Only this object id or appId (repeatable).")
 @click.option("--checksum", metavar="SUM", help="Refuse (exit 3) unless the plan has this checksum (as reviewed).")
 @click.option("--recreate", multiple=True, metavar="ID",
@@ -79,6 +80,9 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
     root = Path(repo.working_tree_dir or ".")
     if force is not None and not force.strip():
         raise UsageError("--force needs a reason")
+    if checksum is not None and not re.fullmatch(r"[0-9a-fA-F]{12,64}", checksum.strip()):
+        raise UsageError(f"--checksum {checksum!r}: not a plan checksum (12 to 64 hex digits of the sha256 a "
+                         "plan shows)")
     password_file = _check_password_file(password_file, root)
     settings = load_settings(ctx, repo=root)
     if not graph_configured(settings):
@@ -103,10 +107,12 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
     text = fmt == "text"
     use_remote = _has_remote(repo, remote)
 
+    names: dict[str, str] = {}
+
     def show(outcome: core.Outcome) -> None:
         if text:
             job.break_line()
-            click.echo(outcome.line())
+            click.echo(outcome.line(names))
 
     def confirm(plan: Any) -> bool:
         if yes:
@@ -115,9 +121,12 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
 
         job.break_line()
         click.echo(render_text(plan), err=True, nl=False)
-        return click.confirm(f"Apply these {len(plan.writes)} change(s) to the tenant?", default=False, err=True)
+        n = len(plan.writes)
+        question = "Apply this change to the tenant?" if n == 1 else f"Apply these {n} changes to the tenant?"
+        return click.confirm(question, default=False, err=True)
 
     def planned(plan: Any) -> None:
+        names.update(plan.names)
         verb = "checking" if dry_run else "applying"
         job.update(JobState.IN_PROGRESS, f"{verb} {len(plan.writes)} change(s), checksum {plan.checksum[:12]}")
 
@@ -160,7 +169,7 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
         with run_job(repo, "apply", live=text) as job:
             if use_remote and remote_lock and not dry_run:
                 with hold_remote_lock(repo, "apply", remote=remote, wait=lock_wait,
-                                      notice=lambda line: click.echo(line, err=True)):
+                                      notice=notice):
                     result = apply_and_record()
             else:
                 result = apply_and_record()

@@ -12,7 +12,7 @@ import click
 
 from entragit import backups as core
 from entragit import jobs
-from entragit.commands import Ctx, cli
+from entragit.commands import Ctx, cli, complete_types, notice
 from entragit.errors import ConfigError, UsageError
 
 
@@ -90,7 +90,7 @@ SIGNERS_OPTION = click.option(
 @click.option("--remote", default="origin", show_default=True, help="Remote for --push.")
 @click.option("-m", "--message", default=None, help="A note recorded in the commit and the manifest.")
 @click.option("--sign", is_flag=True, help="Sign the tag with git's signing configuration (git tag -s).")
-@click.option("--type", "types", multiple=True, metavar="T", help="Export only this type (repeatable).")
+@click.option("--type", "types", multiple=True, metavar="T", shell_complete=complete_types, help="Export only this type (repeatable).")
 @click.option("--json", "json_output", is_flag=True, help="Print the job as one JSON object at the end.")
 @click.option("--summary", "summary_file", type=click.Path(dir_okay=False), envvar="GITHUB_STEP_SUMMARY",
               default=None,
@@ -150,7 +150,7 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
 
 def _remote_lock(repo: Any, remote: str, wait: float) -> Any:
     return jobs.remote_lock(repo, "backup", remote=remote, wait=wait,
-                       notice=lambda line: click.echo(line, err=True))
+                       notice=notice)
 
 
 @cli.command("backups")

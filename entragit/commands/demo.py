@@ -2,17 +2,20 @@
 
 The demo tenant (``seeds.demo_seed``) is served by an emulator running inside this process (on a loopback
 port of its own, in a background thread), and the demo runs the very commands a tenant repository runs,
-in a temporary directory (or ``--keep DIR``):
+in a temporary directory (or ``--keep DIR``). One calendar holds for the whole story: the emulator's clock and
+entragit's (``ENTRAGIT_NOW``) stand at each step's moment (:data:`MOMENTS`), so nothing is dated after the
+backup that records it.
 
 1. ``entragit init``: scaffold a tenant repository (workflows, entragit.yaml, schemas).
 2. ``entragit backup``: the nightly backup; a commit and a ``backup/...`` tag.
-3. Someone switches off the "Allow GSA Traffic only" policy and deletes a group (Graph writes).
-4. ``entragit backup``: the next night records it.
-5. ``entragit diff --from <first backup> --to live``: the difference report shows both.
-6. ``entragit recover --from <first backup>``: the revert branch and its pull request text.
-7. ``git merge``: the pull request is merged.
-8. ``entragit apply --scope-from A..B``: the applier restores the policy state and the group (same id).
-9. ``entragit backup``: the tenant is back where it was: no change against the first backup.
+3. The next morning, someone switches off the "Allow GSA Traffic only" policy and deletes a group (Graph writes).
+4. ``entragit diff --from <the backup>``: the administrator reacts at once: the report shows both changes.
+5. ``entragit recover --from <the backup>``: records the live tenant first (a backup of the damage), then
+   the revert branch and its pull request (report, plan, checksum).
+6. ``git merge``: the pull request is reviewed and merged.
+7. ``entragit apply --scope-from A..B --checksum <reviewed>``: the applier writes the plan, and only the plan
+   the reviewers saw (the guard recover.yml relies on): the policy back on, the group restored (same id).
+8. ``entragit backup``: that night the tenant is where the first backup left it.
 
 The emulator side (serving the demo tenant in a thread, the administrator's changes) is :mod:`entragit.demo`.
 """
@@ -32,11 +35,18 @@ from pathlib import Path
 import click
 
 from entragit.commands import cli, load_commands
-from entragit.demo import admin_changes, serve_in_thread
+from entragit.demo import admin_changes, serve_in_thread, set_clock
 from entragit.errors import EntragitError
 
-# The demo's nights (injected clock: ENTRAGIT_NOW), so tags and reports read the same every run.
-NIGHTS = ("2026-11-23T23:00:00Z", "2026-11-24T23:00:00Z", "2026-11-25T23:00:00Z")
+# The story's moments (the emulator's clock and ENTRAGIT_NOW), so tags and reports read the same every run.
+MOMENTS = {
+    "night": "2026-11-23T23:00:00Z",      # the nightly backup
+    "change": "2026-11-24T09:12:00Z",     # someone changes the tenant
+    "diff": "2026-11-24T09:20:00Z",       # the administrator looks at once
+    "recover": "2026-11-24T09:25:00Z",    # and builds the revert
+    "apply": "2026-11-24T10:05:00Z",      # merged after review: applied
+    "next night": "2026-11-24T23:00:00Z",  # the next nightly backup
+}
 
 
 @dataclass
@@ -52,17 +62,23 @@ class _Runner:
 
     def __init__(self, repo: Path, graph_url: str, echo: Callable[[str], None]) -> None:
         self.repo, self.graph_url, self.echo = repo, graph_url, echo
+        self.now: str | None = None
+
+    def at(self, moment: str) -> None:
+        """Move the story (the emulator's clock, and entragit's) to ``MOMENTS[moment]``."""
+        self.now = MOMENTS[moment]
+        set_clock(self.graph_url, self.now)
 
     def heading(self, text: str) -> None:
         self.echo("")
         self.echo(click.style(f"== {text}", bold=True))
 
-    def entragit(self, *args: str, now: str | None = None, ok: tuple[int, ...] = (0,)) -> int:
+    def entragit(self, *args: str, ok: tuple[int, ...] = (0,)) -> int:
         load_commands()  # every command on the group (run_demo may be called without the CLI)
         self.echo(click.style("$ entragit " + " ".join(shlex.quote(a) for a in args), fg="cyan"))
         env = {"ENTRAGIT_GRAPH_URL": self.graph_url, "CI": "true"}
-        if now:
-            env["ENTRAGIT_NOW"] = now
+        if self.now:
+            env["ENTRAGIT_NOW"] = self.now
         saved = {k: os.environ.get(k) for k in env}
         os.environ.update(env)
         code = 0
@@ -122,19 +138,21 @@ def run_demo(keep: Path | None = None, echo: Callable[[str], None] = click.echo)
                 "Scaffold tenant repository", show=False)
 
         run.heading("2. Nightly backup")
-        run.entragit("backup", now=NIGHTS[0])
+        run.at("night")
+        run.entragit("backup")
         first = run.git("tag", "--list", "backup/*", show=False).split()[0]
 
-        run.heading("3. During the day, someone switches off a policy and deletes a group")
+        run.heading("3. The next morning, someone switches off a policy and deletes a group")
+        run.at("change")
         policy_name, group_name = admin_changes(url, echo)
 
-        run.heading("4. The next nightly backup records it")
-        run.entragit("backup", now=NIGHTS[1])
+        run.heading(f"4. The administrator reacts at once: {first} against the live tenant")
+        run.at("diff")
+        run.entragit("diff", "--from", first, "--format", "text")
 
-        run.heading(f"5. Difference report: {first} against the live tenant")
-        run.entragit("diff", "--from", first, "--to", "live", "--format", "text")
-
-        run.heading("6. The revert pull request: tenant-state/ back to the first backup")
+        run.heading("5. The revert pull request: the live tenant recorded first, then tenant-state/ back to "
+                    f"{first}")
+        run.at("recover")
         pr = Path(tmp) / "pull-request"
         pr.mkdir(exist_ok=True)
         run.entragit("recover", "--from", first, "--title-file", str(pr / "title.txt"),
@@ -142,22 +160,29 @@ def run_demo(keep: Path | None = None, echo: Callable[[str], None] = click.echo)
         # recover leaves the working tree alone: the branch is the newest recover/* one
         branch = run.git("for-each-ref", "--sort=-committerdate", "--count=1", "--format=%(refname:short)",
                          "refs/heads/recover/", show=False).strip()
+        body = (pr / "body.md").read_text(encoding="utf-8")
+        reviewed = body.rsplit("Entragit-Plan-Checksum: ", 1)[1].split()[0]
         echo(f"branch: {branch}")
-        echo(f"pull request title: {(pr / 'title.txt').read_text().strip()}")
+        echo(f"pull request title: {(pr / 'title.txt').read_text(encoding='utf-8').strip()}")
         echo(f"pull request body ({pr / 'body.md'}):")
-        echo(click.style((pr / "body.md").read_text().rstrip(), dim=True))
+        echo(click.style(body.rstrip(), dim=True))
 
-        run.heading("7. The pull request is reviewed and merged")
+        run.heading("6. The pull request is reviewed and merged")
         before = run.git("rev-parse", "HEAD", show=False).strip()
         run.git("-c", "user.name=Demo Admin", "-c", "user.email=admin@contoso.com", "merge", "--no-ff", "-q",
                 "-m", f"Merge {branch}", branch)
         after = run.git("rev-parse", "HEAD", show=False).strip()
 
-        run.heading("8. The merge runs the applier")
-        run.entragit("apply", "--scope-from", f"{before}..{after}", "--yes")
+        run.heading("7. The merge runs the applier, with the checksum of the plan the reviewers saw")
+        echo(f"(recover.yml passes --checksum {reviewed[:12]}…, read from the pull request: had the tenant or the "
+             "branch changed since the review, the plan would differ and apply would refuse it, exit 3, writing "
+             "nothing)")
+        run.at("apply")
+        run.entragit("apply", "--scope-from", f"{before}..{after}", "--checksum", reviewed, "--yes")
 
-        run.heading("9. The next nightly backup: the tenant is back where it was")
-        run.entragit("backup", now=NIGHTS[2])
+        run.heading("8. That night's backup: the tenant is where the first backup left it")
+        run.at("next night")
+        run.entragit("backup")
         newest = run.git("tag", "--list", "backup/*", "--sort=-creatordate", show=False).split()[0]
         diff = run.git("diff", "--stat", first, newest, "--", "tenant-state", show=False).strip()
         result.back_to_first_backup = diff == ""

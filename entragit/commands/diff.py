@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from entragit.commands import Ctx, cli
+from entragit.commands import Ctx, cli, complete_types
 from entragit.errors import ConfigError
 
 FORMATS = ("text", "markdown", "json")
@@ -35,7 +35,7 @@ def write_atomic(path: Path, text: str) -> None:
               help="The backup to compare: a tag (backup/...), a branch or a commit.")
 @click.option("--to", "to_ref", default="live", show_default=True, metavar="REF|live",
               help="What to compare it with: another ref, or the live tenant (exported first).")
-@click.option("--type", "types", multiple=True, metavar="T", help="Only this type (repeatable).")
+@click.option("--type", "types", multiple=True, metavar="T", shell_complete=complete_types, help="Only this type (repeatable).")
 @click.option("--id", "ids", multiple=True, metavar="ID", help="Only this object id or appId (repeatable).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True,
               help="text for a terminal, markdown for a pull request body, json for machines.")
@@ -45,20 +45,25 @@ def write_atomic(path: Path, text: str) -> None:
               help="Where the full report can be found (a link), named when the markdown is cut to fit "
                    "GitHub's 65,536 characters.")
 @click.option("--json", "json_output", is_flag=True, help="Print the job as one JSON object at the end.")
+@click.option("--exit-code", is_flag=True,
+              help="Exit 8 when there are differences, 0 when there are none (for scripts, as git diff --exit-code).")
 @click.pass_context
 def diff_command(ctx: click.Context, from_ref: str, to_ref: str, types: tuple[str, ...], ids: tuple[str, ...],
-                 fmt: str, output: Path | None, full_report: str | None, json_output: bool) -> None:
+                 fmt: str, output: Path | None, full_report: str | None, json_output: bool, exit_code: bool) -> None:
     """What changed since a backup, per type and object: created, modified (each property old -> new,
     list and link items added/removed, ids shown by name), deleted (restorable from deleted items, only in
     the portal, or gone) and restored; each change marked recoverable or not, with the reason.
 
-    Runs as a job holding the repository's lock; Ctrl-C cancels it and leaves no partial --output file."""
+    Runs as a job holding the repository's lock; Ctrl-C cancels it and leaves no partial --output file.
+    With --exit-code: exit 8 when there are differences (drift), 0 when there are none."""
     from entragit import jobs, resources
     from entragit.backups import open_repo
     from entragit.commands.export import graph_configured
+    from entragit.commands.plan import check_output
     from entragit.report import LIVE, make_report, render
     from entragit.settings import load_settings
 
+    check_output(output, "--output")
     obj = ctx.find_root().obj
     repo = open_repo(obj.repo if isinstance(obj, Ctx) else Path.cwd())
     root = Path(repo.working_tree_dir or ".")
@@ -90,3 +95,7 @@ def diff_command(ctx: click.Context, from_ref: str, to_ref: str, types: tuple[st
             click.echo(f"report written to {output}: {report.summary_line()}", err=True)
     elif not json_output:
         click.echo(text, nl=False)
+    if exit_code and report.objects:
+        from entragit.errors import DriftFound
+
+        raise DriftFound(f"differences found: {report.summary_line()}")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from entragit.commands import cli
+from entragit.commands import cli, complete_types
 from entragit.errors import ConfigError
 
 
@@ -21,7 +21,7 @@ def graph_configured(settings: object) -> bool:
 @cli.command("export")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Tree to write (default: tenant-state/ in the repository).")
-@click.option("--type", "types", multiple=True, metavar="T",
+@click.option("--type", "types", multiple=True, metavar="T", shell_complete=complete_types,
               help="Export only this type (repeatable; default: every type entragit.yaml selects).")
 @click.pass_context
 def export(ctx: click.Context, out_dir: Path | None, types: tuple[str, ...]) -> None:

@@ -126,8 +126,9 @@ async def run_export_async(settings: Any, out_dir: str | Path | None = None, *,
                            types: Iterable[str] | None = None, progress: Progress | None = None,
                            client: Any = None) -> ExportResult:
     """Export with ``settings`` (graph endpoint, credentials, exclusions); ``out_dir`` defaults to
-    ``<repo>/tenant-state``. Opens (and closes) a client unless one is given."""
-    from entragit.graph import open_client
+    ``<repo>/tenant-state``. Opens (and closes) a client unless one is given: through
+    ``entragit.graph.CLIENT_FACTORY``, the seam every command's reads go through."""
+    from entragit import graph
 
     out = Path(out_dir) if out_dir is not None else Path(settings.repo) / "tenant-state"
     exclude = exclusions(settings)
@@ -140,7 +141,7 @@ async def run_export_async(settings: Any, out_dir: str | Path | None = None, *,
                                  "(types.include / types.exclude)")
     if client is not None:
         return await export_tree_async(client, out, types=types, exclude=exclude, progress=progress)
-    async with open_client(settings) as opened:
+    async with graph.CLIENT_FACTORY(settings) as opened:
         return await export_tree_async(opened, out, types=types, exclude=exclude, progress=progress)
 
 

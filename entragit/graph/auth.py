@@ -289,6 +289,9 @@ def auth_provider(root: str, settings: Any, env: Mapping[str, str] | None = None
     host = (parts.hostname or "").lower()
     owner = cloud_of_host(host)
     if owner is None:
+        from entragit.jobs import end_live_line
+
+        end_live_line()     # a job's live line on the terminal: the notice starts a line of its own
         print(f"entragit: notice: {parts.scheme}://{parts.netloc} is not the Graph host of cloud {cloud.name} "
               f"({cloud.graph_host}); sending a static test token, no real credentials",
               file=stderr if stderr is not None else sys.stderr)

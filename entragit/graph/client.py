@@ -81,6 +81,7 @@ class GraphClient(GraphVerbs):
         if concurrency < 1:
             raise ConfigError(f"concurrency must be at least 1, not {concurrency}")
         self.root = root.rstrip("/")
+        self._reached = False  # whether anything ever answered at root (a first connect error fails fast)
         parts = urlsplit(self.root)
         self._origin = f"{parts.scheme}://{parts.netloc}".lower()
         self._auth = auth if isinstance(auth, Auth) else None
@@ -240,11 +241,18 @@ class GraphClient(GraphVerbs):
                 response = await self._send_once(method, url, content, headers)
             except httpx.TransportError as exc:
                 stats.transport_errors += 1
+                if isinstance(exc, httpx.ConnectError) and not self._reached:
+                    # nothing ever answered at this address (refused, unknown host): a wrong URL or an emulator
+                    # not started, not a blip: say so now rather than after a minute of retries
+                    raise ConfigError(f"cannot reach {self.root} ({exc or type(exc).__name__}): is the emulator "
+                                      "running (entragit emulator serve), and are --graph-url / the cloud right?"
+                                      ) from exc
                 if attempt < policy.max_attempts and policy.may_retry_transport(exc, method, idempotent):
                     await self._sleep(policy.backoff(attempt))
                     continue
                 raise GraphTransportError(0, type(exc).__name__, str(exc) or "no answer", method=method,
                                           url=url) from exc
+            self._reached = True
             if (attempt < policy.max_attempts
                     and policy.may_retry_status(response.status_code, method, idempotent)):
                 delay = policy.delay(attempt, response.headers)

@@ -15,7 +15,7 @@ Where each concern lives::
 This package re-exports the names the rest of entragit and the tests use.
 """
 
-from entragit.jobs.job import Job, JobState, run_job
+from entragit.jobs.job import Job, JobState, end_live_line, run_job
 from entragit.jobs.lock import DEFAULT_MAX_LOCK_AGE, LOCK_FILE, LockInfo, RepoLock, read_lock
 from entragit.jobs.remote import (
     DEFAULT_REMOTE_MAX_AGE,
@@ -29,6 +29,7 @@ from entragit.jobs.remote import (
 from entragit.jobs.signals import cancel_on_signals, shield
 
 __all__ = [
+    "end_live_line",
     "DEFAULT_MAX_LOCK_AGE", "DEFAULT_REMOTE_MAX_AGE", "LOCK_FILE", "REMOTE_LOCK_REF", "Job", "JobState",
     "LockInfo", "RemoteLock", "RepoLock", "acquire_remote_lock", "cancel_on_signals", "read_lock",
     "read_remote_lock", "release_remote_lock", "remote_lock", "run_job", "shield",

@@ -38,6 +38,16 @@ class JobState(StrEnum):
 
 
 # -- the job -----------------------------------------------------------------------------------------------
+_OPEN: list[_Display] = []  # the terminal line being updated, if any (end_live_line ends it)
+
+
+def end_live_line() -> None:
+    """End a job's live line on the terminal, if one is shown: call before printing a notice or a warning, so that
+    it starts on a line of its own instead of being drawn over."""
+    for display in list(_OPEN):
+        display.break_line()
+
+
 class _Display:
     """One line on a terminal, updated in place; one line per change elsewhere (CI logs)."""
 
@@ -54,12 +64,18 @@ class _Display:
         if self.tty:
             self.stream.write("\r\x1b[K" + line + ("\n" if final else ""))
             self.open = not final
+            if not self.open and self in _OPEN:
+                _OPEN.remove(self)
+            if self.open and self not in _OPEN:
+                _OPEN.append(self)
         else:
             self.stream.write(line + "\n")
         self.stream.flush()
 
     def break_line(self) -> None:
         """End the line being updated, so that other output starts on a line of its own."""
+        if self in _OPEN:
+            _OPEN.remove(self)
         if self.stream is not None and self.open:
             self.stream.write("\n")
             self.stream.flush()

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from entragit import resources
-from entragit.errors import GraphError, UsageError, ValidationError
+from entragit.errors import GraphError, RefusedError, UsageError, ValidationError
 from entragit.graph.runner import run
+from entragit.markdown import plural
 from entragit.plan.model import Plan
 from entragit.plan.planner import PlanOptions, compute_plan
 from entragit.plan.scope import Scope, check_ids
@@ -132,7 +133,7 @@ def read_desired(root: str | Path, types: Iterable[str] | None = None) -> Tree:
         shown = "\n".join(f"  {p}" for p in problems[:20])
         more = f"\n  ... and {len(problems) - 20} more" if len(problems) > 20 else ""
         first = problems[0]
-        raise ValidationError(f"the desired state is invalid ({len(problems)} problems):\n{shown}{more}",
+        raise ValidationError(f"the desired state is invalid ({plural(len(problems), 'problem')}):\n{shown}{more}",
                               file=first.file, obj=first.obj, prop=first.prop)
     return read_tree(root, rts)
 
@@ -191,7 +192,47 @@ class Planning:
         (an apply's re-plan), added to the recorded ones; ``safety=False`` skips the rails."""
         check_ids(self.scope.ids or (), [self.desired, live, deleted])
         desired = {k: v for k, v in self.desired.items() if k in live}  # types kept out of backups: never planned
-        return compute_plan(desired, live, deleted, self.scope, self._options(new_ids, safety))
+        plan = compute_plan(desired, live, deleted, self.scope, self._options(new_ids, safety))
+        plan.names = display_names(plan, deleted, live, self.desired)
+        return plan
+
+    def compute_shown(self, live: Tree, deleted: Tree) -> Plan:
+        """The plan to show a reviewer: as :meth:`compute`, and when the safety rails refuse it, the plan
+        computed without them carrying the refusal (``plan.refused``) rather than no plan at all."""
+        try:
+            return self.compute(live, deleted)
+        except RefusedError as exc:
+            plan = self.compute(live, deleted, safety=False)
+            plan.refused = [{"rail": str(rail), "message": str(message)}
+                            for rail, message in getattr(exc, "problems", None) or [("safety", str(exc))]]
+            return plan
+
+
+def display_names(plan: Plan, *trees: Tree) -> dict[str, str]:
+    """``{id: display name}`` of every object of ``trees`` a change of ``plan`` names (as itself, a link target,
+    a placeholder or a value), for the renderers."""
+    from entragit.plan.placeholders import tokens
+
+    wanted: set[str] = set()
+    for c in plan.changes:
+        wanted.add(c.id)
+        for value in (c.target, c.item):
+            if isinstance(value, str):
+                wanted.add(value)
+        for token in tokens([c.target, c.body, [p.new for p in c.properties]]):
+            wanted.add(token.partition("/")[2])
+        if isinstance(c.item, str):
+            wanted.update(part.partition("=")[2] for part in c.item.split(","))
+    names: dict[str, str] = {}
+    for tree in trees:
+        for key, objects in tree.items():
+            rt = resources.get(key)
+            for obj_id, obj in objects.items():
+                if obj_id in wanted and obj_id not in names:
+                    name = rt.display_name(dict(obj))
+                    if name and name != obj_id:
+                        names[obj_id] = name
+    return names
 
 
 def prepare(settings: Any, *, scope: Scope | None = None, recreate: Iterable[str] = (), allow_delete: bool = False,

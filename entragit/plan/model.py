@@ -261,6 +261,11 @@ class Plan:
     scope: dict[str, Any] = field(default_factory=dict)
     # notes the safety rails produced when forced ({"rail": ..., "reason": ...}); not hashed
     forced: list[dict[str, str]] = field(default_factory=list)
+    # what the safety rails refuse in this plan ({"rail": ..., "message": ...}), when it was computed to be shown
+    # anyway (``entragit plan``, ``entragit recover``); not hashed
+    refused: list[dict[str, str]] = field(default_factory=list)
+    # display names of the objects the plan names (id -> name), for the renderers; not hashed
+    names: dict[str, str] = field(default_factory=dict)
 
     @property
     def writes(self) -> list[Change]:
@@ -311,7 +316,7 @@ class Plan:
                           "option"?}, ...],
              "counts": {"update": n, ...},
              "warnings": [{"type", "id", "path", "value", "message"}],
-             "scope": {...}, "checksum": "<sha256 hex>"}
+             "scope": {...}, "refused": [{"rail", "message"}], "checksum": "<sha256 hex>"}
 
         An empty plan has ``"changes": []``. Optional change keys are present only when set.
         """
@@ -320,6 +325,7 @@ class Plan:
             "counts": self.counts(),
             "warnings": [w.to_json() for w in self.warnings],
             "scope": self.scope,
+            "refused": self.refused,
             "checksum": self.checksum,
         }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from entragit.markdown import plural
 from entragit.plan.model import Change, Kind, PropertyChange, Warning
 from entragit.plan.values import _MISSING, MASTERED, ODATA_TYPE, _Ctx, _same, _write_channel
 from entragit.resources.base import META_KEY, Channel, DeleteKind, ResourceType
@@ -144,5 +145,5 @@ class _Objects:
             shown = ", ".join(left[:5]) + (", ..." if len(left) > 5 else "")
             self.warnings.append(Warning(
                 rt.key, "", "", len(left),
-                f"{len(left)} live {rt.title}(s) absent from tenant-state/ left alone (deletes need "
+                f"{plural(len(left), 'live ' + rt.title)} absent from tenant-state/ left alone (deletes need "
                 f"--allow-delete or the file's removal in the --scope-from range): {shown}"))

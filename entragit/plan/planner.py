@@ -175,6 +175,14 @@ class _Planner(_References, _Objects, _Recreates, _Links, _Fidelity):
                         self.remapped[obj[minted]] = None
                 else:
                     self.fate[(rt.key, obj_id)] = "none"
+            # a recreated object whose old file is gone (a backup since recorded it under its new id): references
+            # to its old id (in a file brought back from an older backup) still mean the new one
+            desired_t = self._objects(self.desired, rt.key)
+            for token, new in known.items():
+                key, _, old_id = token.partition("/")
+                if key == rt.key and old_id not in desired_t and old_id not in live_t and new.get("id") in live_t:
+                    self.live_id.setdefault((rt.key, old_id), new["id"])
+                    self.remapped.setdefault(old_id, new["id"])
 
     def _absent_refusal(self, rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> tuple[str | None, str | None]:
         """``(reason, option)``: why an object absent from the tenant is not recreated (None: it is), and the

@@ -45,7 +45,9 @@ def check_safety(plan: Plan, desired: Tree, live: Tree, options: Any) -> None:
         plan.forced.extend({"rail": rail, "message": message, "reason": options.force} for rail, message in problems)
         return
     lines = "\n".join(f"  - {message}" for _, message in problems)
-    raise RefusedError(f"the plan is refused by the safety rails (pass --force \"reason\" to override):\n{lines}")
+    refused = RefusedError(f"the plan is refused by the safety rails (pass --force \"reason\" to override):\n{lines}")
+    refused.problems = problems  # type: ignore[attr-defined]  # (rail, message) pairs: the plan shown anyway
+    raise refused
 
 
 def share_problems(plan: Plan, live: Tree, max_share: float) -> list[tuple[str, str]]:

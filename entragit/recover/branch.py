@@ -12,6 +12,7 @@ from typing import Any
 from entragit import resources
 from entragit.errors import UsageError
 from entragit.gitutil import _config, git_result, identity_env, open_repo
+from entragit.markdown import plural
 from entragit.plan.scope import check_ids
 from entragit.recover.gitfiles import _blobs, _git, _load, _object_of, _rev, _state_files, default_branch
 from entragit.recover.result import (
@@ -100,7 +101,7 @@ def _message(source: str, scope_text: str, files: list[FileChange], checksum: st
     for f in files:
         counts[f.action] = counts.get(f.action, 0) + 1
     lines = [f"entragit recover: {scope_text} back to {source}", ""]
-    lines += [f"- {n} file(s) {action}" for action, n in sorted(counts.items())]
+    lines += [f"- {plural(n, 'file')} {action}" for action, n in sorted(counts.items())]
     if checksum:
         lines += ["", f"{CHECKSUM_TRAILER}: {checksum}"]
     return "\n".join(lines) + "\n"
@@ -167,7 +168,7 @@ def build_branch(repo: Any, *, source: str, types: Iterable[str] = (), ids: Iter
             kept.append(FileChange(path, type_key, obj_id, "kept"))
     if not files:
         raise UsageError(f"nothing to recover: {STATE_DIR}/ of {scope_text(types, ids)} on {base_name} already "
-                         f"equals {source}" + (f" ({len(kept)} object(s) created since kept: --include-new "
+                         f"equals {source}" + (f" ({plural(len(kept), 'object')} created since kept: --include-new "
                                                "removes them)" if kept else ""))
     names = _blobs(r, [b for f in files + kept for b in (ref_files.get(f.path), base_files.get(f.path)) if b])
     files = [_named(f, names, ref_files, base_files) for f in files]

@@ -8,10 +8,11 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from entragit import markdown as md
 from entragit import resources
-from entragit.errors import EntragitError, RefusedError, ValidationError
+from entragit.errors import EntragitError, ValidationError
 from entragit.plan.live import prepare
-from entragit.plan.render import render_markdown
+from entragit.plan.render_markdown import refusal_block, render_markdown
 from entragit.plan.scope import scope_from_range
 from entragit.recover.gitfiles import _git_archive_state
 from entragit.recover.result import CHECKSUM_TRAILER, STATE_DIR, FileChange, RecoverResult
@@ -35,14 +36,15 @@ def difference_report(result: RecoverResult) -> str:
              "removed": "created since the backup: removed"}
     for type_key in sorted(by_type, key=lambda k: (resources.get(k).order, k)):
         changes = by_type[type_key]
-        lines += [f"**{type_key}** ({len(changes)})", ""]
+        lines += [f"**{md.text(type_key)}** ({len(changes)})", ""]
         for f in sorted(changes, key=lambda f: (f.action, f.name.lower(), f.id)):
-            name = f"{f.name} " if f.name and f.name != f.id else ""
-            lines.append(f"- {name}`{f.id}`: {words.get(f.action, f.action)}")
+            name = f"{md.text(f.name)} " if f.name and f.name != f.id else ""
+            lines.append(f"- {name}{md.code(f.id)}: {words.get(f.action, f.action)}")
         lines.append("")
     if result.left_new:
-        lines += [f"_{len(result.left_new)} object(s) created since the backup are kept (pass `--include-new` "
-                  "to remove them):_ " + ", ".join(f"`{f.type}/{f.id}`" for f in result.left_new[:20])
+        lines += [f"_{md.plural(len(result.left_new), 'object')} created since the backup are kept (pass "
+                  "`--include-new` to remove them):_ "
+                  + ", ".join(md.code(f"{f.type}/{f.id}") for f in result.left_new[:20])
                   + (" ..." if len(result.left_new) > 20 else ""), ""]
     return "\n".join(lines)
 
@@ -65,20 +67,40 @@ async def report_for(repo: Path, result: RecoverResult, types: Iterable[str], id
 
 
 def pull_request(result: RecoverResult, scope: str) -> tuple[str, str]:
-    """``(title, Markdown body)`` of the pull request."""
-    title = f"entragit recover: {scope} back to {result.source}"
-    parts = [f"Merging this pull request recovers {scope} to the backup `{result.source}` "
-             f"(`{result.ref[:12]}`): `entragit apply` writes the plan below to the tenant (recover.yml, after the "
-             "approval of the `entra-recovery` environment). Closing it cancels the recovery.",
-             difference_report(result)]
+    """``(title, Markdown body)`` of the pull request: the safety rails' refusal on top when there is one, the
+    difference report, the plan and its checksum."""
+    title = pr_title(result, scope)
+    parts = []
+    if result.plan is not None and result.plan.refused:
+        parts.append(refusal_block(result.plan))
+    parts.append(f"Merging this pull request recovers {md.text(scope)} to the backup {md.code(result.source)} "
+                 f"({md.code(result.ref[:12])}): `entragit apply` writes the plan below to the tenant (recover.yml, "
+                 "after the approval of the `entra-recovery` environment). Closing it cancels the recovery.")
+    parts.append(difference_report(result))
     if result.plan is not None:
-        if result.plan_note:
-            parts.append(f"> **{result.plan_note}**")
-        parts.append(render_markdown(result.plan, limit=PLAN_LIMIT))
+        parts.append(render_markdown(result.plan, limit=PLAN_LIMIT, refusal_on_top=False))
         parts.append(f"{CHECKSUM_TRAILER}: {result.plan.checksum}")
     else:
-        parts.append(f"_No plan: {result.plan_note}_")
+        parts.append(f"_No plan: {md.text(result.plan_note)}_")
     return title, "\n\n".join(part.strip("\n") for part in parts if part.strip()) + "\n"
+
+
+TITLE_LIMIT = 256  # characters of a GitHub pull request title
+
+
+def pr_title(result: RecoverResult, scope: str) -> str:
+    """``entragit recover: Sales Team, Allow GSA Traffic only back to backup/...``: the objects by name when the
+    revert names objects (``--id``), else the scope in words; at most :data:`TITLE_LIMIT` characters."""
+    tail = f" back to {result.source}"
+    what = scope
+    if "objects " in scope:
+        names = [f.name or f.id for f in result.files]
+        what = ", ".join(dict.fromkeys(names)) or scope
+    head = "entragit recover: "
+    room = TITLE_LIMIT - len(head) - len(tail)
+    if len(what) > room:
+        what = what[: max(room - 1, 0)].rstrip(", ") + "…"
+    return " ".join((head + what + tail).split())[:TITLE_LIMIT]
 
 
 async def plan_for(repo: Path, result: RecoverResult, client: Any, settings: Any) -> tuple[Any, str]:
@@ -94,12 +116,10 @@ async def plan_for(repo: Path, result: RecoverResult, client: Any, settings: Any
         except ValidationError as exc:
             return None, f"tenant-state/ on the branch is invalid, entragit apply will refuse it: {exc}"
     live, deleted = await planning.read(client)
-    try:
-        return planning.compute(live, deleted), ""
-    except RefusedError as exc:
-        note = (f"The safety rails refuse this plan; merging applies it only with the recovery-force label and "
-                f"an 'Entragit-Force-Reason: <why>' line in this body. {exc}")
-        return planning.compute(live, deleted, safety=False), note
+    plan = planning.compute_shown(live, deleted)
+    note = ("the safety rails refuse this plan: merging applies it only with the recovery-force label and an "
+            "'Entragit-Force-Reason: <why>' line in the pull request's description" if plan.refused else "")
+    return plan, note
 
 
 def write_pull_request(result: RecoverResult, *, title_file: Path | None = None, body_file: Path | None = None,

@@ -52,7 +52,8 @@ class RecoverResult:
                 "fromCommit": self.ref, "files": [f.to_json() for f in self.files],
                 "keptNew": [f.to_json() for f in self.left_new], "title": self.title,
                 "checksum": self.checksum, "planNote": self.plan_note or None,
-                "counts": self.plan.counts() if self.plan is not None else None}
+                "counts": self.plan.counts() if self.plan is not None else None,
+                "refused": self.plan.refused if self.plan is not None else None}
 
     def summary(self) -> str:
         counts: dict[str, int] = {}
@@ -61,7 +62,10 @@ class RecoverResult:
         what = ", ".join(f"{n} {a}" for a, n in sorted(counts.items())) or "no files"
         text = f"branch {self.branch} at {self.commit[:12]} (from {self.base[:12]}): {what}"
         if self.plan is not None:
-            text += f"; plan: {len(self.plan.writes)} change(s), checksum {self.plan.checksum}"
+            n = len(self.plan.writes)
+            text += f"; plan: {n} change{'s' if n != 1 else ''}, checksum {self.plan.checksum}"
+            if self.plan.refused:
+                text += "; REFUSED by the safety rails (see the pull request body)"
         elif self.plan_note:
             text += f"; {self.plan_note}"
         return text

@@ -36,5 +36,9 @@ def recover(repo: str | Path, *, source: str, types: Iterable[str] = (), ids: It
 
     run(read())
     finish_branch(r, result)
+    if result.plan is not None and result.plan.scope.get("range"):
+        # the plan was computed over the draft commit: name the branch's own commit, which the pull request shows
+        result.plan.scope["range"] = f"{result.base}..{result.commit}"
+        result.plan.scope["branch"] = result.branch
     result.title, result.body = pull_request(result, scope)
     return result

@@ -36,13 +36,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from entragit import resources
-from entragit.report.differ import _Differ
+from entragit.report.differ import READ_ONLY, _Differ
 from entragit.report.model import (
     CREATED,
     DELETED,
     GONE,
     MODIFIED,
     PORTAL,
+    RECREATED,
     RESTORABLE,
     RESTORED,
     STATUSES,
@@ -99,6 +100,8 @@ class Facts:
     source_time: datetime | None = None  # when the backup was taken (its commit time)
     scope: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    # (type key, old id) -> new id: objects an apply recreated, paired with their originals (report.recreated)
+    recreated: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 # ---------------------------------------------------------------------------------------------- entry point
@@ -121,7 +124,13 @@ def build_report(changes: Iterable[ObjectDelta], resolver: Resolver, facts: Fact
     for obj in objects:
         if id(obj) in by_object:
             obj.changes = by_object[id(obj)]
-        if obj.status in (MODIFIED, RESTORED):
+        if obj.status == RECREATED:
+            # what the service sets anew on a recreated object (createdDateTime...) is the recreate itself
+            renewed = [c.path for c in obj.changes if c.reason == READ_ONLY]
+            obj.changes = [c for c in obj.changes if c.reason != READ_ONLY]
+            if renewed:
+                obj.reason = f"{obj.reason}; set anew by the service: {', '.join(renewed)}"
+        if obj.status in (MODIFIED, RESTORED, RECREATED):
             obj.recoverable, obj.reason = _overall(obj)
     order = {rt.key: i for i, rt in enumerate(resources.all_types())}
     status_rank = {s: i for i, s in enumerate(STATUSES)}
@@ -158,6 +167,12 @@ def _object(rt: ResourceType, delta: ObjectDelta, facts: Facts, now: datetime,
         report.reason = "back with the same id: it was deleted before the backup was taken, and restored since"
         return report
     changes = _Differ(rt, before, after, report, pending).run()
+    new_id = facts.recreated.get((rt.key, delta.id))
+    if new_id is not None:
+        report.status, report.new_id = RECREATED, new_id
+        report.reason = (f"recreated as {new_id} by an apply (the new id its outcome recorded); references to "
+                         "it are remapped")
+        return report
     if back:
         report.status = RESTORED
         report.reason = "deleted and restored with the same id since the backup"

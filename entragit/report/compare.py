@@ -27,7 +27,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from entragit import resources
-from entragit.errors import GraphError, UsageError
+from entragit.errors import EntragitError, GraphError, UsageError
 from entragit.graph.runner import run
 from entragit.report.build import Facts, ObjectDelta, build_report, format_time
 from entragit.report.gitstore import STATE_DIR, FileChange, GitStore
@@ -159,6 +159,10 @@ def compare_refs(store: GitStore, source: Endpoint, target: Endpoint, rts: Seque
                 if ids is None or found[0].alt_key is not None or found[1] in ids:
                     rows.append((FileChange("=", p, f"{a}:{p}", f"{b}:{p}"), *found))
                     both_paths.add(p)
+    if ids:
+        every = [f"{STATE_DIR}/"]     # an id of a type outside --type is still an id: AND gives nothing
+        _refuse_unknown_ids(ids, {**store.ls(a, every), **store.ls(b, every)}, store, {},
+                            f"{source.ref} or {target.ref}")
     blobs = store.read([n for c, _, _ in rows for n in (c.old, c.new) if n])
     deltas, created, before_tree, after_tree = _object_deltas(
         [(c.path, rt, stem, blobs.get(c.old) if c.old else None, blobs.get(c.new) if c.new else None)
@@ -254,6 +258,9 @@ async def compare_live(store: GitStore, source: Endpoint, client: Any, rts: Sequ
             for path in folder.glob("*.yaml"):
                 live_data[f"{STATE_DIR}/{rt.key}/{path.name}"] = path.read_bytes()
     live_ids = {path: store.blob_id(data) for path, data in live_data.items()}
+    if ids:
+        _refuse_unknown_ids(ids, store.ls(a, [f"{STATE_DIR}/"]), store, deleted,
+                            f"{source.ref}, the live tenant or its deleted items", live_data)
     changed = sorted(p for p in set(backup_files) | set(live_ids)
                      if backup_files.get(p) != live_ids.get(p) and _object_of(p) is not None)
     head = store.head()
@@ -343,9 +350,9 @@ async def make_report_async(repo: Any, from_ref: str, to_ref: str = LIVE, *, typ
             else:
                 if settings is None:
                     raise UsageError("comparing with the live tenant needs Graph settings")
-                from entragit.graph import open_client
+                from entragit import graph
 
-                async with open_client(settings) as opened:
+                async with graph.CLIENT_FACTORY(settings) as opened:  # the seam plan, apply and recover use
                     deltas, resolver, restored, notes, deleted, unread = await compare_live(
                         store, source, opened, rts, wanted_ids, exclude, Path(tmp), report)
             return _finish(deltas, resolver, restored, notes, source, target, deleted, unread, moment, scope,
@@ -362,15 +369,63 @@ def _finish(deltas: list[ObjectDelta], resolver: SourceResolver, restored: set[t
             source: Endpoint, target: Endpoint, deleted: Tree, unread: dict[str, str], now: datetime,
             scope: dict[str, Any], store: GitStore, progress: Progress, raw_diff: bool, *, live: bool) -> Report:
     from entragit.report.build import parse_time
+    from entragit.report.recreated import pair_recreated
 
     progress("In progress", f"comparing {len(deltas)} changed objects")
+    deltas, recreated = pair_recreated(deltas, _known_ids(store))
     facts = Facts(source=source, target=target, live=live, now=now, deleted=deleted, unread=unread,
-                  restored=frozenset(restored), source_time=parse_time(source.time), scope=scope, notes=notes)
+                  restored=frozenset(restored), source_time=parse_time(source.time), scope=scope, notes=notes,
+                  recreated=recreated)
     result = build_report(deltas, resolver, facts)
     if raw_diff:
         result.raw_diff = unified_diff(deltas)
     result.stats = {**store.stats, "objects": len(deltas)}
     return result
+
+
+def _known_ids(store: GitStore) -> dict[str, dict[str, Any]]:
+    """The new ids applies gave recreated objects (their outcome notes), as plan and apply read them."""
+    from entragit.backups import known_ids
+
+    try:
+        return known_ids(store.root)
+    except (EntragitError, OSError):  # no notes, or none readable: nothing to pair
+        return {}
+
+
+def _refuse_unknown_ids(ids: set[str], files: Mapping[str, str], store: GitStore, deleted: Tree, where: str,
+                        data: Mapping[str, bytes] | None = None) -> None:
+    """``--id`` names objects that exist on one side or the other (by id, or appId for the types with that
+    alternate key): an id of no object is refused (UsageError, exit 2) as ``entragit plan`` refuses it, rather
+    than answered with "no differences"."""
+    known: set[str] = set()
+    alt_blobs: list[tuple[str, str]] = []          # (alternate key, blob id)
+    alt_data: list[tuple[str, bytes | None]] = []  # (alternate key, content)
+    for path in list(files) + list(data or {}):
+        found = _object_of(path)
+        if found is None:
+            continue
+        rt, stem = found
+        known.add(stem)
+        if rt.alt_key and path in files:
+            alt_blobs.append((rt.alt_key, files[path]))
+        if rt.alt_key and data and path in data:
+            alt_data.append((rt.alt_key, data[path]))
+    texts = store.read([b for _, b in alt_blobs])
+    for alt, blob in [(k, texts.get(b)) for k, b in alt_blobs] + alt_data:
+        value = (_parse(blob, "") or {}).get(alt)
+        if value:
+            known.add(str(value))
+    for key, objects in deleted.items():
+        alt = resources.get(key).alt_key
+        for obj_id, obj in objects.items():
+            known.add(str(obj_id))
+            if alt and obj.get(alt):
+                known.add(str(obj[alt]))
+    missing = sorted(ids - known)
+    if missing:
+        raise UsageError(f"--id {missing[0]}: no object with this id (or appId) in {where}"
+                         + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""))
 
 
 def _refuse_singleton_ids(store: GitStore, commit: str, ids: set[str]) -> None:

@@ -23,7 +23,8 @@ CREATED = "created"
 MODIFIED = "modified"
 DELETED = "deleted"
 RESTORED = "restored"
-STATUSES = (CREATED, MODIFIED, DELETED, RESTORED)
+RECREATED = "recreated"  # deleted, and created again by an apply with a new id (its recorded new ids pair them)
+STATUSES = (CREATED, MODIFIED, DELETED, RESTORED, RECREATED)
 
 # What became of a deleted object (Deletion.state).
 RESTORABLE = "restorable"  # in deleted items: restore keeps the id (Graph's restore action)
@@ -142,6 +143,7 @@ class ObjectReport:
     deletion: Deletion | None = None
     synced: bool = False  # mastered on-premises (as last seen)
     never_written: str | None = None  # why entragit never writes this object (Microsoft-owned, ...)
+    new_id: str | None = None  # recreated: the id it has now
 
     @property
     def not_recoverable(self) -> int:
@@ -155,6 +157,7 @@ class ObjectReport:
             "id": self.id,
             "displayName": self.display_name,
             "status": self.status,
+            "newId": self.new_id,
             "recoverable": self.recoverable,
             "reason": self.reason,
             "synced": self.synced,

@@ -53,6 +53,17 @@ class _Pending:
             for inner in element["changes"]:
                 values = {s for v in (inner.old, inner.new, inner.added, inner.removed) for s in strings_in(v)}
                 inner.refs = {k: v for k, v in change.refs.items() if k in values}
+        if change.recoverable is False and change.link:
+            # a link entragit cannot write back (refused, mastered on-premises) may still come back with the
+            # restore of the object it names: as Microsoft documents it for that type, or unconfirmed
+            split = []
+            for slot in self.slots:
+                if slot.restore and slot.element:
+                    found = [resolved[q] for q in slot.queries if q in resolved]
+                    verdict = _restore_verdict(self.owner.type, change.path, found, change.reason)
+                    if verdict is not None:
+                        split.append((slot, *verdict))
+            return _split(change, split)
         if change.recoverable is not True:
             return [change]
         verdicts: list[tuple[_Slot, bool | None, str | None]] = []
@@ -62,22 +73,43 @@ class _Pending:
         scalar = [(v, r) for s, v, r in verdicts if not s.element]
         if scalar:
             change.recoverable, change.reason = _combine(scalar)
-        split = [(s, v, r) for s, v, r in verdicts if s.element and (v is not True or r)]
-        if not split:
-            return [change]
-        out = [change]
-        groups: dict[tuple[bool | None, str | None], list[Any]] = {}
-        for slot, verdict, reason in split:
-            groups.setdefault((verdict, reason), []).append(slot.item)
-        for (verdict, reason), items in groups.items():
-            moved = {_canon(i) for i in items}
-            change.removed = [i for i in change.removed if _canon(i) not in moved]
-            out.append(ItemChange(path=change.path, kind=ITEMS, link=change.link, removed=items,
-                                  recoverable=verdict, reason=reason,
-                                  refs={k: v for k, v in change.refs.items() if any(k in strings_in(i) for i in items)}))
-        if not (change.added or change.removed or change.modified):
-            out.pop(0)
-        return out
+        return _split(change, [(s, v, r) for s, v, r in verdicts if s.element and (v is not True or r)])
+
+
+def _split(change: ItemChange, split: list[tuple[_Slot, bool | None, str | None]]) -> list[ItemChange]:
+    """``change`` with the elements of ``split`` moved into changes of their own, one per verdict."""
+    if not split:
+        return [change]
+    out = [change]
+    groups: dict[tuple[bool | None, str | None], list[Any]] = {}
+    for slot, verdict, reason in split:
+        groups.setdefault((verdict, reason), []).append(slot.item)
+    for (verdict, reason), items in groups.items():
+        moved = {_canon(i) for i in items}
+        change.removed = [i for i in change.removed if _canon(i) not in moved]
+        out.append(ItemChange(path=change.path, kind=ITEMS, link=change.link, removed=items,
+                              recoverable=verdict, reason=reason,
+                              refs={k: v for k, v in change.refs.items() if any(k in strings_in(i) for i in items)}))
+    if not (change.added or change.removed or change.modified):
+        out.pop(0)
+    return out
+
+
+def _restore_verdict(owner_type: str, link: str, found: list[Resolution], why_not: str | None
+                     ) -> tuple[bool | None, str] | None:
+    """Whether a link element naming an object in deleted items comes back with that object's restore: as
+    its type's declaration says Microsoft documents it (``ResourceType.restore_keeps``), else unconfirmed.
+    None when the element names no object in deleted items."""
+    for res in found:
+        if res.state != IN_DELETED_ITEMS or not res.type or res.type not in resources.REGISTRY:
+            continue
+        rt = resources.get(res.type)
+        name = res.display_name or res.value
+        if f"{owner_type}.{link}" in dict(rt.restore_keeps):
+            return True, f"comes back when {name} is restored from deleted items (Microsoft documents it)"
+        return None, (f"unconfirmed: restoring {name} from deleted items may bring it back (Microsoft does not "
+                      f"document it); entragit cannot write it ({why_not})")
+    return None
 
 
 def _ref_verdict(found: list[Resolution], live: bool) -> tuple[bool | None, str | None]:

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from entragit import markdown as md
 from entragit.report.model import (
     ABSENT,
     ADDED,
@@ -29,6 +30,7 @@ from entragit.report.model import (
     MODIFIED,
     NOWHERE,
     PORTAL,
+    RECREATED,
     REMOVED,
     RESTORABLE,
     RESTORED,
@@ -42,7 +44,7 @@ from entragit.report.model import (
 
 MARKDOWN_LIMIT = 65_536  # characters of a GitHub pull request or comment body
 FORMATS = ("text", "markdown", "json")
-MARKS = {CREATED: "+", MODIFIED: "~", DELETED: "-", RESTORED: "↺"}
+MARKS = {CREATED: "+", MODIFIED: "~", DELETED: "-", RESTORED: "↺", RECREATED: "↻"}
 COUNT_ORDER = STATUSES
 DELETION_WORDS = {
     RESTORABLE: "restorable from deleted items",
@@ -185,6 +187,8 @@ def _object_line(obj: ObjectReport) -> str:
     status = obj.status
     if obj.deletion is not None:
         status += f": {DELETION_WORDS[obj.deletion.state]}"
+    if obj.new_id:
+        status += f" as {obj.new_id}"
     return f"{MARKS[obj.status]} {text}  {status}"
 
 
@@ -231,7 +235,7 @@ def render_text(report: Report) -> str:
         lines.append(f"{key} (" + ", ".join(f"{counts[s]} {s}" for s in COUNT_ORDER if counts[s]) + ")")
         for obj in report.objects_of(key):
             lines.append("  " + _object_line(obj))
-            if obj.status in (CREATED, DELETED) or (obj.status == RESTORED and not obj.changes):
+            if obj.status in (CREATED, DELETED) or (obj.status in (RESTORED, RECREATED) and not obj.changes):
                 mark = {False: "✗ ", None: "? "}.get(obj.recoverable, "")  # type: ignore[arg-type]
                 lines.append(f"      {mark}{_object_verdict(obj)}")
             for change in obj.changes:
@@ -242,20 +246,12 @@ def render_text(report: Report) -> str:
 
 
 # ---------------------------------------------------------------------------------------------- markdown
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", "<br>").replace("\r", "")
-
-
-def _code(text: str) -> str:
-    return f"`{text}`" if "`" not in text else text
-
-
 def _md_value(value: Any, refs: dict[str, Resolution]) -> str:
     if isinstance(value, str) and value in refs:
-        return _cell(name_of(refs[value]))
+        return md.cell(name_of(refs[value]))
     if isinstance(value, dict) and value:
-        return _cell(value_text(value, refs, 300))
-    return _cell(_code(value_text(value, refs, 200)))
+        return md.cell(value_text(value, refs, 300))
+    return md.code_cell(value_text(value, refs, 200))
 
 
 def _md_items(items: list[Any], refs: dict[str, Resolution], sign: str) -> str:
@@ -264,12 +260,12 @@ def _md_items(items: list[Any], refs: dict[str, Resolution], sign: str) -> str:
 
 def _md_verdict(recoverable: bool | None, reason: str | None) -> str:
     icon = {True: "✅", False: "❌", None: "❔"}[recoverable]
-    return _cell(f"{icon} {reason}" if reason else icon)
+    return f"{icon} {md.cell(reason)}" if reason else icon
 
 
 def _md_rows(change: ItemChange, prefix: str = "", type_key: str = "") -> list[str]:
     refs = change.refs
-    path = _cell(_code(prefix + change.path))
+    path = md.code_cell(prefix + change.path)
     if change.kind == CHANGED:
         old, new = _md_value(change.old, refs), _md_value(change.new, refs)
     elif change.kind == ADDED:
@@ -289,16 +285,18 @@ def _md_rows(change: ItemChange, prefix: str = "", type_key: str = "") -> list[s
 
 
 def _md_object(obj: ObjectReport, columns: tuple[str, str]) -> str:
-    title = f"#### {MARKS[obj.status]} {_cell(obj.display_name)} — {obj.status}"
+    title = f"#### {MARKS[obj.status]} {md.text(obj.display_name)} — {obj.status}"
+    if obj.new_id:
+        title += f" as {md.text(obj.new_id)}"
     if obj.deletion is not None:
         title += f": {DELETION_WORDS[obj.deletion.state]}"
-    tags = [f"`{obj.id}`"] + (["synced"] if obj.synced else []) + (
-        [f"never written: {_cell(obj.never_written)}"] if obj.never_written else [])
+    tags = [md.code(obj.id)] + (["synced"] if obj.synced else []) + (
+        [f"never written: {md.text(obj.never_written)}"] if obj.never_written else [])
     lines = [title, "", " · ".join(tags), ""]
-    if obj.status in (CREATED, DELETED) or (obj.status == RESTORED and not obj.changes):
+    if obj.status in (CREATED, DELETED) or (obj.status in (RESTORED, RECREATED) and not obj.changes):
         note = obj.deletion.note if obj.deletion is not None and obj.deletion.note != obj.reason else None
         if note:
-            lines += [_cell(note[0].upper() + note[1:]) + ".", ""]
+            lines += [md.text(note[0].upper() + note[1:]) + ".", ""]
         lines += [_md_verdict(obj.recoverable, obj.reason), ""]
     if obj.changes:
         lines.append(f"| Property | {columns[0]} | {columns[1]} | Recoverable |")
@@ -313,32 +311,37 @@ def render_markdown(report: Report, *, limit: int = MARKDOWN_LIMIT, full_report:
     """The report as a pull request body of at most ``limit`` characters (see the module docstring).
     ``full_report`` says where the whole report is (a link or a file) when this one is cut."""
     src, dst = report.source, report.target
-    target = "live" if report.live else f"`{dst.ref}`"
-    columns = (f"Backup `{src.ref}`", "Live" if report.live else f"`{dst.ref}`")
-    head = [f"## entragit diff: `{src.ref}` → {target}", "",
-            f"From `{src.ref}` ({(src.commit or '')[:12]}, {src.time}) to "
-            + (f"the live tenant (read {dst.time})." if report.live else f"`{dst.ref}` ({(dst.commit or '')[:12]}, "
-                                                                          f"{dst.time})."),
-            "", f"**{report.summary_line()}**", ""]
+    target = "live" if report.live else md.code(dst.ref)
+    columns = (f"Backup {md.code_cell(src.ref)}", "Live" if report.live else md.code_cell(dst.ref))
+    head = [f"## entragit diff: {md.code(src.ref)} → {target}", "",
+            f"From {md.code(src.ref)} ({md.text((src.commit or '')[:12])}, {md.text(src.time)}) to "
+            + (f"the live tenant (read {md.text(dst.time)})." if report.live else
+               f"{md.code(dst.ref)} ({md.text((dst.commit or '')[:12])}, {md.text(dst.time)})."),
+            "", f"**{md.text(report.summary_line())}**", ""]
     if report.objects:
         head += ["| Type | " + " | ".join(s.capitalize() for s in COUNT_ORDER) + " |",
                  "|---|" + "---:|" * len(COUNT_ORDER)]
         for key in report.types:
             counts = report.counts(key)
-            head.append(f"| {key} | " + " | ".join(str(counts[s]) for s in COUNT_ORDER) + " |")
+            head.append(f"| {md.cell(key)} | " + " | ".join(str(counts[s]) for s in COUNT_ORDER) + " |")
         head.append("")
     for note in report.notes:
-        head.append(f"> {_cell(note)}")
+        head.append(f"> {md.text(note)}")
     if report.notes:
         head.append("")
     text = "\n".join(head) + "\n"
-    pointer = full_report or (f"`entragit diff --from {src.ref}" + ("" if report.live else f" --to {dst.ref}")
-                              + " --format markdown --output report.md`")
+    if full_report and re.fullmatch(r"https://[^\s<>()\[\]]+", full_report):
+        pointer = f"[{md.text(full_report)}]({full_report})"   # the operator's link (a workflow's artifact)
+    elif full_report:
+        pointer = md.text(full_report)
+    else:
+        pointer = md.code(f"entragit diff --from {src.ref}" + ("" if report.live else f" --to {dst.ref}")
+                          + " --format markdown --output report.md")
     reserve = 400 + len(pointer)
     shown = 0
     cut = False
     for key in report.types:
-        section = f"### {key}\n\n"
+        section = f"### {md.text(key)}\n\n"
         objects = report.objects_of(key)
         if len(text) + len(section) + reserve > limit:
             cut = True

@@ -102,6 +102,10 @@ class ResourceType:
     extension_definitions: str = ""
     aliases: tuple[str, ...] = ()  # other paths Graph serves the (singleton) object at, e.g. beta's
     tenant_size: bool = False  # its object count is the tenant size Graph's throttling limits go by (users)
+    # --- additive (incident, issue 12.8): what a restore from deleted items brings back, as Microsoft documents
+    # it: ("<owner type>.<link>", Learn URL) pairs, the links of other objects naming an object of this type that
+    # its restore puts back (a user's group memberships). A link not listed here is "unconfirmed" in reports.
+    restore_keeps: tuple[tuple[str, str], ...] = ()
 
     # ------------------------------------------------------------------ derived facts
     @property
@@ -252,10 +256,16 @@ class Registry:
         try:
             return self.types[key]
         except KeyError:
-            known = ", ".join(sorted(self.types))
+            import difflib
+
             from entragit.errors import UsageError
 
-            raise UsageError(f"unknown resource type {key!r} (known: {known})") from None
+            known = ", ".join(sorted(self.types))
+            folded = {k.lower(): k for k in self.types}
+            close = folded.get(str(key).lower()) or next(iter(difflib.get_close_matches(
+                str(key), list(self.types), n=1, cutoff=0.6)), None)
+            hint = f": did you mean {close!r}?" if close else ""
+            raise UsageError(f"unknown resource type {key!r}{hint} (known: {known})") from None
 
     def referenced(self, keys: Iterable[str]) -> list[ResourceType]:
         """``keys`` and every type their references and links can point at, in dependency order (one

@@ -231,6 +231,10 @@ TYPE = GroupsType(
     order=40,
     extension_attributes=True,
     directory_object=True,
+    # "Properties maintained with soft delete": group memberships and application assignments come back with
+    # the restore (any kind of group: no exception is documented) [https://learn.microsoft.com/entra/architecture/recover-from-deletions]
+    restore_keeps=(("groups.members", "https://learn.microsoft.com/entra/architecture/recover-from-deletions"),
+                   ("servicePrincipals.appRoleAssignedTo", "https://learn.microsoft.com/entra/architecture/recover-from-deletions")),
     create_defaults=(
         ("groupTypes", []),
         ("description", None),

@@ -170,6 +170,10 @@ TYPE = ResourceType(
     extension_attributes=True,
     directory_object=True,
     tenant_size=True,  # Graph's identity throttling limits go by the tenant's number of users
+    # "Properties maintained with soft delete": group memberships and application assignments come back with
+    # the restore (any kind of group: no exception is documented) [https://learn.microsoft.com/entra/architecture/recover-from-deletions]
+    restore_keeps=(("groups.members", "https://learn.microsoft.com/entra/architecture/recover-from-deletions"),
+                   ("servicePrincipals.appRoleAssignedTo", "https://learn.microsoft.com/entra/architecture/recover-from-deletions")),
     new_identity="a recreated user is a new identity (new object id; no MFA methods, licences, mailbox or "
                  "sign-in history; a generated password)",
     create_defaults=(

@@ -62,6 +62,8 @@ def test_plan_recover_and_apply_agree_after_a_recreate(lab: Lab, capsys: pytest.
     assert checksum(lab, capsys, "apply", "--scope-from", f"{before}..{after}", "--dry-run") == trailer
     planned = json.loads(lab.cli(capsys, "plan", "--scope-from", f"{before}..{after}", "--format", "json").out)
     [update] = planned["changes"]
+    # recover recorded the live tenant first: the record holds the location under its new id only, and the
+    # policy's old reference still maps to it (the ids the apply recorded)
     assert update["body"]["conditions"]["locations"]["excludeLocations"] == [new_location]
     applied = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--checksum", trailer, "--yes")
     assert applied.code == 0, applied.out + applied.err
@@ -152,3 +154,35 @@ async def incident_detach_and_delete(lab: Lab) -> None:
     conditions["locations"]["excludeLocations"] = []
     await lab.client.patch(f"{POLICIES}/{GSA}", {"conditions": conditions, "state": "disabled"})
     await lab.client.delete(f"{LOCATIONS}/{LOCATION}")
+
+
+def test_the_check_after_a_recovery_pairs_recreated_objects_with_their_originals(
+        lab: Lab, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """`entragit diff --from TAG` after an apply that recreated an object: the ids the apply recorded pair the
+    new object with its original ("recreated as <new id>"); references to it read as before; no advice to
+    delete it."""
+    from tests import gfm
+
+    first = lab.backup()
+    run(incident_detach_and_delete(lab))
+    branch, trailer = recover(lab, capsys, first.tag)
+    before, after = lab.merge(branch)
+    applied = lab.cli(capsys, "apply", "--scope-from", f"{before}..{after}", "--checksum", trailer, "--yes")
+    assert applied.code == 0, applied.out + applied.err
+    [new_location] = [i for i, o in lab.live(["namedLocations"])["namedLocations"].items()
+                      if o["displayName"] == F.detachable_ip_location]
+
+    report = json.loads(lab.cli(capsys, "diff", "--from", first.tag, "--format", "json").out)
+    objects = {(o["type"], o["id"]): o for t in report["types"] for o in t["objects"]}
+    assert set(objects) == {("namedLocations", LOCATION)}                     # the policy reads as before
+    paired = objects[("namedLocations", LOCATION)]
+    assert paired["status"] == "recreated" and paired["newId"] == new_location
+    assert paired["recoverable"] is True and paired["reason"].startswith(f"recreated as {new_location}")
+    assert report["summary"]["recreated"] == 1 and report["summary"]["created"] == report["summary"]["deleted"] == 0
+    text = lab.cli(capsys, "diff", "--from", first.tag).out
+    assert f"recreated as {new_location}" in text and "--allow-delete" not in text
+    out = tmp_path / "check.md"
+    assert lab.cli(capsys, "diff", "--from", first.tag, "--format", "markdown", "--output", str(out)).code == 0
+    md = out.read_text()
+    gfm.assert_inert(md)
+    assert (4, f"↻ {F.detachable_ip_location} — recreated as {new_location}") in gfm.headings(md)

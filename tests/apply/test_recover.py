@@ -11,6 +11,7 @@ import pytest
 from entragit.emulator.seeds import DEMO_FACTS as F
 from entragit.graph import run
 from entragit.recover import CHECKSUM_TRAILER
+from tests import gfm
 from tests.apply.helpers import Lab
 
 GSA = F.ca_policy_ids[F.gsa_policy]
@@ -84,7 +85,9 @@ def test_pull_request_files(lab: Lab, capsys: pytest.CaptureFixture[str], tmp_pa
     text = body.read_text()
     assert title.read_text().strip() == f"entragit recover: types conditionalAccessPolicies back to {first.tag}"
     assert "## entragit diff" in text and "Allow GSA Traffic only" in text and "`disabled`" in text
-    assert "'disabled' → 'enabled'" in text
+    rows = [row for table in gfm.tables(text) for row in table]
+    assert ["~", f"Allow GSA Traffic only\n{GSA}", "update (patch):\nstate: disabled → enabled"] in rows
+    gfm.assert_inert(text)
     checksum = text.split(f"{CHECKSUM_TRAILER}: ")[1].split()[0]
     branch = f"recover/{first.tag.removeprefix('backup/')}-conditionalAccessPolicies"
     assert lab.git("log", "-1", f"--format=%(trailers:key={CHECKSUM_TRAILER},valueonly)", branch) == checksum

@@ -11,6 +11,7 @@ from click.testing import CliRunner
 import entragit.commands.backup as command
 from entragit.cli import cli, main
 from entragit.jobs import RepoLock
+from tests import gfm
 from tests.backups.helpers import FakeTenant, demo_tenant, git, tags
 
 
@@ -43,11 +44,12 @@ def test_backup_text_and_summary_file(git_repo: Path, tenant: FakeTenant, tmp_pa
     again = _run(git_repo, "backup", "--keep", "1", "--summary", str(summary), now="2026-01-02T23:00:00Z")
     assert again.exit_code == 0, again.output
     assert again.stdout.splitlines() == [
-        f"backup/20260102T230000Z: no change in tenant-state/, commit {head[:12]} tagged again",
+        f"backup/20260102T230000Z: no new commit: tenant-state/ at {head[:12]} already holds the tenant, tagged",
         "  objects: 5 (groups 1, organization 1, users 3)",
         "  changes since backup/20260101T230000Z: no change",
         "  tags pruned (their commits stay in history): backup/20260101T230000Z"]
-    assert f"No change in `tenant-state/`: commit `{head[:12]}` tagged again, 5 objects." in summary.read_text()
+    assert gfm.contains(summary.read_text(), f"No new commit: tenant-state/ at {head[:12]} already holds the tenant, "
+                                             "tagged, 5 objects.")
 
 
 def test_backup_json_keep_and_settings_default(git_repo: Path, tenant: FakeTenant) -> None:
@@ -109,8 +111,11 @@ def test_backups_listing_text_and_json(git_repo: Path, tenant: FakeTenant) -> No
     assert _run(git_repo, "backup", "-m", "after the leaver", now="2026-01-02T23:00:00Z").exit_code == 0
     text = _run(git_repo, "backups").stdout.splitlines()
     head = git(git_repo, "rev-parse", "HEAD").strip()
+    size = sum(int(line.split()[3]) for line in git(git_repo, "ls-tree", "-r", "-l", head, "--",
+                                                   "tenant-state").splitlines())
     assert text[:4] == [
-        f"backup/20260102T230000Z  2026-01-02 23:00:00 UTC  commit {head[:12]}  4 objects",
+        f"backup/20260102T230000Z  2026-01-02 23:00:00 UTC  commit {head[:12]}  4 objects, "
+        + (f"{size / 1000:.1f} KB" if size >= 1000 else f"{size} B"),
         "  objects: groups 1, organization 1, users 2",
         "  changes since backup/20260101T230000Z: users 1 deleted",
         "  message: after the leaver"]
@@ -121,6 +126,7 @@ def test_backups_listing_text_and_json(git_repo: Path, tenant: FakeTenant) -> No
     assert listed[0]["objects"] == {"groups": 1, "organization": 1, "users": 2}
     assert listed[0]["changes"] == {"users": {"added": 0, "modified": 0, "deleted": 1}}
     assert listed[0]["commit"] == head and listed[0]["time"] == "2026-01-02T23:00:00Z"
+    assert listed[0]["size"] == size and 0 < listed[1]["size"]
     assert listed[1]["changes"] is None and listed[1]["previous"] is None
 
 

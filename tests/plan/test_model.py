@@ -32,7 +32,7 @@ def _sample() -> Plan:
 
 def test_json_shape_of_a_plan() -> None:
     data = json.loads(json.dumps(_sample().to_json()))
-    assert set(data) == {"changes", "counts", "warnings", "scope", "checksum"}
+    assert set(data) == {"changes", "counts", "warnings", "scope", "refused", "checksum"}
     assert [c["kind"] for c in data["changes"]] == ["recreate", "update", "update"]
     for change in data["changes"]:
         assert {"key", "kind", "type", "id", "displayName", "properties"} <= set(change)

@@ -25,6 +25,7 @@ from entragit.report import (
     render,
 )
 from entragit.state import read_tree
+from tests import gfm
 
 Tree = dict[str, dict[str, dict[str, Any]]]
 BACKUP_TIME = datetime(2026, 7, 1, 23, 0, tzinfo=UTC)
@@ -352,9 +353,9 @@ def test_object_link_elements_read_without_service_set_properties(tree: Tree) ->
     assert changes["appRoleAssignedTo"].removed == [assignment]                  # whole in the model and JSON
     principal = changes["appRoleAssignedTo"].refs[assignment["principalId"]].display_name
     text, markdown = render(report, "text"), render(report, "markdown")
+    element = f"− {{principalId: {principal}, resourceId: {sp['displayName']}, appRoleId: {assignment['appRoleId']}}}"
+    assert element in text and gfm.contains(markdown, element)
     for shown in (text, markdown):
-        assert f"− {{principalId: {principal}, resourceId: {sp['displayName']}, appRoleId: " \
-               f"{assignment['appRoleId']}}}" in shown
         assert assignment["id"] not in shown.split("<details>")[0] and "createdDateTime" not in shown
     assert assignment["id"] in render(report, "json")
     named_key = "resourceId=Microsoft Graph, consentType=AllPrincipals, principalId=None"

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import entragit.commands.diff as command
 from entragit.cli import cli, main
 from entragit.emulator import Emulator
+from entragit.emulator.seeds import DEMO_FACTS
 from entragit.errors import UsageError
 from entragit.export import export_tree
 from entragit.graph import GraphClient, run
@@ -169,3 +170,20 @@ def test_ctrl_c_cancels_and_leaves_no_partial_output(served_emulator: str, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tenant", "tmp"]   # no report, no temporary file
     assert list(temp.iterdir()) == []
     assert not (repo / ".git" / "entragit.lock").exists()
+
+
+def test_an_unknown_id_is_refused_as_plan_refuses_it(demo: Demo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--id` of no object, on either side or in the deleted items, is exit 2 naming it, not "no differences"."""
+    from tests.report.helpers import FINANCE
+
+    unknown = "00000000-0000-0000-0000-00000000dead"
+    for extra in ((), ("--to", "HEAD")):
+        with pytest.raises(UsageError, match=f"^--id {unknown}: no object with this id \\(or appId\\)") as err:
+            _invoke(demo, "--id", unknown, *extra)
+        assert err.value.exit_code == 2
+    # known ids pass: a deleted object, an appId, an unchanged object
+    app_id = DEMO_FACTS.app_ids[DEMO_FACTS.api_application]
+    unchanged = DEMO_FACTS.user_ids["AdeleV@contoso.com"]
+    for known in (FINANCE, app_id, unchanged):
+        assert _invoke(demo, "--id", known).exit_code == 0
+    assert _invoke(demo, "--id", unchanged, "--to", "HEAD").stdout.splitlines()[1] == "no differences"

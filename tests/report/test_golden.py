@@ -97,8 +97,8 @@ def test_the_new_group_is_created_and_the_summary_counts_everything(report: Repo
     created = [o for o in report.objects if o.status == "created"]
     assert [(o.type, o.display_name) for o in created] == [("groups", "Project Falcon")]
     summary = report.summary
-    assert {k: summary[k] for k in ("created", "modified", "deleted", "restored")} == {
-        "created": 1, "modified": 6, "deleted": 3, "restored": 0}
+    assert {k: summary[k] for k in ("created", "modified", "deleted", "restored", "recreated")} == {
+        "created": 1, "modified": 6, "deleted": 3, "restored": 0, "recreated": 0}
     assert summary["notRecoverable"] == 1       # Tom's job title, nothing else
     assert report.summary_line().startswith("10 objects differ: 1 created, 6 modified, 3 deleted (1 restorable")
 

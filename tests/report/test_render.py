@@ -20,6 +20,7 @@ from entragit.report import (
 )
 from entragit.report.compare import unified_diff
 from entragit.report.render import MARKDOWN_LIMIT
+from tests import gfm
 from tests.report.helpers import GOLDEN
 
 MANAGER = "00000000-1111-4000-8000-000000000000"
@@ -57,15 +58,18 @@ def test_markdown_of_a_big_diff_is_cut_to_the_limit_with_a_pointer() -> None:
     assert len(text) <= MARKDOWN_LIMIT
     shown = text.count("#### ~ User ")
     assert 0 < shown < 3000
-    assert text.rstrip().endswith(f"**Truncated** to GitHub's 65,536-character limit: {shown} of 3000 objects shown, "
-                                  "raw diff left out. Full report: `entragit diff --from backup/A --to backup/B "
-                                  "--format markdown --output report.md`")
-    assert "**3000 objects differ: 3000 modified; 6000 property/link changes**" in text  # the summary is whole
-    assert "| users | 0 | 3000 | 0 | 0 |" in text
-    assert "| `manager` | The Boss |" in text                                              # names, not ids
-    linked = render(report, "markdown", full_report="https://github.com/o/r/actions/runs/1#artifacts")
+    gfm.assert_inert(text)
+    assert gfm.texts(text)[-1] == (f"Truncated to GitHub's 65,536-character limit: {shown} of 3000 objects shown, "
+                                   "raw diff left out. Full report: entragit diff --from backup/A --to backup/B "
+                                   "--format markdown --output report.md")
+    assert gfm.contains(text, "3000 objects differ: 3000 modified; 6000 property/link changes")  # the summary, whole
+    rows = [row for table in gfm.tables(text) for row in table]
+    assert ["users", "0", "3000", "0", "0", "0"] in rows
+    assert any(row[:2] == ["manager", "The Boss"] for row in rows)                      # names, not ids
+    url = "https://github.com/o/r/actions/runs/1#artifacts"
+    linked = render(report, "markdown", full_report=url)
     assert len(linked) <= MARKDOWN_LIMIT
-    assert linked.rstrip().endswith("Full report: https://github.com/o/r/actions/runs/1#artifacts")
+    assert gfm.links(linked) == [url] and gfm.shown(gfm.texts(linked)[-1]).endswith("Full report: " + url)
 
 
 def test_markdown_cuts_the_raw_diff_when_the_objects_fit() -> None:
@@ -96,11 +100,12 @@ def test_text_reads_as_sentences_with_names() -> None:
 # -- the JSON shape (docs/report.md): every key, at every level, pinned ---------------------------------------
 TOP = {"format", "from", "to", "scope", "summary", "notes", "types"}
 ENDPOINT = {"ref", "commit", "time"}
-SUMMARY = {"created", "modified", "deleted", "restored", "objects", "changes", "notRecoverable", "deletions"}
+SUMMARY = {"created", "modified", "deleted", "restored", "recreated", "objects", "changes", "notRecoverable",
+           "deletions"}
 TYPE = {"type", "counts", "objects"}
-COUNTS = {"created", "modified", "deleted", "restored"}
-OBJECT = {"type", "id", "displayName", "status", "recoverable", "reason", "synced", "neverWritten", "deletion",
-          "changes"}
+COUNTS = {"created", "modified", "deleted", "restored", "recreated"}
+OBJECT = {"type", "id", "displayName", "status", "newId", "recoverable", "reason", "synced", "neverWritten",
+          "deletion", "changes"}
 DELETION = {"state", "deletedDateTime", "restorableUntil", "daysLeft", "note"}
 CHANGE = {"path", "kind", "link", "old", "new", "added", "removed", "modified", "recoverable", "reason", "refs"}
 REF = {"state", "type", "displayName", "id"}
@@ -134,7 +139,7 @@ def test_json_shape_is_stable(document: str) -> None:
         assert sum(entry["counts"].values()) == len(entry["objects"])
         for obj in entry["objects"]:
             assert set(obj) == OBJECT and obj["type"] == entry["type"]
-            assert obj["status"] in ("created", "modified", "deleted", "restored")
+            assert obj["status"] in ("created", "modified", "deleted", "restored", "recreated")
             assert (obj["deletion"] is not None) == (obj["status"] == "deleted")
             if obj["deletion"] is not None:
                 assert set(obj["deletion"]) == DELETION

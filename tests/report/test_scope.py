@@ -28,7 +28,7 @@ def _report(demo: Demo, **kwargs: object) -> Report:
 def test_by_type(demo: Demo) -> None:
     report = _report(demo, types=["groups"])
     assert {o.type for o in report.objects} == {"groups"}
-    assert report.counts("groups") == {"created": 1, "modified": 3, "deleted": 1, "restored": 0}
+    assert report.counts("groups") == {"created": 1, "modified": 3, "deleted": 1, "restored": 0, "recreated": 0}
     assert report.scope == {"types": ["groups"], "ids": None}
     # members still resolve: the types groups point at are read for names
     engineering = report.get("groups", ENGINEERING)
