@@ -1,22 +1,23 @@
-"""Full export against the emulator: Graph requests and resource units vs the F1 model, time, CPU, memory.
+"""Full export against the served emulator: Graph requests and resource units vs the model, requests in flight,
+wall time, CPU, peak memory.
 
-    .venv/bin/python bench/export.py                       # 10k and 100k users in-process, 10k with 50 ms
-    .venv/bin/python bench/export.py --users 10000 --latency-ms 0 50
-    .venv/bin/python bench/export.py --served --users 100000   # the emulator in its own process
+    .venv/bin/python bench/export.py                                # the L tenant, 200 ms, quotas on
+    .venv/bin/python bench/export.py --users 10000 --groups 2000 --applications 1000 --latency-ms 0 200
 
-Each run builds ``scale_seed(users=N)`` (one group per 50 users with 20 members, a 5,000-member group that
-includes service principals, 20 applications), exports it into a fresh tree, then exports again (nothing
-changed: zero files written). Printed per run:
+The emulator runs in its own process (``entragit emulator serve``, Graph's quotas on, ``--latency-ms`` added
+to every HTTP request); the exporter runs in this process with the **default configuration** (the client
+``entragit backup`` opens: ``concurrency`` 8 at first, growing with the quota headers up to ``maxConcurrency``
+64; ``throttlePriority`` low; conditional access paced at 1 request/s), so its CPU and peak RSS are its own.
+The tenant is the L tenant of ../shared/reference/performance.md B6 unless told otherwise: 100,000 users,
+20,000 groups of 100 members (2M links) plus a 5,000-member group, 5,000 applications, 15,000 service
+principals.
 
-- the tenant's counts N / M / L / A / SP and the model of ../shared/reference/performance.md B6 (strategy F1,
-  P = 30 policy requests as there): requests = ⌈N/999⌉+⌈M/999⌉+⌈A/999⌉+⌈SP/999⌉+P+(M+⌈L/999⌉),
-  RU = list pages + P + 2·(M+⌈L/999⌉); the export's requests and resource units (x-ms-resource-unit) and
-  their ratio to the model (target ≤ 1.5);
-- wall time, process CPU, and the CPU spent serializing (normalize + canonical YAML dump) per object (target
-  ≤ 250 µs); in-process the process CPU includes the emulator serving the pages;
-- peak RSS (getrusage) and its growth during the export (target ≤ 500 MB at 100k users for the exporter; the
-  in-process emulator's tenant is counted in the peak, ``--served`` measures the exporter alone).
-Targets: issue 3 "Must show" and performance.md G6/G7.
+Printed per run: the tenant's counts N / M / L / A / SP and the model (strategy F1 of B6, P = 30 policy
+requests): requests = ⌈N/999⌉+⌈M/999⌉+⌈A/999⌉+⌈SP/999⌉+P+(M+⌈L/999⌉), RU = list pages + P + 2·(M+⌈L/999⌉);
+the export's Graph requests (each ``$batch`` sub-request counted as one: https://learn.microsoft.com/en-us/
+graph/json-batching) and resource units (``x-ms-resource-unit``) and their ratios to the model (target ≤ 1.5);
+HTTP requests; Graph requests in flight on average (Σ request durations ÷ wall) and the most HTTP requests
+in flight; 429s met; wall time (target ≤ 5 min); client CPU; peak RSS of this process (target ≤ 500 MB).
 """
 
 from __future__ import annotations
@@ -34,25 +35,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-import entragit.export as export_mod
-import entragit.export.reader as reader_mod
-import entragit.state.tree as tree_mod
-from entragit.emulator import Emulator
-from entragit.emulator.seeds import scale_seed
-from entragit.graph import GraphClient
-
 P_MODEL = 30  # "P ≈ 30 small policy endpoints" (performance.md B6)
-
-
-def seed_args(users: int) -> dict[str, int]:
-    return {"users": users, "big_group_members": min(5000, users // 2), "sp_members_in_big_group": 10,
-            "applications": 20}
-
-
-def counts(seed: dict[str, Any]) -> dict[str, int]:
-    return {"N": len(seed["users"]), "M": len(seed["groups"]),
-            "L": sum(len(g.get("members") or ()) for g in seed["groups"]),
-            "A": len(seed["applications"]), "SP": len(seed["servicePrincipals"])}
+L_TENANT = {"users": 100_000, "groups": 20_000, "members_per_group": 100, "applications": 5_000,
+            "service_principals": 15_000, "big_group_members": 5_000, "sp_members_in_big_group": 10}
 
 
 def model(c: dict[str, int]) -> tuple[int, int]:
@@ -61,150 +46,130 @@ def model(c: dict[str, int]) -> tuple[int, int]:
     return pages + P_MODEL + members, pages + P_MODEL + 2 * members
 
 
-def rss_mb() -> float:
-    with open("/proc/self/status") as fh:
-        for line in fh:
-            if line.startswith("VmRSS"):
-                return int(line.split()[1]) / 1024
-    return 0.0
+def seed_spec(args: argparse.Namespace) -> dict[str, int]:
+    spec = dict(L_TENANT)
+    for key in ("users", "groups", "members_per_group", "applications", "service_principals"):
+        value = getattr(args, key)
+        if value is not None:
+            spec[key] = value
+    spec["big_group_members"] = min(spec["big_group_members"], spec["users"] // 2)
+    spec["sp_members_in_big_group"] = min(spec["sp_members_in_big_group"], spec["applications"])
+    return spec
+
+
+def serve(spec: dict[str, int], latency_ms: float, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[str], str]:
+    """``entragit emulator serve`` with the scale seed (quotas on); (process, root URL) once it listens."""
+    seed = "scale:" + ",".join(f"{k}={v}" for k, v in spec.items())
+    cmd = [sys.executable, "-m", "entragit", "emulator", "serve", "--port", "0", "--seed", seed,
+           "--latency-ms", str(latency_ms), *extra]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http"):
+        proc.kill()
+        raise RuntimeError(f"the emulator did not start: {url!r}")
+    return proc, url
+
+
+def stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def counts_of(url: str, spec: dict[str, int]) -> dict[str, int]:
+    """N/M/A/SP from the emulator's object counts; L from the seed's shape (every group holds
+    ``members_per_group`` users, the first one the big group's members instead)."""
+    import httpx
+
+    objects = httpx.get(f"{url}/_emulator/counters", timeout=120).json().get("objects") or {}
+    groups = spec["groups"]
+    links = (groups - 1) * spec["members_per_group"] + spec["big_group_members"] + spec["sp_members_in_big_group"]
+    return {"N": objects.get("users", 0), "M": objects.get("groups", 0), "L": links,
+            "A": objects.get("applications", 0), "SP": objects.get("servicePrincipals", 0)}
+
+
+def default_client(url: str) -> Any:
+    """The client `entragit backup` opens for this Graph root: settings' defaults, the emulator's test token."""
+    from entragit.graph import open_client
+    from entragit.settings import load_settings
+
+    settings = load_settings(repo=Path(tempfile.gettempdir()), env={"ENTRAGIT_GRAPH_URL": url})
+    return open_client(settings, env={})
 
 
 def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-class SerializeTimer:
-    """Thread CPU spent in normalize (event loop) and dump_yaml (writer thread), by patching the names the
-    exporter and the tree writer call."""
+async def export_once(url: str, out: Path) -> tuple[Any, Any, float]:
+    from entragit.export import export_tree_async
 
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self._norm, self._dump = reader_mod.normalize, tree_mod.dump_yaml
-
-    def _timed(self, fn: Any) -> Any:
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            start = time.thread_time()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.seconds += time.thread_time() - start
-        return wrapper
-
-    def __enter__(self) -> SerializeTimer:
-        reader_mod.normalize = self._timed(self._norm)
-        tree_mod.dump_yaml = self._timed(self._dump)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        reader_mod.normalize, tree_mod.dump_yaml = self._norm, self._dump
-
-
-Run = tuple[export_mod.ExportResult, float, float, float, float]  # result, wall, cpu, system cpu, serialize
-
-
-async def export_once(client: GraphClient, out: Path) -> Run:
-    with SerializeTimer() as timer:
-        start, cpu, sys0 = time.monotonic(), time.process_time(), resource.getrusage(resource.RUSAGE_SELF).ru_stime
-        result = await export_mod.export_tree_async(client, out)
-        wall, cpu = time.monotonic() - start, time.process_time() - cpu
-        system = resource.getrusage(resource.RUSAGE_SELF).ru_stime - sys0
-    return result, wall, cpu, system, timer.seconds
-
-
-async def export_twice(client: GraphClient, out: Path, between: Any = None) -> tuple[Run, Run]:
-    """A full export into a fresh tree, then one more of the unchanged tenant (one event loop: a client's
-    pooled connections belong to the loop that opened them)."""
+    client = default_client(url)
     try:
-        first = await export_once(client, out)
-        if between is not None:
-            between()
-        return first, await export_once(client, out)
+        start = time.monotonic()
+        result = await export_tree_async(client, out, delta_links=True)
+        return result, client, time.monotonic() - start
     finally:
         await client.aclose()
 
 
-def report(label: str, c: dict[str, int], first: Run, base_rss: float, second: Run, peak: float) -> None:
-    result, wall, cpu, system, serialize = first
+def one(args: argparse.Namespace, latency: float) -> None:
+    spec = seed_spec(args)
+    started = time.monotonic()
+    proc, url = serve(spec, latency)
+    ready = time.monotonic() - started
+    out = Path(tempfile.mkdtemp(prefix="entragit-bench-")) / "tenant-state"
+    try:
+        base_rss = peak_mb()
+        result, client, wall = asyncio.run(export_once(url, out))
+        peak = peak_mb()
+        c = counts_of(url, spec)
+    finally:
+        stop(proc)
+        shutil.rmtree(out.parent, ignore_errors=True)
     req_model, ru_model = model(c)
-    n = result.objects
-    print(f"\n== {label}")
-    print(f"tenant: N={c['N']:,} users, M={c['M']:,} groups, L={c['L']:,} member links, A={c['A']} applications, "
-          f"SP={c['SP']} service principals; {n:,} objects exported")
-    print(f"requests        {result.requests:>9,}   model {req_model:>9,}   ratio {result.requests / req_model:.2f}"
-          f"   (target <= 1.5)")
-    print(f"resource units  {result.resource_units:>9,.0f}   model {ru_model:>9,}   "
-          f"ratio {result.resource_units / ru_model:.2f}   (target <= 1.5)")
-    print(f"wall {wall:.1f} s, process CPU {cpu:.1f} s = {cpu / n * 1e6:.0f} µs/object (of which system "
-          f"{system / n * 1e6:.0f}: creating files; in-process the emulator's CPU is included); serialize CPU "
-          f"(normalize + YAML dump) {serialize / n * 1e6:.0f} µs/object (target <= 250)")
-    print(f"peak RSS {peak:.0f} MB; RSS before the export {base_rss:.0f} MB (the exporter's share is the "
-          f"difference; target <= 500 MB)")
-    r2, wall2, cpu2, _, ser2 = second
-    print(f"second export (unchanged tenant): {r2.files_changed} files changed, {r2.write.unchanged:,} unchanged, "
-          f"wall {wall2:.1f} s, process CPU {cpu2 / n * 1e6:.0f} µs/object, serialize CPU "
-          f"{ser2 / n * 1e6:.0f} µs/object")
+    s, limit = client.stats, client.limit
+    print(f"\n== full export, {latency:g} ms latency, quotas on, default configuration (emulator ready after "
+          f"{ready:.0f} s)")
+    print(f"tenant: N={c['N']:,} users, M={c['M']:,} groups, L={c['L']:,} member links, A={c['A']:,} applications, "
+          f"SP={c['SP']:,} service principals; {result.objects:,} objects exported")
+    print(f"Graph requests  {result.graph_requests:>9,}   model {req_model:>9,}   ratio "
+          f"{result.graph_requests / req_model:.2f}   (target <= 1.5; HTTP requests {result.requests:,}, "
+          f"$batch {s.batches:,} carrying {s.batched:,})")
+    print(f"resource units  {result.resource_units:>9,.0f}   model {ru_model:>9,}   ratio "
+          f"{result.resource_units / ru_model:.2f}   (target <= 1.5)")
+    print(f"in flight: {result.in_flight:.1f} Graph requests on average; at most {s.max_in_flight} HTTP requests "
+          f"(limit now {limit.current}, peak {limit.peak}, {limit.decreases} cuts); 429s {s.throttled}")
+    print(f"wall {wall:.1f} s (target <= 300), client CPU {result.cpu_seconds:.1f} s = "
+          f"{result.cpu_seconds / max(1, result.requests) * 1000:.2f} ms per HTTP request, "
+          f"{result.cpu_seconds / max(1, result.objects) * 1e6:.0f} µs per object")
+    print(f"peak RSS {peak:.0f} MB (before the export {base_rss:.0f} MB; target <= 500 MB)")
     for note in result.notes:
         print(f"note: {note}")
 
 
-def in_process(users: int, latency_ms: float) -> None:
-    seed = scale_seed(**seed_args(users))
-    c = counts(seed)
-    emu = Emulator(seed=seed)
-    del seed
-    if latency_ms:
-        emu.faults.configure(latency_ms=latency_ms)
-    base = rss_mb()
-    client = GraphClient.for_emulator(emu)
-    out = Path(tempfile.mkdtemp(prefix="entragit-bench-")) / "tenant-state"
-    try:
-        first, second = asyncio.run(export_twice(client, out, emu.counters.reset))
-        report(f"in-process emulator, {users:,} users, latency {latency_ms:g} ms, client concurrency "
-               f"{client.concurrency}", c, first, base, second, peak_mb())
-    finally:
-        shutil.rmtree(out.parent, ignore_errors=True)
-
-
-def served(users: int, latency_ms: float) -> None:
-    spec = "scale:" + ",".join(f"{k}={v}" for k, v in seed_args(users).items())
-    cmd = [sys.executable, "-m", "entragit", "emulator", "serve", "--port", "0", "--seed", spec, "--no-quotas",
-           "--latency-ms", str(latency_ms)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    out = Path(tempfile.mkdtemp(prefix="entragit-bench-")) / "tenant-state"
-    try:
-        assert proc.stdout is not None
-        url = proc.stdout.readline().strip()
-        base = rss_mb()
-        client = GraphClient(url)
-        first, second = asyncio.run(export_twice(client, out))
-        peak = peak_mb()  # before this process builds the seed to count the tenant
-        c = counts(scale_seed(**seed_args(users)))
-        report(f"served emulator (own process), {users:,} users, latency {latency_ms:g} ms, client concurrency "
-               f"{client.concurrency}; process CPU and RSS are the exporter's alone", c, first, base, second,
-               peak)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        shutil.rmtree(out.parent, ignore_errors=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, nargs="+", default=None)
-    parser.add_argument("--latency-ms", type=float, nargs="+", default=None)
-    parser.add_argument("--served", action="store_true", help="run the emulator in its own process")
-    parser.add_argument("--one", nargs=2, type=float, metavar=("USERS", "LATENCY_MS"), help=argparse.SUPPRESS)
+    parser.add_argument("--users", type=int, default=None)
+    parser.add_argument("--groups", type=int, default=None)
+    parser.add_argument("--members-per-group", dest="members_per_group", type=int, default=None)
+    parser.add_argument("--applications", type=int, default=None)
+    parser.add_argument("--service-principals", dest="service_principals", type=int, default=None)
+    parser.add_argument("--latency-ms", type=float, nargs="+", default=[200.0])
+    parser.add_argument("--one", type=float, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.one:  # one run in this process (its peak RSS is its own)
-        (served if args.served else in_process)(int(args.one[0]), args.one[1])
+    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}")
+    if args.one is not None:  # one run per process: its peak RSS is its own
+        one(args, args.one)
         return
-    runs: list[tuple[int, float]]
-    if args.users is None and args.latency_ms is None:
-        runs = [(10_000, 0.0), (100_000, 0.0), (10_000, 50.0)]
-    else:
-        runs = [(u, lat) for u in (args.users or [10_000]) for lat in (args.latency_ms or [0.0])]
-    for users, latency in runs:
-        cmd = [sys.executable, __file__, "--one", str(users), str(latency)] + (["--served"] if args.served else [])
+    for latency in args.latency_ms:
+        cmd = [sys.executable, __file__, "--one", str(latency)] + [
+            f"--{k.replace('_', '-')}={v}" for k, v in vars(args).items()
+            if k in ("users", "groups", "members_per_group", "applications", "service_principals") and v is not None]
         subprocess.run(cmd, check=True)
         sys.stdout.flush()
 

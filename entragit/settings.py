@@ -10,7 +10,9 @@
                              # test token, never real credentials.
     credential: auto         # auto | environment | workload | github | managedidentity | azurecli
                              # (ENTRAGIT_CREDENTIAL); see entragit.graph.auth for the chain
-    concurrency: 8           # Graph requests in flight at most (ENTRAGIT_CONCURRENCY)
+    concurrency: 8           # Graph requests in flight at first (ENTRAGIT_CONCURRENCY); the limit then follows
+                             # Graph's quota headers (x-ms-throttle-limit-percentage, 429) up to maxConcurrency
+    maxConcurrency: 64       # the most requests in flight (ENTRAGIT_MAX_CONCURRENCY); = concurrency: fixed
     throttlePriority: low    # x-ms-throttle-priority sent on reads: low | normal | high | none
     types:
       include: []            # type keys to back up; empty = all (ENTRAGIT_TYPES, comma separated)
@@ -20,6 +22,12 @@
     backup:
       keep: 5                # backups kept (ENTRAGIT_BACKUP_KEEP)
       upkeep: true           # git maintenance run --auto after each backup (ENTRAGIT_BACKUP_UPKEEP)
+      incremental: true      # continue from the previous backup through delta links and the audit log
+                             # (ENTRAGIT_BACKUP_INCREMENTAL); false: every backup a full export
+      fullReconcileDays: 7   # a full export at least this often (ENTRAGIT_BACKUP_FULL_RECONCILE_DAYS)
+      auditRetentionDays: 7  # what the tenant's audit log keeps: 7 (Microsoft Entra ID Free), 30 (P1/P2); a
+                             # longer gap since the last backup means a full export
+      auditOverlapMinutes: 120  # each audit read starts this long before the previous one (delivery delay)
       allowedSigners: null   # ssh allowed-signers file checking backup tags' signatures (ENTRAGIT_ALLOWED_SIGNERS);
                              # set: unsigned or badly signed backups are not trusted (entragit.backups.trust)
       requireSignature: false  # unsigned backups are not trusted (ENTRAGIT_REQUIRE_SIGNATURE)
@@ -63,12 +71,17 @@ class Settings:
     graph_url: str | None = None
     credential: str = "auto"
     concurrency: int = 8
+    max_concurrency: int = 64
     throttle_priority: str | None = "Low"
     types_include: tuple[str, ...] = ()
     types_exclude: tuple[str, ...] = ()
     exclude_properties: dict[str, tuple[str, ...]] = field(default_factory=dict)
     backup_keep: int = 5
     backup_upkeep: bool = True
+    backup_incremental: bool = True
+    full_reconcile_days: float = 7.0
+    audit_retention_days: float = 7.0
+    audit_overlap_minutes: float = 120.0
     allowed_signers: str | None = None
     require_signature: bool = False
     approvers: tuple[int, ...] = ()
@@ -140,6 +153,16 @@ def _bool(value: Any) -> bool:
     if not isinstance(value, bool):
         raise ValueError("true or false")
     return value
+
+
+def _positive(value: Any) -> float:
+    try:
+        number = float(value) if not isinstance(value, bool) else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or not number > 0:
+        raise ValueError("a number greater than 0")
+    return number
 
 
 def _share(value: Any) -> float:
@@ -215,12 +238,17 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("graph_url", "graphUrl", _url, ("ENTRAGIT_GRAPH_URL",)),
     ("credential", "credential", _choice(CREDENTIALS), ("ENTRAGIT_CREDENTIAL",)),
     ("concurrency", "concurrency", _int_min1, ("ENTRAGIT_CONCURRENCY",)),
+    ("max_concurrency", "maxConcurrency", _int_min1, ("ENTRAGIT_MAX_CONCURRENCY",)),
     ("throttle_priority", "throttlePriority", _priority, ("ENTRAGIT_THROTTLE_PRIORITY",)),
     ("types_include", "types.include", _str_list, ("ENTRAGIT_TYPES",)),
     ("types_exclude", "types.exclude", _str_list, ()),
     ("exclude_properties", "excludeProperties", _prop_map, ()),
     ("backup_keep", "backup.keep", _int_min1, ("ENTRAGIT_BACKUP_KEEP",)),
     ("backup_upkeep", "backup.upkeep", _bool, ("ENTRAGIT_BACKUP_UPKEEP",)),
+    ("backup_incremental", "backup.incremental", _bool, ("ENTRAGIT_BACKUP_INCREMENTAL",)),
+    ("full_reconcile_days", "backup.fullReconcileDays", _positive, ("ENTRAGIT_BACKUP_FULL_RECONCILE_DAYS",)),
+    ("audit_retention_days", "backup.auditRetentionDays", _positive, ()),
+    ("audit_overlap_minutes", "backup.auditOverlapMinutes", _positive, ()),
     ("allowed_signers", "backup.allowedSigners", _str, ("ENTRAGIT_ALLOWED_SIGNERS",)),
     ("require_signature", "backup.requireSignature", _bool, ("ENTRAGIT_REQUIRE_SIGNATURE",)),
     ("approvers", "recovery.approvers", user_ids, ()),
@@ -228,7 +256,9 @@ SCHEMA: tuple[tuple[str, str, Callable[[Any], Any], tuple[str, ...]], ...] = (
     ("max_change_share", "safety.maxChangeShare", _share, ("ENTRAGIT_MAX_CHANGE_SHARE",)),
     ("emergency_access", "emergencyAccess", _str_list, ()),
 )
-_SECTIONS = {"types": {"include", "exclude"}, "backup": {"keep", "upkeep", "allowedSigners", "requireSignature"},
+_SECTIONS = {"types": {"include", "exclude"},
+             "backup": {"keep", "upkeep", "incremental", "fullReconcileDays", "auditRetentionDays",
+                        "auditOverlapMinutes", "allowedSigners", "requireSignature"},
              "safety": {"maxChangeShare"}, "recovery": {"approvers", "approvals"}}
 _TOP_KEYS = {k.split(".")[0] for _, k, _, _ in SCHEMA}
 

@@ -126,7 +126,7 @@ class ExportSummary:
                    graph_url=pick("graph_url", "graph_root", "graphUrl", "endpoint"),
                    counts=dict(counts) if isinstance(counts, Mapping) else {},
                    files_changed=pick("files_changed", "changed_files", "filesChanged"),
-                   requests=pick("requests") or getattr(stats, "requests", None),
+                   requests=pick("graph_requests", "graphRequests", "requests") or getattr(stats, "requests", None),
                    resource_units=pick("resource_units", "ru", "resourceUnits")
                    or getattr(stats, "resource_units", None),
                    mode=pick("mode"), fallback=pick("fallback"), delta=pick("delta_state", "deltaState"))

@@ -44,6 +44,9 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
             lines.append(f"Tags pruned (their commits stay in history): {', '.join(md.code(t) for t in result.pruned)}.")
         if result.pushed:
             lines.append(f"Pushed to {md.code(result.remote)}.")
+        how = _export_text(result)
+        if how:
+            lines.append(md.text(how[:1].upper() + how[1:]) + ".")
         if result.untrusted:
             n = len(result.untrusted)
             items = "\n".join(f"- {md.code(t)}: {md.text(why)}" for t, why in result.untrusted)
@@ -65,9 +68,25 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
         lines.append(f"  tags pruned (their commits stay in history): {', '.join(result.pruned)}")
     if result.pushed:
         lines.append(f"  pushed to {result.remote}")
+    how = _export_text(result)
+    if how:
+        lines.append(f"  {how}")
     lines += [f"  NOT TRUSTED (neither counted nor pruned): {t}: {why}" for t, why in result.untrusted]
     lines += _unapplied_lines(result.unapplied)
     return "\n".join(lines) + "\n"
+
+
+def _export_text(result: BackupResult) -> str:
+    """How the export read the tenant: ``incremental export, 84 Graph requests`` or ``full export (why)``."""
+    export = result.export
+    if export.mode is None:
+        return ""
+    text = f"{export.mode} export"
+    if export.requests is not None:
+        text += f", {export.requests:,} Graph requests"
+    if export.fallback:
+        text += f" ({export.fallback})"
+    return text
 
 
 def render_backups(infos: list[BackupInfo]) -> str:

@@ -22,9 +22,11 @@ def _ctx(ctx: click.Context) -> Ctx:
 
 
 def _graph_export_step(ctx: click.Context, types: tuple[str, ...]) -> core.ExportStep:
-    """The real exporter (:func:`entragit.export.run_export`): Graph, or the emulator at --graph-url."""
+    """The real exporter (:func:`entragit.export.run_nightly`): Graph, or the emulator at --graph-url;
+    incremental from the delta state of the newest backup when there is a usable one
+    (:mod:`entragit.backups.deltastate`), else a full export that says why."""
     from entragit.commands.export import graph_configured
-    from entragit.export import Progress, run_export
+    from entragit.export import Progress, run_nightly
     from entragit.resources import get
     from entragit.settings import load_settings
 
@@ -37,10 +39,14 @@ def _graph_export_step(ctx: click.Context, types: tuple[str, ...]) -> core.Expor
         get(key)    # an unknown type fails before the job starts, naming the known ones
 
     def step(out_dir: Path) -> core.ExportSummary:
-        result = run_export(settings, out_dir, types=list(types) or None,
-                            progress=Progress.for_terminal(sys.stderr))
+        usable = core.deltastate.usable(out_dir.parent)
+        result = run_nightly(settings, out_dir, types=list(types) or None,
+                             previous=usable.state.export if usable.ok and usable.state else None,
+                             unusable=usable.reason, progress=Progress.for_terminal(sys.stderr))
         for note in result.notes:
             click.echo(f"note: {note}", err=True)
+        if result.fallback and settings.backup_incremental:
+            click.echo(f"note: full export: {result.fallback}", err=True)
         summary = core.ExportSummary.coerce(result)
         summary.tenant_id = summary.tenant_id or settings.tenant_id
         summary.graph_url = settings.graph_root

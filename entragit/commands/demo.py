@@ -35,7 +35,6 @@ from pathlib import Path
 import click
 
 from entragit.commands import cli, load_commands
-from entragit.demo import admin_changes, serve_in_thread, set_clock
 from entragit.errors import EntragitError
 
 # The story's moments (the emulator's clock and ENTRAGIT_NOW), so tags and reports read the same every run.
@@ -66,6 +65,8 @@ class _Runner:
 
     def at(self, moment: str) -> None:
         """Move the story (the emulator's clock, and entragit's) to ``MOMENTS[moment]``."""
+        from entragit.demo import set_clock
+
         self.now = MOMENTS[moment]
         set_clock(self.graph_url, self.now)
 
@@ -114,6 +115,9 @@ class _Runner:
 
 
 def run_demo(keep: Path | None = None, echo: Callable[[str], None] = click.echo) -> DemoResult:
+    # the emulator is imported by the demo only, not by every command's start-up
+    from entragit.demo import admin_changes, serve_in_thread
+
     start = time.monotonic()
     if keep is not None:
         keep = keep.resolve()

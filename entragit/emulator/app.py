@@ -261,8 +261,15 @@ class GraphApp:
         body = item.get("body")
         raw_body = b"" if body is None else (body.encode() if isinstance(body, str) else dumps(body))
         params = _params(query)
-        admission = emu.limiter.admit(method, rel, params, CLIENT_APP_ID, emu.backend.tenant_id, request_id)
         base = {"request-id": request_id}
+        # injected status faults reach the requests inside a batch too (Graph answers errors per sub-request;
+        # the envelope's latency was already spent): a fault knob on a path means every request to it
+        decision = emu.faults.decide(method, rel, request_id)
+        if decision.kind == "status":
+            status = int(decision.status or 503)
+            emu.counters.record(method, rel, status, query=query, request_id=request_id)
+            return status, dumps(decision.body), {**base, **decision.headers}
+        admission = emu.limiter.admit(method, rel, params, CLIENT_APP_ID, emu.backend.tenant_id, request_id)
         if admission.denied is not None:
             emu.counters.record(method, rel, admission.denied.status, ru=admission.ru, write=admission.write,
                                 query=query, request_id=request_id, pattern=admission.pattern)

@@ -48,6 +48,7 @@ without a Graph endpoint, ``python -m entragit.demo export DIR``, lives in :mod:
 exporter never imports the emulator.)
 """
 
+from entragit.export.incremental import NightlyOptions, export_nightly, run_nightly, run_nightly_async
 from entragit.export.progress import Progress
 from entragit.export.reader import EXTENSIONS_ACTION, extension_definitions, extension_target
 from entragit.export.result import ExportError, ExportResult, TypeStats
@@ -61,7 +62,7 @@ from entragit.export.run import (
 )
 
 __all__ = [
-    "EXTENSIONS_ACTION", "ExportError", "ExportResult", "Progress", "TypeStats", "exclusions", "export_tree",
-    "export_tree_async", "extension_definitions", "extension_target", "run_export", "run_export_async",
-    "selected_types",
+    "EXTENSIONS_ACTION", "ExportError", "ExportResult", "NightlyOptions", "Progress", "TypeStats", "exclusions",
+    "export_nightly", "export_tree", "export_tree_async", "extension_definitions", "extension_target",
+    "run_export", "run_export_async", "run_nightly", "run_nightly_async", "selected_types",
 ]

@@ -1,21 +1,23 @@
-"""The writer side of an export: normalized objects of one type go from the event loop (the Graph side) to
-the writer thread (``entragit.state.write_tree``) through one bounded queue, so a 100k-user export never
-holds more than a few pages per type in memory."""
+"""The writer side of an export: normalized objects go from the event loop (the Graph side) to the writer thread
+(``entragit.state.write_stream``) through one bounded queue shared by every type, in the order they are read:
+the writer never waits for one type while another has objects ready (a type read slowly, such as users in
+1,000 pages, no longer holds back the others), and a 100k-user export holds at most ``QUEUE_BATCHES`` pages
+in memory."""
 
 from __future__ import annotations
 
 import asyncio
 import queue
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from entragit.export.result import TypeStats
 
-QUEUE_BATCHES = 8  # pages of normalized objects buffered per type between Graph and the writer thread
+QUEUE_BATCHES = 32  # pages of normalized objects buffered between Graph and the writer thread
 
 
 class _Aborted(Exception):
-    """Raised inside the writer thread when the Graph side failed: write_tree discards its staging."""
+    """Raised inside the writer thread when the Graph side failed: write_stream discards its staging."""
 
 
 class _WriterGone(Exception):
@@ -23,45 +25,52 @@ class _WriterGone(Exception):
 
 
 class _Channel:
-    """Normalized objects of one type, from the event loop to the writer thread (bounded, in pages)."""
+    """``(type key, page of normalized objects)`` from the event loop to the writer thread (bounded)."""
 
     _END = object()
 
-    def __init__(self, stats: TypeStats, limit: int = QUEUE_BATCHES) -> None:
+    def __init__(self, stats: Mapping[str, TypeStats], limit: int = QUEUE_BATCHES) -> None:
         self._queue: queue.Queue[Any] = queue.Queue(maxsize=limit)
         self._stats = stats
         self.aborted: BaseException | None = None
         self.writer_failed = False
 
-    async def put(self, batch: list[dict[str, Any]]) -> None:
+    async def put(self, key: str, batch: list[dict[str, Any]]) -> None:
+        await self._put((key, batch))
+
+    async def _put(self, item: Any) -> None:
+        delay = 0.001
         while True:
             if self.writer_failed:
                 raise _WriterGone()
             try:
-                self._queue.put_nowait(batch)
+                self._queue.put_nowait(item)
                 return
             except queue.Full:
-                await asyncio.sleep(0.002)
+                await asyncio.sleep(delay)
+                delay = min(0.02, delay * 2)
 
     async def close(self) -> None:
-        await self.put(self._END)  # type: ignore[arg-type]
+        await self._put(self._END)
 
     def abort(self, exc: BaseException) -> None:
         self.aborted = exc
 
-    def __iter__(self) -> Iterator[dict[str, Any]]:
+    def __iter__(self) -> Iterator[tuple[str, dict[str, Any]]]:
         while True:
             if self.aborted is not None:
                 raise _Aborted() from self.aborted
             try:
-                batch = self._queue.get(timeout=0.05)
+                item = self._queue.get(timeout=0.05)
             except queue.Empty:
                 continue
-            if batch is self._END:
+            if item is self._END:
                 return
+            key, batch = item
+            stats = self._stats[key]
             for obj in batch:
-                yield obj
-                self._stats.written += 1
+                yield key, obj
+                stats.written += 1
 
 
 def _first_exception(exc: BaseException) -> BaseException:

@@ -11,7 +11,9 @@ from typing import Any
 
 from entragit import resources
 from entragit.errors import GraphError
+from entragit.export import shards
 from entragit.export.channel import _Channel
+from entragit.export.links import LinkReader, describe, graph_failure
 from entragit.export.result import ExportError, TypeStats
 from entragit.resources.base import Link, LinkKind, ResourceType
 from entragit.state.normalization import Exclusions, normalize
@@ -38,7 +40,7 @@ def extension_definitions() -> tuple[ResourceType, Link] | None:
 _ABSENT = object()  # an expanded link the answer left out
 _MISSING = object()  # an object a side listing did not return
 
-PAGES_IN_FLIGHT = 3  # pages of one type whose links are being read at the same time
+PAGES_IN_FLIGHT = 8  # pages of one type whose links are being read at the same time
 
 
 # ---------------------------------------------------------------------------------------------- helpers
@@ -48,14 +50,12 @@ def extension_target(rt: ResourceType) -> str:
     return name[:1].upper() + name[1:]
 
 
-def _describe(rt: ResourceType, obj: Mapping[str, Any]) -> str:
-    obj_id = obj.get(rt.key_prop)
-    name = obj.get(rt.display)
-    return f"{rt.title} {name!r} ({obj_id})" if name not in (None, "") else f"{rt.title} {obj_id}"
+_describe, _graph_failure = describe, graph_failure
 
 
-def _graph_failure(rt: ResourceType, what: str, exc: GraphError, obj: str | None = None) -> ExportError:
-    return ExportError(f"{what}: {exc}", type_key=rt.key, obj=obj, graph_error=exc)
+def delta_select(rt: ResourceType, select: Sequence[str]) -> list[str]:
+    """The ``$select`` of ``rt``'s delta query: the listing's properties and the links delta tracks."""
+    return list(select) + [ln.name for ln in rt.links if ln.delta_select]
 
 
 def _listing_expands(rt: ResourceType) -> list[Link]:
@@ -94,14 +94,20 @@ async def read_materials(client: Any, rt: ResourceType, objects: list[dict[str, 
 
 # ---------------------------------------------------------------------------------------------- the exporter
 class _Exporter:
-    def __init__(self, client: Any, rts: list[ResourceType], exclude: Exclusions | None) -> None:
+    def __init__(self, client: Any, rts: list[ResourceType], exclude: Exclusions | None, *,
+                 delta_links: bool = False) -> None:
         self.client = client
         self.rts = rts
         self.exclude = exclude
         self.stats = {rt.key: TypeStats(rt.key) for rt in rts}
         self.extensions: dict[str, tuple[str, ...]] = {}
+        self.definitions: list[dict[str, Any]] = []   # the extension definitions found (name, targetObjects)
         self.tenant_id: str | None = None
         self.notes: list[str] = []
+        self.links = LinkReader(client, self.stats)
+        # delta types: the deltaLink "from now" taken before each listing, and the $select it was issued for
+        self.want_delta_links = delta_links
+        self.delta_links: dict[str, dict[str, Any]] = {}
 
     # -- directory extension attributes ------------------------------------------------------------------
     async def discover_extensions(self) -> None:
@@ -116,12 +122,18 @@ class _Exporter:
         except GraphError as exc:
             raise ExportError(f"discovering directory extension attributes: {exc}", type_key="extensions",
                               graph_error=exc) from exc
+        self.use_definitions(definitions)
+
+    def use_definitions(self, definitions: list[dict[str, Any]]) -> None:
+        """Extension attribute names per type from definitions (``name``, ``targetObjects``)."""
+        targets = {extension_target(rt): rt for rt in self.rts if rt.extension_attributes}
+        self.definitions = sorted(({"name": d["name"], "targetObjects": sorted(d.get("targetObjects") or ())}
+                                   for d in definitions if isinstance(d.get("name"), str) and d["name"]),
+                                  key=lambda d: d["name"])
         names: dict[str, set[str]] = {}
-        for definition in definitions:
-            name = definition.get("name")
-            if not isinstance(name, str) or not name:
-                continue
-            for target in definition.get("targetObjects") or ():
+        for definition in self.definitions:
+            name = definition["name"]
+            for target in definition["targetObjects"]:
                 rt = targets.get(target)
                 if rt is not None and name not in (self.exclude or {}).get(rt.key, ()):
                     names.setdefault(rt.key, set()).add(name)
@@ -187,9 +199,24 @@ class _Exporter:
             await read_materials(self.client, rt, [obj], self.stats[rt.key])
             await self._emit(rt, channel, [obj])
         else:
+            if rt.delta and self.want_delta_links:
+                await self._latest_delta_link(rt)  # before the listing: what changes during it replays later
             await self._produce_collection(rt, channel)
         stats.state = "done"
-        await channel.close()
+
+    async def _latest_delta_link(self, rt: ResourceType) -> None:
+        """The deltaLink "from now" of ``rt`` (``$deltatoken=latest``: no objects, one request), issued for
+        the same properties as the listing plus the links delta tracks."""
+        select = delta_select(rt, self.select(rt))
+        params = {"$select": ",".join(select)} if select else {}
+        params["$deltatoken"] = "latest"
+        try:
+            page = await self.client.get(f"{rt.collection}/delta", params, rt.api_version)
+        except GraphError as exc:
+            raise _graph_failure(rt, f"starting delta tracking ({rt.collection}/delta)", exc) from exc
+        link = page.get("@odata.deltaLink")
+        if isinstance(link, str) and link:
+            self.delta_links[rt.key] = {"deltaLink": link, "select": select}
 
     async def _produce_collection(self, rt: ResourceType, channel: _Channel) -> None:
         expands = _listing_expands(rt)
@@ -199,22 +226,50 @@ class _Exporter:
         grouped = {ln.name: asyncio.ensure_future(self._read_all(rt, ln)) for ln in rt.links if ln.read_all}
         helpers = [*side.values(), *grouped.values()]
         pages_in_flight = asyncio.Semaphore(PAGES_IN_FLIGHT)
+        filters = shards.shard_filters(rt)
+        seen: set[str] | None = set() if filters else None
         try:
             async with asyncio.TaskGroup() as tg:
-                try:
-                    async for page in self.client.pages(rt.collection, params, version=rt.api_version,
-                                                        serialize=rt.serialized):
-                        items = list(page.get("value") or ())
-                        await pages_in_flight.acquire()
-                        tg.create_task(self._page(rt, channel, items, side, grouped, pages_in_flight))
-                except GraphError as exc:
-                    raise _graph_failure(rt, f"listing {rt.collection}", exc) from exc
+                async def listing(extra: dict[str, Any], what: str) -> None:
+                    try:
+                        async for page in self.client.pages(rt.collection, {**params, **extra},
+                                                            version=rt.api_version, serialize=rt.serialized):
+                            items = list(page.get("value") or ())
+                            if seen is not None:  # shards never overlap, but the remainder may repeat one
+                                items = [i for i in items if str(i.get(rt.key_prop)) not in seen]
+                                seen.update(str(i.get(rt.key_prop)) for i in items)
+                            await pages_in_flight.acquire()
+                            tg.create_task(self._page(rt, channel, items, side, grouped, pages_in_flight))
+                    except GraphError as exc:
+                        raise _graph_failure(rt, f"listing {rt.collection}{what}", exc) from exc
+
+                if not filters:
+                    await listing({}, "")
+                else:
+                    await asyncio.gather(*(listing({"$filter": f}, f" ($filter={f})") for f in filters))
+                    for f in await self._remainder(rt, seen or set()):
+                        await listing({"$filter": f}, f" ($filter={f})")
             await asyncio.gather(*helpers)  # a side listing of an empty collection still reports its error
         except BaseException:
             for task in helpers:
                 task.cancel()
             await asyncio.gather(*helpers, return_exceptions=True)
             raise
+
+    async def _remainder(self, rt: ResourceType, seen: set[str]) -> list[str]:
+        """After the shards: ``id in (...)`` filters for the objects none of them returned (see
+        :mod:`entragit.export.shards`); none when the count says the shards found everyone."""
+        try:
+            total = await shards.count(self.client, rt)
+            if total is not None and total <= len(seen):
+                return []
+            missing = await shards.all_ids(self.client, rt) - seen
+        except GraphError as exc:
+            raise _graph_failure(rt, f"checking the shards of {rt.collection} against its count", exc) from exc
+        if missing:
+            self.notes.append(f"{rt.key}: {len(missing)} object(s) outside the {rt.shard_by} shards "
+                              f"({', '.join(sorted(missing)[:3])}{'...' if len(missing) > 3 else ''}), read by id")
+        return shards.id_filters(rt, missing)
 
     async def _page(self, rt: ResourceType, channel: _Channel, items: list[dict[str, Any]],
                     side: dict[str, asyncio.Future[dict[str, Any]]],
@@ -224,8 +279,8 @@ class _Exporter:
             side_values = {name: await fut for name, fut in side.items()}
             grouped_values = {name: await fut for name, fut in grouped.items()}
             pending = [(obj, reads) for obj in items if (reads := self._attach(rt, obj, side_values, grouped_values))]
-            if pending:  # only objects with links left to read cost a task
-                await asyncio.gather(*(self._read_links(rt, obj, reads) for obj, reads in pending))
+            if pending:  # only objects with links left to read cost a task (their reads share $batch)
+                await asyncio.gather(*(self.links.read_all_links(rt, obj, reads) for obj, reads in pending))
             await read_materials(self.client, rt, items, self.stats[rt.key])
             await self._emit(rt, channel, items)
         finally:
@@ -238,7 +293,7 @@ class _Exporter:
             # the organization's id is the tenant id (the one type served as a one-item collection)
             self.tenant_id = batch[0].get(rt.key_prop)
         self.stats[rt.key].objects += len(batch)
-        await channel.put(batch)
+        await channel.put(rt.key, batch)
 
     async def _side_listing(self, rt: ResourceType, link: Link) -> dict[str, Any]:
         """``{owner id: expanded value}`` from a listing of ids with one more ``$expand``.
@@ -307,32 +362,4 @@ class _Exporter:
         return reads
 
     async def _read_links(self, rt: ResourceType, obj: dict[str, Any], reads: list[Link]) -> None:
-        if len(reads) == 1:
-            obj[reads[0].name] = await self._read_link(rt, obj, reads[0])
-            return
-        values = await asyncio.gather(*(self._read_link(rt, obj, link) for link in reads))
-        for link, value in zip(reads, values, strict=True):
-            obj[link.name] = value
-
-    async def _read_link(self, rt: ResourceType, obj: Mapping[str, Any], link: Link) -> Any:
-        obj_id = obj.get(rt.key_prop)
-        path = link.read.format(id=obj_id)
-        version = link.read_version or rt.api_version
-        params: dict[str, Any] = {}
-        if link.read_select:
-            params["$select"] = link.read_select
-        if link.page_max:
-            params["$top"] = link.page_max
-        self.stats[rt.key].link_reads += 1
-        try:
-            if link.kind is LinkKind.ID:
-                try:
-                    return await self.client.get(path, params, version, serialize=rt.serialized)
-                except GraphError as exc:
-                    if exc.status == 404:  # a single-valued link that is not set (no manager)
-                        return None
-                    raise
-            return await self.client.list_all(path, params, version=version, serialize=rt.serialized)
-        except GraphError as exc:
-            raise _graph_failure(rt, f"reading {link.name} of {_describe(rt, obj)}", exc,
-                                 obj=str(obj_id)) from exc
+        await self.links.read_all_links(rt, obj, reads)

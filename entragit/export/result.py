@@ -38,6 +38,18 @@ class ExportResult:
     tenant_id: str | None = None
     extension_attributes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # type key -> names
     notes: list[str] = field(default_factory=list)  # cheaper read shapes Graph refused (fell back per object)
+    # --- additive (delta, issue 14)
+    graph_requests: int = 0          # Graph requests (a $batch counts as the requests it carries)
+    in_flight: float = 0.0           # Graph requests in flight on average
+    throttled: int = 0               # 429 answers met (and waited out)
+    mode: str = "full"               # "full" | "incremental"
+    fallback: str | None = None      # why a full export ran where an incremental one was asked for
+    delta_links: dict[str, dict[str, Any]] = field(default_factory=dict)  # type key -> deltaLink, select
+    definitions: list[dict[str, Any]] = field(default_factory=list)       # extension definitions found
+    started_at: Any = None           # Graph's time when the export began (a datetime, None if unknown)
+    delta_state: dict[str, Any] | None = None  # what the next incremental export continues from
+    rereads: int = 0                 # incremental: links read again (new objects, audit entries, gone refs)
+    audit_entries: int = 0           # incremental: directory audit entries read
 
     @property
     def counts(self) -> dict[str, int]:
@@ -55,8 +67,9 @@ class ExportResult:
         return {"outDir": str(self.out_dir), "tenantId": self.tenant_id, "objects": self.counts,
                 "added": len(self.write.added), "changed": len(self.write.changed),
                 "removed": len(self.write.removed), "filesChanged": self.files_changed,
-                "requests": self.requests, "resourceUnits": self.resource_units,
-                "seconds": round(self.seconds, 3), "extensionAttributes": self.extension_attributes}
+                "requests": self.requests, "graphRequests": self.graph_requests,
+                "resourceUnits": self.resource_units, "seconds": round(self.seconds, 3),
+                "extensionAttributes": self.extension_attributes, "mode": self.mode, "fallback": self.fallback}
 
     def summary(self) -> str:
         """The closing summary: objects and files per type, then Graph requests, resource units and time."""
@@ -67,7 +80,10 @@ class ExportResult:
         lines.append(f"{'total':<{width}}  {self.objects:>8,}  {len(self.write.added):>6,}  "
                      f"{len(self.write.changed):>7,}  {len(self.write.removed):>7,}")
         files = "no files changed" if not self.files_changed else f"{self.files_changed:,} files changed"
-        lines.append(f"{files} in {self.out_dir}; {self.requests:,} Graph requests, "
+        how = "incremental export" if self.mode == "incremental" else "full export"
+        if self.fallback:
+            how += f" ({self.fallback})"
+        lines.append(f"{files} in {self.out_dir}; {how}: {self.graph_requests or self.requests:,} Graph requests, "
                      f"{self.resource_units:,.0f} resource units, {self.seconds:.1f} s")
         return "\n".join(lines)
 

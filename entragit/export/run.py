@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterable
 from concurrent.futures import Future
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from entragit.export.result import ExportResult
 from entragit.graph.runner import run
 from entragit.resources.base import ResourceType
 from entragit.state.normalization import WHOLE_TYPE, Exclusions, type_excluded
-from entragit.state.tree import WriteResult, write_tree
+from entragit.state.tree import WriteResult, write_stream
 
 
 def selected_types(types: Iterable[ResourceType | str] | None = None,
@@ -35,22 +36,26 @@ def selected_types(types: Iterable[ResourceType | str] | None = None,
 
 async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
                             exclude: Exclusions | None = None, progress: Progress | None = None,
-                            durable: bool = True) -> ExportResult:
+                            durable: bool = True, delta_links: bool = False,
+                            before_commit: Any = None) -> ExportResult:
     """Export the tenant behind ``client`` into ``out_dir`` (see the module docstring).
 
     ``types``: type keys or declarations (default: all); ``exclude``: ``{type key: property paths}`` from
     ``entragit.yaml`` (``"*"`` excludes a whole type, whose folder is then left alone). Only changed files
     are written; files of objects gone from the tenant are removed. On any error nothing in ``out_dir``
-    changes and the error propagates (Graph errors as :class:`ExportError`).
+    changes and the error propagates (Graph errors as :class:`ExportError`). ``delta_links``: also take a
+    deltaLink "from now" for every type with a delta query, before listing it (``ExportResult.delta_links``:
+    where an incremental export continues). ``before_commit(write_result)`` runs in the writer thread once
+    everything is staged, while ``out_dir`` still holds the previous tree.
     """
     out = Path(out_dir).absolute()
     rts = selected_types(types, exclude)
     if not rts:
         raise UsageError("nothing to export: every requested type is excluded")
-    exporter = _Exporter(client, rts, exclude)
-    before_requests, before_ru = client.stats.requests, client.stats.resource_units
+    exporter = _Exporter(client, rts, exclude, delta_links=delta_links)
+    before = client.stats.snapshot()
     start, cpu_start = time.monotonic(), time.process_time()
-    channels = {rt.key: _Channel(exporter.stats[rt.key]) for rt in rts}
+    channel = _Channel(exporter.stats)
     ticker = None
     if progress is not None and progress.enabled:
         progress.start(exporter.stats, client)
@@ -60,25 +65,27 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
 
     def write() -> None:
         try:
-            writer.set_result(write_tree(out, {key: iter(ch) for key, ch in channels.items()},
-                                         [rt.key for rt in rts], durable=durable))
+            writer.set_result(write_stream(out, iter(channel), rts, durable=durable, before_commit=before_commit))
         except BaseException as exc:  # noqa: BLE001 (handed to the event loop side)
-            for ch in channels.values():
-                ch.writer_failed = True
+            channel.writer_failed = True
             writer.set_exception(exc)
 
     thread = threading.Thread(target=write, name="entragit-export-writer", daemon=True)
     thread.start()
     try:
         await exporter.discover_extensions()
+        # Graph's clock once one answer told it (Date has whole seconds): where the next run's audit read starts
+        started_at = client.server_now() - timedelta(seconds=5) if hasattr(client, "server_now") else None
         async with asyncio.TaskGroup() as tg:
             for rt in rts:
-                tg.create_task(exporter.produce(rt, channels[rt.key]))
+                tg.create_task(exporter.produce(rt, channel))
+        await exporter.links.aclose()
+        await channel.close()
         result = await asyncio.wrap_future(writer)
     except BaseException as exc:
-        for ch in channels.values():
-            ch.abort(exc)
+        channel.abort(exc)
         thread.join()
+        await exporter.links.aclose()
         if writer.done() and writer.exception() is not None and not isinstance(writer.exception(), _Aborted):
             raise writer.exception() from None  # type: ignore[misc]  # the writer failed first
         error = _first_exception(exc)
@@ -92,12 +99,22 @@ async def export_tree_async(client: Any, out_dir: str | Path, *, types: Iterable
             progress.finish()  # type: ignore[union-attr]
     for key, st in exporter.stats.items():
         st.changed, st.added, st.removed = result.count(key)
+    return finish_result(client, before, start, cpu_start, out=out, types=exporter.stats, write=result,
+                         tenant_id=exporter.tenant_id, extension_attributes=exporter.extensions,
+                         notes=exporter.notes, delta_links=exporter.delta_links,
+                         definitions=exporter.definitions, started_at=started_at)
+
+
+def finish_result(client: Any, before: Any, start: float, cpu_start: float, **fields: Any) -> ExportResult:
+    """The :class:`ExportResult` of a run that began at ``start`` with client counters ``before``."""
+    stats, wall = client.stats, time.monotonic() - start
     return ExportResult(
-        out_dir=out, types=exporter.stats, write=result,
-        requests=client.stats.requests - before_requests,
-        resource_units=client.stats.resource_units - before_ru,
-        seconds=time.monotonic() - start, cpu_seconds=time.process_time() - cpu_start,
-        tenant_id=exporter.tenant_id, extension_attributes=exporter.extensions, notes=exporter.notes)
+        out_dir=fields.pop("out"), requests=stats.requests - before.requests,
+        resource_units=stats.resource_units - before.resource_units, seconds=wall,
+        cpu_seconds=time.process_time() - cpu_start,
+        graph_requests=stats.graph_requests - before.graph_requests,
+        in_flight=(stats.graph_busy - before.graph_busy) / wall if wall > 0 else 0.0,
+        throttled=stats.throttled - before.throttled, **fields)
 
 
 def export_tree(client: Any, out_dir: str | Path, *, types: Iterable[ResourceType | str] | None = None,
@@ -132,17 +149,24 @@ async def run_export_async(settings: Any, out_dir: str | Path | None = None, *,
 
     out = Path(out_dir) if out_dir is not None else Path(settings.repo) / "tenant-state"
     exclude = exclusions(settings)
-    if types is not None:
-        types = list(types)
-        for key in types:
-            resources.get(key)  # unknown type: UsageError naming the known ones
-            if type_excluded(exclude, key):
-                raise UsageError(f"type {key!r} is excluded from the export by {settings.config_path.name} "
-                                 "(types.include / types.exclude)")
+    types = checked_types(settings, types, exclude)
     if client is not None:
         return await export_tree_async(client, out, types=types, exclude=exclude, progress=progress)
     async with graph.CLIENT_FACTORY(settings) as opened:
         return await export_tree_async(opened, out, types=types, exclude=exclude, progress=progress)
+
+
+def checked_types(settings: Any, types: Iterable[str] | None, exclude: Exclusions) -> list[str] | None:
+    """``types`` as a list, each known and not excluded by ``entragit.yaml`` (else a UsageError)."""
+    if types is None:
+        return None
+    types = list(types)
+    for key in types:
+        resources.get(key)  # unknown type: UsageError naming the known ones
+        if type_excluded(exclude, key):
+            raise UsageError(f"type {key!r} is excluded from the export by {settings.config_path.name} "
+                             "(types.include / types.exclude)")
+    return types
 
 
 def run_export(settings: Any, out_dir: str | Path | None = None, *, types: Iterable[str] | None = None,

@@ -8,8 +8,9 @@ async with open_client(settings) as client:              # settings.graph_root, 
     ...
 ```
 
-Modules: ``client`` (GraphClient: the one request path, retries, throttling gate, concurrency), ``verbs``
-(get/post/patch/put/delete, paging, delta, $batch over that path), ``batch`` (the JSON $batch protocol),
+Modules: ``client`` (GraphClient: the one request path, retries, throttling gate, Graph's clock), ``limiter``
+(the in-flight limit following the quota headers), ``verbs`` (get/post/patch/put/delete, paging, delta, $batch
+over that path), ``batch`` (the JSON $batch protocol), ``batcher`` (single GETs coalesced into $batch),
 ``wire`` (counters, answers, query encoding), ``runner`` (``run``: a coroutine from synchronous code),
 ``retry``, ``errors``, ``auth``, ``clouds``.
 """
@@ -43,6 +44,8 @@ def open_client(settings: Any, *, env: Mapping[str, str] | None = None, stderr: 
     root = settings.graph_root
     auth = auth_provider(root, settings, os.environ if env is None else env, stderr or sys.stderr)
     client_kwargs.setdefault("concurrency", settings.concurrency)
+    client_kwargs.setdefault("max_concurrency", max(settings.concurrency,
+                                                    getattr(settings, "max_concurrency", settings.concurrency)))
     client_kwargs.setdefault("priority", settings.throttle_priority)
     client_kwargs.setdefault("serialized_interval", REAL_SERIALIZED_INTERVAL)
     return GraphClient(root, auth, retry=retry, **client_kwargs)

@@ -104,8 +104,10 @@ async def _run_chunk(client: BatchClient, chunk: list[dict[str, Any]], version: 
         attempt += 1
         idempotent = all(i["method"] in IDEMPOTENT_METHODS for i in pending)
         stats.batched += len(pending)
+        stats.batches += 1
         answer = await client.request("POST", "$batch", body={"requests": pending}, version=version,
-                                      idempotent=idempotent, serialize=serialize, raise_errors=False)
+                                      idempotent=idempotent, serialize=serialize, raise_errors=False,
+                                      weight=len(pending))
         data = answer.json() if answer.content else None
         responses = data.get("responses") if isinstance(data, Mapping) else None
         if not isinstance(responses, list):  # an envelope error (400 malformed, auth...)
@@ -119,6 +121,9 @@ async def _run_chunk(client: BatchClient, chunk: list[dict[str, Any]], version: 
             sub = by_id.get(item["id"]) or {"id": item["id"], "status": 0, "headers": {}, "body": None}
             status = int(sub.get("status") or 0)
             stats.resource_units += float(_header(sub.get("headers"), "x-ms-resource-unit") or 0)
+            observe = getattr(client, "observe", None)
+            if observe is not None:   # quota headers and 429s of sub-requests steer the client too
+                observe(status, {str(k): str(v) for k, v in (sub.get("headers") or {}).items()})
             if status == 429:
                 stats.throttled += 1
             resend = attempt < policy.max_attempts and (

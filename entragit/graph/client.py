@@ -21,9 +21,11 @@ hands back the untouched ``httpx.Response``; errors are parsed from Graph's enve
 
 Retrying is done here, once, by :class:`~entragit.graph.retry.RetryPolicy` (with counters); the SDK's
 RetryHandler is disabled client-wide because it also resends POSTs (graph-sdk-notes §4, pitfall 2).
-Concurrency is bounded by a semaphore and the pool size; callers mark requests that must go one at a time
-per client (``serialize=True``, e.g. from a declaration's ``serialized``: conditional access and named
-locations, 1 request/s per tenant) or configure path prefixes.
+Requests in flight are bounded by an :class:`~entragit.graph.limiter.AdaptiveLimit` that starts at
+``concurrency`` and follows Graph's quota headers up to ``max_concurrency`` (the pool's size); callers mark
+requests that must go one at a time per client (``serialize=True``, e.g. from a declaration's ``serialized``:
+conditional access and named locations, 1 request/s per tenant) or configure path prefixes. The client keeps
+Graph's clock from the ``Date`` header of its answers (:meth:`GraphClient.server_now`).
 """
 
 from __future__ import annotations
@@ -34,6 +36,8 @@ import json
 import ssl
 import time
 from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -48,11 +52,13 @@ from msgraph_core import BaseGraphRequestAdapter, GraphClientFactory
 from entragit.errors import ConfigError
 from entragit.graph.auth import Auth, static_auth
 from entragit.graph.errors import GraphTransportError, error_from_response
+from entragit.graph.limiter import AdaptiveLimit
 from entragit.graph.retry import RetryPolicy, retry_after
 from entragit.graph.verbs import GraphVerbs
 from entragit.graph.wire import DEFAULT_VERSION, GraphResponse, GraphStats, encode_params, with_graph_headers
 
-DEFAULT_CONCURRENCY = 8
+DEFAULT_CONCURRENCY = 8          # requests in flight at first
+DEFAULT_MAX_CONCURRENCY = 64     # the most the limit grows to while Graph's quota headers stay quiet
 PRIORITY_HEADER = "x-ms-throttle-priority"
 
 
@@ -77,9 +83,11 @@ class GraphClient(GraphVerbs):
                  transport: httpx.AsyncBaseTransport | None = None, concurrency: int = DEFAULT_CONCURRENCY,
                  retry: RetryPolicy | None = None, version: str = DEFAULT_VERSION, priority: str | None = None,
                  serialize_prefixes: Iterable[str] = (), serialized_interval: float = 0.0,
-                 timeout: float = 100.0) -> None:
+                 timeout: float = 100.0, max_concurrency: int | None = None, adaptive: bool = True) -> None:
         if concurrency < 1:
             raise ConfigError(f"concurrency must be at least 1, not {concurrency}")
+        if max_concurrency is not None and max_concurrency < 1:
+            raise ConfigError(f"max concurrency must be at least 1, not {max_concurrency}")
         self.root = root.rstrip("/")
         self._reached = False  # whether anything ever answered at root (a first connect error fails fast)
         parts = urlsplit(self.root)
@@ -88,6 +96,9 @@ class GraphClient(GraphVerbs):
         provider = auth.provider if isinstance(auth, Auth) else (auth or static_auth())
         self.version = version
         self.concurrency = concurrency
+        self.adaptive = adaptive
+        self.max_concurrency = (max(concurrency, max_concurrency or DEFAULT_MAX_CONCURRENCY) if adaptive
+                                else concurrency)
         self.retry = retry or RetryPolicy()
         self.priority = priority
         self.serialize_prefixes = tuple(p.strip("/") for p in serialize_prefixes)
@@ -97,9 +108,10 @@ class GraphClient(GraphVerbs):
         self._make_pool()
         self._native = ResponseHandlerOption(NativeResponseHandler())
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._slots = asyncio.Semaphore(concurrency)
+        self._slots = self._new_limit()
         self._serial = asyncio.Lock()
         self._serial_last = 0.0
+        self._server_clock: tuple[float, float] | None = None   # (Graph's time, our monotonic) of the last Date
         # throttling gate (additive, engineer A): after a 429 with Retry-After no request of this client starts
         # before that time. Graph charges throttled requests against the quota too, so requests sent while
         # throttled only lengthen the throttling (learn.microsoft.com/graph/throttling, best practices).
@@ -113,7 +125,8 @@ class GraphClient(GraphVerbs):
         parts = urlsplit(self.root)
         self._transport = self._given_transport or httpx.AsyncHTTPTransport(
             verify=_ssl_context(), http2=parts.scheme == "https", retries=0,
-            limits=httpx.Limits(max_connections=self.concurrency, max_keepalive_connections=self.concurrency))
+            limits=httpx.Limits(max_connections=self.max_concurrency,
+                                max_keepalive_connections=self.max_concurrency))
         http = httpx.AsyncClient(transport=self._transport, base_url=self.root,
                                  timeout=httpx.Timeout(self._timeout, connect=30.0, pool=None))
         # One retry policy, ours: the SDK RetryHandler stays in the chain but never retries.
@@ -121,6 +134,42 @@ class GraphClient(GraphVerbs):
         self._http = GraphClientFactory.create_with_default_middleware(client=http, options=no_retry)
         self._adapter = BaseGraphRequestAdapter(self._provider, http_client=self._http)
         self._adapter.base_url = f"{self.root}/{self.version}"  # without trailing slash (pitfall 3: '//users')
+
+    def _new_limit(self) -> AdaptiveLimit:
+        return AdaptiveLimit(self.concurrency, self.max_concurrency, adaptive=self.adaptive)
+
+    @property
+    def limit(self) -> AdaptiveLimit:
+        """The in-flight limit (its ``current`` value, ``peak`` and ``decreases`` are read by benches)."""
+        return self._slots
+
+    def server_now(self) -> datetime:
+        """Graph's time: the ``Date`` of the last answer plus the time since, else this machine's clock."""
+        if self._server_clock is None:
+            return datetime.now(UTC)
+        stamp, seen = self._server_clock
+        return datetime.fromtimestamp(stamp + (time.monotonic() - seen), UTC)
+
+    def observe(self, status: int, headers: Any) -> None:
+        """Learn from one answer (a request's or a ``$batch`` sub-request's): the quota headers move the
+        in-flight limit; a 429's Retry-After gates every request of this client."""
+        self._slots.feedback(status, headers)
+        if status == 429:
+            after = retry_after(headers) if headers is not None else None
+            if after is not None and after <= self.retry.max_retry_after:
+                self._throttled_until = max(self._throttled_until, time.monotonic() + after)
+
+    def _note_date(self, headers: Any) -> None:
+        value = headers.get("date") if headers is not None else None
+        if not value:
+            return
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        self._server_clock = (when.timestamp(), time.monotonic())
 
     @classmethod
     def for_emulator(cls, emu: Any, **kwargs: Any) -> GraphClient:
@@ -184,7 +233,7 @@ class GraphClient(GraphVerbs):
                 # the old pool's sockets belong to the old loop (closed by asyncio.run): drop it, open anew
                 self._make_pool()
             self._loop = loop
-            self._slots = asyncio.Semaphore(self.concurrency)
+            self._slots = self._new_limit()
             self._serial = asyncio.Lock()
 
     def _serialized(self, url: str, serialize: bool | None) -> bool:
@@ -197,9 +246,10 @@ class GraphClient(GraphVerbs):
     async def request(self, method: str, path_or_url: str, *, params: Mapping[str, Any] | None = None,
                       body: Any = None, headers: Mapping[str, str] | None = None, version: str | None = None,
                       serialize: bool | None = None, idempotent: bool | None = None,
-                      priority: str | None = None, raise_errors: bool = True) -> GraphResponse:
+                      priority: str | None = None, raise_errors: bool = True, weight: int = 1) -> GraphResponse:
         """Send one request (with retries) and return the answer. Raises GraphError for 4xx/5xx answers
-        unless ``raise_errors`` is False, GraphTransportError when no answer came."""
+        unless ``raise_errors`` is False, GraphTransportError when no answer came. ``weight``: the Graph
+        requests this HTTP request carries (a ``$batch`` carries its sub-requests), for the in-flight figures."""
         self._bind_loop()
         method = method.upper()
         url = self.url(path_or_url, params, version)
@@ -216,11 +266,11 @@ class GraphClient(GraphVerbs):
                 if wait > 0:
                     await asyncio.sleep(wait)
                 try:
-                    response = await self._with_retries(method, url, content, sent_headers, idem)
+                    response = await self._with_retries(method, url, content, sent_headers, idem, weight)
                 finally:
                     self._serial_last = time.monotonic()
         else:
-            response = await self._with_retries(method, url, content, sent_headers, idem)
+            response = await self._with_retries(method, url, content, sent_headers, idem, weight)
         result = GraphResponse(response.status_code, response.headers, response.content, method, url)
         if raise_errors and response.status_code >= 400:
             raise error_from_response(response.status_code, response.headers, response.content,
@@ -228,7 +278,7 @@ class GraphClient(GraphVerbs):
         return result
 
     async def _with_retries(self, method: str, url: str, content: bytes | None, headers: dict[str, str],
-                            idempotent: bool) -> httpx.Response:
+                            idempotent: bool, weight: int = 1) -> httpx.Response:
         policy, stats = self.retry, self.stats
         attempt = 0
         while True:
@@ -238,7 +288,7 @@ class GraphClient(GraphVerbs):
                 stats.gated += gate
                 await asyncio.sleep(gate)
             try:
-                response = await self._send_once(method, url, content, headers)
+                response = await self._send_once(method, url, content, headers, weight)
             except httpx.TransportError as exc:
                 stats.transport_errors += 1
                 if isinstance(exc, httpx.ConnectError) and not self._reached:
@@ -253,12 +303,11 @@ class GraphClient(GraphVerbs):
                 raise GraphTransportError(0, type(exc).__name__, str(exc) or "no answer", method=method,
                                           url=url) from exc
             self._reached = True
+            self.observe(response.status_code, response.headers)
             if (attempt < policy.max_attempts
                     and policy.may_retry_status(response.status_code, method, idempotent)):
                 delay = policy.delay(attempt, response.headers)
                 if delay <= policy.max_retry_after:
-                    if response.status_code == 429 and retry_after(response.headers) is not None:
-                        self._throttled_until = max(self._throttled_until, time.monotonic() + delay)
                     await self._sleep(delay)
                     continue
             return response
@@ -269,7 +318,7 @@ class GraphClient(GraphVerbs):
         await asyncio.sleep(seconds)
 
     async def _send_once(self, method: str, url: str, content: bytes | None,
-                         headers: Mapping[str, str]) -> httpx.Response:
+                         headers: Mapping[str, str], weight: int = 1) -> httpx.Response:
         if self._closed:
             raise RuntimeError("GraphClient is closed")
         ri = RequestInformation()
@@ -287,6 +336,7 @@ class GraphClient(GraphVerbs):
             stats.bytes_sent += len(content or b"")
             stats.in_flight += 1
             stats.max_in_flight = max(stats.max_in_flight, stats.in_flight)
+            started = time.monotonic()
             try:
                 response: httpx.Response = await self._adapter.send_primitive_async(ri, "bytes", None)
             except httpx.TransportError:
@@ -295,7 +345,11 @@ class GraphClient(GraphVerbs):
                 raise self._credential_error(exc) from exc
             finally:
                 stats.in_flight -= 1
+                took = time.monotonic() - started
+                stats.busy += took                 # Σ durations / wall = requests in flight on average
+                stats.graph_busy += took * weight
         stats._count_answer(response)
+        self._note_date(response.headers)
         return response
 
     def _credential_error(self, exc: Exception) -> Exception:

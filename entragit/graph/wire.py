@@ -52,8 +52,17 @@ class GraphStats:
     waited: float = 0.0           # seconds slept before retries
     gated: float = 0.0            # seconds requests waited for another request's Retry-After (additive)
     batched: int = 0              # sub-requests sent inside $batch
+    batches: int = 0              # $batch envelopes sent (each also counted in ``requests``)
     in_flight: int = 0
     max_in_flight: int = 0
+    busy: float = 0.0             # seconds of HTTP requests in flight, summed (÷ wall = average in flight)
+    graph_busy: float = 0.0       # the same, a $batch weighing as many requests as it carries
+
+    @property
+    def graph_requests(self) -> int:
+        """Graph requests in the sense of Graph's limits: every HTTP request, except that a ``$batch``
+        counts as the requests it carries (https://learn.microsoft.com/en-us/graph/json-batching)."""
+        return self.requests - self.batches + self.batched
 
     def as_dict(self) -> dict[str, Any]:
         out = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "in_flight"}

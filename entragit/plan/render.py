@@ -58,7 +58,8 @@ def render_text(plan: Plan) -> str:
         lines.append("REFUSED by the safety rails (apply writes nothing unless forced: --force \"<why>\"; in a pull "
                      "request, the recovery-force label and an 'Entragit-Force-Reason: <why>' line in its body):")
         lines += [f"  - {m}" for m in refused]
-    lines += [f"{MARKERS[c.kind]} {object_text(c)}: {describe(c, 200, plan.names)}" for c in plan.changes]
+    # whole values: the plan is what is reviewed (apply's progress lines, not this, keep them short)
+    lines += [f"{MARKERS[c.kind]} {object_text(c)}: {describe(c, 1_000_000, plan.names)}" for c in plan.changes]
     for w in plan.warnings:
         lines.append(f"! {w}")
     for forced in plan.forced:

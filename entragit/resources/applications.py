@@ -119,6 +119,9 @@ TYPE = ResourceType(
             read_select="id",
             expand="owners($select=id)",  # export: with the applications listing; >= 20 owners re-read
             expand_cap=EXPAND_MAX,
+            audit=("Add owner to application", "Remove owner from application"),
+            reverse="{collection}/{id}/ownedObjects", reverse_owner="id",  # a restored owner owns again
+            reverse_for=("users", "servicePrincipals"),
             add="POST applications/{id}/owners/$ref",
             remove="DELETE applications/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),
@@ -130,6 +133,7 @@ TYPE = ResourceType(
             read="applications/{id}/federatedIdentityCredentials",
             expand="federatedIdentityCredentials",  # export: a listing with $expand; 20 re-read
             expand_cap=EXPAND_MAX,
+            audit=("Update application",),  # no activity of its own in the Core Directory list
             add="POST applications/{id}/federatedIdentityCredentials",
             update="PATCH applications/{id}/federatedIdentityCredentials/{ref}",
             remove="DELETE applications/{id}/federatedIdentityCredentials/{ref}",
@@ -149,12 +153,16 @@ TYPE = ResourceType(
     delete=DeleteKind.SOFT,
     delete_path=deleted_items("application"),
     restore_path=DIRECTORY_RESTORE,
+    audit_restore=("Restore application",),  # Core Directory activity (reference-audit-activities)
     order=50,
     extension_attributes=True,
     directory_object=True,
     # directory extensions are defined on applications:
     # https://learn.microsoft.com/en-us/graph/api/application-list-extensionproperty?view=graph-rest-1.0
     extension_definitions="extensionProperties",
+    # extension properties are created and deleted on the application: its audit entries
+    extension_audit=("Update application", "Add application", "Delete application", "Hard Delete application",
+                     "Restore application"),
     new_identity="a recreated application is a new identity (new object id and appId; no client secrets or "
                  "certificates; clients and consents must follow the new appId)",
     create_defaults=(

@@ -202,6 +202,7 @@ TYPE = GroupsType(
             other_kinds=("device", "orgContact"),
             v1_hidden_targets=frozenset({"servicePrincipals"}),  # why read_version is beta [G7]
             delta_default=True,  # "members@delta" comes with groups/delta by default [G6]
+            delta_select=True,  # and when $select names it [G6]
             note="read from beta: v1.0 GET groups/{id}/members omits service-principal members (documented "
                  "known issue [G7]). Add body {\"@odata.id\": \"{base}/directoryObjects/{ref}\"} [G8]. "
                  "Always remove through /$ref: without it Graph deletes the member object itself [G9]. "
@@ -216,6 +217,10 @@ TYPE = GroupsType(
             read_select="id",
             expand="owners($select=id)",  # export: with the groups listing; >= 20 owners re-read
             expand_cap=EXPAND_MAX,
+            audit=("Add owner to group", "Remove owner from group"),  # delta does not track owners
+            # a restored user or service principal owns again what it owned (user-list-ownedobjects)
+            reverse="{collection}/{id}/ownedObjects", reverse_owner="id",
+            reverse_for=("users", "servicePrincipals"),
             add="POST groups/{id}/owners/$ref",
             remove="DELETE groups/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),
@@ -228,6 +233,7 @@ TYPE = GroupsType(
     delete=DeleteKind.SOFT,
     delete_path=deleted_items("group"),
     restore_path=DIRECTORY_RESTORE,
+    audit_restore=("Restore group",),  # Core Directory activity (reference-audit-activities)
     order=40,
     extension_attributes=True,
     directory_object=True,

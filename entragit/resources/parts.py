@@ -148,6 +148,22 @@ class Link:
     # --- additive (engineer Q3): Graph facts the emulator serves and the exporter relies on
     v1_hidden_targets: frozenset[str] = frozenset()  # IDS: target types a v1.0 read omits (why read_version)
     delta_default: bool = False  # IDS/ID: tracked by the owner type's delta without $select (members@delta)
+    # --- additive (delta, issue 14): incremental exports
+    # IDS/ID: the owner type's delta query tracks this link when $select names it (``<name>@delta``): users'
+    # manager and groups' members (https://learn.microsoft.com/en-us/graph/delta-query-overview, "$select also
+    # supports manager and members navigation properties for users and groups respectively")
+    delta_select: bool = False
+    # directory audit activities (Core Directory, activityDisplayName exactly) after which an incremental export
+    # re-reads this link of the objects the entry names (targetResources): the change feed for links delta
+    # does not track. https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-audit-activities
+    audit: tuple[str, ...] = ()
+    # after an object of a ``reverse_for`` type is restored from deleted items (its links come back with it),
+    # read ``reverse`` ("{collection}"/"{id}": the restored object's) and re-read this link of the owners its
+    # elements name in ``reverse_owner``: e.g. a restored user's appRoleAssignments name the resource service
+    # principals whose appRoleAssignedTo holds it again
+    reverse: str = ""
+    reverse_owner: str = ""
+    reverse_for: tuple[str, ...] = ()
     # --- additive (data, issue 10.1): IDS/ID: kinds of directory objects (Graph type names, e.g. "device",
     # "orgContact") that Graph accepts in this link although entragit manages no type of them. A member of such
     # a kind is kept in backups with its kind (``_entragit.linkKinds``), put back when missing, never removed.

@@ -70,6 +70,12 @@ APP_ROLE_ASSIGNED_TO = Link(
     read="servicePrincipals/{id}/appRoleAssignedTo",
     expand="appRoleAssignedTo",  # export: a listing with $expand; owners holding 20 are re-read
     expand_cap=EXPAND_MAX,
+    audit=("Add app role assignment to service principal", "Remove app role assignment from service principal",
+           "Add app role assignment to group", "Remove app role assignment from group",
+           "Add app role assignment grant to user", "Remove app role assignment from user"),
+    # the principal's side: users/groups/servicePrincipals/{id}/appRoleAssignments [SP5]
+    reverse="{collection}/{id}/appRoleAssignments", reverse_owner="resourceId",
+    reverse_for=("users", "groups", "servicePrincipals"),
     add="POST servicePrincipals/{id}/appRoleAssignedTo",
     remove="DELETE servicePrincipals/{id}/appRoleAssignedTo/{ref}",
     key=("principalId", "appRoleId"),
@@ -94,6 +100,9 @@ OAUTH2_PERMISSION_GRANTS = Link(
     # export: one tenant-wide listing grouped by clientId instead of one filtered read per service principal
     read_all="oauth2PermissionGrants",
     owner_field="clientId",
+    audit=("Add delegated permission grant", "Remove delegated permission grant", "Consent to application"),
+    # a user's own consents ($filter on principalId) [SP9]
+    reverse="oauth2PermissionGrants?$filter=principalId eq '{id}'", reverse_owner="clientId", reverse_for=("users",),
     add="POST oauth2PermissionGrants",
     update="PATCH oauth2PermissionGrants/{ref}",
     remove="DELETE oauth2PermissionGrants/{ref}",
@@ -180,6 +189,9 @@ TYPE = ServicePrincipalsType(
             read_select="id",
             expand="owners($select=id)",  # export: with the service principals listing; >= 20 re-read
             expand_cap=EXPAND_MAX,
+            audit=("Add owner to service principal", "Remove owner from service principal"),
+            reverse="{collection}/{id}/ownedObjects", reverse_owner="id",  # a restored owner owns again
+            reverse_for=("users", "servicePrincipals"),
             add="POST servicePrincipals/{id}/owners/$ref",
             remove="DELETE servicePrincipals/{id}/owners/{ref}/$ref",
             targets=("users", "servicePrincipals"),
@@ -194,6 +206,7 @@ TYPE = ServicePrincipalsType(
     delete=DeleteKind.SOFT,
     delete_path=deleted_items("servicePrincipal"),
     restore_path=DIRECTORY_RESTORE,
+    audit_restore=("Restore service principal",),  # Core Directory activity (reference-audit-activities)
     order=60,
     directory_object=True,
     new_identity="a recreated service principal is a new identity (new object id; no credentials; sign-ins "

@@ -15,6 +15,9 @@ Sources (Microsoft Learn, v1.0):
   https://learn.microsoft.com/en-us/graph/api/user-list-manager?view=graph-rest-1.0 [U8]
 - attributes Entra Connect synchronizes (what is mastered on-premises for a synced user):
   https://learn.microsoft.com/en-us/entra/identity/hybrid/connect/reference-connect-sync-attributes-synchronized
+- userPrincipalName "can't contain accent characters. Only the following characters are allowed A - Z, a - z,
+  0 - 9, ' . - _ ! # ^ ~"; $filter startsWith on it is a default (not advanced) query [U1],
+  https://learn.microsoft.com/en-us/graph/aad-advanced-queries (guests: alias_domain#EXT#@tenant) [U9]
 """
 
 from __future__ import annotations
@@ -150,6 +153,7 @@ TYPE = ResourceType(
             # export: read with the users listing (GET users?$expand=manager($select=id), pages of 100)
             # instead of one GET per user [U8]
             expand="manager($select=id)",
+            delta_select=True,  # users/delta?$select=...,manager tracks it (manager@delta) [U6]
             add="PUT users/{id}/manager/$ref",
             remove="DELETE users/{id}/manager/$ref",
             targets=("users",),
@@ -166,9 +170,14 @@ TYPE = ResourceType(
     delete=DeleteKind.SOFT,
     delete_path=deleted_items("user"),
     restore_path=DIRECTORY_RESTORE,
+    audit_restore=("Restore user",),  # Core Directory activity (reference-audit-activities)
     order=30,
     extension_attributes=True,
     directory_object=True,
+    # the export lists users in parallel shards, one per character a UPN may start with [U9]; a $count check
+    # catches any other (a UPN from before the rule, a synced oddity) and reads those users on their own
+    shard_by="userPrincipalName",
+    shard_prefixes="abcdefghijklmnopqrstuvwxyz0123456789'.-_!#^~",
     tenant_size=True,  # Graph's identity throttling limits go by the tenant's number of users
     # "Properties maintained with soft delete": group memberships and application assignments come back with
     # the restore (any kind of group: no exception is documented) [https://learn.microsoft.com/entra/architecture/recover-from-deletions]

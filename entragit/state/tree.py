@@ -29,7 +29,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -142,17 +142,37 @@ def write_tree(root: str | Path, objects_by_type: Mapping[str, Iterable[dict[str
     tree exactly as it was. ``durable`` flushes the staged bytes to disk (one ``sync``) before the
     commit record, so that even a power loss leaves old or new files, never empty ones.
     """
-    root = Path(root).absolute()
     rts = list({rt.key: rt for rt in resolve_types(list(objects_by_type) if types is None else types)}.values())
     missing = [rt.key for rt in rts if rt.key not in objects_by_type]
     if missing:
         raise ValueError(f"write_tree: no objects given for type(s) {', '.join(missing)} "
                          "(pass an empty list for a type without objects)")
+    stream = ((rt.key, obj) for rt in rts for obj in objects_by_type[rt.key])
+    return write_stream(root, stream, rts, durable=durable)
+
+
+def write_stream(root: str | Path, stream: Iterable[tuple[str, dict[str, Any]]],
+                 types: Iterable[ResourceType | str], *, durable: bool = True,
+                 partial: Mapping[str, Iterable[str]] | None = None,
+                 before_commit: Callable[[WriteResult], None] | None = None) -> WriteResult:
+    """:func:`write_tree` for objects of several types in any order: ``(type key, object)`` pairs, as an
+    export whose types are read at the same time hands them over.
+
+    ``partial`` makes the write incremental for the types it names: their files not in ``stream`` are left
+    as they are, except those of the ids ``partial[type key]`` lists, which are removed (objects gone from
+    the tenant). The other types are complete: files of objects not in ``stream`` are removed. Same
+    guarantees as :func:`write_tree` (staging, commit record, unchanged files untouched). ``before_commit``
+    sees what will change while ``root`` still holds the previous tree (an exception aborts the write).
+    """
+    root = Path(root).absolute()
+    rts = list({rt.key: rt for rt in resolve_types(types)}.values())
     recover_tree(root)
     staging = staging_dir(root)
     staging.mkdir(parents=True)
     try:
-        result = _stage(root, staging, rts, objects_by_type)
+        result = _stage(root, staging, rts, stream, partial or {})
+        if before_commit is not None:
+            before_commit(result)
         if durable and result.written:
             os.sync()
         record = {"root": str(root), "types": [rt.key for rt in rts],
@@ -181,38 +201,52 @@ def recover_tree(root: str | Path) -> bool:
     return False
 
 
-def _stage(root: Path, staging: Path, rts: list[ResourceType],
-           objects_by_type: Mapping[str, Iterable[dict[str, Any]]]) -> WriteResult:
+def _stage(root: Path, staging: Path, rts: list[ResourceType], stream: Iterable[tuple[str, dict[str, Any]]],
+           partial: Mapping[str, Iterable[str]]) -> WriteResult:
     result = WriteResult()
+    by_key = {rt.key: rt for rt in rts}
+    existing: dict[str, set[str]] = {}
+    seen: dict[str, set[str]] = {key: set() for key in by_key}
+    made: set[str] = set()
+    for key, obj in stream:
+        rt = by_key.get(key)
+        if rt is None:
+            raise ValueError(f"write_stream: an object of type {key!r}, which is not among the written types")
+        folder = root / key
+        names = existing.get(key)
+        if names is None:
+            names = existing[key] = _yaml_names(folder)
+        obj_id = obj.get("id")
+        name = file_name(rt, obj_id)
+        if name in seen[key]:
+            what = "a second object of a singleton type" if rt.singleton else "duplicate id"
+            raise ValidationError(f"{what} in the export", file=f"{key}/{name}", obj=str(obj_id), prop="id")
+        seen[key].add(name)
+        data = dump_yaml(rt, obj).encode("utf-8")
+        rel = f"{key}/{name}"
+        if name in names:
+            if _same_bytes(folder / name, data):
+                result.unchanged += 1
+                continue
+            result.changed.append(rel)
+        else:
+            result.added.append(rel)
+        if key not in made:
+            (staging / key).mkdir(exist_ok=True)
+            made.add(key)
+        (staging / rel).write_bytes(data)
     for rt in rts:
-        folder = root / rt.key
-        existing = _yaml_names(folder)
-        seen: set[str] = set()
-        made_dir = False
-        for obj in objects_by_type[rt.key]:
-            obj_id = obj.get("id")
-            name = file_name(rt, obj_id)
-            if name in seen:
-                what = "a second object of a singleton type" if rt.singleton else "duplicate id"
-                raise ValidationError(f"{what} in the export", file=f"{rt.key}/{name}", obj=str(obj_id),
-                                      prop="id")
-            seen.add(name)
-            data = dump_yaml(rt, obj).encode("utf-8")
-            rel = f"{rt.key}/{name}"
-            if name in existing:
-                if _same_bytes(folder / name, data):
-                    result.unchanged += 1
-                    continue
-                result.changed.append(rel)
-            else:
-                result.added.append(rel)
-            if not made_dir:
-                (staging / rt.key).mkdir(exist_ok=True)
-                made_dir = True
-            (staging / rel).write_bytes(data)
-        result.removed.extend(f"{rt.key}/{name}" for name in sorted(existing - seen))
+        names = existing.get(rt.key)
+        if names is None:
+            names = _yaml_names(root / rt.key)
+        if rt.key in partial:
+            gone = {file_name(rt, obj_id) for obj_id in partial[rt.key]} & names
+            result.removed.extend(f"{rt.key}/{name}" for name in sorted(gone - seen[rt.key]))
+        else:
+            result.removed.extend(f"{rt.key}/{name}" for name in sorted(names - seen[rt.key]))
     result.changed.sort()
     result.added.sort()
+    result.removed.sort()
     return result
 
 

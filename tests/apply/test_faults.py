@@ -95,7 +95,7 @@ class LoseAnswers:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http" or scope["method"] not in self.methods or scope["path"].startswith("/_emulator") \
-                or scope["path"].endswith("getAvailableExtensionProperties"):
+                or scope["path"].endswith(("getAvailableExtensionProperties", "$batch")):  # POSTs that read
             await self.app(scope, receive, send)
             return
 

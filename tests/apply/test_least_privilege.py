@@ -73,13 +73,21 @@ def tree(root: Path) -> dict[str, bytes]:
 
 def read_with(granted: list[str] | None) -> Any:
     """What the reader reads with ``granted`` permissions: the real export (as a plan reads the live tenant)
-    and the soft-deleted items (plans and difference reports list them), or None when that fails."""
+    and the soft-deleted items (plans and difference reports list them), and how a second nightly backup ran
+    (incremental needs the directory audit log), or None when that fails."""
+    import tempfile
+
+    from entragit.export import export_nightly
     from entragit.plan.live import load_live_async
 
     emu = Emulator(seed=seed(), permissions=granted)
     client = GraphClient.for_emulator(emu, retry=FAST_RETRY)
     try:
-        return run(load_live_async(client))
+        live = run(load_live_async(client))
+        with tempfile.TemporaryDirectory() as tmp:
+            first = run(export_nightly(client, Path(tmp) / "t", durable=False))
+            second = run(export_nightly(client, Path(tmp) / "t", previous=first.delta_state, durable=False))
+        return live, second.mode
     except EntragitError:
         return None
     finally:
@@ -92,6 +100,7 @@ def full_read() -> Any:
     assert read is not None
     text = repr(read)
     assert "Alpine" in text and "2031-06-30" in text  # the protected values reach the backup
+    assert read[1] == "incremental"
     return read
 
 

@@ -275,7 +275,7 @@ def test_concurrency_bound_is_respected(emulator: Emulator) -> None:
     users = [u["id"] for u in emulator.backend.state()["users"]][:12]
 
     async def go() -> GraphClient:
-        async with GraphClient.for_emulator(emulator, concurrency=3) as client:
+        async with GraphClient.for_emulator(emulator, concurrency=3, adaptive=False) as client:  # fixed
             await asyncio.gather(*(client.get(f"users/{u}") for u in users))
             return client
 

@@ -129,6 +129,18 @@ class ActionsMixin(TenantCore):
             return items
         return [{"id": i.get("id"), **{k: i.get(k) for k in select if k != "id"}} for i in items]
 
+    def owned_objects(self, obj_id: str) -> list[dict[str, Any]]:
+        """GET {user|servicePrincipal}/ownedObjects: the directory objects it is an owner of
+        (https://learn.microsoft.com/en-us/graph/api/user-list-ownedobjects?view=graph-rest-1.0)."""
+        out = []
+        for _, link_name, owner in self.links.pointing_at(obj_id):
+            if link_name != "owners":
+                continue
+            found = self.directory_object(owner)
+            if found is not None:
+                out.append(self.typed(found[0], self.view(found[0], found[1])))
+        return out
+
     def member_of(self, obj_id: str) -> list[dict[str, Any]]:
         """GET {directoryObject}/memberOf: the groups an object is a direct member of."""
         out = []

@@ -69,6 +69,14 @@ def principal_routes(r: Router, t: Tenant) -> None:
         r.add("DELETE", f"{coll}/{{id}}/appRoleAssignments/{{ref}}", assignments_delete)
         r.add("GET", f"{coll}/{{id}}/appRoleAssignments/{{ref}}", assignment_get)
         r.add("GET", f"{coll}/{{id}}/memberOf", member_of)
+        if pk_owns(t, principal_key):
+            def owned_objects(call: Call, pk: str = principal_key) -> Reply:
+                obj_id = t.resolve_id(pk, call.params["id"])
+                t.require(pk, obj_id)
+                return Reply.json({"@odata.context": context(call, "directoryObjects"),
+                                   "value": t.owned_objects(obj_id)})
+
+            r.add("GET", f"{coll}/{{id}}/ownedObjects", owned_objects)
 
     # ---- delegated permission grants: https://learn.microsoft.com/en-us/graph/api/resources/oauth2permissiongrant
     def grants_list(call: Call) -> Reply:
@@ -127,3 +135,8 @@ def _owner(t: Tenant, call: Call, link_name: str) -> str:
     return obj_id
 
 
+def pk_owns(t: Tenant, principal_key: str) -> bool:
+    """Whether objects of this principal type can own others (users and service principals: an owners link of
+    some type names them)."""
+    return any(link.name == "owners" and principal_key in link.targets
+               for rt in t.types.values() for link in rt.links)
