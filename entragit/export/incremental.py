@@ -400,15 +400,15 @@ async def run_nightly_async(settings: Any, out_dir: str | Path, *, types: Any = 
                             previous: dict[str, Any] | None = None, unusable: str | None = None,
                             progress: Any = None, client: Any = None) -> ExportResult:
     """:func:`export_nightly` with ``settings`` (endpoint, credentials, exclusions, ``backup.*``)."""
+    from entragit import graph
     from entragit.export.run import checked_types, exclusions
-    from entragit.graph import open_client
 
     exclude = exclusions(settings)
     types = checked_types(settings, types, exclude)
     if client is not None:
         return await export_nightly(client, out_dir, types=types, exclude=exclude, previous=previous,
                                     unusable=unusable, options=options_from(settings), progress=progress)
-    async with open_client(settings) as opened:
+    async with graph.CLIENT_FACTORY(settings) as opened:   # the seam every command's reads go through
         return await export_nightly(opened, out_dir, types=types, exclude=exclude, previous=previous,
                                     unusable=unusable, options=options_from(settings), progress=progress)
 
