@@ -330,6 +330,27 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     _e("GET", "directory/administrativeUnits/{id}", *_AU_READ, page="administrativeunit-get"),
     _e("GET", "directory/administrativeUnits/{id}/members", *_AU_READ, page="administrativeunit-list-members"),
     _e("GET", "directory/administrativeUnits/{id}/members/{cast}", *_AU_READ, page="administrativeunit-list-members"),
+    # ---- Entra Agent ID (type casts of the base sets; both namespace forms) ---------------------------------
+    *[_e(m, f"{coll}/{ns}.{name}", least, higher, page=page, unconfirmed=why)
+      for ns in ("microsoft.graph", "graph")
+      for m, coll, name, least, higher, page, why in (
+          ("POST", "servicePrincipals", "agentIdentity", "AgentIdentity.CreateAsManager, AgentIdentity.Create.All", "",
+           "agentidentity-post", ""),
+          ("POST", "servicePrincipals", "agentIdentityBlueprintPrincipal", "AgentIdentityBlueprintPrincipal.Create",
+           "AgentIdentityBlueprintPrincipal.ReadWrite.All", "agentidentityblueprintprincipal-post", ""),
+          ("POST", "applications", "agentIdentityBlueprint", "AgentIdentityBlueprint.Create",
+           "AgentIdentityBlueprint.ReadWrite.All", "agentidentityblueprint-post", ""),
+          ("POST", "users", "agentUser", "AgentIdUser.ReadWrite.IdentityParentedBy", "AgentIdUser.ReadWrite.All",
+           "agentuser-post", _INFERRED),
+          ("GET", "servicePrincipals", "agentIdentity", "AgentIdentity.Read.All", ", ".join(_SP_READ),
+           "agentidentity-list", _INFERRED),
+          ("GET", "servicePrincipals", "agentIdentityBlueprintPrincipal", "AgentIdentityBlueprintPrincipal.Read.All",
+           ", ".join(_SP_READ), "agentidentityblueprintprincipal-list", _INFERRED),
+          ("GET", "applications", "agentIdentityBlueprint", "AgentIdentityBlueprint.Read.All", ", ".join(_APP_READ),
+           "agentidentityblueprint-list", _INFERRED),
+          ("GET", "users", "agentUser", "AgentIdUser.Read.All", ", ".join(_USER_READ), "agentuser-list",
+           _INFERRED),
+      )],
     # ---- audit logs ----------------------------------------------------------------------------------------
     _e("GET", "auditLogs/directoryAudits", "AuditLog.Read.All and Directory.Read.All", page="directoryaudit-list",
        flavour=AUDIT),

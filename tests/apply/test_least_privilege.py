@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from entragit.emulator import Emulator
+from entragit.emulator.seeds import DEMO_DIRECTORY as D
 from entragit.emulator.seeds import DEMO_FACTS as F
 from entragit.emulator.seeds import demo_seed
 from entragit.errors import EntragitError
@@ -120,8 +121,8 @@ def test_export_fails_without_any_one_of_them(removed: str, full_read: Any) -> N
 
 # ---------------------------------------------------------------------------------------------- the writer
 async def damage(client: GraphClient) -> None:
-    """What the recovery undoes: a soft deletion, properties of every type, links, an assignment, a grant and a
-    named location deleted for good (recreated)."""
+    """What the recovery undoes: a soft deletion, properties of every type, links (a service principal, a device
+    and a contact among them), an assignment, a grant and a named location deleted for good (recreated)."""
     restore_user = F.user_ids[F.disabled_user_upn]
     sp_group = F.group_ids[F.sp_member_group]
     sp_member = F.service_principal_ids[F.sp_member_apps[0]]
@@ -134,6 +135,9 @@ async def damage(client: GraphClient) -> None:
                                           "customSecurityAttributes": {"Engineering": {**ATTRS["Engineering"],
                                                                                        "Project": "Beta"}}})
     await client.delete(f"groups/{sp_group}/members/{sp_member}/$ref")
+    kinds_group = F.group_ids[D.member_group]  # a device and an organizational contact are members there
+    await client.delete(f"groups/{kinds_group}/members/{D.device_id}/$ref")
+    await client.delete(f"groups/{kinds_group}/members/{D.contact_id}/$ref")
     await client.patch(f"groups/{sp_group}", {"description": "Changed"})
     await client.patch(f"applications/{app}", {"notes": "Changed"})
     await client.delete(f"servicePrincipals/{SP}/appRoleAssignedTo/{assignment['id']}")

@@ -85,7 +85,7 @@ def test_control_plane_state_counters_requests_reset(dual_sdk: GraphSdk) -> None
     assert routes["PATCH users/{id}"]["writes"] == 1
     assert routes["GET users/{id}"]["errors"] == 1
     assert counters["totals"] == {"requests": 6, "resourceUnits": 9, "writes": 2, "throttled": 0, "errors": 1}
-    assert counters["objects"]["applications"] == len(F.applications) + 1
+    assert counters["objects"]["applications"] == len(F.applications) + 2  # + the agent blueprint, + one created
     log = sdk.control("requests?limit=3")["value"]
     assert [(r["method"], r["pattern"], r["status"], r["ru"], r["write"]) for r in log] == [
         ("POST", "applications", 201, 1, True), ("PATCH", "users/{id}", 204, 1, True),

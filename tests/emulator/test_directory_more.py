@@ -11,33 +11,25 @@ from typing import Any
 import pytest
 
 from entragit.emulator import Emulator
+from entragit.emulator.seeds import DEMO_DIRECTORY as D
 from entragit.emulator.seeds import DEMO_FACTS as F
 from entragit.emulator.seeds import demo_seed, scale_seed
 from tests.plugins.emulator import GraphSdk
 
-DEVICE = "d0d0d0d0-0000-4000-8000-000000000001"
-CONTACT = "c0c0c0c0-0000-4000-8000-000000000001"
+DEVICE, CONTACT, UNIT = D.device_id, D.contact_id, D.unit_id  # the demo's (seeds/demo_directory.py)
 ROLE = "a0a0a0a0-0000-4000-8000-000000000001"
-UNIT = "b0b0b0b0-0000-4000-8000-000000000001"
+NEW_CONTACT = "c0c0c0c0-0000-4000-8000-000000000001"
 GLOBAL_ADMIN_TEMPLATE = "62e90394-69f5-4237-9190-012177145e10"
-GROUP = F.group_ids[F.security_groups[0]]
+GROUP = F.group_ids[D.member_group]
 USER = F.user_ids[F.cloud_user_upn]
-RESTRICTED = F.user_ids[F.disabled_user_upn]
+RESTRICTED = F.user_ids[D.restricted_user_upn]
 
 
 def directory_seed() -> dict[str, Any]:
+    """The demo tenant with a directory role and a contact managing a user."""
     seed = demo_seed()
-    seed["devices"] = [{"id": DEVICE, "deviceId": "4c299165-6e8f-4b45-a5ba-c5d250a707ff", "displayName": "Kiosk-01",
-                        "accountEnabled": True, "operatingSystem": "Windows", "operatingSystemVersion": "10.0.22631",
-                        "alternativeSecurityIds": [], "trustType": "AzureAd"}]
-    seed["contacts"] = [{"id": CONTACT, "displayName": "Pat Vendor", "mail": "pat@vendor.example",
-                         "companyName": "Vendor Ltd"}]
     seed["directoryRoles"] = [{"id": ROLE, "displayName": "Global Administrator", "roleTemplateId":
                                GLOBAL_ADMIN_TEMPLATE, "description": "Can manage all aspects", "members": [USER]}]
-    seed["administrativeUnits"] = [{"id": UNIT, "displayName": "Executives", "isMemberManagementRestricted": True,
-                                    "members": [RESTRICTED]}]
-    group = next(g for g in seed["groups"] if g["id"] == GROUP)
-    group["members"] += [DEVICE, CONTACT]
     next(u for u in seed["users"] if u["id"] == USER)["manager"] = CONTACT
     return seed
 
@@ -52,9 +44,9 @@ def dsdk() -> Iterator[GraphSdk]:
 
 def test_devices_and_contacts_are_listed_and_read(dsdk: GraphSdk) -> None:
     assert [d["id"] for d in dsdk.items("devices")] == [DEVICE]
-    assert dsdk.call("GET", f"devices/{DEVICE}").json["displayName"] == "Kiosk-01"
-    assert [c["displayName"] for c in dsdk.items("contacts")] == ["Pat Vendor"]
-    assert dsdk.call("GET", f"contacts/{CONTACT}").json["mail"] == "pat@vendor.example"
+    assert dsdk.call("GET", f"devices/{DEVICE}").json["displayName"] == "Reception Kiosk"
+    assert [c["displayName"] for c in dsdk.items("contacts")] == ["Fabrikam Support"]
+    assert dsdk.call("GET", f"contacts/{CONTACT}").json["mail"] == "support@fabrikam.example"
     for method, url in (("POST", "contacts"), ("PATCH", f"contacts/{CONTACT}"), ("DELETE", f"contacts/{CONTACT}")):
         assert dsdk.call(method, url, {} if method != "DELETE" else None).status == 405, (method, url)
 
@@ -112,7 +104,7 @@ def test_directory_roles_show_in_member_of(dsdk: GraphSdk) -> None:
 
 def test_restricted_management_unit_members_refuse_app_only_writes(dsdk: GraphSdk) -> None:
     unit = dsdk.call("GET", f"directory/administrativeUnits/{UNIT}").json
-    assert unit["isMemberManagementRestricted"] is True
+    assert unit["isMemberManagementRestricted"] is True and unit["displayName"] == "Executive Office"
     assert [m["id"] for m in dsdk.items(f"directory/administrativeUnits/{UNIT}/members")] == [RESTRICTED]
     assert dsdk.call("GET", f"users/{RESTRICTED}?$select=isManagementRestricted").json["isManagementRestricted"]
     denied = dsdk.call("PATCH", f"users/{RESTRICTED}", {"jobTitle": "Chief"})
@@ -122,13 +114,13 @@ def test_restricted_management_unit_members_refuse_app_only_writes(dsdk: GraphSd
 
 def test_contacts_come_through_the_control_plane(dual_sdk: GraphSdk) -> None:
     added = dual_sdk.control("objects", {"type": "contacts", "objects": [
-        {"id": CONTACT, "displayName": "Ines Partner", "mail": "ines@partner.example"}]})
-    assert added == {"added": [CONTACT]}
-    assert dual_sdk.call("GET", f"contacts/{CONTACT}").json["displayName"] == "Ines Partner"
-    ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{CONTACT}"}
+        {"id": NEW_CONTACT, "displayName": "Ines Partner", "mail": "ines@partner.example"}]})
+    assert added == {"added": [NEW_CONTACT]}
+    assert dual_sdk.call("GET", f"contacts/{NEW_CONTACT}").json["displayName"] == "Ines Partner"
+    ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{NEW_CONTACT}"}
     assert dual_sdk.call("POST", f"groups/{GROUP}/members/$ref", ref).status == 204
     again = dual_sdk.call("POST", f"{dual_sdk.root}/_emulator/objects", {"type": "contacts", "objects": [
-        {"id": CONTACT, "displayName": "Twice"}]})
+        {"id": NEW_CONTACT, "displayName": "Twice"}]})
     assert again.status == 400 and "exists already" in again.error["message"]
 
 

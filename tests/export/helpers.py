@@ -30,9 +30,19 @@ def truth(emu: Emulator) -> dict[str, dict[str, dict[str, Any]]]:
                 if link.name in SHARED_SETS:
                     seed_key, owner_field = SHARED_SETS[link.name]
                     obj[link.name] = [e for e in state[seed_key] if e.get(owner_field) == obj["id"]]
+                elif isinstance(obj.get(link.name), list) and obj[link.name] and isinstance(obj[link.name][0], str):
+                    # directory object links as Graph lists them (each with its @odata.type): normalize() keeps
+                    # the kinds of linked objects entragit does not manage (devices, contacts) from them
+                    obj[link.name] = [_typed(emu, ref) for ref in obj[link.name]]
             by_id[obj["id"]] = obj
         out[rt.key] = by_id
     return out
+
+
+def _typed(emu: Emulator, ref: str) -> dict[str, Any]:
+    found = emu.backend.directory_object(ref)
+    odata_type = (found[1].get("@odata.type") or found[0].odata_type) if found else "#microsoft.graph.directoryObject"
+    return {"@odata.type": odata_type, "id": ref}
 
 
 def snapshot(root: Path) -> Snapshot:

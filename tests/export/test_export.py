@@ -56,7 +56,8 @@ def _expected(rt: ResourceType, obj: dict[str, Any], selected: set[str]) -> dict
     stored = normalize(rt, obj)
     hidden = {p.name for p in rt.props if not p.select}
     return {k: v for k, v in stored.items() if k not in hidden and (not selected or k in selected
-                                                                   or k in rt.link_names or k == META_KEY)}
+                                                                   or k in rt.link_names or k == META_KEY
+                                                                   or k == "@odata.type")}
 
 
 def test_every_type_is_exported_and_every_file_validates(exported: tuple[Path, ExportResult],

@@ -105,6 +105,8 @@ class ReadsMixin(TenantCore):
             hidden = info.hidden if self.ctx.version != "v1.0" else info.hidden_v1
             if default is not None and select is None:
                 out = {name: obj.get(name) for name in default}
+                if "@odata.type" in obj:  # a derived type in a base set (agentUser among users)
+                    out = {"@odata.type": obj["@odata.type"], **out}
             else:
                 out = {k: v for k, v in obj.items() if k not in hidden and not k.startswith("extension_")}
         if rt.expanded:

@@ -10,6 +10,7 @@ return a :class:`Reply` (``http.py``).
 from __future__ import annotations
 
 from entragit.emulator.backend import Tenant
+from entragit.emulator.routes.agents import agent_routes
 from entragit.emulator.routes.deleted import deleted_routes
 from entragit.emulator.routes.directory import directory_routes
 from entragit.emulator.routes.http import (
@@ -37,6 +38,7 @@ def build_router(tenant: Tenant) -> Router:
     deleted_routes(r, tenant)
     principal_routes(r, tenant)
     directory_routes(r, tenant)
+    agent_routes(r, tenant)
     for rt in tenant.registry:
         type_routes(r, tenant, rt)
     return r

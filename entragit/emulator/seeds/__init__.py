@@ -33,13 +33,15 @@ from entragit.emulator.seeds.common import (
     Seed,
 )
 from entragit.emulator.seeds.demo import demo_seed
+from entragit.emulator.seeds.demo_directory import DEMO_DIRECTORY, DemoDirectory
 from entragit.emulator.seeds.demo_facts import DEMO_FACTS, DemoFacts
 from entragit.emulator.seeds.empty import empty_seed
 from entragit.emulator.seeds.loading import SEED_NAMES, get_seed, load_seed_file, seed_from_mapping
 from entragit.emulator.seeds.scale import scale_seed
 
 __all__ = [
-    "BUILTIN_STRENGTH_MFA", "BUILTIN_STRENGTH_PASSWORDLESS", "BUILTIN_STRENGTH_PHISHING_RESISTANT", "DEMO_FACTS",
+    "BUILTIN_STRENGTH_MFA", "BUILTIN_STRENGTH_PASSWORDLESS", "BUILTIN_STRENGTH_PHISHING_RESISTANT", "DEMO_DIRECTORY",
+    "DEMO_FACTS", "DemoDirectory",
     "SEED_KEYS", "SEED_NAMES", "TENANT_ID", "ZERO_GUID", "DemoFacts", "Seed", "check_seed", "demo_seed",
     "empty_seed", "get_seed", "load_seed_file", "scale_seed", "seed_from_mapping",
 ]

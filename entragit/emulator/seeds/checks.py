@@ -105,7 +105,8 @@ def check_seed(seed: Mapping[str, Any]) -> list[str]:
             p(f"servicePrincipals: duplicate appId {app_id}")
         sp_by_appid[app_id] = sp
         foreign = sp.get("appOwnerOrganizationId") not in (tenant, None)
-        if app_id not in app_by_appid and not foreign and sp.get("servicePrincipalType") != "ManagedIdentity":
+        agent = str(sp.get("@odata.type", "")).endswith(".agentIdentity")  # parented by a blueprint, no app
+        if app_id not in app_by_appid and not foreign and not agent and sp.get("servicePrincipalType") != "ManagedIdentity":
             p(f"{label('servicePrincipal', sp)}: appId {app_id} matches no application of the tenant")
     known_appids = app_by_appid.keys() | sp_by_appid.keys()
 

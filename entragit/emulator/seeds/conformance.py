@@ -36,7 +36,7 @@ def schema_problems(seed: Mapping[str, Any]) -> list[str]:
         for index, obj in enumerate([value] if isinstance(value, dict) else value or []):
             if not isinstance(obj, dict):
                 continue
-            if index < FULL_CHECKS or s.polymorphic:
+            if index < FULL_CHECKS or s.polymorphic or "@odata.type" in obj:  # derived types (agent IDs)
                 problems.extend(_object_problems(m, checker, s, obj))
             else:
                 problems.extend(_name_problems(m, s, obj))
@@ -50,7 +50,8 @@ def schema_problems(seed: Mapping[str, Any]) -> list[str]:
 def _object_problems(m: Model, checker: Checker, s: EntitySet, obj: dict[str, Any]) -> Iterator[str]:
     where = f"{s.key} {obj.get('id') or s.key}"
     try:
-        entity = checker.resolve_type(m.require(s.entity), obj, s.key) if s.polymorphic else m.require(s.entity)
+        entity = checker.resolve_type(m.require(s.entity), obj, s.key) if (
+            s.polymorphic or "@odata.type" in obj) else m.require(s.entity)
     except GraphError as error:
         yield f"{where}: {error.message}"
         return

@@ -33,6 +33,7 @@ from entragit.emulator.seeds.common import (
     TENANT_ID,
     Seed,
 )
+from entragit.emulator.seeds.demo_directory import add_demo_directory
 from entragit.emulator.seeds.demo_facts import (
     AD_DOMAIN,
     AD_DOMAIN_SID,
@@ -286,6 +287,7 @@ def demo_seed() -> Seed:
         "id": uid("extension", "costCenter"), "deletedDateTime": None, "appDisplayName": EXTENSION_APP,
         "dataType": "String", "isMultiValued": False, "isSyncedFromOnPremises": False,
         "name": f.extension_attribute, "targetObjects": ["User"]}]
+    add_demo_directory(seed)  # devices, contacts, agent identities, a restricted-management unit (dir)
     update_quota(seed)
     return seed
 
