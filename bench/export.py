@@ -162,8 +162,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, nargs="+", default=[200.0])
     parser.add_argument("--one", type=float, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}")
     if args.one is not None:  # one run per process: its peak RSS is its own
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (shared), "
+              f"Python {sys.version.split()[0]}")
         one(args, args.one)
         return
     for latency in args.latency_ms:
