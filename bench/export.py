@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -62,12 +63,15 @@ def serve(spec: dict[str, int], latency_ms: float, extra: tuple[str, ...] = ()) 
     seed = "scale:" + ",".join(f"{k}={v}" for k, v in spec.items())
     cmd = [sys.executable, "-m", "entragit", "emulator", "serve", "--port", "0", "--seed", seed,
            "--latency-ms", str(latency_ms), *extra]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    log = open(Path(tempfile.gettempdir()) / f"entragit-bench-emulator-{os.getpid()}.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
     if not url.startswith("http"):
         proc.kill()
-        raise RuntimeError(f"the emulator did not start: {url!r}")
+        raise RuntimeError(f"the emulator did not start: {url!r} (its log: {log.name})")
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # never let its stdout pipe fill up
     return proc, url
 
 
