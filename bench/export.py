@@ -31,6 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -62,12 +63,15 @@ def serve(spec: dict[str, int], latency_ms: float, extra: tuple[str, ...] = ()) 
     seed = "scale:" + ",".join(f"{k}={v}" for k, v in spec.items())
     cmd = [sys.executable, "-m", "entragit", "emulator", "serve", "--port", "0", "--seed", seed,
            "--latency-ms", str(latency_ms), *extra]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    log = open(Path(tempfile.gettempdir()) / f"entragit-bench-emulator-{os.getpid()}.log", "w")  # noqa: SIM115
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
     if not url.startswith("http"):
         proc.kill()
-        raise RuntimeError(f"the emulator did not start: {url!r}")
+        raise RuntimeError(f"the emulator did not start: {url!r} (its log: {log.name})")
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # never let its stdout pipe fill up
     return proc, url
 
 
@@ -162,8 +166,9 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, nargs="+", default=[200.0])
     parser.add_argument("--one", type=float, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}, Python {sys.version.split()[0]}")
     if args.one is not None:  # one run per process: its peak RSS is its own
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} (shared), "
+              f"Python {sys.version.split()[0]}")
         one(args, args.one)
         return
     for latency in args.latency_ms:

@@ -29,26 +29,36 @@ tenant of B6, 100k users, model 22,177 requests / 44,180 RU): per-user reads add
 +1,900 RU, 1.04x the model. The same reasoning puts owners, federated credentials and app role
 assignments on listings, and reads OAuth2 grants once for the whole tenant.
 
-Objects stream from the Graph side (the event loop) to ``write_tree`` running in a worker thread through
-one bounded queue per type, so a 100k-user export never holds more than a few pages per type in memory.
+Objects stream from the Graph side (the event loop) to ``write_stream`` running in a worker thread through
+one bounded queue shared by every type (in arrival order), so a 100k-user export never holds more than a few
+dozen pages in memory and no type waits for another. Per-object link reads travel 20 to a ``$batch``, users are
+listed in parallel shards, and the client keeps as many requests in flight as Graph's quota headers allow.
 Any failure (a Graph error after the client's retries, Ctrl-C, a bad object) aborts the staging and leaves
 ``out_dir`` exactly as it was; Graph errors surface as :class:`ExportError` naming the type and object.
 
 Where each concern lives::
 
     reader.py    the per-type readers (listings, expands, side listings, link reads, extension attributes)
-    channel.py   the bounded hand-over of normalized objects from the event loop to the writer thread
+    shards.py    parallel startswith() shards of a large listing (users) and the $count check behind them
+    links.py     per-object link reads packed into $batch; re-reads of chosen links of chosen objects
+    channel.py   the bounded hand-over of normalized objects (all types, in arrival order) to the writer thread
     result.py    ExportResult, TypeStats, ExportError
     progress.py  the per-type progress display on a terminal
     run.py       export_tree / export_tree_async (readers + writer thread), run_export (from settings),
                  selected_types, exclusions
+    nightly.py   export_nightly / run_nightly: what `entragit backup` runs (incremental, else full saying why)
+    incremental.py  the incremental export (delta rounds, audit feed, re-reads), Fallback, NightlyOptions
+    merge.py     folding delta rounds into stored files; finding links that held objects now gone
+    audit.py     the directory audit log as the change feed of what delta does not track
+    continuation.py  the exporter's part of the delta state (links, cursor, definitions, tombstones)
 
 This package re-exports the names the rest of entragit and the tests use. (Exporting the demo tenant
 without a Graph endpoint, ``python -m entragit.demo export DIR``, lives in :mod:`entragit.demo`: the
 exporter never imports the emulator.)
 """
 
-from entragit.export.incremental import NightlyOptions, export_nightly, run_nightly, run_nightly_async
+from entragit.export.incremental import NightlyOptions
+from entragit.export.nightly import export_nightly, run_nightly, run_nightly_async
 from entragit.export.progress import Progress
 from entragit.export.reader import EXTENSIONS_ACTION, extension_definitions, extension_target
 from entragit.export.result import ExportError, ExportResult, TypeStats
