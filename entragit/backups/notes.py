@@ -39,7 +39,7 @@ from entragit.gitutil import (
     open_repo,
     resolve_now,
 )
-from entragit.markdown import plural
+from entragit.markdown import plural, printable
 
 TRAILER = "Entragit-Backup"
 NOTES_REF = "refs/notes/entragit"
@@ -278,4 +278,4 @@ def _unapplied_lines(unapplied: list[UnappliedChange]) -> list[str]:
 
 
 def render_unapplied_warning(unapplied: list[UnappliedChange]) -> str:
-    return "\n".join(_unapplied_lines(unapplied))
+    return printable("\n".join(_unapplied_lines(unapplied)))

@@ -68,6 +68,7 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
     """
     from entragit import apply as core
     from entragit import graph
+    from entragit.apply.outcome import LinePrinter
     from entragit.backups import open_repo, push_notes
     from entragit.commands.export import graph_configured
     from entragit.graph import run
@@ -109,10 +110,16 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
 
     names: dict[str, str] = {}
 
+    def emit(line: str) -> None:
+        job.break_line()
+        click.echo(line)
+
+    # a line per row, as the plan reads (the link changes of one object and link that ended alike share one)
+    printer = LinePrinter(emit, names)
+
     def show(outcome: core.Outcome) -> None:
         if text:
-            job.break_line()
-            click.echo(outcome.line(names))
+            printer.add(outcome)
 
     def confirm(plan: Any) -> bool:
         if yes:
@@ -160,6 +167,8 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
         except RefusedError as exc:
             record(None, exc)
             raise
+        finally:
+            printer.flush()
         failure = outcome.error()
         if failure is None or isinstance(failure, (RefusedError, PartialFailure, DriftError)):
             record(outcome, failure)
