@@ -14,6 +14,7 @@ import click
 
 from entragit.commands import Ctx, cli, load_commands
 from entragit.errors import EntragitError
+from entragit.markdown import printable
 
 __all__ = ["Ctx", "cli", "main"]
 
@@ -26,7 +27,7 @@ def _one_line(text: str) -> str:
 
 
 def _error(message: str) -> None:
-    click.echo(f"entragit: error: {_one_line(message)}", err=True)
+    click.echo(f"entragit: error: {printable(_one_line(message))}", err=True)
 
 
 # the root group's options taking a value, and its flags: accepted after the command too

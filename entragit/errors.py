@@ -1,7 +1,8 @@
 """Typed errors. Each carries the exit code the CLI ends with; deep code never calls sys.exit.
 
 Exit codes (documented in README): 0 done, 1 unexpected failure, 2 bad input, 3 refused (safety rail
-or checksum), 4 some changes failed, 5 residual drift, 6 another job holds the lock, 130 canceled.
+or checksum), 4 some changes failed, 5 residual drift, 6 another job holds the lock, 7 declined ("no" at the
+prompt), 8 drift found (``--exit-code``), 130 canceled.
 """
 
 from __future__ import annotations

@@ -14,6 +14,19 @@ through one of these functions; the literal markup around it is entragit's own.
 - :func:`fence`: a fenced code block for multi-line text (a raw diff, an error log).
 - :func:`details`: a collapsible block around Markdown that entragit rendered.
 
+Bidirectional controls (U+202A-U+202E, U+2066-U+2069: "Trojan Source", CVE-2021-42574) reorder what a reader
+sees around them (``Allow\u202e kcolB`` reads "Allow Block"): every function here shows them as the escape
+``\u202e`` instead. For a terminal, :func:`printable` does the same with control characters (an ``ESC`` from
+a display name would otherwise drive the terminal: retitle it, clear the screen, recolour what follows), newline
+and tab kept: the text renderers (plans, reports, apply's lines, ``show``/``log``, errors) pass what they print
+through it.
+
+The workflows read lines of what entragit renders: publish-plan.yml the plan's ``Checksum: `<sha256>` `` line
+and a pull request's ``Entragit-Force-Reason:`` line (``^...`` in sed), and it finds its comment by the marker
+``<!-- entragit-plan -->``. Data never forges them: inline functions escape ``<`` and never start a line, and
+:func:`code` and :func:`fence` (verbatim otherwise) break an ``<!-- entragit-`` marker, and :func:`fence` a line
+starting ``Checksum:`` or ``Entragit-...:``, with a :data:`BREAK` (:func:`defuse`).
+
 GitHub also rewrites the rendered text after any Markdown parser has run: ``@user`` and ``@org/team`` become
 mentions (notifying people), ``#123``, ``owner/repo#123`` and ``GH-123`` become issue links, and bare
 ``https://...`` and ``www.`` become links. A backslash does not stop that (it is gone once parsed), so every
@@ -39,6 +52,10 @@ _ESCAPED = frozenset("\\`*_[]<>!|~&")
 # never starts a line with it unescaped (it may, in a list item or a cell, stand at the start of one)
 _BLOCK_START = re.compile(r"^(\s*)([#>+=-]|\d{1,9}[.)])")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# the bidirectional embeddings, overrides and isolates (Unicode UAX #9): invisible, they reorder the text around
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# what a terminal must not receive from data: control characters but newline and tab, and the bidi controls
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _NEWLINE = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # what GitHub turns into mentions, references and links after rendering (on text, not on code)
 _MENTION = re.compile(r"(?:(?<=[^A-Za-z0-9_])|^)@(?=[A-Za-z0-9])")
@@ -46,10 +63,36 @@ _ISSUE = re.compile(r"#(?=\d)")
 _GH_REF = re.compile(r"(?i)\b(GH)-(?=\d)")
 _SCHEME = re.compile(r"(?i)(?<=[a-z])://")
 _WWW = re.compile(r"(?i)\b(www)\.")
+# entragit's own markers and the lines the workflows read (see the module docstring)
+_MARKER = re.compile(r"<!--(?=\s*entragit-)", re.IGNORECASE)
+_WORKFLOW_LINE = re.compile(r"^(?=(?:Checksum|Entragit-[A-Za-z-]+)\s*:)", re.MULTILINE | re.IGNORECASE)
 
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else str(value)
+
+
+def _escaped_char(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def visible(value: Any) -> str:
+    """``value`` with its bidirectional controls shown as escapes (``\\u202e``): they reorder nothing."""
+    return _BIDI.sub(_escaped_char, _str(value))
+
+
+def printable(value: Any) -> str:
+    """``value`` safe for a terminal: control characters (newline and tab kept) and bidirectional controls
+    shown as escapes (``\\x1b``, ``\\u202e``), so data never drives the terminal nor reorders a line."""
+    return _UNPRINTABLE.sub(_escaped_char, _str(value))
+
+
+def defuse(value: Any) -> str:
+    """``value`` (verbatim text: a code span's, a fence's) unable to pass for entragit's own marker comment or
+    for a line a workflow reads: :data:`BREAK` after ``<!--`` of ``<!-- entragit-...`` and before a line's
+    ``Checksum:`` / ``Entragit-...:``."""
+    return _WORKFLOW_LINE.sub(BREAK, _MARKER.sub("<!--" + BREAK, _str(value)))
 
 
 def unlink(value: Any) -> str:
@@ -69,7 +112,7 @@ def _escape(s: str) -> str:
 
 def one_line(value: Any, newline: str = " ") -> str:
     """``value`` as one line: line breaks become ``newline``, other control characters spaces."""
-    return _CONTROL.sub(" ", _NEWLINE.sub(newline, _str(value)).replace("\t", " "))
+    return visible(_CONTROL.sub(" ", _NEWLINE.sub(newline, _str(value)).replace("\t", " ")))
 
 
 def text(value: Any) -> str:
@@ -79,13 +122,13 @@ def text(value: Any) -> str:
 
 def cell(value: Any) -> str:
     """A table cell's text: as :func:`text`, line breaks kept as ``<br>``."""
-    parts = _NEWLINE.split(_str(value))
+    parts = _NEWLINE.split(visible(value))
     return "<br>".join(text(part) for part in parts)
 
 
 def code(value: Any) -> str:
     """A code span showing ``value`` verbatim (on one line): GitHub renders nothing inside it."""
-    s = one_line(value)
+    s = _MARKER.sub("<!--" + BREAK, one_line(value))   # on one line: only the marker to break
     if not s:
         return "` `"
     longest = max((len(run) for run in re.findall(r"`+", s)), default=0)
@@ -106,8 +149,9 @@ def html(value: Any) -> str:
 
 
 def fence(value: Any, info: str = "") -> str:
-    """A fenced code block holding ``value`` verbatim (its fence longer than any backtick run inside)."""
-    s = _str(value).rstrip("\n")
+    """A fenced code block holding ``value`` verbatim (its fence longer than any backtick run inside; only
+    bidirectional controls shown as escapes)."""
+    s = defuse(visible(value)).rstrip("\n")
     longest = max((len(run) for run in re.findall(r"`{3,}", s)), default=0)
     ticks = "`" * max(3, longest + 1)
     return f"{ticks}{info}\n{s}\n{ticks}\n"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from entragit.errors import DriftError, EntragitError, PartialFailure
-from entragit.markdown import plural
+from entragit.markdown import plural, printable
 from entragit.plan.model import Change, Kind, Plan
 
 OK, FAILED, SKIPPED, DRY_RUN = "ok", "failed", "skipped", "dry-run"
@@ -31,13 +31,15 @@ class Outcome:
     def ok(self) -> bool:
         return self.status in (OK, DRY_RUN)
 
-    def line(self, names: Any = None) -> str:
-        """One line for the operator: status, kind, object, what, result (``names``: the plan's, ids to names)."""
+    def line(self, names: Any = None, *, what: str | None = None) -> str:
+        """One line for the operator: status, kind, object, what (``what``: in place of the change's own, for a
+        row of several, :func:`outcome_lines`), result (``names``: the plan's, ids to names)."""
         from entragit.plan.render import describe
 
         c = self.change
         name = f" {c.display_name!r}" if c.display_name and c.display_name != c.id else ""
-        what = describe(c, 70, names) if c.kind is not Kind.SKIP else ""
+        if what is None:
+            what = describe(c, 70, names) if c.kind is not Kind.SKIP else ""
         if c.kind is Kind.SKIP:
             what = (", ".join(p.path for p in c.properties) or (f"{c.link} {c.item}" if c.link else "")).strip()
         status = f"failed: {self.message}" if self.status == FAILED else self.status
@@ -48,7 +50,7 @@ class Outcome:
             text += f": {self.message}"
         if self.follow_up:
             text += " [after restore]"
-        return text
+        return printable(text)
 
     def to_json(self) -> dict[str, Any]:
         c = self.change
@@ -186,11 +188,62 @@ class ApplyResult:
         """``text`` (a line per change unless ``lines`` is False, warnings, drift, the summary) or ``json``."""
         if fmt == "json":
             return json.dumps(self.to_json(), indent=2, sort_keys=True, ensure_ascii=False, default=str) + "\n"
-        out = [o.line() for o in self.outcomes] if lines else []
+        out = outcome_lines(self.outcomes, self.plan.names) if lines else []
         out += [f"warning: {w}" for w in self.plan.warnings]
         for c in self.drift:
             from entragit.plan.render import describe
 
             out.append(f"drift    {c.kind.value:<11} {c.type}/{c.id} {describe(c, 70)}")
         out.append(self.summary())
-        return "\n".join(out) + "\n"
+        return printable("\n".join(out) + "\n")
+
+
+# ---------------------------------------------------------------------------------------------- lines as the plan reads
+# The link changes of one object and link that ended the same way share one line (``ok  link-add  groups/...
+# 'Sales Team' members += Owen Price, Brian Johnson (2) (checked after the restore): already present: the restore
+# brought it back``), as the plan groups them (entragit.plan.render_common.rows); a failure keeps its own line.
+def joins(first: Outcome, outcome: Outcome) -> bool:
+    """Whether ``outcome`` is shown on ``first``'s line: a link change of the same row, ended the same way."""
+    from entragit.plan.render_common import same_row
+
+    return (first.status != FAILED and same_row(first.change, outcome.change)
+            and (first.status, first.message, first.follow_up) == (outcome.status, outcome.message, outcome.follow_up))
+
+
+def row_line(row: list[Outcome], names: Any = None) -> str:
+    """One line for outcomes that :func:`joins` put together."""
+    from entragit.plan.render_common import row_text
+
+    if len(row) == 1:
+        return row[0].line(names)
+    return row[0].line(names, what=row_text([o.change for o in row], 70, names))
+
+
+def outcome_lines(outcomes: Iterable[Outcome], names: Any = None) -> list[str]:
+    """A line per row of outcomes (:func:`joins`)."""
+    rows: list[list[Outcome]] = []
+    for o in outcomes:
+        if rows and joins(rows[-1][0], o):
+            rows[-1].append(o)
+        else:
+            rows.append([o])
+    return [row_line(row, names) for row in rows]
+
+
+class LinePrinter:
+    """Prints outcomes as they arrive, a row per line (``emit(line)``): a row is printed when the next outcome
+    does not join it, or at :meth:`flush`."""
+
+    def __init__(self, emit: Callable[[str], None], names: Any = None) -> None:
+        self.emit, self.names = emit, names
+        self._row: list[Outcome] = []
+
+    def add(self, outcome: Outcome) -> None:
+        if self._row and not joins(self._row[0], outcome):
+            self.flush()
+        self._row.append(outcome)
+
+    def flush(self) -> None:
+        if self._row:
+            row, self._row = self._row, []
+            self.emit(row_line(row, self.names))

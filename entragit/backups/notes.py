@@ -40,7 +40,7 @@ from entragit.gitutil import (
     open_repo,
     resolve_now,
 )
-from entragit.markdown import plural
+from entragit.markdown import plural, printable
 
 STAGING = "refs/notes/entragit-fetched"  # where fetch_notes puts the remote's notes before merging them
 
@@ -303,4 +303,4 @@ def _unapplied_lines(unapplied: list[UnappliedChange]) -> list[str]:
 
 
 def render_unapplied_warning(unapplied: list[UnappliedChange]) -> str:
-    return "\n".join(_unapplied_lines(unapplied))
+    return printable("\n".join(_unapplied_lines(unapplied)))

@@ -73,7 +73,7 @@ def render_backup(result: BackupResult, fmt: str = "text") -> str:
         lines.append(f"  {how}")
     lines += [f"  NOT TRUSTED (neither counted nor pruned): {t}: {why}" for t, why in result.untrusted]
     lines += _unapplied_lines(result.unapplied)
-    return "\n".join(lines) + "\n"
+    return md.printable("\n".join(lines) + "\n")   # commit subjects and messages never drive the terminal
 
 
 def _export_text(result: BackupResult) -> str:
@@ -108,7 +108,7 @@ def render_backups(infos: list[BackupInfo]) -> str:
         if isinstance(message, str) and message:
             lines.append(f"  message: {message}")
         lines += [f"  ! {name} is missing: a backup tag was deleted (entragit verify --all)" for name in info.missing]
-    return "\n".join(lines) + "\n"
+    return md.printable("\n".join(lines) + "\n")
 
 
 def _size(n: int) -> str:
@@ -126,4 +126,4 @@ def render_verify(results: list[VerifyResult]) -> str:
                      + (f" (signature {res.signature})" if res.signature != "none" else ""))
         lines += [f"  ok: {c}" for c in res.checks]
         lines += [f"  FAIL: {p}" for p in res.problems]
-    return "\n".join(lines) + "\n"
+    return md.printable("\n".join(lines) + "\n")

@@ -69,6 +69,7 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
     """
     from entragit import apply as core
     from entragit import graph
+    from entragit.apply.outcome import LinePrinter
     from entragit.backups import fetch_notes, open_repo, push_notes
     from entragit.commands.export import graph_configured
     from entragit.graph import run
@@ -118,10 +119,16 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
 
     names: dict[str, str] = {}
 
+    def emit(line: str) -> None:
+        job.break_line()
+        click.echo(line)
+
+    # a line per row, as the plan reads (the link changes of one object and link that ended alike share one)
+    printer = LinePrinter(emit, names)
+
     def show(outcome: core.Outcome) -> None:
         if text:
-            job.break_line()
-            click.echo(outcome.line(names))
+            printer.add(outcome)
 
     def confirm(plan: Any) -> bool:
         if yes:
@@ -196,6 +203,8 @@ def apply_command(ctx: click.Context, scope_from: str | None, types: tuple[str, 
                 except EntragitError:
                     pass  # the tenant keeps the create keys: the next plan finds what was made anyway
             raise
+        finally:
+            printer.flush()
         failure = outcome.error()
         if failure is None or isinstance(failure, (RefusedError, PartialFailure, DriftError)):
             record(outcome, failure)

@@ -14,6 +14,7 @@ from entragit import backups as core
 from entragit import jobs
 from entragit.commands import Ctx, cli, complete_types, notice
 from entragit.errors import ConfigError, UsageError
+from entragit.markdown import printable
 
 
 def _ctx(ctx: click.Context) -> Ctx:
@@ -124,7 +125,7 @@ def backup_command(ctx: click.Context, keep: int | None, push: bool, remote: str
 
     def warn(text: str) -> None:
         job.break_line()
-        click.echo(text, err=True)
+        click.echo(printable(text), err=True)
         if os.environ.get("GITHUB_ACTIONS") == "true":
             # an annotation on the run (GitHub's workflow command), so a merge that never reached the tenant (a
             # merge with the workflow token starts no recovery) is seen without opening the log

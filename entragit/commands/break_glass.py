@@ -68,8 +68,12 @@ def break_glass(ctx: click.Context, reason: str, issue: bool, apply_args: tuple[
         click.echo(f"entragit: WARNING: the break-glass note could not be pushed ({exc}); push it: git push "
                    "origin refs/notes/entragit", err=True)
     if issue:
-        body = (f"A break-glass recovery of `{commit}` was started by {who}, without the two-person approval "
-                f"check.\n\nReason: {reason.strip()}\n\nArguments: `entragit apply {' '.join(apply_args)}`\n")
+        from entragit import markdown as md
+
+        # the reason and the name are the operator's text, yet rendered on GitHub: escaped like tenant data
+        body = (f"A break-glass recovery of {md.code(commit)} was started by {md.text(who)}, without the two-person "
+                f"approval check.\n\nReason: {md.text(reason.strip())}\n\nArguments: "
+                f"{md.code('entragit apply ' + ' '.join(apply_args))}\n")
         try:
             proc = subprocess.run(["gh", "issue", "create", "--title",
                                    f"entragit: break-glass recovery of {commit[:12]}", "--body", body],

@@ -10,6 +10,7 @@ import click
 
 from entragit.commands import Ctx, cli, complete_types, notice
 from entragit.errors import UsageError
+from entragit.markdown import printable
 
 
 @cli.command("recover")
@@ -96,10 +97,10 @@ def recover_command(ctx: click.Context, source: str, types: tuple[str, ...], ids
         job.update(message=result.summary())
     refused = result.plan is not None and result.plan.refused
     if refused:
-        click.echo("entragit: warning: the safety rails refuse this plan: "
+        click.echo(printable("entragit: warning: the safety rails refuse this plan: "
                    + "; ".join(r["message"] for r in result.plan.refused)
                    + ". The pull request shows it with the refusal on top; merging applies it only with the "
-                     "recovery-force label and an 'Entragit-Force-Reason: <why>' line in its description.", err=True)
+                     "recovery-force label and an 'Entragit-Force-Reason: <why>' line in its description."), err=True)
     if json_output:
         click.echo(json.dumps({**result.to_json(), "written": [str(p) for p in written],
                                "recorded": recorded.to_dict() if recorded is not None else None},

@@ -30,6 +30,8 @@ def gh_len(text: str) -> int:
 
 
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
+_OPEN = re.compile(r"^<details[\s>]")
+_CLOSE = re.compile(r"^</details>\s*$")
 
 
 def _step(state: tuple[str | None, int], line: str) -> tuple[str | None, int]:
@@ -44,8 +46,10 @@ def _step(state: tuple[str | None, int], line: str) -> tuple[str | None, int]:
             return None, details
         return state
     if fence is None:
-        details += len(re.findall(r"<details\b", line, re.IGNORECASE))
-        details -= len(re.findall(r"</details\s*>", line, re.IGNORECASE))
+        # only the blocks entragit opens and closes itself: a line starting <details>, a line that is
+        # </details>. Data may hold the same tags escaped or in a code span, on a line of its own markup
+        # (a table row, a list item), which must not be counted (a stray closer, or a block left open)
+        details += 1 if _OPEN.match(line) else -1 if _CLOSE.match(line) else 0
     return fence, details
 
 

@@ -16,6 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from entragit.markdown import printable
 from entragit.plan.model import Plan
 from entragit.plan.render_common import (
     KIND_WORDS,
@@ -28,6 +29,8 @@ from entragit.plan.render_common import (
     name_of,
     object_text,
     refusal_lines,
+    row_text,
+    rows,
     scope_words,
     settings_lines,
     summary_line,
@@ -38,7 +41,7 @@ from entragit.plan.render_markdown import MARKDOWN_LIMIT, render_markdown
 FORMATS = ("text", "markdown", "json")
 __all__ = ["FORMATS", "KIND_WORDS", "MARKDOWN_LIMIT", "MARKERS", "counts_text", "describe", "full_text",
            "leaf_differences", "link_target", "name_of", "object_text", "render", "render_json", "render_markdown",
-           "render_text", "scope_words", "summary_line", "value_text"]
+           "render_text", "row_text", "rows", "scope_words", "summary_line", "value_text"]
 
 
 def render(plan: Plan, fmt: str = "text", **kwargs: Any) -> str:
@@ -61,7 +64,9 @@ def render_text(plan: Plan) -> str:
         lines += [f"  - {m}" for m in refused]
     lines += [f"! {line}" for line in settings_lines(plan)]
     # whole values: the plan is what is reviewed (apply's progress lines, not this, keep them short)
-    lines += [f"{MARKERS[c.kind]} {object_text(c)}: {describe(c, 1_000_000, plan.names)}" for c in plan.changes]
+    # one line per change, the link additions (or removals) of one object and link on one, as in Markdown
+    lines += [f"{MARKERS[row[0].kind]} {object_text(row[0])}: {row_text(row, 1_000_000, plan.names)}"
+              for row in rows(plan.changes)]
     for w in plan.warnings:
         lines.append(f"! {w}")
     for forced in plan.forced:
@@ -69,7 +74,7 @@ def render_text(plan: Plan) -> str:
     lines.append(f"scope: {scope_words(plan)}")
     lines.append(summary_line(plan))
     lines.append(f"checksum: {plan.checksum}")
-    return "\n".join(lines) + "\n"
+    return printable("\n".join(lines) + "\n")   # data never drives the terminal
 
 
 # kept for the callers of the old names

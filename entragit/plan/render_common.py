@@ -139,6 +139,36 @@ def describe(change: Change, limit: int = 60, names: Names | None = None) -> str
     return text
 
 
+def same_row(first: Change, change: Change) -> bool:
+    """Whether ``change`` is shown on the row (or line) of ``first``: additions (or removals) of one object's
+    link, as the plan groups them (``members += Joni Sherman, Adele Vance (2)``)."""
+    return (bool(change.link) and change.kind in (Kind.LINK_ADD, Kind.LINK_REMOVE)
+            and (first.type, first.id, first.kind, first.link, first.recompute)
+            == (change.type, change.id, change.kind, change.link, change.recompute))
+
+
+def rows(changes: list[Change]) -> list[list[Change]]:
+    """Changes grouped per row: consecutive link additions (or removals) of one object and link share one."""
+    out: list[list[Change]] = []
+    for c in changes:
+        if out and same_row(out[-1][0], c):
+            out[-1].append(c)
+        else:
+            out.append([c])
+    return out
+
+
+def row_text(changes: list[Change], limit: int = 60, names: Names | None = None) -> str:
+    """What one row does, in one line: :func:`describe` of a single change, or the link targets of a row of
+    several (``members += Joni Sherman, Adele Vance (2)``)."""
+    first = changes[0]
+    if len(changes) == 1:
+        return describe(first, limit, names)
+    sign = "+=" if first.kind is Kind.LINK_ADD else "-="
+    text = f"{first.link} {sign} {', '.join(link_target(c, names) for c in changes)} ({len(changes)})"
+    return text + (" (checked after the restore)" if first.recompute else "")
+
+
 def props_text(change: Change, limit: int, names: Names | None = None) -> str:
     parts = []
     for p in change.properties:

@@ -28,6 +28,7 @@ from entragit.plan.render_common import (
     link_target,
     name_of,
     refusal_lines,
+    rows,
     scope_words,
     settings_lines,
     summary_line,
@@ -117,20 +118,6 @@ def _change_cell(changes: list[Change], names: Names, full: list[tuple[str, str,
     return md.cell(describe(first, 200, names))
 
 
-def _rows(changes: list[Change]) -> list[list[Change]]:
-    """Changes grouped per row: consecutive link additions (or removals) of one object and link share one."""
-    rows: list[list[Change]] = []
-    for c in changes:
-        last = rows[-1][0] if rows else None
-        if (last is not None and c.link and c.kind in (Kind.LINK_ADD, Kind.LINK_REMOVE)
-                and (last.type, last.id, last.kind, last.link, last.recompute)
-                == (c.type, c.id, c.kind, c.link, c.recompute)):
-            rows[-1].append(c)
-        else:
-            rows.append([c])
-    return rows
-
-
 def _full_values(full: list[tuple[str, str, Any, Any]], names: Names) -> str:
     blocks = []
     for title, path, old, new in full:
@@ -145,7 +132,7 @@ def _full_values(full: list[tuple[str, str, Any, Any]], names: Names) -> str:
 def _type_section(type_key: str, changes: list[Change], names: Names) -> list[str]:
     units = [f"### {md.text(type_key)} ({md.plural(len(changes), 'change')})\n\n| | object | change |\n|---|---|---|"]
     full: list[tuple[str, str, Any, Any]] = []
-    for row in _rows(changes):
+    for row in rows(changes):
         c = row[0]
         name = c.display_name or c.id
         units.append(f"| {MARKERS[c.kind]} | {md.cell(name)}<br>{md.code_cell(c.id)} | "

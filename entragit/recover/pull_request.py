@@ -89,19 +89,34 @@ def pull_request(result: RecoverResult, scope: str) -> tuple[str, str]:
 TITLE_LIMIT = 256  # characters of a GitHub pull request title
 
 
+def gh_len(text: str) -> int:
+    """Length as GitHub counts a title: UTF-16 code units (two for an emoji beyond the Basic Multilingual Plane)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def title_text(value: str) -> str:
+    """A display name as a title shows it: one line, bidirectional controls as escapes, GitHub's references
+    and mentions broken (a title links ``#1`` and ``GH-1``, :func:`entragit.markdown.unlink`)."""
+    return md.unlink(" ".join(md.one_line(value).split()))
+
+
 def pr_title(result: RecoverResult, scope: str) -> str:
     """``entragit recover: Sales Team, Allow GSA Traffic only back to backup/...``: the objects by name when the
-    revert names objects (``--id``), else the scope in words; at most :data:`TITLE_LIMIT` characters."""
-    tail = f" back to {result.source}"
+    revert names objects (``--id``), else the scope in words; at most :data:`TITLE_LIMIT` characters (counted
+    as GitHub counts them, in UTF-16 code units)."""
+    tail = title_text(f" back to {result.source}")
     what = scope
     if "objects " in scope:
         names = [f.name or f.id for f in result.files]
         what = ", ".join(dict.fromkeys(names)) or scope
+    what = title_text(what)
     head = "entragit recover: "
-    room = TITLE_LIMIT - len(head) - len(tail)
-    if len(what) > room:
-        what = what[: max(room - 1, 0)].rstrip(", ") + "…"
-    return " ".join((head + what + tail).split())[:TITLE_LIMIT]
+    room = TITLE_LIMIT - gh_len(head) - gh_len(tail) - 1
+    if gh_len(what) > room:
+        while gh_len(what) > room - 1:
+            what = what[:-1]
+        what = what.rstrip(", " + md.BREAK) + "…"
+    return head + what + " " + tail.lstrip()
 
 
 async def plan_for(repo: Path, result: RecoverResult, client: Any, settings: Any) -> tuple[Any, str]:

@@ -2,7 +2,8 @@
 ID|NAME`` (what each backup recorded of it: created, modified and which properties, unchanged, deleted).
 
 An object is named by its id, its ``appId`` (applications and service principals) or its display name (exact,
-then without regard to case); a name several objects share is refused with their ids. Everything is read from
+then without regard to case); ``--type`` narrows the search to one type. A name or an appId several objects share
+(an application and its service principal share their appId) is refused with their ids. Everything is read from
 git's objects (``tenant-state/`` of the backup commits); the working tree is never touched.
 """
 
@@ -80,36 +81,44 @@ def _load(data: bytes | None) -> dict[str, Any]:
     return obj if isinstance(obj, dict) else {}
 
 
-def _match(store: GitStore, commits: list[str], query: str) -> tuple[str, str, str]:
-    """``(type, id, path)`` of the one object ``query`` names in any of ``commits`` (newest first)."""
+def _match(store: GitStore, commits: list[str], query: str,
+           types: tuple[str, ...] = ()) -> tuple[str, str, str]:
+    """``(type, id, path)`` of the one object ``query`` names in any of ``commits`` (newest first), among the
+    objects of ``types`` (all types when empty)."""
     by_id: dict[str, tuple[str, str, str]] = {}
     to_read: dict[str, tuple[str, str, str]] = {}
     for commit in commits:
         for path, (key, obj_id, blob) in _objects(store, commit).items():
+            if types and key not in types:
+                continue
             by_id.setdefault(obj_id, (key, obj_id, path))
             to_read.setdefault(blob, (key, obj_id, path))
     if query in by_id:
         return by_id[query]
     blobs = store.read(list(to_read))
-    exact: dict[str, tuple[str, str, str]] = {}
-    folded: dict[str, tuple[str, str, str]] = {}
+    alternate: dict[tuple[str, str], tuple[str, str, str]] = {}
+    exact: dict[tuple[str, str], tuple[str, str, str]] = {}
+    folded: dict[tuple[str, str], tuple[str, str, str]] = {}
     for blob, ident in to_read.items():
         obj = _load(blobs.get(blob))
         rt = resources.get(ident[0])
         if rt.alt_key and str(obj.get(rt.alt_key)) == query:
-            return ident
+            alternate[ident[:2]] = ident
         name = rt.display_name(obj) if obj else ""
         if name == query:
-            exact[ident[1]] = ident
+            exact[ident[:2]] = ident
         elif name.lower() == query.lower():
-            folded[ident[1]] = ident
-    matches = exact or folded
+            folded[ident[:2]] = ident
+    matches = alternate or exact or folded
     if len(matches) == 1:
         return next(iter(matches.values()))
     if matches:
-        listed = ", ".join(f"{k}/{i}" for k, i, _ in sorted(matches.values())[:10])
-        raise UsageError(f"{query!r} names {len(matches)} objects ({listed}): give the id")
-    raise UsageError(f"{query!r}: no object with this id, appId or display name in the backups")
+        listed = ", ".join(f"{k}/{i}" for k, i in sorted(matches)[:10])
+        what = "appId" if alternate else "name"
+        raise UsageError(f"{query!r} names {len(matches)} objects ({listed}): give the id"
+                         + ("" if types else " or --type") + f" (the {what} is shared)")
+    where = f" of type {', '.join(types)}" if types else ""
+    raise UsageError(f"{query!r}: no object{where} with this id, appId or display name in the backups")
 
 
 def _backups(repo: Any) -> list[tuple[str, str, str]]:
@@ -120,8 +129,9 @@ def _backups(repo: Any) -> list[tuple[str, str, str]]:
             if i.trusted]
 
 
-def show_object(repo: Any, query: str, at: str | None = None) -> Found:
-    """The object ``query`` names as the backup ``at`` recorded it (default: the newest backup)."""
+def show_object(repo: Any, query: str, at: str | None = None, types: tuple[str, ...] = ()) -> Found:
+    """The object ``query`` names (among ``types``) as the backup ``at`` recorded it (default: the newest
+    backup)."""
     store = GitStore.open(repo)
     backups = _backups(repo)
     if at is None:
@@ -129,22 +139,27 @@ def show_object(repo: Any, query: str, at: str | None = None) -> Found:
             raise UsageError("no backups yet: name a commit with --at")
         at = backups[-1][0]
     commit, _ = store.commit(at)
-    key, obj_id, path = _match(store, [commit] + [c for _, _, c in reversed(backups)], query)
+    key, obj_id, path = _match(store, [commit] + [c for _, _, c in reversed(backups)], query, types)
     data = store.read([f"{commit}:{path}"]).get(f"{commit}:{path}")
     if data is None:
-        raise UsageError(f"{key}/{obj_id} is not in {STATE_DIR}/ at {at} (see `entragit log {obj_id}`)")
+        held = store.read([f"{c}:{path}" for _, _, c in backups])
+        last = next((tag for tag, _, c in reversed(backups) if held.get(f"{c}:{path}") is not None), None)
+        hint = f"; last recorded by {last}: `entragit show {obj_id} --at {last}`" if last else ""
+        raise UsageError(f"{key}/{obj_id} is not in {STATE_DIR}/ at {at} (deleted before it?{hint}; its history: "
+                         f"`entragit log {obj_id}`)")
     obj = _load(data)
     return Found(key, obj_id, resources.get(key).display_name(obj) if obj else obj_id, path, at, commit,
                  data.decode("utf-8"))
 
 
-def object_log(repo: Any, query: str) -> tuple[tuple[str, str, str], list[Entry]]:
-    """``((type, id, name), entries)``: what each backup (oldest first) recorded of the object ``query`` names."""
+def object_log(repo: Any, query: str, types: tuple[str, ...] = ()) -> tuple[tuple[str, str, str], list[Entry]]:
+    """``((type, id, name), entries)``: what each backup (oldest first) recorded of the object ``query`` names
+    (among ``types``)."""
     store = GitStore.open(repo)
     backups = _backups(repo)
     if not backups:
         raise UsageError("no backups yet")
-    key, obj_id, path = _match(store, [c for _, _, c in reversed(backups)], query)
+    key, obj_id, path = _match(store, [c for _, _, c in reversed(backups)], query, types)
     rt = resources.get(key)
     contents = store.read([f"{c}:{path}" for _, _, c in backups])
     entries: list[Entry] = []

@@ -242,7 +242,7 @@ def render_text(report: Report) -> str:
                 lines.extend(_change_lines(change, "      ", type_key=key))
     if report.objects:
         lines += ["", LEGEND]
-    return "\n".join(lines) + "\n"
+    return md.printable("\n".join(lines) + "\n")   # data never drives the terminal
 
 
 # ---------------------------------------------------------------------------------------------- markdown
@@ -356,7 +356,7 @@ def render_markdown(report: Report, *, limit: int = MARKDOWN_LIMIT, full_report:
             shown += 1
         if cut:
             break
-    diff = report.raw_diff
+    diff = md.defuse(md.visible(report.raw_diff)) if report.raw_diff else report.raw_diff
     diff_note = ", raw diff left out" if diff else ""
     if diff and not cut:
         fence = "`" * max(3, 1 + max((len(run) for run in re.findall(r"`+", diff)), default=0))

@@ -29,16 +29,17 @@ def _plan() -> Plan:
     return plan
 
 
-def test_text_has_a_line_per_change_with_markers_and_names() -> None:
+def test_text_has_a_line_per_row_with_markers_and_names() -> None:
+    """A line per change, the link additions of one object and link on one line (as the Markdown rows)."""
     text = render(_plan(), "text")
     lines = text.splitlines()
-    assert [line[0] for line in lines[:8]] == ["+", "↺", "+", "+", "~", "·", "-", "-"]
-    assert "state: 'disabled' → 'enabled'" in lines[4]
-    assert '"<new id of GSA egress>"' in lines[4]
-    assert "members += Joni Sherman (checked after the restore)" in lines[2]
-    assert "members -= Alex Wilber" in lines[7]
-    assert "jobTitle" in lines[5] and "mastered on-premises" in lines[5]
-    assert lines[8].startswith("! conditionalAccessPolicies/ca1")
+    assert [line[0] for line in lines[:7]] == ["+", "↺", "+", "~", "·", "-", "-"]
+    assert "state: 'disabled' → 'enabled'" in lines[3]
+    assert '"<new id of GSA egress>"' in lines[3]
+    assert lines[2].endswith("members += Joni Sherman, Adele Vance (2) (checked after the restore)")
+    assert "members -= Alex Wilber" in lines[6]
+    assert "jobTitle" in lines[4] and "mastered on-premises" in lines[4]
+    assert lines[7].startswith("! conditionalAccessPolicies/ca1")
     assert _plan().checksum in text
 
 
