@@ -8,7 +8,10 @@ it before planning a create:
 - ``upsert``: an object whose ``uniqueName`` is the desired one, or the one entragit gives an object without
   (``entragit-<old id>``);
 - ``unique``: the user with the desired ``userPrincipalName``, the service principal of the desired appId
-  (remapped when its application was recreated);
+  (remapped when its application was recreated), and only when it holds what the create would have sent
+  (:func:`agrees`, as the applier adopts a "unique" object only on that condition): a unique value alone does
+  not say who made the object, and another object under the same value (a file that "renames" a user's id
+  and changes it: :mod:`entragit.plan.lookalike`) is not matched as the desired one;
 - ``marker``: an object still carrying the marked name it was created with (``<name> [entragit <old id>]``:
   the run stopped before its last step wrote the real name).
 
@@ -23,7 +26,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from entragit.plan.model import Warning
-from entragit.resources.base import CreateHow, ResourceType
+from entragit.plan.values import ODATA_TYPE, _write_channel
+from entragit.resources.base import META_KEY, Channel, CreateHow, ResourceType
 
 # The uniqueName entragit gives an object it creates when the desired one has none (an alternate key the
 # object keeps: expected on recreated objects, never drift).
@@ -44,6 +48,45 @@ def create_key_value(rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> s
     if key.how is CreateHow.MARKER:
         return key.marked(value, obj_id)
     return value
+
+
+def _same(want: Any, found: Any) -> bool:
+    """``found`` holds ``want``: scalars equal (strings case-insensitively), objects on the keys ``want`` gives
+    (nulls aside), lists as multisets; an empty value matches a missing one."""
+    if want in ([], {}, "") and found in (None, [], {}, ""):
+        return True
+    if isinstance(want, Mapping):
+        return isinstance(found, Mapping) and all(v is None or _same(v, found.get(k)) for k, v in want.items())
+    if isinstance(want, list):
+        if not isinstance(found, list) or len(want) != len(found):
+            return False
+        rest = list(found)
+        for item in want:
+            match = next((i for i, other in enumerate(rest) if _same(item, other)), None)
+            if match is None:
+                return False
+            rest.pop(match)
+        return True
+    if isinstance(want, str) and isinstance(found, str):
+        return want.lower() == found.lower()
+    return bool(want == found)
+
+
+def agrees(rt: ResourceType, obj: Mapping[str, Any], live_obj: Mapping[str, Any]) -> bool:
+    """Whether ``live_obj`` holds every value a create of ``obj`` sends in its body: the written top-level
+    properties but for the create key, links, references (a recreate remaps them), properties written alone
+    after the create, secrets and nulls."""
+    key = rt.create_key.prop if rt.create_key else None
+    refs = {ref.path.split(".", 1)[0].removesuffix("[]") for ref in rt.refs}
+    for name, value in obj.items():
+        if name in (META_KEY, rt.key_prop, ODATA_TYPE, key) or name in refs or value is None \
+                or rt.link(name) is not None:
+            continue
+        if _write_channel(rt, name) in (None, Channel.READ_ONLY, Channel.PATCH_ALONE):
+            continue
+        if not _same(value, live_obj.get(name)):
+            return False
+    return True
 
 
 class _Earlier:
@@ -81,6 +124,8 @@ class _Earlier:
         low = value.lower()
         found = [(i, o) for i, o in live_t.items() if i not in self.claimed
                  and isinstance(o.get(key.prop), str) and o[key.prop].lower() == low]
+        if key.how is CreateHow.UNIQUE:  # the value alone does not say the object is the desired one's create
+            found = [(i, o) for i, o in found if agrees(rt, obj, o)]
         if len(found) != 1:
             return None
         live_id, live_obj = found[0]

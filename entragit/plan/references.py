@@ -101,6 +101,9 @@ class _References:
             return (f"{where}, a {title} in deleted items, which app-only callers cannot restore: restore it in "
                     "the Entra admin center (Conditional Access, Deleted items), then re-run; written without it, "
                     "the policy would apply to more than its file says")
+        if state == "outside" and t is not None and (t, value) in self.in_scope:
+            return (f"{where}, absent from the tenant and skipped by this plan (see {t}/{value}): create it first "
+                    "(its skip line says how), then this change")
         if state == "outside":
             return (f"{where}, absent from the tenant and not created by this plan (outside the scope): widen the "
                     "scope to bring it back first")

@@ -1,10 +1,11 @@
 """Issue 11's lockout attacks as a hostile pull-request author runs them, through `entragit apply --scope-from`
 on the demo tenant with the break-glass account named in the base's entragit.yaml. Each turns the
 "Allow GSA Traffic only" policy into "block all users, all apps" and tries to keep it from locking the account
-out on paper only: (a) excluding a fake user file carrying the break-glass UPN under a new id; (b) excluding the
-real account while deleting it; (c) listing all six platforms instead of "all"; (d) excluding a dynamic group
-the change "adds" the account to. Each is refused (exit 3) naming the policy and the account, with zero Graph
-writes and the tenant unchanged. The rail's class tests are tests/plan/test_lockout.py."""
+out on paper only: (a) excluding a fake user file carrying the break-glass UPN under a new id (the fake is not
+created, so the policy's write stops and nothing is written; created with --recreate, it is refused); (b) excluding
+the real account while deleting it; (c) listing all six platforms instead of "all"; (d) excluding a dynamic group
+the change "adds" the account to. Each plan that would lock it out is refused (exit 3) naming the policy and the
+account; every variant ends with zero Graph writes and the tenant unchanged. The rail's class tests are tests/plan/test_lockout.py."""
 
 from __future__ import annotations
 
@@ -92,6 +93,13 @@ def test_each_lockout_attack_is_refused(lab: Lab, capsys: pytest.CaptureFixture[
         variants.append(("apply", "--yes", "--allow-delete"))
     for args in variants:
         done = lab.cli(capsys, *args, "--scope-from", f"{before}..{after}")
+        if attack is attack_a and "--recreate" not in args:
+            # the fake is skipped (a new identity) and a policy is never written without an id its file names
+            # (apply's keep_references): the policy's write stops, the live policy keeps excluding the account
+            assert done.code == 0, (args, done.out, done.err)
+            stopped = next(line for line in done.out.splitlines() if f"{CA}/{POLICY}" in line)
+            assert "skip" in stopped and f"skipped by this plan (see users/{FAKE})" in stopped, done.out
+            continue
         assert done.code == 3, (args, done.out, done.err)
         assert f"emergency-access account {F.break_glass_upn}" in done.out + done.err, done.err
         assert POLICY in done.out + done.err or "would not exist" in done.err, done.err

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from entragit.errors import RefusedError
-from entragit.plan.model import Plan
+from entragit.plan.after import tenant_after
+from entragit.plan.model import Kind, Plan
 from entragit.plan.planner import PlanOptions, compute_plan
 from entragit.plan.scope import Scope
 from tests.plan.helpers import ca_policy, gid, group, tree, user
@@ -79,15 +80,20 @@ def test_a_policy_naming_only_other_users_needs_no_exclusion() -> None:
 
 # -- (a) a look-alike user file ------------------------------------------------------------------------------
 def test_a_fake_user_carrying_the_break_glass_upn_is_not_the_account() -> None:
-    """The PR adds a user file with the break-glass UPN under a new id and excludes only that id: the fake is
-    skipped (a new identity), its id dropped as a stale reference; the live policy would exclude nobody."""
+    """The PR adds a user file with the break-glass UPN under a new id and excludes only that id. The fake is
+    skipped (a new identity), and a policy never loses a reference its file holds (keep_references): the
+    policy's write stops, so the tenant after the plan still excludes the account and the rail has nothing to
+    refuse. Once the fake is created (--recreate) the policy would exclude it, not the account: refused."""
     live = world()
     desired = copy.deepcopy(live)
     fake = user(99, "Break Glass", userPrincipalName=BG_UPN)
     desired["users"][fake["id"]] = fake
     users_of(desired).update(excludeUsers=[fake["id"]])
-    message = refused(desired, live)
-    assert f"{CA}/{POLICY} 'Block all'" in message and BG in message
+    plan = plan_of(desired, live)
+    assert not plan.refused and plan.counts()["skip"] == 2
+    stopped = next(c for c in plan.changes if c.type == CA)
+    assert stopped.kind is Kind.SKIP and stopped.id == POLICY and fake["id"] in (stopped.reason or "")
+    assert tenant_after(plan, live)[CA][POLICY] == live[CA][POLICY]  # still excluding the account by its id
     # even when the fake is created (--recreate), it is another account
     assert "would apply to emergency-access account" in refused(desired, live, recreate=frozenset({fake["id"]}))
     # and the desired files never name the account: a fake with the account's id elsewhere changes nothing

@@ -32,3 +32,16 @@ def test_deleting_one_user_and_adding_another_is_no_look_alike() -> None:
     desired["users"][gid(9)] = user(9, "Carla Diaz")
     plan = compute_plan(desired, live, {}, None, PlanOptions(allow_delete=True))
     assert plan.counts()["delete"] == 1 and plan.counts()["skip"] == 1
+
+
+def test_a_live_user_with_the_upn_is_an_earlier_create_only_when_it_holds_what_the_create_sends() -> None:
+    """What a killed `apply --recreate` made (the file's values under a new id, nothing recorded) is matched by its
+    userPrincipalName; a live user that only shares the UPN is not taken for an earlier apply's create."""
+    desired = tree(("users", user(1, "Adele Vance")))
+    made = {**user(1, "Adele Vance"), "id": gid(7), "createdDateTime": "2026-12-07T00:00:00Z"}
+    asked = PlanOptions(recreate=frozenset({gid(1)}))
+    plan = compute_plan(desired, tree(("users", made)), {}, None, asked)
+    assert plan.counts()["recreate"] == 0 and plan.adopted == {f"users/{gid(1)}": {"id": gid(7)}}
+    other = {**made, "jobTitle": "Buyer"}
+    plan = compute_plan(desired, tree(("users", other)), {}, None, asked)
+    assert plan.counts()["recreate"] == 1 and not plan.adopted
