@@ -120,7 +120,7 @@ class GraphApp:
         if decision.kind == "drop":
             emu.counters.record(method, rel, 0, query=query, request_id=request_id)
             return await self._drop(send)
-        hold = emu.faults.hold_for(method, rel)  # a test kills the client while this write is held
+        hold = emu.faults.hold_for(method, rel, body)  # a test kills the client while this write is held
         if hold == "before":
             await emu.faults.wait_release()
             emu.counters.record(method, rel, 0, query=query, request_id=request_id)

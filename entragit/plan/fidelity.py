@@ -42,13 +42,19 @@ def _file(rt: ResourceType, obj_id: str) -> str:
 
 
 class _Fidelity:
-    """Mixed into :class:`entragit.plan.planner._Planner` (uses ``live``, ``deleted``, ``live_id``, ``warnings``)."""
+    """Mixed into :class:`entragit.plan.planner._Planner` (uses ``live``, ``deleted``, ``live_id``, ``fate``,
+    ``warnings``)."""
 
     def _graph_object(self, rt: ResourceType, obj_id: str) -> dict[str, Any] | None:
-        """What Graph holds for desired ``obj_id``: the live object, else its deleted item, else None."""
+        """What Graph holds for desired ``obj_id``: the live object, else the deleted item the plan restores,
+        else None. A deleted item the plan does not restore from (the conditional access deleted items, read
+        for reference resolution only; an object created anew instead) is not what the write lands on: the
+        object is created from its file alone."""
         live_id = self.live_id.get((rt.key, obj_id))
         if live_id is not None:
             return dict(self._objects(self.live, rt.key)[live_id])
+        if self.fate.get((rt.key, obj_id)) != "restore":
+            return None
         deleted = self._objects(self.deleted, rt.key).get(obj_id)
         return dict(deleted) if deleted is not None else None
 

@@ -10,9 +10,11 @@ import pytest
 
 from entragit import resources
 from entragit.backups import backup
+from entragit.emulator.seeds import DEMO_DIRECTORY as D
 from entragit.emulator.seeds import DEMO_FACTS as F
+from entragit.errors import GraphError
 from entragit.export import export_tree
-from entragit.graph import run
+from entragit.graph import GraphClient, run
 from entragit.state import dump_yaml, load_yaml
 from tests.apply.helpers import Lab
 
@@ -93,34 +95,40 @@ def test_older_backups_without_member_kinds_plan_nothing_and_restore(lab: Lab,
     assert member in lab.live(["groups"])["groups"][GROUP]["members"]
 
 
-DEVICE_BODY = {"accountEnabled": True, "displayName": "KIOSK-07", "operatingSystem": "Windows",
-               "operatingSystemVersion": "10.0.22631", "deviceId": "6c3f1e2a-7b8d-4e5f-9a0b-1c2d3e4f5a6b",
+DEVICE_BODY = {"accountEnabled": True, "displayName": "KIOSK-08", "operatingSystem": "Windows",
+               "operatingSystemVersion": "10.0.22631", "deviceId": "7d4a2f3b-8c9e-4f6a-8b1c-2d3e4f5a6b7c",
                "alternativeSecurityIds": [{"type": 2, "key": "WDUwOQ=="}]}
-CONTACT = {"id": "c0ffee00-0000-4000-8000-00000000c0de", "displayName": "Ines Partner",
-           "mail": "ines@partner.example"}
 USER = F.user_ids[F.cloud_user_upn]
+# the demo tenant's device and organizational contact, members of this security group (dir's seed)
+MEMBERS_GROUP = F.group_ids[D.member_group]
 
 
-def add_device_and_contact(lab: Lab) -> tuple[str, str]:
-    """A device and an organizational contact among Finance's members, the contact as a user's manager."""
-    lab.control("objects", {"type": "contacts", "objects": [CONTACT]})
+def contact_as_manager(lab: Lab) -> tuple[str, str]:
+    """The demo tenant's device and contact (members of MEMBERS_GROUP); the contact made a user's manager."""
+    run(lab.client.put(f"users/{USER}/manager/$ref",
+                       {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{D.contact_id}"}))
+    return D.device_id, D.contact_id
 
-    async def go() -> str:
-        device = await lab.client.post("devices", DEVICE_BODY)
-        for member in (device["id"], CONTACT["id"]):
-            await lab.client.post(f"groups/{GROUP}/members/$ref",
-                                  {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{member}"})
-        await lab.client.put(f"users/{USER}/manager/$ref",
-                             {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{CONTACT['id']}"})
-        return str(device["id"])
-    return run(go()), CONTACT["id"]
+
+async def add_member_once_replicated(c: GraphClient, group: str, member: str) -> None:
+    """Add a just-created ``member`` to ``group``: Graph answers 400 "...objects being referenced don't exist"
+    until the new object has replicated (the lab runs with replication lag), so the add is tried again."""
+    ref = {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{member}"}
+    for _ in range(10):
+        try:
+            await c.post(f"groups/{group}/members/$ref", ref)
+            return
+        except GraphError as exc:
+            if exc.status != 400 or "don't exist" not in exc.graph_message:
+                raise
+    raise AssertionError(f"{member} never replicated")
 
 
 def test_device_and_contact_members_are_kept_put_back_and_never_removed(
         lab: Lab, capsys: pytest.CaptureFixture[str]) -> None:
-    device, contact = add_device_and_contact(lab)
+    device, contact = contact_as_manager(lab)
     lab.backup()
-    group = lab.state()["groups"][GROUP]
+    group = lab.state()["groups"][MEMBERS_GROUP]
     assert {device, contact} <= set(group["members"])
     assert group["_entragit"]["linkKinds"]["members"] == {"device": [device], "orgContact": [contact]}
     user = lab.state()["users"][USER]
@@ -131,25 +139,24 @@ def test_device_and_contact_members_are_kept_put_back_and_never_removed(
     # removed from the group (and the manager cleared): the plan puts them back
     async def remove() -> None:
         for member in (device, contact):
-            await lab.client.delete(f"groups/{GROUP}/members/{member}/$ref")
+            await lab.client.delete(f"groups/{MEMBERS_GROUP}/members/{member}/$ref")
         await lab.client.delete(f"users/{USER}/manager/$ref")
     run(remove())
     lab.mark()
     done = lab.cli(capsys, "apply", "--yes")
     assert done.code == 0, done.out + done.err
     assert sorted((w["method"], w["path"]) for w in lab.writes()) == sorted([
-        ("POST", f"groups/{GROUP}/members/$ref"), ("POST", f"groups/{GROUP}/members/$ref"),
+        ("POST", f"groups/{MEMBERS_GROUP}/members/$ref"), ("POST", f"groups/{MEMBERS_GROUP}/members/$ref"),
         ("PUT", f"users/{USER}/manager/$ref")])
     live = lab.live(["groups", "users"])
-    assert {device, contact} <= set(live["groups"][GROUP]["members"]) and live["users"][USER]["manager"] == contact
+    assert {device, contact} <= set(live["groups"][MEMBERS_GROUP]["members"])
+    assert live["users"][USER]["manager"] == contact
 
     # a device added live after the backup is never removed by a plan
     async def another() -> str:
-        body = dict(DEVICE_BODY, displayName="KIOSK-08", deviceId="7d4a2f3b-8c9e-4f6a-8b1c-2d3e4f5a6b7c")
-        new = await lab.client.post("devices", body)
-        await lab.client.post(f"groups/{GROUP}/members/$ref",
-                              {"@odata.id": f"https://graph.microsoft.com/v1.0/directoryObjects/{new['id']}"})
+        new = await lab.client.post("devices", DEVICE_BODY)
+        await add_member_once_replicated(lab.client, MEMBERS_GROUP, str(new["id"]))
         return str(new["id"])
     extra = run(another())
     assert plan_json(lab, capsys)["changes"] == []
-    assert extra in lab.live(["groups"])["groups"][GROUP]["members"]
+    assert extra in lab.live(["groups"])["groups"][MEMBERS_GROUP]["members"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import re
 from collections.abc import Iterable
@@ -37,13 +38,28 @@ HOLD_WHEN = ("before", "after")
 _READ_ACTIONS = ("get", "check", "validate")
 
 
-def is_write(method: str, path: str) -> bool:
-    """A Graph request that writes: POST, PATCH, PUT or DELETE, but not a POST action that only reads."""
+def is_write(method: str, path: str, body: bytes | None = None) -> bool:
+    """A Graph request that writes: POST, PATCH, PUT or DELETE, but not a POST action that only reads. A
+    ``$batch`` envelope writes only when a request it carries does (``body``: the envelope's JSON; without it,
+    as in the request log, which lists each carried request on its own, the envelope is not a write)."""
     method = method.upper()
     if method not in ("POST", "PATCH", "PUT", "DELETE") or path.startswith(("_emulator", "/_emulator")):
         return False
     last = path.rstrip("/").rsplit("/", 1)[-1].lower()
+    if method == "POST" and last == "$batch":
+        return _batch_writes(body)
     return not (method == "POST" and last.startswith(_READ_ACTIONS) and "(" not in last)
+
+
+def _batch_writes(body: bytes | None) -> bool:
+    """Whether a ``$batch`` envelope carries a write (https://learn.microsoft.com/en-us/graph/json-batching)."""
+    try:
+        requests = json.loads(body or b"null").get("requests")
+    except (ValueError, AttributeError):
+        return False
+    return isinstance(requests, list) and any(
+        isinstance(r, dict) and is_write(str(r.get("method", "GET")), str(r.get("url", "")).split("?", 1)[0])
+        for r in requests)
 
 
 class Faults:
@@ -56,8 +72,8 @@ class Faults:
     - ``drop_every=N`` / ``drop_rate=P``: the connection is closed without an answer;
     - ``retry_after`` seconds on injected 429/503 (0: no header);
     - ``paths`` (regex searched in the version-less path) and ``methods`` restrict which requests match;
-    - ``hold_write=N``: the N-th Graph write (POST/PATCH/PUT/DELETE, not a reading action such as getByIds;
-      counted from the knob's setting, unaffected by ``paths``/``methods``) is held, ``hold_when`` "before"
+    - ``hold_write=N``: the N-th Graph write (POST/PATCH/PUT/DELETE, not a reading action such as getByIds nor
+      a ``$batch`` of reads; counted from the knob's setting, unaffected by ``paths``/``methods``) is held, ``hold_when`` "before"
       Graph executes it or "after" (executed, its answer not sent), until ``release``; then its connection is
       closed without an answer. ``held`` (in the snapshot) says a request is held: a test kills the client
       there, at an exact write boundary (served emulator: the in-process transport would wait forever).
@@ -157,9 +173,10 @@ class Faults:
             self.reset()
         return self.snapshot()
 
-    def hold_for(self, method: str, path: str) -> str | None:
-        """``hold_when`` when this request is the write ``hold_write`` names, else None (counts writes)."""
-        if not self.hold_write or not is_write(method, path):
+    def hold_for(self, method: str, path: str, body: bytes | None = None) -> str | None:
+        """``hold_when`` when this request is the write ``hold_write`` names, else None (counts writes; a
+        ``$batch`` envelope counts once when it carries a write, never when it carries reads only)."""
+        if not self.hold_write or not is_write(method, path, body):
             return None
         self.writes_seen += 1
         return self.hold_when if self.writes_seen == self.hold_write else None
