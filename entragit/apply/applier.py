@@ -166,9 +166,7 @@ class _Applier(_ObjectWrites, _CreateWrites, _LinkWrites):
         while True:
             try:
                 outcome = await self._write(change, rt, address, body, target, ref)
-                if settled:
-                    outcome.message = ", ".join(m for m in (outcome.message, f"tried {settled + 1} times: "
-                                                            "not replicated yet") if m)
+                outcome.tries = settled + 1
                 return outcome
             except GraphError as exc:
                 if exc.status == 429 and throttled < THROTTLED_ROUNDS - 1:

@@ -26,14 +26,26 @@ class Outcome:
     message: str = ""
     new_id: str | None = None
     follow_up: bool = False  # planned after the restores ran (links of restored objects)
+    tries: int = 1  # writes sent: more than one when Graph answered "not replicated yet" (applier._execute)
 
     @property
     def ok(self) -> bool:
         return self.status in (OK, DRY_RUN)
 
-    def line(self, names: Any = None, *, what: str | None = None) -> str:
+    @property
+    def retried(self) -> str:
+        """The note of a write tried again while what it needs replicated ("" when written at once)."""
+        return f"tried {self.tries} times: not replicated yet" if self.tries > 1 else ""
+
+    @property
+    def text(self) -> str:
+        """The result as the operator reads it: the message, then the retry note."""
+        return ", ".join(m for m in (self.message, self.retried) if m)
+
+    def line(self, names: Any = None, *, what: str | None = None, retried: str | None = None) -> str:
         """One line for the operator: status, kind, object, what (``what``: in place of the change's own, for a
-        row of several, :func:`outcome_lines`), result (``names``: the plan's, ids to names)."""
+        row of several, :func:`outcome_lines`), result (``names``: the plan's, ids to names; ``retried``: in
+        place of the retry note, for a row of several)."""
         from entragit.plan.render import describe
 
         c = self.change
@@ -42,12 +54,13 @@ class Outcome:
             what = describe(c, 70, names) if c.kind is not Kind.SKIP else ""
         if c.kind is Kind.SKIP:
             what = (", ".join(p.path for p in c.properties) or (f"{c.link} {c.item}" if c.link else "")).strip()
-        status = f"failed: {self.message}" if self.status == FAILED else self.status
+        result = ", ".join(m for m in (self.message, self.retried if retried is None else retried) if m)
+        status = f"failed: {result}" if self.status == FAILED else self.status
         text = f"{status:<8} {c.kind.value:<11} {c.type}/{c.id}{name}"
         if what:
             text += f" {what}"
-        if self.status != FAILED and self.message:
-            text += f": {self.message}"
+        if self.status != FAILED and result:
+            text += f": {result}"
         if self.follow_up:
             text += " [after restore]"
         return printable(text)
@@ -55,7 +68,7 @@ class Outcome:
     def to_json(self) -> dict[str, Any]:
         c = self.change
         out: dict[str, Any] = {"key": c.key, "kind": c.kind.value, "type": c.type, "id": c.id,
-                               "displayName": c.display_name, "status": self.status, "message": self.message}
+                               "displayName": c.display_name, "status": self.status, "message": self.text}
         if c.link:
             out["link"] = c.link
             out["item"] = c.item
@@ -65,6 +78,8 @@ class Outcome:
             out["newId"] = self.new_id
         if self.follow_up:
             out["followUp"] = True
+        if self.tries > 1:
+            out["tries"] = self.tries
         return out
 
 
@@ -202,8 +217,10 @@ class ApplyResult:
 # The link changes of one object and link that ended the same way share one line (``ok  link-add  groups/...
 # 'Sales Team' members += Owen Price, Brian Johnson (2) (checked after the restore): already present: the restore
 # brought it back``), as the plan groups them (entragit.plan.render_common.rows); a failure keeps its own line.
+# Writes of the row tried again while what they need replicated are counted on it ("1 of 6 tried again ...").
 def joins(first: Outcome, outcome: Outcome) -> bool:
-    """Whether ``outcome`` is shown on ``first``'s line: a link change of the same row, ended the same way."""
+    """Whether ``outcome`` is shown on ``first``'s line: a link change of the same row, ended the same way
+    (how many tries each took apart)."""
     from entragit.plan.render_common import same_row
 
     return (first.status != FAILED and same_row(first.change, outcome.change)
@@ -216,7 +233,9 @@ def row_line(row: list[Outcome], names: Any = None) -> str:
 
     if len(row) == 1:
         return row[0].line(names)
-    return row[0].line(names, what=row_text([o.change for o in row], 70, names))
+    tried = sum(o.tries > 1 for o in row)
+    retried = f"{tried} of {len(row)} tried again (not replicated yet)" if tried else ""
+    return row[0].line(names, what=row_text([o.change for o in row], 70, names), retried=retried)
 
 
 def outcome_lines(outcomes: Iterable[Outcome], names: Any = None) -> list[str]:

@@ -105,6 +105,23 @@ class Lab:
                             break
         run(go())
 
+    def restore(self, obj_id: str) -> None:
+        """Restore ``obj_id`` from deleted items and wait until the restore replicated (the fixtures run with
+        replication lag: a request naming it answers 404 for a while), as a person would before editing it."""
+        from entragit.errors import GraphError
+
+        async def go() -> None:
+            await self.client.post(f"directory/deletedItems/{obj_id}/restore", {})
+            for _ in range(10):
+                try:
+                    await self.client.get(f"directoryObjects/{obj_id}", {"$select": "id"})
+                    return
+                except GraphError as exc:
+                    if exc.status != 404:
+                        raise
+            raise AssertionError(f"{obj_id} restored but still not found")
+        run(go())
+
     def exclude_group(self, policy: str, group: str, excluded: bool) -> None:
         """Add ``group`` to (or take it from) the excluded groups of conditional access policy ``policy``."""
         path = f"identity/conditionalAccess/policies/{policy}"

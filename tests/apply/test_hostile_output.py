@@ -138,7 +138,7 @@ def test_the_title_stays_within_githubs_limit_with_nothing_live(lab: Lab, capsys
     assert len(title.encode("utf-16-le")) // 2 <= 256           # GitHub counts UTF-16 code units
     assert title.startswith("entragit recover: 😀😀") and title.endswith(f"… back to {first.tag}")
     short = "Sales #1 @org/team GH-2 \u202e gnp.exe"
-    run(lab.client.post(f"directory/deletedItems/{SALES}/restore", {}))
+    lab.restore(SALES)                                          # restored, replicated, then renamed
     run(lab.client.patch(f"groups/{SALES}", {"displayName": short}))
     second = lab.backup()
     run(lab.client.delete(f"groups/{SALES}"))

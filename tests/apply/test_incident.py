@@ -77,7 +77,12 @@ def test_a_refused_plan_is_shown_with_its_refusal_and_the_cli_says_so(lab: Lab, 
     first = lab.backup()
     for name in F.ca_policies[:5]:           # an attacker switched off 5 of 9 policies
         run(lab.client.patch(f"{POLICIES}/{F.ca_policy_ids[name]}", {"state": "disabled"}))
-    done = lab.cli(capsys, "recover", "--from", first.tag, "--pr-dir", str(tmp_path / "pr"))
+    for n in range(5):                       # and added 5 of their own: undoing that deletes 5 of 14
+        run(lab.client.post(POLICIES, {
+            "displayName": f"Attacker {n}", "state": "enabledForReportingButNotEnforced",
+            "conditions": {"users": {"includeUsers": ["None"]}, "applications": {"includeApplications": ["None"]}},
+            "grantControls": {"operator": "OR", "builtInControls": ["block"]}}))
+    done = lab.cli(capsys, "recover", "--from", first.tag, "--include-new", "--pr-dir", str(tmp_path / "pr"))
     assert done.code == 0, done.err
     assert "the safety rails refuse this plan" in done.err and "recovery-force" in done.err
     body = (tmp_path / "pr" / "body.md").read_text()
@@ -87,9 +92,12 @@ def test_a_refused_plan_is_shown_with_its_refusal_and_the_cli_says_so(lab: Lab, 
     quote = tokens[:[t.type for t in tokens].index("blockquote_close")]
     said = " ".join(c.content for t in quote if t.type == "inline" for c in t.children or [])
     assert "The safety rails refuse this plan." in said and "Entragit-Force-Reason: <why>" in said
-    assert "conditionalAccessPolicies: 5 of 9 objects" in said
+    # deletions always count; the 5 policies set back to the verified backup do not (the revert exemption)
+    assert "conditionalAccessPolicies: 5 of 14 objects" in said
+    assert f"5 more set back to their values in the verified backup {first.tag} are not counted" in said
     rows = [row for table in gfm.tables(body) for row in table]
     assert sum(1 for r in rows if r[2] == "update (patch):\nstate: disabled → enabled") == 5   # the plan, whole
+    assert sum(1 for r in rows if r[0] == "-") == 5
 
     before, after = lab.merge((tmp_path / "pr" / "branch").read_text().strip())
     out = tmp_path / "plan.md"
