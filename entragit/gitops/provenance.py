@@ -31,7 +31,6 @@ import hashlib
 import io
 import json
 import re
-import subprocess
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ from git import Repo
 
 from entragit.errors import RefusedError
 from entragit.gitops.github import GitHub, GitHubError
+from entragit.gitutil import read_blob
 
 PUBLISHER = ".github/workflows/publish-plan.yml"
 PUBLISHER_EVENTS = ("workflow_run", "workflow_dispatch")
@@ -71,11 +71,6 @@ class PublishedPlan:
 def _git(repo: Repo, *args: str) -> tuple[int, str]:
     status, out, _ = repo.git.execute(["git", *args], with_extended_output=True, with_exceptions=False)
     return int(status or 0), str(out)
-
-
-def _git_bytes(repo: Repo, *args: str) -> tuple[int, bytes]:
-    proc = subprocess.run(["git", "-C", str(repo.working_tree_dir or repo.git_dir), *args], capture_output=True)
-    return proc.returncode, proc.stdout
 
 
 def workflow_path(run: Mapping[str, Any], slug: str) -> str:
@@ -115,8 +110,8 @@ def run_problems(repo: Repo, run: Mapping[str, Any], *, slug: str, default_branc
     if text.rstrip("\n") != definition.rstrip("\n"):
         return [f"run {run.get('id')}'s {PUBLISHER} at {sha[:12]} is not entragit's publisher (it was changed)"]
     if lock_sha256 is not None:
-        status, lock = _git_bytes(repo, "show", f"{sha}:{LOCK}")
-        digest = hashlib.sha256(lock).hexdigest() if status == 0 else "none"
+        lock = read_blob(repo, sha, LOCK)
+        digest = hashlib.sha256(lock).hexdigest() if lock is not None else "none"
         if digest != lock_sha256:
             return [f"run {run.get('id')} installed entragit from the {LOCK} of {sha[:12]} (sha256 {digest}), not "
                     f"the lock the administrators pin ({lock_sha256})"]
