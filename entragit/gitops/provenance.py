@@ -31,6 +31,7 @@ import hashlib
 import io
 import json
 import re
+import subprocess
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -40,7 +41,6 @@ from git import Repo
 
 from entragit.errors import RefusedError
 from entragit.gitops.github import GitHub, GitHubError
-from entragit.gitutil import read_blob
 
 PUBLISHER = ".github/workflows/publish-plan.yml"
 PUBLISHER_EVENTS = ("workflow_run", "workflow_dispatch")
@@ -110,8 +110,10 @@ def run_problems(repo: Repo, run: Mapping[str, Any], *, slug: str, default_branc
     if text.rstrip("\n") != definition.rstrip("\n"):
         return [f"run {run.get('id')}'s {PUBLISHER} at {sha[:12]} is not entragit's publisher (it was changed)"]
     if lock_sha256 is not None:
-        lock = read_blob(repo, sha, LOCK)
-        digest = hashlib.sha256(lock).hexdigest() if lock is not None else "none"
+        # the file's exact bytes (GitPython's execute would strip the last newline): a subprocess of its own
+        proc = subprocess.run(["git", "-C", str(repo.working_tree_dir or repo.git_dir), "show", "--end-of-options",
+                               f"{sha}:{LOCK}"], capture_output=True)
+        digest = hashlib.sha256(proc.stdout).hexdigest() if proc.returncode == 0 else "none"
         if digest != lock_sha256:
             return [f"run {run.get('id')} installed entragit from the {LOCK} of {sha[:12]} (sha256 {digest}), not "
                     f"the lock the administrators pin ({lock_sha256})"]
