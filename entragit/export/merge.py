@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from entragit.resources.base import Link, LinkKind, ResourceType
-from entragit.state.normalization import is_annotation
+from entragit.state.normalization import ODATA_TYPE, is_annotation
 from entragit.state.tree import SUFFIX
 from entragit.state.yamlio import load_yaml
 
@@ -56,8 +56,8 @@ class Round:
                 for entry in value or ():
                     if isinstance(entry, Mapping) and isinstance(entry.get("id"), str):
                         changes[entry["id"]] = entry
-            elif not is_annotation(key):
-                props[key] = value
+            elif key == ODATA_TYPE or not is_annotation(key):
+                props[key] = value  # the object's own type, as a listing gives it (a derived type: agent objects)
 
     def touched_link(self, obj_id: str, link: str, ref: str) -> bool:
         """Whether the round reported a change of ``ref`` in ``link`` of ``obj_id``."""

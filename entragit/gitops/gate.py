@@ -70,7 +70,8 @@ def _head_commit(repo: Repo, head: str, number: int, remote: str | None) -> None
     if _git(repo, "cat-file", "-e", "--end-of-options", f"{head}^{{commit}}")[0] == 0:
         return
     if remote:
-        _git(repo, "fetch", "-q", "--no-tags", remote, f"+refs/pull/{number}/head:refs/entragit/pull-head")
+        _git(repo, "fetch", "-q", "--no-tags", "--end-of-options", remote,
+             f"+refs/pull/{number}/head:refs/entragit/pull-head")
     if _git(repo, "cat-file", "-e", "--end-of-options", f"{head}^{{commit}}")[0] != 0:
         raise RefusedError(f"the final head {head[:12]} of pull request #{number} cannot be fetched: what was "
                            "approved cannot be compared with what is applied")

@@ -73,11 +73,6 @@ def _git(repo: Repo, *args: str) -> tuple[int, str]:
     return int(status or 0), str(out)
 
 
-def _git_bytes(repo: Repo, *args: str) -> tuple[int, bytes]:
-    proc = subprocess.run(["git", "-C", str(repo.working_tree_dir or repo.git_dir), *args], capture_output=True)
-    return proc.returncode, proc.stdout
-
-
 def workflow_path(run: Mapping[str, Any], slug: str) -> str:
     """A run's workflow file path: GitHub answers ``.github/workflows/x.yml``, its schema's example
     ``owner/repo/.github/workflows/x.yml@ref``: both read the same."""
@@ -115,8 +110,10 @@ def run_problems(repo: Repo, run: Mapping[str, Any], *, slug: str, default_branc
     if text.rstrip("\n") != definition.rstrip("\n"):
         return [f"run {run.get('id')}'s {PUBLISHER} at {sha[:12]} is not entragit's publisher (it was changed)"]
     if lock_sha256 is not None:
-        status, lock = _git_bytes(repo, "show", f"{sha}:{LOCK}")
-        digest = hashlib.sha256(lock).hexdigest() if status == 0 else "none"
+        # the file's exact bytes (GitPython's execute would strip the last newline): a subprocess of its own
+        proc = subprocess.run(["git", "-C", str(repo.working_tree_dir or repo.git_dir), "show", "--end-of-options",
+                               f"{sha}:{LOCK}"], capture_output=True)
+        digest = hashlib.sha256(proc.stdout).hexdigest() if proc.returncode == 0 else "none"
         if digest != lock_sha256:
             return [f"run {run.get('id')} installed entragit from the {LOCK} of {sha[:12]} (sha256 {digest}), not "
                     f"the lock the administrators pin ({lock_sha256})"]

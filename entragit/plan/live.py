@@ -404,7 +404,7 @@ def fetch_recorded(repo: str | Path, remote: str = "origin") -> bool:
     from entragit.backups import fetch_notes, git_result, open_repo
 
     r = open_repo(repo)
-    if git_result(r, "remote", "get-url", remote)[0] != 0:
+    if git_result(r, "remote", "get-url", "--end-of-options", remote)[0] != 0:
         return False
     try:
         return fetch_notes(r, remote)

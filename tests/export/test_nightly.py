@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from entragit.emulator import Emulator
+from entragit.emulator.seeds import DEMO_DIRECTORY
 from entragit.emulator.seeds import DEMO_FACTS as F
 from entragit.export import ExportResult, NightlyOptions, export_nightly, export_tree
 from entragit.graph import GraphClient, run
@@ -54,6 +55,26 @@ def test_second_nightly_is_incremental_and_rewrites_only_what_changed(emulator: 
     _same_as_full(graph, out, tmp_path)
     third = _nightly(graph, out, second.delta_state)           # nothing changed since: nothing written
     assert third.mode == "incremental" and third.files_changed == 0
+
+
+def test_a_restored_agent_blueprint_keeps_its_derived_type(emulator: Emulator, graph: GraphClient,
+                                                           tmp_path: Path) -> None:
+    """A restored object comes back as new from its delta round: the @odata.type Graph gives it (an Agent ID
+    blueprint among applications) is kept, as a full export keeps it."""
+    out = tmp_path / "t"
+    state = _nightly(graph, out).delta_state
+    blueprint = DEMO_DIRECTORY.blueprint_id
+    rel = f"applications/{blueprint}.yaml"
+    assert "'@odata.type': '#microsoft.graph.agentIdentityBlueprint'" in (out / rel).read_text()
+    run(graph.delete(f"applications/{blueprint}"))
+    emulator.clock.advance(days=1)
+    gone = _nightly(graph, out, state)
+    assert gone.mode == "incremental" and not (out / rel).exists()
+    run(graph.post(f"directory/deletedItems/{blueprint}/restore", {}))
+    emulator.clock.advance(days=1)
+    back = _nightly(graph, out, gone.delta_state)
+    assert back.mode == "incremental" and rel in back.write.added
+    _same_as_full(graph, out, tmp_path)
 
 
 def test_an_expired_delta_token_falls_back_to_a_full_export(emulator: Emulator, graph: GraphClient,
