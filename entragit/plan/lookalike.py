@@ -12,11 +12,17 @@ files, before anything is written:
 - :func:`check_plan` on any plan: a delete next to a skipped create of a look-alike (the same content but for
   the id, or the same value of a property no two objects of the type share: ``ResourceType.unique_props``,
   ``alt_key``) is never applied.
+
+When the operator asks for both (``--recreate`` the new one, ``--allow-delete`` the old one), :func:`check_plan`
+makes the delete wait for the create of its look-alike (``Change.after``): Graph refuses a second object with the
+same unique value while the first exists, and a failed create then skips the delete ("dependency failed")
+instead of leaving neither.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from entragit import resources
@@ -77,11 +83,10 @@ def check_renamed_ids(removed: Iterable[tuple[str, str]], added: Iterable[tuple[
 
 
 def check_plan(plan: Plan, desired: Mapping[str, Mapping[str, Mapping[str, Any]]],
-               live: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> None:
-    """Refuse a plan that deletes an object next to a skipped create of its look-alike."""
+               live: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> Plan:
+    """Refuse a plan that deletes an object next to a skipped create of its look-alike; a delete next to a
+    planned create of its look-alike runs only once that create succeeded (returns the plan so ordered)."""
     skipped = [c for c in plan.changes if c.kind is Kind.SKIP and not c.properties and c.link is None]
-    if not skipped:
-        return
     for delete in (c for c in plan.changes if c.kind is Kind.DELETE):
         rt = resources.get(delete.type)
         gone = (live.get(delete.type) or {}).get(delete.id)
@@ -91,3 +96,27 @@ def check_plan(plan: Plan, desired: Mapping[str, Mapping[str, Mapping[str, Any]]
             if why is not None:
                 raise _refuse(rt, delete.id, skip.id, why, f"the plan would delete {delete.id} and skip creating "
                                                            f"{skip.id} ({skip.reason})")
+    return _deletes_after_creates(plan, desired, live)
+
+
+def _deletes_after_creates(plan: Plan, desired: Mapping[str, Mapping[str, Mapping[str, Any]]],
+                           live: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> Plan:
+    creates = [c for c in plan.changes if c.kind in (Kind.CREATE, Kind.RECREATE)]
+    if not creates:
+        return plan
+    changes = list(plan.changes)
+    for i, delete in enumerate(changes):
+        if delete.kind is not Kind.DELETE:
+            continue
+        rt = resources.get(delete.type)
+        gone = (live.get(delete.type) or {}).get(delete.id)
+        needs = [c.key for c in creates if c.type == delete.type and gone is not None
+                 and look_alike(rt, gone, (desired.get(c.type) or {}).get(c.id) or {}) is not None]
+        if needs:
+            changes[i] = replace(delete, after=tuple(sorted({*delete.after, *needs})))
+    if changes == plan.changes:
+        return plan
+    from entragit.plan.ordering import _ordered
+
+    plan.changes = _ordered([((n,), c) for n, c in enumerate(changes)])
+    return plan

@@ -127,7 +127,7 @@ def compute_plan(desired: Tree, live: Tree, deleted: Tree | None = None, scope: 
         plan = _Planner(desired, live, deleted or {}, scope or Scope(), options, extra=frozenset(extra)).run()
     from entragit.plan.lookalike import check_plan
 
-    check_plan(plan, desired, live)  # a delete next to a skipped create of its look-alike: exit 2
+    plan = check_plan(plan, desired, live)  # a delete next to a skipped create of its look-alike: exit 2
     if options.safety:
         from entragit.plan.safety import check_safety
 

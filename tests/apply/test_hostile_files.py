@@ -130,3 +130,19 @@ def test_a_delete_next_to_a_skipped_look_alike_is_never_applied(lab: Lab, capsys
     assert done.code == 2 and "under another id (the same userPrincipalName" in done.err, done.err
     assert f"would delete {USER} and skip creating {NEW_ID}" in done.err
     assert lab.writes() == [] and lab.live() == tenant
+
+
+def test_a_replacement_asked_for_never_leaves_neither_user(lab: Lab, capsys: pytest.CaptureFixture[str],
+                                                           tmp_path: Path) -> None:
+    """The operator asks for the replacement (--recreate the new id, --allow-delete): Graph refuses the second user
+    with the same userPrincipalName while the first exists, so the create fails, and the delete that waited for it
+    is skipped: the old user stays, exit 4, nothing silently lost."""
+    lab.backup()
+    before, after = _rename_id(lab, "users", USER, {"jobTitle": "Renamed and promoted"})
+    lab.mark()
+    done = lab.cli(capsys, "apply", "--yes", "--scope-from", f"{before}..{after}", "--recreate", NEW_ID,
+                   "--allow-delete", "--password-file", str(tmp_path / "passwords"))
+    assert done.code == 4, done.out + done.err
+    assert "dependency failed" in done.out, done.out
+    assert USER in lab.live()["users"] and NEW_ID not in lab.live()["users"]
+    assert not [w for w in lab.writes() if w["method"] == "DELETE"]

@@ -23,6 +23,12 @@ def test_a_delete_next_to_a_skipped_create_of_the_same_user_is_refused() -> None
     # with --recreate the new user is created, not skipped: a deliberate replacement, planned
     plan = compute_plan(desired, live, {}, None, PlanOptions(allow_delete=True, recreate=frozenset({gid(9)})))
     assert plan.counts()["delete"] == 1 and plan.counts()["recreate"] == 1
+    # ... and the delete waits for that create: Graph refuses a second user with the UPN while the first exists,
+    # and a failed create then skips the delete instead of leaving neither user
+    delete = next(c for c in plan.changes if c.kind == "delete")
+    create = next(c for c in plan.changes if c.kind == "recreate")
+    assert create.key in delete.after
+    assert plan.changes.index(create) < plan.changes.index(delete)
 
 
 def test_deleting_one_user_and_adding_another_is_no_look_alike() -> None:
