@@ -119,7 +119,7 @@ def read_blob(repo: Repo, commit: str, path: str) -> bytes | None:
         return None
     done = repo.git.execute([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file", "blob", f"{oid(commit)}:{path}"],
                             with_extended_output=True, with_exceptions=False, as_process=False,
-                            stdout_as_string=False)
+                            stdout_as_string=False, strip_newline_in_stdout=False)  # the exact bytes
     return bytes(done[1]) if int(done[0] or 0) == 0 else None
 
 

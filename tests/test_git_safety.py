@@ -10,6 +10,8 @@ passed through a verifier (:func:`entragit.gitutil.verify_commit`, :func:`~entra
 from __future__ import annotations
 
 import ast
+import os
+import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1] / "entragit"
@@ -106,3 +108,19 @@ def test_every_git_argument_is_safe() -> None:
             if not after_end and not _safe(arg):
                 unsafe.append(f"{rel}:{line}: {ast.unparse(arg)}")
     assert not unsafe, "git arguments that could be read as options:\n" + "\n".join(unsafe)
+
+
+def test_read_blob_gives_the_files_exact_bytes(tmp_path: Path) -> None:
+    """A blob is read as stored: its last newline too (GitPython strips it unless told not to)."""
+    from entragit.gitutil import open_repo, read_blob
+
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True, env=env)
+    (tmp_path / "a.yaml").write_bytes(b"x: 1\n\n")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "."], check=True, env=env)
+    subprocess.run(["git", "-C", str(tmp_path), "-c", "user.name=a", "-c", "user.email=a@example.com", "commit",
+                    "-qm", "m"], check=True, env=env)
+    sha = subprocess.run(["git", "-C", str(tmp_path), "rev-parse", "HEAD"], capture_output=True, text=True,
+                         check=True, env=env).stdout.strip()
+    assert read_blob(open_repo(tmp_path), sha, "a.yaml") == b"x: 1\n\n"
+    assert read_blob(open_repo(tmp_path), sha, "missing.yaml") is None
