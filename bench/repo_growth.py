@@ -274,8 +274,8 @@ def main() -> int:
     parser.add_argument("--groups", type=int, default=None, help="default: users / 5 (L: 20,000)")
     parser.add_argument("--members", type=int, default=100, help="members per group (L: 100)")
     parser.add_argument("--applications", type=int, default=5_000)
-    parser.add_argument("--service-principals", type=int, default=None,
-                        help="service principals (L: 15,000; default: the generator's, one per application)")
+    parser.add_argument("--service-principals", type=int, default=15_000,
+                        help="service principals (L: 15,000; 0: the generator's, one per application)")
     parser.add_argument("--nights", type=int, nargs="+", default=[30, 365], help="checkpoints (ascending)")
     parser.add_argument("--churn", type=float, default=0.01)
     parser.add_argument("--base", type=Path, default=None, help="keep the exported base tree here (reused)")
@@ -288,7 +288,7 @@ def main() -> int:
     base = args.base or work / "base"
     try:
         if not (base / STATE).is_dir():
-            build_base(base, args.users, groups, args.members, args.applications, args.service_principals)
+            build_base(base, args.users, groups, args.members, args.applications, args.service_principals or None)
         tenant = Tenant(base, args.churn)
         counts = {k: len(v) for k, v in tenant.files.items()}
         print(f"git {git(work, '--version').split()[-1]}, {os.cpu_count()} CPUs; tenant-state files: "

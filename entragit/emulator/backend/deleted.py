@@ -107,11 +107,13 @@ class DeletedMixin(TenantCore):
         self.type_of[obj_id] = rt.key
         self._touch(rt.key, obj_id)
         for (owner_type, link_name), refs in item.own_links.items():
+            if not self._restored(owner_type, link_name):
+                continue
             for ref in refs:
                 if self.directory_object(ref) is not None and self.links.add(owner_type, link_name, obj_id, ref):
                     self._link_event(owner_type, link_name, obj_id, ref, added=True)
         for owner_type, link_name, owner in item.back_links:
-            if self.collections[owner_type].get(owner) is None:
+            if self.collections[owner_type].get(owner) is None or not self._restored(owner_type, link_name):
                 continue
             link = self.types[owner_type].link(link_name)
             if link is not None and link.kind is LinkKind.ID:
@@ -127,6 +129,11 @@ class DeletedMixin(TenantCore):
                 if all(o == obj_id or self.directory_object(o) is not None for o in others):
                     self.shared[seed_key][element["id"]] = element
         return self.typed(rt, self.view(rt, obj))
+
+    def _restored(self, owner_type: str, link_name: str) -> bool:
+        """Whether a restore brings this link back (``facts.Link.restored``; links the facts do not declare: yes)."""
+        link = self.types[owner_type].link(link_name)
+        return link is None or link.restored
 
     # ------------------------------------------------------------------ deleted items (CA)
     def _policy_container(self, container: str) -> EntitySet:

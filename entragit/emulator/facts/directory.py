@@ -64,6 +64,10 @@ USERS = EntitySet(
     links=(
         Link("manager", LinkKind.ID, read="users/{id}/manager", add="PUT users/{id}/manager/$ref",
              remove="DELETE users/{id}/manager/$ref", targets=("users", "contacts"), expand=True, on_premises=True,
+             # Learn documents that a restored user is re-added to its groups and owns again what it owned
+             # (directory-deleteditems-restore, recover-from-deletions); it says nothing of its manager or its
+             # direct reports: the strict reading, neither comes back (docs/emulator.md)
+             restored=False,
              source=LEARN + "user-post-manager?view=graph-rest-1.0"),
     ),
 )

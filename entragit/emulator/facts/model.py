@@ -67,6 +67,9 @@ class Link:
     on_premises: bool = False  # IDS/ID: mastered on-premises when the owner is synced
     v1_hidden_targets: frozenset[str] = frozenset()  # IDS: target sets v1.0 omits from the listing
     delta_default: bool = False  # IDS/ID: tracked by the owner's delta without $select ("members@delta")
+    # IDS/ID: a restore from deleted items brings the link back (either end restored). Learn documents it for
+    # memberships and ownerships; where it is silent the strict reading is False (the client must put it back)
+    restored: bool = True
     source: str = ""  # Learn URL
 
 

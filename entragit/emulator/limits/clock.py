@@ -82,7 +82,7 @@ class Clock:
 
     def configure(self, **knobs: Any) -> dict[str, Any]:
         """Control-plane knobs: ``now``/``set`` (ISO time), ``days``/``seconds`` (advance), ``frozen``,
-        ``reset``. Applied in that order: reset, set, frozen, advance."""
+        ``reset``. Applied in that order: reset, freeze, set, unfreeze, advance."""
         knobs = {snake(k): v for k, v in knobs.items()}
         unknown = set(knobs) - {"now", "set", "days", "seconds", "frozen", "reset", "advance"}
         if unknown:
@@ -91,10 +91,12 @@ class Clock:
             if knobs.get("reset"):
                 self.reset()
             target = knobs.get("set", knobs.get("now"))
+            if knobs.get("frozen"):
+                self.freeze()  # before setting: a frozen clock holds exactly the time it was set to
             if target is not None:
                 self.set(target)
-            if "frozen" in knobs:
-                self.freeze() if knobs["frozen"] else self.unfreeze()
+            if "frozen" in knobs and not knobs["frozen"]:
+                self.unfreeze()
             advance = dict(knobs.get("advance") or {})
             days = float(knobs.get("days", 0)) + float(advance.pop("days", 0))
             seconds = float(knobs.get("seconds", 0)) + float(advance.pop("seconds", 0))
