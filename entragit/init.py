@@ -218,7 +218,7 @@ def scaffold(root: Path | str, *, tenant_id: str | None = None, cloud: str | Non
 
 
 def admin_files(*, tenant_repo: str, tenant_id: str, writer_client_id: str, approvers: tuple[int, ...],
-                lock_sha256: str) -> dict[str, str]:
+                lock_sha256: str, approvals: int = 1) -> dict[str, str]:
     """Relative path -> text of the administrators' repository files (checked values filled in)."""
     if not SLUG.fullmatch(tenant_repo):
         raise UsageError(f"--tenant-repo {tenant_repo!r}: expected OWNER/REPO")
@@ -229,10 +229,13 @@ def admin_files(*, tenant_repo: str, tenant_id: str, writer_client_id: str, appr
         raise UsageError(f"--writer-client-id {writer_client_id!r}: expected the writer's application (client) id")
     if not approvers:
         raise UsageError("--approver: give the numeric GitHub user id of at least one administrator")
+    if not 1 <= approvals <= len(approvers):
+        raise UsageError(f"--approvals {approvals}: expected 1 to {len(approvers)} (the number of --approver ids)")
     if not re.fullmatch(r"[0-9a-f]{64}", lock_sha256):
         raise UsageError(f"lock sha256 {lock_sha256!r}: expected 64 hex digits (sha256sum .entragit/requirements.txt)")
     values = {"@TENANT_REPO@": tenant_repo, "@TENANT_ID@": tenant_id, "@WRITER_CLIENT_ID@": writer_client_id,
               "@APPROVER_IDS@": ",".join(str(i) for i in approvers), "@LOCK_SHA256@": lock_sha256,
+              "@MIN_APPROVALS@": str(approvals),
               "@ADMIN_REPO@": "this repository", VERSION_TOKEN: __version__}
 
     def render(name: str) -> str:

@@ -29,6 +29,9 @@ def _output(path: str | None, values: dict[str, str]) -> None:
 @click.option("--approvers", metavar="IDS", default=None,
               help="Only these numeric user ids may approve (comma separated), of those the base branch lists: the "
                    "administrators' workflow pins them.")
+@click.option("--min-approvals", type=click.IntRange(min=1), default=1, show_default=True, metavar="N",
+              help="At least this many approvals, whatever the base branch's recovery.approvals says (it may ask "
+                   "for more): the administrators' workflow pins it.")
 @click.option("--lock-sha256", metavar="HEX", default=None,
               help="The install lock's sha256 the administrators pin: a plan counts only if the publisher's run "
                    "installed entragit from that lock.")
@@ -37,7 +40,8 @@ def _output(path: str | None, values: dict[str, str]) -> None:
 @click.option("--json", "json_output", is_flag=True, help="Print the verdict as JSON.")
 @click.pass_context
 def check_merge_command(ctx: click.Context, before: str, after: str, repository: str | None, approvers: str | None,
-                        lock_sha256: str | None, github_output: str | None, json_output: bool) -> None:
+                        min_approvals: int, lock_sha256: str | None, github_output: str | None,
+                        json_output: bool) -> None:
     """Refuse (exit 3) unless BEFORE..AFTER is one pull request's merge, approved by a listed person who wrote
     none of it on its final head, whose plan entragit's publisher workflow published before the approval.
 
@@ -62,7 +66,8 @@ def check_merge_command(ctx: click.Context, before: str, after: str, repository:
         raise click.BadParameter("expected 64 lowercase hex digits", param_hint="--lock-sha256")
     try:
         verdict = check_merge(open_repo(root), GitHub(), slug, before=before, after=after, pinned_approvers=pinned,
-                              publisher=render_workflow("publish-plan.yml"), lock_sha256=lock_sha256)
+                              publisher=render_workflow("publish-plan.yml"), lock_sha256=lock_sha256,
+                              min_approvals=min_approvals)
     except EntragitError as exc:
         _output(github_output, {"reason": str(exc)})
         raise

@@ -81,6 +81,9 @@ def init(ctx: click.Context, directory: Path | None, force: bool, tenant_id: str
 @click.option("--writer-client-id", required=True, metavar="GUID", help="The writer's application (client) id.")
 @click.option("--approver", "approvers", multiple=True, required=True, metavar="ID",
               help="Numeric GitHub user id of a person who may approve a recovery (repeatable).")
+@click.option("--approvals", type=int, default=1, show_default=True, metavar="N",
+              help="Approvals a recovery change needs at least (the tenant repository's recovery.approvals may ask "
+                   "for more, never for fewer).")
 @click.option("--lock-sha256", default=None, metavar="HEX",
               help="sha256 of the tenant repository's .entragit/requirements.txt (default: read it from --lock).")
 @click.option("--lock", "lock_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -88,7 +91,8 @@ def init(ctx: click.Context, directory: Path | None, force: bool, tenant_id: str
 @click.option("--force", is_flag=True, help="Overwrite files that already exist.")
 @click.pass_context
 def init_admin(ctx: click.Context, directory: Path, tenant_repo: str, tenant_id: str, writer_client_id: str,
-               approvers: tuple[str, ...], lock_sha256: str | None, lock_file: Path | None, force: bool) -> None:
+               approvers: tuple[str, ...], approvals: int, lock_sha256: str | None, lock_file: Path | None,
+               force: bool) -> None:
     """Scaffold the administrators' repository in DIR: the only workflow that may sign in as the writer.
 
     Pins the tenant repository, the tenant and writer ids, the approvers and the install lock's digest. Keep
@@ -111,7 +115,7 @@ def init_admin(ctx: click.Context, directory: Path, tenant_repo: str, tenant_id:
         raise UsageError(f"--approver: expected {exc}") from None
     root = directory.resolve()
     result = scaffold_admin(root, tenant_repo=tenant_repo, tenant_id=tenant_id, writer_client_id=writer_client_id,
-                            approvers=ids, lock_sha256=lock_sha256, force=force)
+                            approvers=ids, approvals=approvals, lock_sha256=lock_sha256, force=force)
     if result.git_initialized:
         click.echo(f"Initialized a git repository in {root}")
     for path in result.written:

@@ -114,10 +114,11 @@ def _pushed_once(api: GitHub, slug: str, default: str, before: str, after: str, 
 
 def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str, publisher: str,
                 pinned_approvers: Iterable[int] | None = None, remote: str | None = "origin",
-                lock_sha256: str | None = None) -> MergeVerdict:
+                lock_sha256: str | None = None, min_approvals: int = 1) -> MergeVerdict:
     """The verdict on pushing ``before..after`` to the default branch (see the module); RefusedError if not.
     ``publisher`` is publish-plan.yml as this entragit renders it (``entragit.init.render_workflow``);
-    ``lock_sha256`` the install lock's digest the administrators pin (the publisher's run must have used it)."""
+    ``lock_sha256`` the install lock's digest the administrators pin (the publisher's run must have used it);
+    ``min_approvals`` the count they pin: the base branch's ``recovery.approvals`` may raise it, never lower it."""
     repository = api.get(f"repos/{slug}")
     default = str(repository["default_branch"])
     for rev in (before, after):
@@ -150,7 +151,7 @@ def check_merge(repo: Repo, api: GitHub, slug: str, *, before: str, after: str, 
     status, config = _git(repo, "show", "--end-of-options", f"{before}:entragit.yaml")
     listed, needed = approvers_in(config if status == 0 else None)
     effective = [i for i in listed if pinned_approvers is None or i in set(pinned_approvers)]
-    approvals = check_approvals(api, slug, pr, effective, needed)
+    approvals = check_approvals(api, slug, pr, effective, max(needed, min_approvals))
     approved_at = max(a.submitted_at for a in approvals)
     plan = find_published_plan(api, repo, slug, pr=number, head=head, default_branch=default,
                                branch_ref=_branch_ref(repo, default), definition=publisher,

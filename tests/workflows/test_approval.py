@@ -38,7 +38,8 @@ def world(tmp_path: Path) -> World:
     return World(tmp_path)
 
 
-def check(world: World, before: str, after: str, pinned: tuple[int, ...] | None = None) -> MergeVerdict:
+def check(world: World, before: str, after: str, pinned: tuple[int, ...] | None = None,
+          min_approvals: int = 1) -> MergeVerdict:
     """`entragit check-merge` as the administrators' workflow runs it: a fresh checkout, GitHub through `gh`."""
     clone = world.base / f"checkout-{after[:8]}"
     if not clone.exists():
@@ -47,7 +48,7 @@ def check(world: World, before: str, after: str, pinned: tuple[int, ...] | None 
     from git import Repo
 
     return check_merge(Repo(clone), api, "org/tenant", before=before, after=after, pinned_approvers=pinned,
-                       publisher=render_workflow("publish-plan.yml"))
+                       publisher=render_workflow("publish-plan.yml"), min_approvals=min_approvals)
 
 
 def reviewed_pull(world: World, *, approver: object = BOB, author=ADA) -> tuple[int, str]:
@@ -139,6 +140,15 @@ def test_the_administrators_pinned_ids_narrow_the_base_branch_list(world: World)
     before, after = world.merge(number)
     refused(world, before, after, r"bob \(id 2002\) is not a listed approver", pinned=(ADA.id,))
     assert check(world, before, after, pinned=(ADA.id, BOB.id)).pr == number
+
+
+def test_the_administrators_pinned_count_is_a_floor_the_base_branch_cannot_lower(world: World) -> None:
+    """A write collaborator can push `recovery.approvals: 1` straight to main (nothing protects it on GitHub Free);
+    the count pinned in the administrators' workflow still needs two people."""
+    number, _ = reviewed_pull(world)
+    before, after = world.merge(number)
+    refused(world, before, after, r"1 approval\(s\) that count, 2 needed", min_approvals=2)
+    assert check(world, before, after, min_approvals=1).pr == number
 
 
 def test_a_commit_github_cannot_link_to_an_account_refuses_the_check(world: World) -> None:

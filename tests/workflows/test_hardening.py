@@ -149,6 +149,7 @@ def test_the_writer_signs_in_only_after_the_checks() -> None:
     assert install < check < first_sign_in, names
     assert 'sha256sum --check --strict' in runs[install] and '"$ENTRAGIT_LOCK_SHA256"' in runs[install]
     assert '--approvers "$ENTRAGIT_APPROVER_IDS"' in runs[check] and '--lock-sha256 "$ENTRAGIT_LOCK_SHA256"' in runs[check]
+    assert '--min-approvals "$ENTRAGIT_MIN_APPROVALS"' in runs[check] and data["env"]["ENTRAGIT_MIN_APPROVALS"] == "1"
     assert '--checksum "$CHECKSUM"' in runs[first_sign_in]
     assert data["env"]["ENTRAGIT_LOCK_SHA256"] == "ab" * 32 and data["env"]["ENTRAGIT_APPROVER_IDS"] == "2001,2002"
     base = {"event_name": "push", "ref": "refs/heads/main", "repository": "org/tenant",

@@ -176,14 +176,16 @@ def test_init_writes_the_install_lock_and_init_admin_pins_it(tmp_path: Path,
     admin = tmp_path / "admin"
     code, out, err = run(capsys, "--repo", str(root), "init-admin", str(admin), "--tenant-repo", "org/tenant",
                          "--tenant-id", TENANT, "--writer-client-id", "22222222-2222-2222-2222-222222222222",
-                         "--approver", "2001", "--approver", "2002")
+                         "--approver", "2001", "--approver", "2002", "--approvals", "2")
     assert code == 0, err
     workflow = (admin / ".github/workflows/entragit-apply.yml").read_text(encoding="utf-8")
+    assert 'ENTRAGIT_MIN_APPROVALS: "2"' in workflow
     assert f'ENTRAGIT_LOCK_SHA256: "{digest}"' in workflow and 'ENTRAGIT_APPROVER_IDS: "2001,2002"' in workflow
     assert "github.repository == 'org/tenant'" in workflow and "@" + "TENANT" not in workflow
     assert (admin / "README.md").is_file() and (admin / ".github/dependabot.yml").is_file()
     for bad, message in ((["--approver", "octocat"], "numeric GitHub user ids"),
-                         (["--approver", "1", "--tenant-id", "contoso.com"], "expected the tenant's GUID")):
+                         (["--approver", "1", "--tenant-id", "contoso.com"], "expected the tenant's GUID"),
+                         (["--approver", "1", "--approvals", "2"], "expected 1 to 1 (the number of --approver ids)")):
         args = ["init-admin", str(tmp_path / "admin2"), "--tenant-repo", "org/tenant", "--tenant-id", TENANT,
                 "--writer-client-id", "22222222-2222-2222-2222-222222222222", "--lock-sha256", "ab" * 32]
         code, _, err = run(capsys, *args, *bad)
