@@ -11,7 +11,7 @@ targetResources [{id, displayName, type, userPrincipalName, groupType, modifiedP
   ``targetResources/any(t:t/id eq '...')``, joined by ``and``, each also as a parenthesized ``or`` of such
   clauses; anything else answers 400. ``$orderby``
   activityDateTime (default newest first), ``$top`` (default 100, at most 1,000: taken strictly, the page
-  does not say), ``$skiptoken`` paging that keeps its place when new entries arrive.
+  does not say): parsed in ``audit_query``; ``$skiptoken`` paging that keeps its place when new entries arrive.
 - Retention: entries older than ``retentionDays`` (30: Microsoft Entra ID P1/P2; Free keeps 7) are gone
   (https://learn.microsoft.com/en-us/entra/identity/monitoring-health/reference-reports-data-retention).
 - Delivery delay: an entry becomes visible ``delaySeconds`` of emulator-clock time after the write (0 by
@@ -37,7 +37,8 @@ from entragit.emulator.audit_activities import (
     TARGET_TYPES,
     Activity,
 )
-from entragit.emulator.errors import BadRequest, NotFound
+from entragit.emulator.audit_query import descending, parse_audit_filter, top
+from entragit.emulator.errors import NotFound
 from entragit.emulator.permissions import entity_name, template_key
 from entragit.emulator.query import decode_token, encode_token
 
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from entragit.emulator.limits import Clock
     from entragit.emulator.routes import Call, Reply
 
-DEFAULT_TOP, MAX_TOP = 100, 1000
 _GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 # The calling app as initiatedBy names it (the emulator serves one app-only caller: app.CLIENT_APP_ID).
 DEFAULT_CALLER = {"appId": "9a3d526c-b3c1-4479-ba74-197b5c5751ae", "displayName": "entragit",
@@ -173,8 +173,8 @@ class AuditLog:
     def page(self, query: dict[str, str]) -> tuple[list[dict[str, Any]], str | None]:
         """One page of the listing and the next ``$skiptoken`` (or None)."""
         tests = parse_audit_filter(query.get("$filter", ""))
-        descending = _descending(query.get("$orderby"))
-        top = _top(query.get("$top"))
+        newest_first = descending(query.get("$orderby"))
+        size = top(query.get("$top"))
         token = query.get("$skiptoken")
         if token:
             state = decode_token(token)
@@ -182,142 +182,15 @@ class AuditLog:
         else:
             upto, after = self.seq, None
         rows = [e for e in self._visible() if e.seq <= upto and all(t(e.entry) for t in tests)]
-        rows.sort(key=lambda e: (e.at, e.seq), reverse=descending)
+        rows.sort(key=lambda e: (e.at, e.seq), reverse=newest_first)
         if after is not None:
-            rows = [e for e in rows if ((e.at, e.seq) < after if descending else (e.at, e.seq) > after)]
-        page, rest = rows[:top], rows[top:]
+            rows = [e for e in rows if ((e.at, e.seq) < after if newest_first else (e.at, e.seq) > after)]
+        page, rest = rows[:size], rows[size:]
         next_token = None
         if rest:
             last = page[-1]
             next_token = encode_token({"u": upto, "t": last.at, "s": last.seq})
         return [e.entry for e in page], next_token
-
-
-# ---------------------------------------------------------------------- $filter (directoryaudit-list)
-_CLAUSES = [
-    (re.compile(r"^activityDateTime\s+(eq|ge|le)\s+(\S+)$", re.I), "time"),
-    (re.compile(r"^(activityDisplayName|loggedByService|category|correlationId|id|operationType|result)"
-                r"\s+eq\s+'((?:[^']|'')*)'$", re.I), "eq"),
-    (re.compile(r"^startswith\(\s*activityDisplayName\s*,\s*'((?:[^']|'')*)'\s*\)$", re.I), "startswith"),
-    (re.compile(r"^initiatedBy/app/(appId|displayName)\s+eq\s+'((?:[^']|'')*)'$", re.I), "app"),
-    (re.compile(r"^targetResources/any\(\s*(\w+)\s*:\s*\1/id\s+eq\s+'((?:[^']|'')*)'\s*\)$", re.I), "target"),
-]
-
-
-def parse_audit_filter(text: str) -> list[Any]:
-    """Tests for the entries, all of which must hold: clauses joined by ``and``, each one of ``_CLAUSES`` or a
-    parenthesized ``or`` of them (``(activityDisplayName eq 'A' or activityDisplayName eq 'B')``)."""
-    tests: list[Any] = []
-    for part in _split(text.strip(), "and"):
-        options = _split(_unwrap(part), "or")
-        alternatives = [_clause(_unwrap(o)) for o in options]
-        if len(alternatives) == 1:
-            tests.append(alternatives[0])
-        else:
-            tests.append(lambda e, alts=tuple(alternatives): any(a(e) for a in alts))
-    return tests
-
-
-def _split(text: str, word: str) -> list[str]:
-    """``text`` split at top-level ``and``/``or`` (outside parentheses and quotes)."""
-    if not text:
-        return []
-    parts, depth, quoted, start = [], 0, False, 0
-    token = f" {word} "
-    i = 0
-    while i < len(text):
-        ch = text[i]
-        if ch == "'":
-            quoted = not quoted
-        elif not quoted and ch == "(":
-            depth += 1
-        elif not quoted and ch == ")":
-            depth -= 1
-        elif not quoted and depth == 0 and text[i:i + len(token)].lower() == token:
-            parts.append(text[start:i])
-            i += len(token)
-            start = i
-            continue
-        i += 1
-    parts.append(text[start:])
-    return [p.strip() for p in parts]
-
-
-def _unwrap(text: str) -> str:
-    text = text.strip()
-    while text.startswith("(") and text.endswith(")") and _balanced(text[1:-1]):
-        text = text[1:-1].strip()
-    return text
-
-
-def _balanced(text: str) -> bool:
-    depth = 0
-    for ch in text:
-        depth += {"(": 1, ")": -1}.get(ch, 0)
-        if depth < 0:
-            return False
-    return depth == 0
-
-
-def _clause(clause: str) -> Any:
-    for pattern, kind in _CLAUSES:
-        m = pattern.match(clause)
-        if m:
-            return _test(kind, m)
-    raise BadRequest(f"Invalid filter clause: '{clause}' is not supported on directoryAudits.", code="BadRequest")
-
-
-def _test(kind: str, m: re.Match[str]) -> Any:
-    if kind == "time":
-        op, when = m.group(1).lower(), _parse_time(m.group(2))
-        compare = {"eq": lambda a: a == when, "ge": lambda a: a >= when, "le": lambda a: a <= when}[op]
-        return lambda e: compare(_parse_time(e["activityDateTime"]))
-    if kind == "eq":
-        prop, value = m.group(1), m.group(2).replace("''", "'").lower()
-        key = next(k for k in ("activityDisplayName", "loggedByService", "category", "correlationId", "id",
-                               "operationType", "result") if k.lower() == prop.lower())
-        return lambda e: str(e.get(key) or "").lower() == value
-    if kind == "startswith":
-        prefix = m.group(1).replace("''", "'").lower()
-        return lambda e: str(e.get("activityDisplayName") or "").lower().startswith(prefix)
-    if kind == "app":
-        prop, value = m.group(1), m.group(2).replace("''", "'").lower()
-        key = "appId" if prop.lower() == "appid" else "displayName"
-        return lambda e: str(((e.get("initiatedBy") or {}).get("app") or {}).get(key) or "").lower() == value
-    target = m.group(2).replace("''", "'").lower()
-    return lambda e: any(str(t.get("id") or "").lower() == target for t in e.get("targetResources") or [])
-
-
-def _parse_time(text: str) -> datetime:
-    raw = text.strip().strip("'")
-    if len(raw) == 10:
-        raw += "T00:00:00Z"
-    m = re.match(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)?$", raw)
-    if not m:
-        raise BadRequest(f"Invalid filter clause: '{text}' is not a valid DateTimeOffset.", code="BadRequest")
-    frac = (m.group(2) or ".0")[1:7].ljust(6, "0")
-    tz = m.group(3) or "Z"
-    dt = datetime.fromisoformat(f"{m.group(1)}.{frac}{'+00:00' if tz == 'Z' else tz}")
-    return dt.astimezone(UTC)
-
-
-def _descending(orderby: str | None) -> bool:
-    if not orderby:
-        return True
-    m = re.match(r"^\s*activityDateTime(?:\s+(asc|desc))?\s*$", orderby, re.I)
-    if not m:
-        raise BadRequest(f"$orderby '{orderby}' is not supported on directoryAudits (activityDateTime only).",
-                         code="BadRequest")
-    return (m.group(1) or "asc").lower() == "desc"
-
-
-def _top(value: str | None) -> int:
-    if value is None:
-        return DEFAULT_TOP
-    if not value.isdigit() or not 1 <= int(value) <= MAX_TOP:
-        raise BadRequest(f"Invalid page size specified: '{value}'. Must be between 1 and {MAX_TOP} inclusive.",
-                         code="BadRequest")
-    return int(value)
 
 
 # ---------------------------------------------------------------------- targets

@@ -38,7 +38,8 @@ Any failure (a Graph error after the client's retries, Ctrl-C, a bad object) abo
 
 Where each concern lives::
 
-    reader.py    the per-type readers (listings, expands, side listings, link reads, extension attributes)
+    reader.py    the per-type readers (listings, expands, side listings, link reads, key material)
+    extensions.py  directory extension attributes: discovery, its fallbacks, the too-large-tenant warning
     shards.py    parallel startswith() shards of a large listing (users) and the $count check behind them
     links.py     per-object link reads packed into $batch; re-reads of chosen links of chosen objects
     channel.py   the bounded hand-over of normalized objects (all types, in arrival order) to the writer thread
@@ -57,10 +58,10 @@ without a Graph endpoint, ``python -m entragit.demo export DIR``, lives in :mod:
 exporter never imports the emulator.)
 """
 
+from entragit.export.extensions import EXTENSIONS_ACTION, extension_definitions, extension_target
 from entragit.export.incremental import NightlyOptions
 from entragit.export.nightly import export_nightly, run_nightly, run_nightly_async
 from entragit.export.progress import Progress
-from entragit.export.reader import EXTENSIONS_ACTION, extension_definitions, extension_target
 from entragit.export.result import ExportError, ExportResult, TypeStats
 from entragit.export.run import (
     exclusions,

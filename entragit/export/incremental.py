@@ -36,7 +36,8 @@ from entragit.export import audit, merge
 from entragit.export.audit import iso
 from entragit.export.channel import _first_exception
 from entragit.export.continuation import Continuation
-from entragit.export.reader import EXTENSIONS_ACTION, _Exporter, delta_select, read_materials
+from entragit.export.extensions import EXTENSIONS_ACTION
+from entragit.export.reader import _Exporter, delta_select, read_materials
 from entragit.export.result import ExportError, ExportResult
 from entragit.export.run import earlier_state, finish_result
 from entragit.export.shards import id_filters
@@ -332,7 +333,7 @@ class Incremental:
 
 
 def _definitions_link(owner: ResourceType) -> Any:
-    from entragit.export.reader import extension_definitions
+    from entragit.export.extensions import extension_definitions
 
     source = extension_definitions()
     assert source is not None and source[0].key == owner.key

@@ -6,7 +6,7 @@ from entragit import resources
 from entragit.emulator import Emulator
 from entragit.emulator.seeds import DEMO_FACTS as F
 from entragit.graph import GraphClient, run
-from entragit.report.compare import read_deleted_items
+from entragit.report.live import read_deleted_items
 
 
 def test_conditional_access_deleted_items_are_paced_not_throttled() -> None:

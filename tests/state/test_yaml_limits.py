@@ -246,7 +246,7 @@ def test_every_yaml_entry_point_refuses_under_a_memory_cap(entry: str, kind: str
 # (module, function) pairs that call a YAML loader, each after entragit.yamlsafe's check (or the emulator's own)
 _CHECKED = {
     ("state/yamlio.py", "parse_yaml"),            # tenant-state/ files, from disk or git
-    ("settings.py", "parse_config"),              # entragit.yaml
+    ("settings/files.py", "parse_config"),        # entragit.yaml
     ("backups/tags.py", "manifest"),              # a backup tag's message
     ("emulator/seeds/loading.py", "parse_seed_yaml"),  # the emulator's own check (it imports no client module)
     ("gitops/approval.py", "approvers_in"),        # the base branch's recovery approvers
