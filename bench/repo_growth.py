@@ -186,10 +186,15 @@ def fast_import_stream(tenant: Tenant, first_night: int, nights: int, *, initial
 
     if initial:
         everything = {p: (tenant.base / p).read_bytes() for paths in tenant.files.values() for p in paths}
-        yield from commit("entragit backup: initial", when, everything)
+        tag = time.strftime("backup/%Y%m%dT%H%M%SZ", time.gmtime(when))
+        yield from commit(f"entragit backup: initial\n\nEntragit-Backup: {tag}\n", when, everything)
         del everything
     for night in range(first_night, first_night + nights):
-        yield from commit(f"entragit backup: nightly {night}", when + 86400 * night, tenant.nightly(night))
+        stamp = when + 86400 * night
+        tag = time.strftime("backup/%Y%m%dT%H%M%SZ", time.gmtime(stamp))
+        # a backup commit carries its trailer (entragit.backups.core): the backup's own history walks skip it
+        yield from commit(f"entragit backup: nightly {night}\n\nEntragit-Backup: {tag}\n", stamp,
+                          tenant.nightly(night))
 
 
 def write_history(remote: Path, tenant: Tenant, first_night: int, nights: int, *, initial: bool,
