@@ -91,29 +91,3 @@ def _scalar_matches(body: Mapping[str, Any], found: Mapping[str, Any]) -> bool:
     return True
 
 
-def _content_matches(want: Any, found: Any, skip: frozenset[str] | set[str] = frozenset()) -> bool:
-    """Whether ``found`` (a live object) holds what ``want`` (a create's body) sets: every scalar equal
-    (strings case-insensitively), objects compared on the keys ``want`` gives, lists as multisets. Keys in
-    ``skip`` (at the top), annotations and nulls in ``want`` are not compared."""
-    if isinstance(want, Mapping):
-        if not isinstance(found, Mapping):
-            return False
-        for key, value in want.items():
-            if key in skip or "@" in key or value is None:
-                continue
-            if key not in found or not _content_matches(value, found[key]):
-                return False
-        return True
-    if isinstance(want, list):
-        if not isinstance(found, list) or len(want) != len(found):
-            return False
-        rest = list(found)
-        for item in want:
-            match = next((i for i, other in enumerate(rest) if _content_matches(item, other)), None)
-            if match is None:
-                return False
-            rest.pop(match)
-        return True
-    if isinstance(want, str) and isinstance(found, str):
-        return want.lower() == found.lower()
-    return bool(want == found)

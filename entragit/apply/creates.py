@@ -28,7 +28,6 @@ from entragit.apply.common import (
     GENERATED,
     NATURAL_KEYS,
     _ambiguous,
-    _content_matches,
     _scalar_matches,
     _short_error,
     generate_password,
@@ -37,6 +36,7 @@ from entragit.apply.common import (
 from entragit.apply.outcome import FAILED, OK, Outcome
 from entragit.errors import GraphError
 from entragit.graph.errors import MalformedAnswer
+from entragit.plan.earlier import holds
 from entragit.plan.model import Change
 from entragit.resources.base import CreateHow, CreateKey, ResourceType
 
@@ -179,7 +179,7 @@ class _CreateWrites:
                 found = await (self._settled_by_key(rt, key.prop, value) if exists
                                else self._by_key(rt, key.prop, value))
                 if len(found) == 1:
-                    if not _content_matches(body, found[0], skip={key.prop, *change.generate}):
+                    if not holds(body, found[0], skip={key.prop, *change.generate}):
                         raise Unfinished(exc.status, "differs", f"a {rt.title} with {key.prop} {value!r} exists "
                                          "already and differs from this one: not adopting it, not creating "
                                          "another; check it by hand") from exc
@@ -215,7 +215,7 @@ class _CreateWrites:
 
     def _adopt_marked(self, rt: ResourceType, key: CreateKey, body: Mapping[str, Any], found: list[dict[str, Any]],
                       why: str) -> tuple[dict[str, Any], str]:
-        same = [o for o in found if _content_matches(body, o, skip={key.prop})]
+        same = [o for o in found if holds(body, o, skip={key.prop})]
         if len(found) != 1 or len(same) != 1:
             raise Unfinished(0, "ambiguous", f"{len(found)} {rt.title}(s) named {body.get(key.prop)!r}, "
                              f"{len(same)} with this content: not adopting, not creating another; check by hand")

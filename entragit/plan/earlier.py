@@ -50,19 +50,22 @@ def create_key_value(rt: ResourceType, obj_id: str, obj: Mapping[str, Any]) -> s
     return value
 
 
-def _same(want: Any, found: Any) -> bool:
-    """``found`` holds ``want``: scalars equal (strings case-insensitively), objects on the keys ``want`` gives
-    (nulls aside), lists as multisets; an empty value matches a missing one."""
+def holds(want: Any, found: Any, skip: frozenset[str] | set[str] = frozenset()) -> bool:
+    """``found`` (a live object) holds ``want`` (what a create sends): scalars equal (strings case-insensitively),
+    objects on the keys ``want`` gives, lists as multisets; an empty value matches a missing one. Keys in ``skip``
+    (at the top), annotations and nulls in ``want`` are not compared. The planner's match of an earlier create
+    and the applier's after a lost answer use this one rule."""
     if want in ([], {}, "") and found in (None, [], {}, ""):
         return True
     if isinstance(want, Mapping):
-        return isinstance(found, Mapping) and all(v is None or _same(v, found.get(k)) for k, v in want.items())
+        return isinstance(found, Mapping) and all(
+            holds(v, found.get(k)) for k, v in want.items() if v is not None and k not in skip and "@" not in k)
     if isinstance(want, list):
         if not isinstance(found, list) or len(want) != len(found):
             return False
         rest = list(found)
         for item in want:
-            match = next((i for i, other in enumerate(rest) if _same(item, other)), None)
+            match = next((i for i, other in enumerate(rest) if holds(item, other)), None)
             if match is None:
                 return False
             rest.pop(match)
@@ -84,7 +87,7 @@ def agrees(rt: ResourceType, obj: Mapping[str, Any], live_obj: Mapping[str, Any]
             continue
         if _write_channel(rt, name) in (None, Channel.READ_ONLY, Channel.PATCH_ALONE):
             continue
-        if not _same(value, live_obj.get(name)):
+        if not holds(value, live_obj.get(name)):
             return False
     return True
 
