@@ -63,8 +63,9 @@ def _as_sets(value: Any) -> Any:
     return value
 
 
-def replay(sdk: GraphSdk, entry: dict[str, Any]) -> None:
-    """Load the empty tenant plus the example's objects, send the documented body, check status and effect."""
+def send(sdk: GraphSdk, entry: dict[str, Any]) -> tuple[str, Any]:
+    """Load the empty tenant plus the example's objects and send the documented request: ``(path, answer)``,
+    the answer's status checked against the documented one."""
     seed = empty_seed()
     for key, items in (entry.get("seed") or {}).items():
         seed[key] = [*seed.get(key, []), *copy.deepcopy(items)]
@@ -75,6 +76,12 @@ def replay(sdk: GraphSdk, entry: dict[str, Any]) -> None:
         path = path.replace("{id}", tenant_id if target == "tenant" else target)
     resp = sdk.call(entry["method"], path, entry["body"])
     assert resp.status == entry["status"], resp.json
+    return path, resp
+
+
+def replay(sdk: GraphSdk, entry: dict[str, Any]) -> None:
+    """:func:`send`, then check the effect: what was written reads back."""
+    path, resp = send(sdk, entry)
     written = [k for k in entry["body"] if "@" not in k and k != "passwordProfile"]
     select = f"?$select={','.join(written)}" if written and not path.startswith("policies/") else ""
     if resp.status == 201:

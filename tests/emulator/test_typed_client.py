@@ -9,7 +9,6 @@ Typed deserialization costs ~6 ms an object (graph-sdk-notes.md): listings are r
 
 from __future__ import annotations
 
-import copy
 import importlib
 import json
 import re
@@ -26,7 +25,7 @@ from kiota_serialization_json.json_serialization_writer_factory import JsonSeria
 from entragit.emulator import Emulator
 from entragit.emulator.metadata import model
 from entragit.emulator.seeds import DEMO_FACTS as F
-from entragit.emulator.seeds import empty_seed
+from tests.emulator.test_documented_bodies import send
 from tests.plugins.emulator import GraphSdk
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "graph_examples"
@@ -343,16 +342,7 @@ def test_learn_examples_round_trip_through_the_typed_models(entry: dict[str, Any
     emu = Emulator(seed="empty")
     sdk = GraphSdk(emu.url, emu.transport())
     try:
-        seed = empty_seed()
-        for key, items in (entry.get("seed") or {}).items():
-            seed[key] = [*seed.get(key, []), *copy.deepcopy(items)]
-        tenant_id = sdk.control("seed", {"seed": seed})["tenantId"]
-        path = entry["path"]
-        if "target" in entry:
-            target = entry["target"][1]
-            path = path.replace("{id}", tenant_id if target == "tenant" else target)
-        resp = sdk.call(entry["method"], path, entry["body"])
-        assert resp.status == entry["status"], resp.json
+        _, resp = send(sdk, entry)
         if resp.json:
             _typed_round_trip(cls, resp.json, entity)
     finally:
