@@ -97,15 +97,42 @@ def test_abstract_types_need_their_odata_type(sdk: GraphSdk) -> None:
 # ---------------------------------------------------------------------------------------------- value rules
 
 
-def test_only_a_single_object_select_returns_key_material(sdk: GraphSdk) -> None:
-    credential = {"type": "AsymmetricX509Cert", "usage": "Verify", "displayName": "CN=strict", "key": KEY}
-    app = _app(sdk, keyCredentials=[credential])
+def test_key_credentials_need_key_material_and_only_a_single_select_returns_it(sdk: GraphSdk) -> None:
+    credential = {"type": "AsymmetricX509Cert", "usage": "Verify", "displayName": "CN=strict", "key": None}
+    refused = sdk.call("POST", "applications", {"displayName": "No key", "keyCredentials": [credential]})
+    assert (refused.status, refused.error["code"], refused.error["message"]) == (
+        400, "KeyCredentialsInvalidValue", "KeyValue cannot be null or empty")
+    app = _app(sdk, keyCredentials=[{**credential, "key": KEY}])
     assert app["keyCredentials"][0]["key"] is None  # the create answer is not a $select of keyCredentials
     listed = next(a for a in sdk.items("applications?$select=id,keyCredentials") if a["id"] == app["id"])
     assert listed["keyCredentials"][0]["key"] is None
     assert sdk.call("GET", f"applications/{app['id']}").json["keyCredentials"][0]["key"] is None
     single = sdk.call("GET", f"applications/{app['id']}?$select=id,keyCredentials").json
     assert single["keyCredentials"][0]["key"] == KEY
+    # writing back what a listing returned (key null) is refused: the key must come from a single $select
+    again = sdk.call("PATCH", f"applications/{app['id']}", {"keyCredentials": listed["keyCredentials"]})
+    assert again.status == 400 and again.error["code"] == "KeyCredentialsInvalidValue"
+    assert sdk.call("PATCH", f"applications/{app['id']}", {"keyCredentials": single["keyCredentials"]}).status == 204
+
+
+def test_custom_security_attributes_need_graphs_annotations(sdk: GraphSdk) -> None:
+    user = F.user_ids[next(iter(F.user_ids))]
+    value_type = "#Microsoft.DirectoryServices.CustomSecurityAttributeValue"
+    missing_set_type = {"customSecurityAttributes": {"Engineering": {"ProjectDate": "2022-10-01"}}}
+    refused = sdk.call("PATCH", f"users/{user}", missing_set_type)
+    assert (refused.status, refused.error["message"]) == (400, "Invalid property 'Engineering'.")
+    missing_collection = {"customSecurityAttributes": {"Engineering": {"@odata.type": value_type,
+                                                                       "Project": ["Baker", "Cascade"]}}}
+    assert sdk.call("PATCH", f"users/{user}", missing_collection).error["message"] == "Invalid property 'Project'."
+    missing_int = {"customSecurityAttributes": {"Engineering": {"@odata.type": value_type, "NumVendors": 4}}}
+    assert sdk.call("PATCH", f"users/{user}", missing_int).status == 400
+    good = {"customSecurityAttributes": {"Engineering": {
+        "@odata.type": value_type, "ProjectDate": "2022-10-01", "IsApproved": True,
+        "Project@odata.type": "#Collection(String)", "Project": ["Baker", "Cascade"],
+        "NumVendors@odata.type": "#Int32", "NumVendors": 4}}}
+    assert sdk.call("PATCH", f"users/{user}", good).status == 204
+    read = sdk.call("GET", f"users/{user}?$select=customSecurityAttributes").json["customSecurityAttributes"]
+    assert read["Engineering"]["Project"] == ["Baker", "Cascade"] and read["Engineering"]["NumVendors"] == 4
 
 
 def test_app_role_origin_is_refused_and_enabled_roles_and_scopes_need_two_steps(sdk: GraphSdk) -> None:

@@ -73,6 +73,10 @@ def check_enabled_removal(current: Any, new: Any) -> None:
 
 def check_values(body: dict[str, Any], current: dict[str, Any] | None, schema: frozenset[str]) -> None:
     """Every rule above on a POST (``current`` None) or PATCH body of a type with the properties ``schema``."""
+    if "keyCredentials" in body and "keyCredentials" in schema:
+        check_key_credentials(body["keyCredentials"])
+    if "customSecurityAttributes" in body and "customSecurityAttributes" in schema:
+        check_custom_security_attributes(body["customSecurityAttributes"])
     if "appRoles" in body and "appRoles" in schema:
         check_no_origin(body["appRoles"])
         if current is not None:

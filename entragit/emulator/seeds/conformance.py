@@ -15,6 +15,7 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
+from entragit.emulator.backend.rules import check_custom_security_attributes, check_key_credentials
 from entragit.emulator.errors import GraphError
 from entragit.emulator.facts import BETA_PROPERTIES, REGISTRY, SHARED_SETS, EntitySet, LinkKind
 from entragit.emulator.metadata import Model, StructuredType, model
@@ -84,5 +85,9 @@ def _values(checker: Checker, entity: StructuredType, obj: dict[str, Any], skip:
             continue
         try:
             checker.check_property(entity, prop, value)
+            if key == "keyCredentials":  # a stored certificate credential holds its public key
+                check_key_credentials(value)
+            elif key == "customSecurityAttributes":
+                check_custom_security_attributes(value)
         except GraphError as error:
             yield f"property '{key}': {error.message}"

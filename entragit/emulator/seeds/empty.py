@@ -22,6 +22,7 @@ from entragit.emulator.seed_data.microsoft import (
 )
 from entragit.emulator.seed_data.objects import (
     app_role,
+    certificate_key,
     make_service_principal,
     permission_scope,
     ts,
@@ -220,7 +221,7 @@ def _managed_identity() -> dict[str, Any]:
         service_principal_names=[MANAGED_IDENTITY_APP_ID,
                                  "https://identity.azure.net/" + base64.b64encode(bytes.fromhex(thumb)).decode()],
         key_credentials=[{"customKeyIdentifier": thumb.upper(), "displayName": f"CN={MANAGED_IDENTITY_APP_ID}",
-                          "endDateTime": ts(1545), "key": None, "keyId": uid("key", MANAGED_IDENTITY_NAME),
+                          "endDateTime": ts(1545), "key": certificate_key(MANAGED_IDENTITY_NAME), "keyId": uid("key", MANAGED_IDENTITY_NAME),
                           "startDateTime": ts(1455), "type": "AsymmetricX509Cert", "usage": "Verify"}],
     )
 
