@@ -127,7 +127,10 @@ class _References:
                                           (where[0], where[1], f"{where[2]}{ref.path}"), keep=keep)
                 if isinstance(new, Blocked):
                     assert ctx is not None
-                    ctx.blocked.setdefault(ref.path.split(".")[0].removesuffix("[]"), str(new))
+                    # every reference that blocks the property is named, not only the first one met
+                    top, why = ref.path.split(".")[0].removesuffix("[]"), str(new)
+                    held = ctx.blocked.get(top)
+                    ctx.blocked[top] = why if held is None or held == why else f"{held}; {why}"
                 elif new is _DROP:
                     if isinstance(container, list):
                         removals.setdefault(id(container), (container, set()))[1].add(key)

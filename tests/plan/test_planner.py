@@ -404,7 +404,7 @@ def test_a_policy_never_drops_a_stale_reference_the_rest_of_it_is_updated() -> N
     assert update.body == {"state": "enabled"}
     [skip] = only(p, Kind.SKIP)
     assert [pc.path for pc in skip.properties] == ["conditions"] and "exists nowhere" in (skip.reason or "")
-    assert gid(99) in (skip.reason or "") or gid(98) in (skip.reason or "")
+    assert gid(99) in (skip.reason or "") and gid(98) in (skip.reason or "")   # both blockers named
     assert p.warnings == []
 
 
