@@ -118,9 +118,10 @@ def _record(ctx: click.Context, repo: Any, source: str, *, push: bool, remote: s
     """The live tenant recorded as a backup before the revert is built: the very path of ``entragit backup``
     (its export step, its remote lock when pushing, its push), with a message naming the recovery."""
     from entragit import backups, jobs
-    from entragit.commands.backup import EXPORT_STEP, _backup_settings
+    from entragit.commands.backup import EXPORT_STEP, _backup_settings, _trust
 
     settings = _backup_settings(ctx)
+    trust = _trust(ctx)  # retention counts trusted backups only, as `entragit backup`'s does
     step = EXPORT_STEP(ctx, ())
 
     def export_step(out_dir: Path) -> object:
@@ -130,8 +131,8 @@ def _record(ctx: click.Context, repo: Any, source: str, *, push: bool, remote: s
     def go() -> Any:
         return backups.backup(repo, export_step=export_step, keep=settings.backup_keep, push=push, remote=remote,
                               message=f"entragit recover: the live tenant before recovering to {source}",
-                              progress=job.update, warn=lambda text: click.echo(text, err=True),
-                              upkeep=settings.backup_upkeep)
+                              progress=job.update, warn=lambda text: click.echo(printable(text), err=True),
+                              upkeep=settings.backup_upkeep, **trust)
 
     if push and remote_lock:
         with jobs.remote_lock(repo, "recover", remote=remote, wait=lock_wait,

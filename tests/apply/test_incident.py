@@ -172,3 +172,20 @@ def test_the_title_names_the_objects_within_githubs_limit(lab: Lab, capsys: pyte
     assert done.code == 0, done.err
     title = (tmp_path / "b" / "title").read_text().strip()
     assert len(title) <= 256 and title.startswith("entragit recover: Sales xxx") and "…" in title
+
+
+def test_the_record_prunes_as_the_nightly_does_trusted_backups_only(lab: Lab, capsys: pytest.CaptureFixture[str],
+                                                                    tmp_path: Path) -> None:
+    """Where backups must be signed, an unsigned tag is not trusted: `entragit backup` neither counts nor prunes it,
+    and nor does the record `recover` makes first (the same retention, the same trust settings)."""
+    first = lab.backup()
+    lab.backup()
+    (lab.repo / "entragit.yaml").write_text("backup:\n  keep: 1\n  requireSignature: true\n", encoding="utf-8")
+    lab.git("add", "entragit.yaml")
+    lab.git("commit", "-q", "-m", "backups are signed")
+    tags = set(lab.git("tag", "--list", "backup/*").split())
+    _damage_after_the_backup(lab)
+    done = lab.cli(capsys, "recover", "--from", first.tag, "--pr-dir", str(tmp_path / "pr"))
+    assert done.code == 0, done.err
+    after = set(lab.git("tag", "--list", "backup/*").split())
+    assert tags < after and len(after) == len(tags) + 1     # none pruned: unsigned tags are not trusted
