@@ -114,9 +114,6 @@ def plain_arg(value: str, what: str) -> str:
 def read_blob(repo: Repo, commit: str, path: str) -> bytes | None:
     """The bytes of ``path`` (relative to the repository's top) in ``commit`` (a sha from
     :func:`verify_commit`); None when the commit has no such file."""
-    status, out, _ = git_result(repo, "cat-file", "-e", f"{oid(commit)}:{path}")
-    if status != 0:
-        return None
     done = repo.git.execute([repo.git.GIT_PYTHON_GIT_EXECUTABLE or "git", "cat-file", "blob", f"{oid(commit)}:{path}"],
                             with_extended_output=True, with_exceptions=False, as_process=False,
                             stdout_as_string=False, strip_newline_in_stdout=False)  # the exact bytes

@@ -189,15 +189,13 @@ class GraphClient(GraphVerbs):
         credential = self._auth.credential if self._auth and self._auth.real else None
         if credential is None:
             return None
-        import base64
+        from entragit.graph.auth import unverified_claims
 
         try:
             token = credential.get_token(self._auth.cloud.scope).token  # type: ignore[union-attr]
-            payload = token.split(".")[1]
-            claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
         except Exception:  # noqa: BLE001  (a credential error surfaces on the first request, with its message)
             return None
-        roles = claims.get("roles") if isinstance(claims, dict) else None
+        roles = unverified_claims(token).get("roles")
         return frozenset(str(r) for r in roles) if isinstance(roles, list) else None
 
     # -- lifecycle -----------------------------------------------------------------------------------------
