@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
 import yaml
@@ -60,8 +61,9 @@ class _TagRecord:
     body: str
     signature: str
 
-    @property
+    @cached_property
     def manifest(self) -> dict[str, Any] | None:
+        """The tag message's manifest (checked and parsed once per record; read, never changed, by callers)."""
         if self.kind != "tag":
             return None
         try:
