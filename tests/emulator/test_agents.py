@@ -62,8 +62,8 @@ def test_a_plain_post_cannot_create_them(sdk: GraphSdk) -> None:
 
 def test_casts_check_what_their_pages_require(sdk: GraphSdk) -> None:
     no_sponsor = sdk.call("POST", "servicePrincipals/microsoft.graph.agentIdentity",
-                          {"displayName": "Orphan", "agentIdentityBlueprintId": "0000"})
-    assert no_sponsor.status == 400
+                          {"displayName": "Orphan", "agentIdentityBlueprintId": D.blueprint_app_id})
+    assert no_sponsor.status == 400 and "'sponsors@odata.bind'" in no_sponsor.error["message"]   # only that missing
     no_blueprint = sdk.call("POST", "servicePrincipals/microsoft.graph.agentIdentity", {
         "displayName": "Orphan", "agentIdentityBlueprintId": F.app_ids[F.api_application],
         "sponsors@odata.bind": [f"https://graph.microsoft.com/v1.0/users/{SPONSOR}"]})
