@@ -1,5 +1,6 @@
 """Graph's write rules on property values that the metadata cannot express, checked on every POST and PATCH of
-every entity set whose type has the property (each rule keys on a property of the metadata, not on a set):
+every entity set whose type has the property (each rule keys on a property of the metadata, not on a set; the
+first two live in ``entragit.emulator.value_rules``, which the seed check shares):
 
 - ``keyCredentials`` elements carry key material: ``key: null`` or empty answers 400
   ``KeyCredentialsInvalidValue`` (graph-entra.md "Real-Graph rules"; ansible-collections/azure#2127);
@@ -20,37 +21,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from entragit.emulator.errors import BadRequest, InvalidProperty, ReadOnlyProperty
-
-CSA_VALUE_TYPE = "#microsoft.directoryservices.customsecurityattributevalue"
-CSA_ANNOTATIONS = {list: ("#collection(string)", "#collection(int32)"), int: ("#int32",)}
-
-
-def check_key_credentials(value: Any) -> None:
-    for credential in value or []:
-        if isinstance(credential, dict) and not credential.get("key"):
-            raise BadRequest("KeyValue cannot be null or empty", code="KeyCredentialsInvalidValue")
-
-
-def check_custom_security_attributes(value: Any) -> None:
-    if not isinstance(value, dict):
-        return
-    for set_name, attributes in value.items():
-        if "@" in set_name:
-            continue
-        if not isinstance(attributes, dict) or str(attributes.get("@odata.type", "")).lower() != CSA_VALUE_TYPE:
-            raise InvalidProperty(set_name)
-        for name, item in attributes.items():
-            if "@" in name or item is None or isinstance(item, bool | str):
-                continue
-            kind = list if isinstance(item, list) else int if isinstance(item, int) else None
-            annotation = str(attributes.get(f"{name}@odata.type", "")).lower()
-            if kind is None or annotation not in CSA_ANNOTATIONS[kind]:
-                raise InvalidProperty(name)
-            if kind is list:
-                element = int if annotation == "#collection(int32)" else str
-                if not all(isinstance(e, element) and not isinstance(e, bool) for e in item):
-                    raise InvalidProperty(name)
+from entragit.emulator.errors import BadRequest, ReadOnlyProperty
+from entragit.emulator.value_rules import check_custom_security_attributes, check_key_credentials
 
 
 def check_no_origin(roles: Any) -> None:

@@ -15,11 +15,11 @@ from collections.abc import Iterator, Mapping
 from functools import cache
 from typing import Any
 
-from entragit.emulator.backend.rules import check_custom_security_attributes, check_key_credentials
 from entragit.emulator.errors import GraphError
 from entragit.emulator.facts import BETA_PROPERTIES, REGISTRY, SHARED_SETS, EntitySet, LinkKind
 from entragit.emulator.metadata import Model, StructuredType, model
 from entragit.emulator.schema import Checker
+from entragit.emulator.value_rules import check_custom_security_attributes, check_key_credentials
 
 # the entity types of the tenant-wide sets (seed key -> type)
 FULL_CHECKS = 2000
